@@ -1,0 +1,151 @@
+package io.ipop;
+
+import ch.qos.logback.classic.Level;
+import com.typesafe.config.ConfigException;
+import io.ipop.node.ConfigProblem;
+import io.ipop.node.NodeGuardian;
+import io.ipop.node.NodeSettings;
+import io.ipop.peer.LocalNode;
+import io.ipop.tap.TapDevice;
+import io.ipop.tap.TapException;
+import io.ipop.tap.linux.LinuxTap;
+import io.ipop.underlay.UdpUnderlay;
+import io.ipop.underlay.Underlay;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar ipop-node.jar --config FILE [--check-config]}.
+ *
+ * <p>Exit codes: 0 normal stop (SIGTERM/SIGINT), 1 the node could not start or its data plane failed,
+ * 2 bad command line or configuration (nothing on the system was touched).
+ */
+public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    private static final String USAGE_TEXT = "usage: ipop-node --config FILE [--check-config]";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String config = null;
+        boolean check = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config" -> {
+                    if (i + 1 >= args.length) {
+                        err.println("ipop-node: --config needs a file\n" + USAGE_TEXT);
+                        return USAGE;
+                    }
+                    config = args[++i];
+                }
+                case "--check-config" -> check = true;
+                case "--help", "-h" -> {
+                    out.println(USAGE_TEXT);
+                    return OK;
+                }
+                default -> {
+                    err.println("ipop-node: unknown argument " + args[i] + "\n" + USAGE_TEXT);
+                    return USAGE;
+                }
+            }
+        }
+        if (config == null) {
+            err.println("ipop-node: --config FILE is required\n" + USAGE_TEXT);
+            return USAGE;
+        }
+        NodeSettings settings;
+        try {
+            settings = NodeSettings.load(new File(config));
+        } catch (ConfigProblem | ConfigException e) {
+            err.println("ipop-node: config error: " + e.getMessage().replace('\n', ' '));
+            return USAGE;
+        }
+        if (check) {
+            out.println("config ok: node " + settings.name() + " " + settings.tap().address() + ", "
+                    + settings.peers().size() + " peer(s)");
+            return OK;
+        }
+        return runNode(settings, err);
+    }
+
+    private static int runNode(NodeSettings settings, PrintStream err) {
+        setLogLevel(settings.logLevel());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        TapDevice tap;
+        try {
+            tap = LinuxTap.open(settings.tap().name(), settings.tap().address(), settings.tap().mtu());
+        } catch (TapException e) {
+            err.println("ipop-node: " + e.getMessage());
+            return FAILED;
+        }
+        log.info("TAP {} up: {} mtu {} mac {}", tap.name(), settings.tap().address(), tap.mtu(), tap.mac());
+        Underlay underlay;
+        try {
+            underlay = UdpUnderlay.bind(settings.underlay().bind(), settings.underlay().socketBuffer());
+        } catch (IOException e) {
+            tap.close();
+            err.println("ipop-node: " + e.getMessage());
+            return FAILED;
+        }
+        LocalNode self = new LocalNode(settings.name(), HexFormat.of().formatHex(SecureRandom.getSeed(8)),
+                settings.tap().address(), tap.mac(), settings.groups(), underlay.localEndpoint(), Instant.now());
+        ActorSystem<Void> system;
+        try {
+            system = ActorSystem.create(NodeGuardian.create(settings, self, tap, underlay), "ipop", settings.config());
+        } catch (RuntimeException e) {
+            tap.close();
+            underlay.close();
+            err.println("ipop-node: cannot start: " + e.getMessage());
+            return FAILED;
+        }
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        try {
+            PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            err.println("ipop-node: cannot start the management API on " + settings.management().hostname() + ":"
+                    + settings.management().port() + ": " + rootMessage(e));
+            shutdown.run(new ManagementFailed());
+        }
+        Signals.onTermination(() -> shutdown.run(CoordinatedShutdown.jvmExitReason()));
+        system.getWhenTerminated().toCompletableFuture().join();
+        Object reason = shutdown.getShutdownReason().orElse(null);
+        int code = reason instanceof NodeGuardian.DataplaneFailed || reason instanceof ManagementFailed ? FAILED : OK;
+        log.info("node {} stopped (exit {})", settings.name(), code);
+        return code;
+    }
+
+    private static void setLogLevel(String level) {
+        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(Level.toLevel(level));
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getMessage();
+    }
+
+    /** Shutdown reason when the management API could not bind. */
+    static final class ManagementFailed implements CoordinatedShutdown.Reason {
+    }
+}

@@ -1,0 +1,75 @@
+package io.ipop.dataplane;
+
+import io.ipop.wire.WireException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/** Drop counters per reason and fill counters of the two bounded buffers. Lock-free, shared by all stages. */
+public final class DataplaneCounters {
+    private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
+    private final AtomicLong inboundEntered = new AtomicLong();
+    private final AtomicLong inboundLeft = new AtomicLong();
+    private final AtomicLong outboundEntered = new AtomicLong();
+    private final AtomicLong outboundLeft = new AtomicLong();
+    private final AtomicLong datagramsIn = new AtomicLong();
+    private final AtomicLong framesFromTap = new AtomicLong();
+
+    public void drop(Drop reason) {
+        drops.incrementAndGet(reason.ordinal());
+    }
+
+    public void drop(WireException.Reason reason) {
+        drop(switch (reason) {
+            case TRUNCATED -> Drop.TRUNCATED;
+            case UNKNOWN_TYPE -> Drop.UNKNOWN_TYPE;
+            case BAD_VERSION -> Drop.BAD_VERSION;
+            case MALFORMED_CONTROL -> Drop.MALFORMED_CONTROL;
+        });
+    }
+
+    public long drops(Drop reason) {
+        return drops.get(reason.ordinal());
+    }
+
+    void datagramIn() {
+        datagramsIn.incrementAndGet();
+    }
+
+    void frameFromTap() {
+        framesFromTap.incrementAndGet();
+    }
+
+    public long datagramsIn() {
+        return datagramsIn.get();
+    }
+
+    public long framesFromTap() {
+        return framesFromTap.get();
+    }
+
+    void inboundEntered() {
+        inboundEntered.incrementAndGet();
+    }
+
+    void inboundLeft() {
+        inboundLeft.incrementAndGet();
+    }
+
+    void outboundEntered() {
+        outboundEntered.incrementAndGet();
+    }
+
+    void outboundLeft() {
+        outboundLeft.incrementAndGet();
+    }
+
+    /** Frames between the switch and the TAP write: in the inbound buffer or the boundary's input buffer. */
+    public long inboundFill() {
+        return Math.max(0, inboundEntered.get() - inboundLeft.get());
+    }
+
+    /** Datagrams between the switch and the UDP send. */
+    public long outboundFill() {
+        return Math.max(0, outboundEntered.get() - outboundLeft.get());
+    }
+}

@@ -1,0 +1,56 @@
+package io.ipop.dataplane;
+
+/**
+ * Every reason the data plane drops a datagram or frame. Each is a named counter in
+ * {@code GET /overlay/dataplane}; nothing is dropped without being counted here.
+ */
+public enum Drop {
+    // inbound: outside -> inside
+    TRUNCATED("truncated", Stage.CLASSIFY),
+    UNKNOWN_TYPE("unknown_type", Stage.CLASSIFY),
+    BAD_VERSION("bad_version", Stage.CLASSIFY),
+    MALFORMED_CONTROL("malformed_control", Stage.CLASSIFY),
+    UNKNOWN_PEER("unknown_peer", Stage.CLASSIFY),
+    UNKNOWN_INDEX("unknown_index", Stage.CLASSIFY),
+    RECEIVE_ERROR("receive_error", Stage.UDP_RECEIVE),
+    SHORT_FRAME_IN("short_frame", Stage.SWITCH_IN),
+    NOT_FOR_US("not_for_us", Stage.SWITCH_IN),
+    TAP_WRITE_ERROR("tap_write_error", Stage.TAP_WRITE),
+    // outbound: inside -> outside
+    TAP_READ_ERROR("tap_read_error", Stage.TAP_READ),
+    SHORT_FRAME_OUT("short_frame", Stage.SWITCH_OUT),
+    NO_LINK("no_link", Stage.SWITCH_OUT),
+    UDP_SEND_ERROR("udp_send_error", Stage.UDP_SEND);
+
+    /** The data-plane stages, in flow order (see {@link Dataplane}). */
+    public enum Stage {
+        UDP_RECEIVE("udp_receive"), CLASSIFY("classify"), SWITCH_IN("switch_in"), TAP_WRITE("tap_write"),
+        TAP_READ("tap_read"), SWITCH_OUT("switch_out"), UDP_SEND("udp_send");
+
+        private final String label;
+
+        Stage(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    private final String counter;
+    private final Stage stage;
+
+    Drop(String counter, Stage stage) {
+        this.counter = counter;
+        this.stage = stage;
+    }
+
+    public String counter() {
+        return counter;
+    }
+
+    public Stage stage() {
+        return stage;
+    }
+}

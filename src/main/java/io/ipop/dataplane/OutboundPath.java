@@ -1,0 +1,74 @@
+package io.ipop.dataplane;
+
+import io.ipop.frame.EthernetHeader;
+import io.ipop.frame.MacAddress;
+import io.ipop.route.MacTable;
+import io.ipop.route.Route;
+import io.ipop.route.RouteTable;
+import io.ipop.wire.FrameHeader;
+import io.ipop.wire.FrameType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The per-packet logic of the outbound path, free of Pekko.
+ *
+ * <p>Outbound flow (inside to outside):
+ * <ol>
+ *   <li>(in {@link Dataplane}) TAP read;</li>
+ *   <li>switch: a unicast destination learned behind an up link goes to that link; broadcast,
+ *       multicast and unknown unicast are flooded to every up link;</li>
+ *   <li>frame: each copy gets the 8-byte header with the receiving peer's index;</li>
+ *   <li>(in {@link Dataplane}) bounded buffer, then the UDP send.</li>
+ * </ol>
+ */
+public final class OutboundPath {
+    private final Supplier<RouteTable> routes;
+    private final MacTable macs;
+    private final DataplaneCounters counters;
+    private final LongSupplier nanoClock;
+
+    public OutboundPath(Supplier<RouteTable> routes, MacTable macs, DataplaneCounters counters, LongSupplier nanoClock) {
+        this.routes = routes;
+        this.macs = macs;
+        this.counters = counters;
+        this.nanoClock = nanoClock;
+    }
+
+    /** Stages 2 and 3 for one frame of {@code length} bytes read from the TAP into {@code buf}. */
+    public List<Outgoing> switchOut(byte[] buf, int length) {
+        counters.frameFromTap();
+        if (!EthernetHeader.fits(length)) {
+            counters.drop(Drop.SHORT_FRAME_OUT);
+            return List.of();
+        }
+        RouteTable table = routes.get();
+        if (table.isEmpty()) {
+            counters.drop(Drop.NO_LINK);
+            return List.of();
+        }
+        long dst = EthernetHeader.destination(buf, 0);
+        if (!MacAddress.isGroup(dst)) {
+            String peer = macs.lookup(dst, nanoClock.getAsLong());
+            Route route = peer == null ? null : table.byPeer(peer);
+            if (route != null) {
+                return List.of(frame(route, buf, length));
+            }
+        }
+        List<Route> all = table.all();
+        List<Outgoing> flood = new ArrayList<>(all.size());
+        for (Route r : all) {
+            flood.add(frame(r, buf, length));
+        }
+        return flood;
+    }
+
+    private static Outgoing frame(Route route, byte[] buf, int length) {
+        byte[] datagram = new byte[FrameHeader.LENGTH + length];
+        FrameHeader.write(datagram, 0, FrameType.DATA, route.remoteIndex());
+        System.arraycopy(buf, 0, datagram, FrameHeader.LENGTH, length);
+        return new Outgoing(route, datagram);
+    }
+}

@@ -1,0 +1,56 @@
+package io.ipop.management;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.ipop.node.NodeRuntime;
+import java.util.function.Function;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.javadsl.ManagementRouteProvider;
+import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
+
+/**
+ * The node's own management routes, served by Pekko Management next to {@code /alive} and {@code /ready}:
+ * {@code GET /overlay/node}, {@code GET /overlay/links}, {@code GET /overlay/dataplane}. See docs/management.md.
+ */
+public final class OverlayRoutes implements ManagementRouteProvider {
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final NodeRuntime runtime;
+
+    public OverlayRoutes(ExtendedActorSystem system) {
+        this.runtime = NodeRuntime.get(Adapter.toTyped(system));
+    }
+
+    @Override
+    public Route routes(ManagementRouteProviderSettings settings) {
+        return Directives.pathPrefix("overlay", () -> Directives.get(() -> Directives.concat(
+                Directives.path("node", () -> view(Views::node)),
+                Directives.path("links", () -> view(Views::links)),
+                Directives.path("dataplane", () -> view(Views::dataplane)))));
+    }
+
+    private Route view(Function<NodeRuntime.State, Object> render) {
+        return Directives.extractRequest(req -> {
+            NodeRuntime.State state = runtime.state();
+            if (state == null) {
+                return Directives.complete(StatusCodes.SERVICE_UNAVAILABLE, "node is starting\n");
+            }
+            try {
+                return Directives.complete(StatusCodes.OK,
+                        HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(render.apply(state))));
+            } catch (JsonProcessingException e) {
+                return Directives.complete(StatusCodes.INTERNAL_SERVER_ERROR, "cannot render view: " + e.getMessage() + "\n");
+            }
+        });
+    }
+}

@@ -1,0 +1,75 @@
+package io.ipop.management;
+
+import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.Drop;
+import io.ipop.node.NodeRuntime;
+import io.ipop.peer.LinkSnapshot;
+import io.ipop.peer.PeerInfo;
+import io.ipop.peer.PeerLink;
+import io.ipop.route.LinkCounters;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The JSON documents of the {@code /overlay} routes (field names become snake_case). */
+final class Views {
+    private Views() {
+    }
+
+    record NodeView(String name, String overlayIp, String overlayAddress, String mac, List<String> groups, String tap,
+                    int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
+                    int linksUp) {
+    }
+
+    record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
+                    String overlayIp, String mac, List<String> groups, boolean secure, String secureReason,
+                    Double rttMs, long packetsIn, long bytesIn, long packetsOut, long bytesOut, long drops) {
+    }
+
+    record DataplaneView(int inboundBuffer, int outboundBuffer, long inboundFill, long outboundFill,
+                         long datagramsIn, long framesFromTap, Map<String, Map<String, Long>> drops, long dropsTotal) {
+    }
+
+    static NodeView node(NodeRuntime.State s) {
+        var n = s.node();
+        List<PeerLink> links = s.links().all();
+        int up = (int) links.stream().filter(l -> l.snapshot().state() == io.ipop.peer.LinkState.UP).count();
+        return new NodeView(n.name(), n.address().ip(), n.address().toString(), n.mac().toString(), n.groups(),
+                s.settings().tap().name(), s.settings().tap().mtu(), n.underlay().toString(), n.instance(), n.started().toString(),
+                Duration.between(n.started(), Instant.now()).toSeconds(), links.size(), up);
+    }
+
+    static List<LinkView> links(NodeRuntime.State s) {
+        return s.links().all().stream().map(Views::link).toList();
+    }
+
+    static LinkView link(PeerLink l) {
+        LinkSnapshot snap = l.snapshot();
+        PeerInfo remote = snap.remote();
+        LinkCounters c = l.counters();
+        return new LinkView(l.peer(), l.discoveredBy(), snap.state().label(), snap.since().toString(), snap.reason(),
+                snap.endpoint().toString(),
+                remote == null ? null : remote.address().ip(),
+                remote == null ? null : remote.mac().toString(),
+                remote == null ? List.of() : remote.groups(),
+                false, "security.mode = never: plaintext link",
+                snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
+                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops());
+    }
+
+    static DataplaneView dataplane(NodeRuntime.State s) {
+        DataplaneCounters c = s.counters();
+        Map<String, Map<String, Long>> drops = new LinkedHashMap<>();
+        long total = 0;
+        for (Drop d : Drop.values()) {
+            long n = c.drops(d);
+            total += n;
+            drops.computeIfAbsent(d.stage().label(), k -> new LinkedHashMap<>()).put(d.counter(), n);
+        }
+        var dp = s.settings().dataplane();
+        return new DataplaneView(dp.inboundBuffer(), dp.outboundBuffer(), c.inboundFill(), c.outboundFill(),
+                c.datagramsIn(), c.framesFromTap(), drops, total);
+    }
+}

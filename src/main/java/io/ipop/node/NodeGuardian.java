@@ -1,0 +1,90 @@
+package io.ipop.node;
+
+import io.ipop.dataplane.Dataplane;
+import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.InboundPath;
+import io.ipop.dataplane.OutboundPath;
+import io.ipop.discovery.StaticPeers;
+import io.ipop.peer.ControlChannel;
+import io.ipop.peer.Links;
+import io.ipop.peer.LocalNode;
+import io.ipop.peer.PeerDirectory;
+import io.ipop.route.MacTable;
+import io.ipop.route.RouteTable;
+import io.ipop.tap.TapDevice;
+import io.ipop.underlay.Underlay;
+import io.ipop.wire.ControlCodec;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * The root actor of a node: wires the control plane (the peer directory) to the data plane (the two
+ * stream graphs) over the opened TAP device and socket, and ties their lifecycle to the ActorSystem.
+ *
+ * <p>Shutdown (coordinated): peers are told {@code close} first, then the TAP and socket are closed,
+ * which ends both stream graphs. If a graph fails on its own, the node shuts down with exit code 1.
+ */
+public final class NodeGuardian {
+    /** Exit code for a node that stopped because its data plane failed. */
+    public static final int DATAPLANE_FAILED = 1;
+
+    private NodeGuardian() {
+    }
+
+    public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay) {
+        return Behaviors.setup(ctx -> {
+            ActorSystem<Void> system = ctx.getSystem();
+            ControlCodec codec = new ControlCodec();
+            DataplaneCounters counters = new DataplaneCounters();
+            Links links = new Links();
+            MacTable macs = new MacTable(settings.dataplane().macTtl().toNanos(), settings.dataplane().macTableSize());
+            AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
+
+            ActorRef<PeerDirectory.Command> directory = ctx.spawn(
+                    PeerDirectory.create(self, settings.link(), new ControlChannel(underlay, codec), links, macs, routes::set),
+                    "peers");
+            InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec, (from, msg) -> {
+                if (!links.knows(msg.node())) {
+                    return false;
+                }
+                directory.tell(new PeerDirectory.ControlReceived(from, msg));
+                return true;
+            }, counters, System::nanoTime);
+            OutboundPath outbound = new OutboundPath(routes::get, macs, counters, System::nanoTime);
+            Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
+
+            CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+            shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-links", () ->
+                    AskPattern.<PeerDirectory.Command, Done>ask(directory, PeerDirectory.Shutdown::new,
+                            Duration.ofSeconds(2), system.scheduler()).exceptionally(e -> Done.getInstance()));
+            shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tap-and-socket", () -> {
+                tap.close();
+                underlay.close();
+                return dataplane.done().exceptionally(e -> Done.getInstance());
+            });
+            dataplane.done().whenComplete((d, failure) -> {
+                if (failure != null) {
+                    shutdown.run(new DataplaneFailed());
+                }
+            });
+
+            StaticPeers.announce(settings.peers(), directory);
+            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters));
+            ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s), groups {}",
+                    self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
+                    settings.peers().size(), self.groups());
+            return Behaviors.empty();
+        });
+    }
+
+    /** Shutdown reason when a data-plane graph failed. */
+    public static final class DataplaneFailed implements CoordinatedShutdown.Reason {
+    }
+}

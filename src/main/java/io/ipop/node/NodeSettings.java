@@ -1,0 +1,109 @@
+package io.ipop.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The typed, validated view of a node's whole configuration. Built before anything touches the
+ * system; every problem is a {@link ConfigProblem} naming the key path.
+ *
+ * @param config the full resolved config (user file over defaults), handed only to the ActorSystem
+ */
+public record NodeSettings(
+        String name,
+        TapSettings tap,
+        UnderlaySettings underlay,
+        List<PeerSettings> peers,
+        List<String> groups,
+        SecuritySettings security,
+        DataplaneSettings dataplane,
+        LinkSettings link,
+        ManagementSettings management,
+        String logLevel,
+        Config config) {
+
+    /** Keys without a default: documented in reference.conf as comments, required in the user's file. */
+    private static final Set<String> REQUIRED = Set.of("ipop.node.name", "ipop.tap.address");
+    /** Pekko settings of ours that must win over the libraries' reference.conf files. */
+    private static final String PEKKO_DEFAULTS = "ipop-pekko.conf";
+    private static final Set<String> LOG_LEVELS = Set.of("OFF", "ERROR", "WARN", "INFO", "DEBUG", "TRACE");
+
+    /** Loads {@code file} over the defaults from every reference.conf on the class path. */
+    public static NodeSettings load(File file) {
+        if (!file.isFile()) {
+            throw new ConfigProblem("--config", "no such file: " + file);
+        }
+        Config user;
+        try {
+            user = ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF).setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new ConfigProblem(file.getPath(), e.getMessage().replace('\n', ' '));
+        }
+        return fromUser(user);
+    }
+
+    /** Validates a user config (without defaults) over the defaults. */
+    public static NodeSettings fromUser(Config user) {
+        Config all;
+        try {
+            all = ConfigFactory.load(user.withFallback(ConfigFactory.parseResources(PEKKO_DEFAULTS)));
+        } catch (ConfigException e) {
+            throw new ConfigProblem("config", e.getMessage().replace('\n', ' '));
+        }
+        rejectUnknownKeys(user, ConfigFactory.defaultReference());
+        return parse(all);
+    }
+
+    /** Parses an already-resolved config holding every key. */
+    static NodeSettings parse(Config all) {
+        ConfigReader ipop = new ConfigReader(all, "").at("ipop");
+        String name = ipop.at("node").token("name");
+        TapSettings tap = TapSettings.read(ipop.at("tap"));
+        List<String> groups = ipop.stringList("groups");
+        for (int i = 0; i < groups.size(); i++) {
+            if (!ConfigReader.TOKEN.matcher(groups.get(i)).matches()) {
+                throw new ConfigProblem(ipop.path("groups") + "[" + i + "]", "\"" + groups.get(i) + "\" is not a valid group name");
+            }
+        }
+        String level = ipop.at("log").string("level").toUpperCase();
+        if (!LOG_LEVELS.contains(level)) {
+            throw new ConfigProblem("ipop.log.level", "unknown level \"" + level + "\" (expected one of " + new TreeSet<>(LOG_LEVELS) + ")");
+        }
+        return new NodeSettings(
+                name,
+                tap,
+                UnderlaySettings.read(ipop.at("underlay")),
+                PeerSettings.readAll(ipop, name),
+                List.copyOf(new TreeSet<>(groups)),
+                SecuritySettings.read(ipop.at("security")),
+                DataplaneSettings.read(ipop.at("dataplane")),
+                LinkSettings.read(ipop.at("link")),
+                ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http")),
+                level,
+                all);
+    }
+
+    /** A key under {@code ipop} that no reference.conf defines is a typo the operator must hear about. */
+    private static void rejectUnknownKeys(Config user, Config reference) {
+        if (!user.hasPath("ipop")) {
+            return;
+        }
+        // entrySet lists leaves; a list (such as peers) is one leaf whose elements are checked when parsed.
+        Set<String> keys = new TreeSet<>();
+        user.getConfig("ipop").entrySet().forEach(e -> keys.add(e.getKey()));
+        for (String key : keys) {
+            String path = "ipop." + key;
+            if (!reference.hasPathOrNull(path) && !REQUIRED.contains(path)) {
+                throw new ConfigProblem(path, "unknown key");
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package io.ipop.peer;
+
+import io.ipop.frame.MacAddress;
+import io.ipop.node.LinkSettings;
+import io.ipop.route.MacTable;
+import io.ipop.route.Route;
+import io.ipop.route.RouteTable;
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlMessage;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * Knows every peer: spawns a {@link PeerSession} per peer that discovery reports, routes control
+ * messages to the session of their sender, and turns the sessions' link-up/down events into the
+ * immutable {@link RouteTable} the data plane reads.
+ */
+public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command> {
+
+    /** Messages the directory handles. */
+    public sealed interface Command {
+    }
+
+    /** Discovery found a peer; {@code discoveredBy} says how ({@code static}). */
+    public record PeerFound(String name, Endpoint endpoint, String discoveredBy) implements Command {
+    }
+
+    /** A control message from the underlay; goes to the session of {@code message.node()}. */
+    public record ControlReceived(Endpoint from, ControlMessage message) implements Command {
+    }
+
+    /** A session's link is up (or renewed with a new index, MAC or endpoint). */
+    public record LinkUp(Route route, MacAddress peerMac) implements Command {
+    }
+
+    /** A session's link is down. */
+    public record LinkDown(String peer) implements Command {
+    }
+
+    /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
+    public record Shutdown(ActorRef<Done> replyTo) implements Command {
+    }
+
+    private record SessionStopped(String peer) implements Command {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LocalNode self;
+    private final LinkSettings settings;
+    private final ControlChannel channel;
+    private final Links links;
+    private final MacTable macs;
+    private final Consumer<RouteTable> publishRoutes;
+    private final Map<String, ActorRef<PeerSession.Command>> sessions = new HashMap<>();
+    private final Map<String, Route> routes = new HashMap<>();
+    private final Set<Integer> indexes = new HashSet<>();
+    private ActorRef<Done> shutdownReplyTo;
+
+    private PeerDirectory(ActorContext<Command> context, LocalNode self, LinkSettings settings, ControlChannel channel,
+                          Links links, MacTable macs, Consumer<RouteTable> publishRoutes) {
+        super(context);
+        this.self = self;
+        this.settings = settings;
+        this.channel = channel;
+        this.links = links;
+        this.macs = macs;
+        this.publishRoutes = publishRoutes;
+    }
+
+    public static Behavior<Command> create(LocalNode self, LinkSettings settings, ControlChannel channel, Links links,
+                                           MacTable macs, Consumer<RouteTable> publishRoutes) {
+        return Behaviors.setup(ctx -> new PeerDirectory(ctx, self, settings, channel, links, macs, publishRoutes));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(PeerFound.class, this::onPeerFound)
+                .onMessage(ControlReceived.class, this::onControlReceived)
+                .onMessage(LinkUp.class, this::onLinkUp)
+                .onMessage(LinkDown.class, this::onLinkDown)
+                .onMessage(Shutdown.class, this::onShutdown)
+                .onMessage(SessionStopped.class, this::onSessionStopped)
+                .build();
+    }
+
+    private Behavior<Command> onPeerFound(PeerFound found) {
+        if (sessions.containsKey(found.name()) || shutdownReplyTo != null) {
+            return this;
+        }
+        int index = newIndex();
+        PeerLink link = PeerLink.connecting(found.name(), found.discoveredBy(), index, found.endpoint());
+        links.add(link);
+        // A session does I/O through the channel: if it ever throws, restart it with backoff.
+        Behavior<PeerSession.Command> session = Behaviors.supervise(
+                        PeerSession.create(self, found.name(), found.endpoint(), link, settings, channel, getContext().getSelf()))
+                .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
+        ActorRef<PeerSession.Command> ref = getContext().spawn(session, "peer-" + found.name());
+        getContext().watchWith(ref, new SessionStopped(found.name()));
+        sessions.put(found.name(), ref);
+        getContext().getLog().info("peer {} at {} ({}): linking", found.name(), found.endpoint(), found.discoveredBy());
+        return this;
+    }
+
+    private Behavior<Command> onControlReceived(ControlReceived m) {
+        ActorRef<PeerSession.Command> session = sessions.get(m.message().node());
+        if (session != null) {
+            session.tell(new PeerSession.ControlReceived(m.from(), m.message()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onLinkUp(LinkUp up) {
+        Route old = routes.put(up.route().peer(), up.route());
+        if (old != null && !old.equals(up.route())) {
+            macs.forget(up.route().peer());
+        }
+        macs.learn(up.peerMac().bits(), up.route().peer(), System.nanoTime());
+        publish();
+        return this;
+    }
+
+    private Behavior<Command> onLinkDown(LinkDown down) {
+        if (routes.remove(down.peer()) != null) {
+            macs.forget(down.peer());
+            publish();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onShutdown(Shutdown s) {
+        shutdownReplyTo = s.replyTo();
+        sessions.values().forEach(ref -> ref.tell(PeerSession.CloseLink.INSTANCE));
+        replyIfShutDown();
+        return this;
+    }
+
+    private Behavior<Command> onSessionStopped(SessionStopped stopped) {
+        sessions.remove(stopped.peer());
+        routes.remove(stopped.peer());
+        macs.forget(stopped.peer());
+        publish();
+        replyIfShutDown();
+        return this;
+    }
+
+    private void replyIfShutDown() {
+        if (shutdownReplyTo != null && sessions.isEmpty()) {
+            shutdownReplyTo.tell(Done.getInstance());
+        }
+    }
+
+    private void publish() {
+        publishRoutes.accept(RouteTable.of(routes.values()));
+    }
+
+    /** A random receiver index, unique among this node's links and never 0. */
+    private int newIndex() {
+        int i;
+        do {
+            i = RANDOM.nextInt();
+        } while (i == 0 || !indexes.add(i));
+        return i;
+    }
+}

@@ -1,0 +1,55 @@
+package io.ipop.peer;
+
+import io.ipop.route.LinkCounters;
+import io.ipop.underlay.Endpoint;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The shared handle of one peer link: its counters (written by the data plane) and the snapshot its
+ * {@link PeerSession} publishes (read by management). Thread-safe.
+ */
+public final class PeerLink {
+    private final String peer;
+    private final String discoveredBy;
+    private final int localIndex;
+    private final LinkCounters counters = new LinkCounters();
+    private final AtomicReference<LinkSnapshot> snapshot;
+
+    PeerLink(String peer, String discoveredBy, int localIndex, LinkSnapshot initial) {
+        this.peer = peer;
+        this.discoveredBy = discoveredBy;
+        this.localIndex = localIndex;
+        this.snapshot = new AtomicReference<>(initial);
+    }
+
+    static PeerLink connecting(String peer, String discoveredBy, int localIndex, Endpoint endpoint) {
+        return new PeerLink(peer, discoveredBy, localIndex,
+                new LinkSnapshot(LinkState.CONNECTING, java.time.Instant.now(), endpoint, null, -1, "starting"));
+    }
+
+    public String peer() {
+        return peer;
+    }
+
+    /** How the peer became known: {@code static} (config). */
+    public String discoveredBy() {
+        return discoveredBy;
+    }
+
+    /** The receiver index frames from this peer carry. */
+    public int localIndex() {
+        return localIndex;
+    }
+
+    public LinkCounters counters() {
+        return counters;
+    }
+
+    public LinkSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    void publish(LinkSnapshot s) {
+        snapshot.set(s);
+    }
+}

@@ -1,0 +1,33 @@
+package io.ipop.wire;
+
+/**
+ * The first byte of every ipop-node datagram.
+ *
+ * <p>Values are chosen outside the ranges RFC 7983 assigns to STUN (0-3) and DTLS (20-63), so a later
+ * STUN responder or raw DTLS can share the underlay port and be told apart by the first byte alone.
+ */
+public enum FrameType {
+    /** JSON control message: {@code con_req}, {@code con_resp}, {@code ping}, {@code pong}, {@code close}. */
+    CONTROL(0xA1),
+    /** One plaintext Ethernet frame for the receiver's TAP. */
+    DATA(0xA2);
+
+    private final int code;
+
+    FrameType(int code) {
+        this.code = code;
+    }
+
+    public int code() {
+        return code;
+    }
+
+    /** The type for a first byte, or {@code null} if it is not one of ours. */
+    public static FrameType of(int firstByte) {
+        return switch (firstByte & 0xFF) {
+            case 0xA1 -> CONTROL;
+            case 0xA2 -> DATA;
+            default -> null;
+        };
+    }
+}

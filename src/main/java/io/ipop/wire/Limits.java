@@ -1,0 +1,44 @@
+package io.ipop.wire;
+
+import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
+import java.util.List;
+
+/** Field checks for control messages; each failure is an IllegalArgumentException naming the field. */
+final class Limits {
+    static final int MAX_TOKEN = 64;
+    static final int MAX_GROUPS = 64;
+
+    private Limits() {
+    }
+
+    static void token(String field, String value) {
+        if (value == null || value.isEmpty() || value.length() > MAX_TOKEN) {
+            throw new IllegalArgumentException(field + " must be 1.." + MAX_TOKEN + " characters");
+        }
+    }
+
+    /** Checks the {@link ControlMessage.Hello} fields and returns an immutable copy of the groups. */
+    static List<String> hello(String node, String instance, String ip, String mac, List<String> groups,
+                              String nonce, int index) {
+        token("node", node);
+        token("instance", instance);
+        token("nonce", nonce);
+        if (ip == null) {
+            throw new IllegalArgumentException("ip missing");
+        }
+        OverlayAddress.parse(ip, true);
+        if (mac == null) {
+            throw new IllegalArgumentException("mac missing");
+        }
+        MacAddress.parse(mac);
+        if (index == 0) {
+            throw new IllegalArgumentException("index must not be 0");
+        }
+        if (groups == null || groups.size() > MAX_GROUPS) {
+            throw new IllegalArgumentException("groups missing or more than " + MAX_GROUPS);
+        }
+        groups.forEach(g -> token("group", g));
+        return List.copyOf(groups);
+    }
+}

@@ -35,7 +35,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * link takes the new index and MAC at once, without going down.
  *
  * <p>Liveness: anything heard from the peer (data, pings, pongs) counts; a liveness tick every tenth of
- * {@code dead-after} accumulates silence, and {@code dead-after} of silence marks the link lost.
+ * {@code dead-after} accumulates silence, and the link is marked lost after between 0.9 and 1.0 times
+ * {@code dead-after} of silence (the tick's granularity), never later.
  */
 public final class PeerSession {
 
@@ -182,7 +183,9 @@ public final class PeerSession {
             return Behaviors.same();
         }
         silence = silence.plus(livenessTick);
-        if (silence.compareTo(settings.deadAfter()) >= 0) {
+        // Silence is counted from the tick that last saw activity, so the true silence is up to one tick
+        // longer: declare the peer dead once that upper bound reaches dead-after, never later.
+        if (silence.plus(livenessTick).compareTo(settings.deadAfter()) >= 0) {
             return lost("nothing heard from peer for " + settings.deadAfter().toMillis() + " ms");
         }
         return Behaviors.same();

@@ -1,0 +1,151 @@
+package io.ipop.netns;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * One real ipop-node process ({@code java -jar target/ipop-node.jar}) inside a test namespace. Its
+ * output goes to {@code target/netns-logs/}. Stopped by its own PID only.
+ */
+final class NodeProcess implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Topology topology;
+    private final String host;
+    private final Path log;
+    private final Process process;
+
+    private NodeProcess(Topology topology, String host, Path log, Process process) {
+        this.topology = topology;
+        this.host = host;
+        this.log = log;
+        this.process = process;
+    }
+
+    /** Starts a node in {@code host}'s namespace with the given config text. */
+    static NodeProcess start(Topology topology, String host, String config, String testName) throws IOException {
+        Path dir = Path.of("target", "netns-logs", testName);
+        Files.createDirectories(dir);
+        Path conf = dir.resolve(host + ".conf");
+        Files.writeString(conf, config);
+        Path log = dir.resolve(host + "-" + System.currentTimeMillis() + ".log");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String jar = System.getProperty("ipop.jar", "target/ipop-node.jar");
+        if (!new File(jar).isFile()) {
+            throw new AssertionError("no node jar at " + jar + " (run mvn package first)");
+        }
+        // `ip netns exec` execs the command after entering the namespace: the PID is the JVM's.
+        Process p = new ProcessBuilder("ip", "netns", "exec", topology.ns(host), java, "-Xmx256m", "-jar", jar,
+                "--config", conf.toString())
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new NodeProcess(topology, host, log, p);
+    }
+
+    String host() {
+        return host;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** GET on the node's management API (inside its namespace), parsed; {@code null} if it does not answer 2xx. */
+    JsonNode get(String path) {
+        Shell.Result r = topology.exec(host, Duration.ofSeconds(5), "curl", "-fsS", "--max-time", "2",
+                "http://127.0.0.1:8558" + path);
+        if (!r.ok()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(r.output());
+        } catch (IOException e) {
+            throw new AssertionError("not JSON from " + path + ": " + r.output());
+        }
+    }
+
+    boolean ready() {
+        return topology.exec(host, Duration.ofSeconds(5), "curl", "-fsS", "--max-time", "2",
+                "http://127.0.0.1:8558/ready").ok();
+    }
+
+    /** The {@code /overlay/links} entry for {@code peer}, or {@code null}. */
+    JsonNode link(String peer) {
+        JsonNode links = get("/overlay/links");
+        if (links == null) {
+            return null;
+        }
+        for (JsonNode l : links) {
+            if (peer.equals(l.path("peer").asText())) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    String linkState(String peer) {
+        JsonNode l = link(peer);
+        return l == null ? null : l.path("state").asText();
+    }
+
+    /** Polls until {@code condition} holds; fails with the node's log tail after {@code limit}. */
+    void await(Duration limit, String what, Predicate<NodeProcess> condition) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.test(this)) {
+            if (!process.isAlive()) {
+                throw new AssertionError(host + " exited (" + process.exitValue() + ") while waiting for " + what + "\n" + logTail());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("node " + host + ": timed out after " + limit + " waiting for " + what + "\n" + logTail());
+            }
+            sleep(200);
+        }
+    }
+
+    /** SIGKILL, as a crash. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM; returns the exit code, or -1 if the node did not exit within {@code limit}. */
+    int terminate(Duration limit) throws InterruptedException {
+        process.destroy();
+        return process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    String logTail() {
+        try {
+            var lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill();
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

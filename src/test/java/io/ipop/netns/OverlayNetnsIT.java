@@ -1,0 +1,168 @@
+package io.ipop.netns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three real node processes in network namespaces on one bridge: ping across every pair, iperf3,
+ * SIGKILL and restart of a node, SIGTERM. Needs root (CI runs as root).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OverlayNetnsIT {
+    private static final Map<String, Integer> HOSTS = Map.of("a", 1, "b", 2, "c", 3);
+    private static final Duration DEAD_AFTER = Duration.ofSeconds(3);
+    private static final Duration START_LIMIT = Duration.ofSeconds(60);
+
+    private static Topology topology;
+    private static final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startOverlay() throws Exception {
+        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        topology = new Topology();
+        for (String h : new String[] {"a", "b", "c"}) {
+            topology.host(h, HOSTS.get(h));
+        }
+        for (String h : HOSTS.keySet()) {
+            nodes.put(h, NodeProcess.start(topology, h, config(h), "OverlayNetnsIT"));
+        }
+        for (NodeProcess n : nodes.values()) {
+            n.await(START_LIMIT, "/ready", NodeProcess::ready);
+        }
+        for (NodeProcess n : nodes.values()) {
+            for (String peer : HOSTS.keySet()) {
+                if (!peer.equals(n.host())) {
+                    n.await(Duration.ofSeconds(20), "link to " + peer + " up", x -> "up".equals(x.linkState(peer)));
+                }
+            }
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        try {
+            for (NodeProcess n : nodes.values()) {
+                n.close();
+            }
+        } finally {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void pingWorksBetweenEveryPair() {
+        for (String from : HOSTS.keySet()) {
+            for (String to : HOSTS.keySet()) {
+                if (!from.equals(to)) {
+                    assertPing(from, to);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void iperf3MovesDataAcrossTheOverlay() throws Exception {
+        Shell.Result server;
+        Thread serverThread;
+        Shell.Result[] serverResult = new Shell.Result[1];
+        serverThread = new Thread(() -> serverResult[0] = topology.exec("b", Duration.ofSeconds(30),
+                "iperf3", "-s", "-1", "-B", overlayIp("b")));
+        serverThread.start();
+        Thread.sleep(500);
+        Shell.Result client = topology.exec("a", Duration.ofSeconds(30), "iperf3", "-c", overlayIp("b"), "-t", "3", "-J");
+        serverThread.join(35_000);
+        assertEquals(0, client.exit(), client.output());
+        JsonNode report = new ObjectMapper().readTree(client.output());
+        double bps = report.path("end").path("sum_received").path("bits_per_second").asDouble();
+        System.out.printf("iperf3 a -> b over the overlay: %.1f Mbit/s%n", bps / 1e6);
+        assertTrue(bps > 0, "iperf3 received nothing: " + client.output());
+        JsonNode linkAtoB = nodes.get("a").link("b");
+        assertTrue(linkAtoB.path("bytes_out").asLong() > (long) (bps / 8), "a's link counters saw the transfer: " + linkAtoB);
+    }
+
+    @Test
+    @Order(3)
+    void killedPeerIsLostWithinDeadAfterAndRelinkedAfterRestart() throws Exception {
+        nodes.get("c").kill();
+        long t0 = System.nanoTime();
+        NodeProcess a = nodes.get("a");
+        NodeProcess b = nodes.get("b");
+        a.await(DEAD_AFTER.plusSeconds(3), "c lost", x -> "lost".equals(x.linkState("c")));
+        long lostMs = (System.nanoTime() - t0) / 1_000_000;
+        b.await(DEAD_AFTER.plusSeconds(3), "c lost", x -> "lost".equals(x.linkState("c")));
+        System.out.println("a marked c lost " + lostMs + " ms after SIGKILL (dead-after " + DEAD_AFTER.toMillis() + " ms)");
+        // silence starts at the last frame heard, before the kill; allow 500 ms for polling the API
+        assertTrue(lostMs <= DEAD_AFTER.toMillis() + 500, "lost after " + lostMs + " ms");
+        assertEquals("up", a.linkState("b"), "the other link is untouched");
+
+        NodeProcess c = NodeProcess.start(topology, "c", config("c"), "OverlayNetnsIT");
+        nodes.put("c", c);
+        c.await(START_LIMIT, "/ready", NodeProcess::ready);
+        a.await(Duration.ofSeconds(20), "c up again", x -> "up".equals(x.linkState("c")));
+        b.await(Duration.ofSeconds(20), "c up again", x -> "up".equals(x.linkState("c")));
+        assertPing("a", "c");
+        assertPing("c", "b");
+    }
+
+    @Test
+    @Order(4)
+    void sigtermStopsANodeCleanlyAndItsPeersHearAtOnce() throws Exception {
+        NodeProcess b = nodes.get("b");
+        long t0 = System.nanoTime();
+        int exit = b.terminate(Duration.ofSeconds(10));
+        long stopMs = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(0, exit, "exit code after SIGTERM\n" + b.logTail());
+        assertTrue(stopMs < 5000, "stopped in " + stopMs + " ms");
+        nodes.get("a").await(Duration.ofSeconds(2), "b lost on close", x -> "lost".equals(x.linkState("b")));
+        String reason = nodes.get("a").link("b").path("reason").asText();
+        assertTrue(reason.contains("closed"), reason);
+        Shell.Result tap = topology.exec("b", Duration.ofSeconds(5), "ip", "link", "show", "ipop0");
+        assertTrue(!tap.ok(), "TAP device removed after exit: " + tap.output());
+    }
+
+    private static void assertPing(String from, String to) {
+        Shell.Result r = topology.exec(from, Duration.ofSeconds(15), "ping", "-c", "2", "-i", "0.2", "-W", "2", overlayIp(to));
+        assertEquals(0, r.exit(), "ping " + from + " -> " + to + "\n" + r.output());
+        assertTrue(r.output().contains(" 0% packet loss"), r.output());
+    }
+
+    private static String overlayIp(String host) {
+        return "10.77.0." + HOSTS.get(host);
+    }
+
+    private static String config(String host) {
+        StringBuilder peers = new StringBuilder();
+        HOSTS.forEach((name, i) -> {
+            if (!name.equals(host)) {
+                peers.append("{ name = \"").append(name).append("\", endpoint = \"192.0.2.").append(i).append(":5800\" }\n");
+            }
+        });
+        return """
+                ipop {
+                  node.name = "%s"
+                  tap { name = "ipop0", address = "%s/24", mtu = 1400 }
+                  underlay { bind = "0.0.0.0", port = 5800 }
+                  peers = [ %s ]
+                  groups = [ "blue" ]
+                  link { keepalive-interval = 500ms, dead-after = %dms, retry-min = 250ms, retry-max = 2s }
+                }
+                """.formatted(host, overlayIp(host), peers, DEAD_AFTER.toMillis());
+    }
+}

@@ -1,0 +1,234 @@
+package io.ipop.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
+import io.ipop.node.LinkSettings;
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlCodec;
+import io.ipop.wire.ControlMessage;
+import io.ipop.wire.ControlMessage.Close;
+import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.ControlMessage.ConResp;
+import io.ipop.wire.ControlMessage.Ping;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The link state machine and its timers, driven by hand with ManualTime; no sockets. */
+class PeerSessionTest {
+    private static final ActorTestKit KIT = ActorTestKit.create(ManualTime.config().withFallback(ConfigFactory.load()));
+    private static final ManualTime TIME = ManualTime.get(KIT.system());
+    private static final LinkSettings TIMERS = new LinkSettings(
+            Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(250), Duration.ofSeconds(2));
+    private static final Endpoint PEER_ENDPOINT = Endpoint.of(InetAddress.getLoopbackAddress(), 5801);
+    private static final LocalNode SELF = new LocalNode("a", "instance-a", OverlayAddress.parse("10.77.0.1/24", true),
+            MacAddress.parse("02:00:00:00:00:01"), List.of("blue"), Endpoint.of(InetAddress.getLoopbackAddress(), 5800),
+            Instant.now());
+    private static final int LOCAL_INDEX = 0x1234;
+
+    private RecordingUnderlay wire;
+    private TestProbe<PeerDirectory.Command> directory;
+    private PeerLink link;
+    private ActorRef<PeerSession.Command> session;
+
+    @BeforeEach
+    void start() {
+        wire = new RecordingUnderlay();
+        directory = KIT.createTestProbe();
+        link = PeerLink.connecting("b", "static", LOCAL_INDEX, PEER_ENDPOINT);
+        session = KIT.spawn(PeerSession.create(SELF, "b", PEER_ENDPOINT, link, TIMERS,
+                new ControlChannel(wire, new ControlCodec()), directory.getRef()));
+    }
+
+    @AfterEach
+    void stopSession() {
+        KIT.stop(session, Duration.ofSeconds(3));
+    }
+
+    @AfterAll
+    static void stopKit() {
+        KIT.shutdownTestKit();
+    }
+
+    @Test
+    void resendsConReqWithCappedExponentialBackoff() {
+        awaitSent(ConReq.class, 1);
+        // retry-min 250 ms, then 500 ms, 1 s, 2 s, capped at retry-max = 2 s
+        long[] gaps = {250, 500, 1000, 2000, 2000};
+        for (long gap : gaps) {
+            TIME.timePasses(Duration.ofMillis(gap - 1));
+            TIME.expectNoMessageFor(Duration.ZERO, directory);
+            assertEquals(0, wire.drain(ConReq.class).size(), "no con_req before " + gap + " ms");
+            TIME.timePasses(Duration.ofMillis(1));
+            awaitSent(ConReq.class, 1);
+        }
+        assertEquals(LinkState.CONNECTING, link.snapshot().state());
+    }
+
+    @Test
+    void conReqFromPeerIsAnsweredAndBringsTheLinkUp() {
+        ConReq own = awaitSent(ConReq.class, 1).get(0);
+        assertEquals(LOCAL_INDEX, own.index());
+        session.tell(received(conReq("instance-b", 77)));
+        ConResp resp = awaitSent(ConResp.class, 1).get(0);
+        assertEquals("n-b", resp.echo());
+        PeerDirectory.LinkUp up = directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        assertEquals(77, up.route().remoteIndex());
+        assertEquals(LOCAL_INDEX, up.route().localIndex());
+        assertEquals(MacAddress.parse("02:00:00:00:00:02"), up.peerMac());
+        awaitState(LinkState.UP);
+    }
+
+    @Test
+    void conRespOnlyCountsWhenItEchoesOurNonce() {
+        ConReq own = awaitSent(ConReq.class, 1).get(0);
+        session.tell(received(conResp("instance-b", 77, "some-other-nonce")));
+        directory.expectNoMessage(Duration.ofMillis(100));
+        assertEquals(LinkState.CONNECTING, link.snapshot().state());
+        session.tell(received(conResp("instance-b", 77, own.nonce())));
+        directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        awaitState(LinkState.UP);
+    }
+
+    @Test
+    void simultaneousConReqsConvergeOnOneLink() {
+        ConReq own = awaitSent(ConReq.class, 1).get(0);
+        session.tell(received(conReq("instance-b", 77)));        // the peer's request crossed ours
+        directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        session.tell(received(conResp("instance-b", 77, own.nonce())));  // then its answer to ours arrives
+        directory.expectNoMessage(Duration.ofMillis(100));        // a duplicate: no second link-up
+        awaitState(LinkState.UP);
+    }
+
+    @Test
+    void upLinkPingsAndIsLostAfterDeadAfterOfSilence() {
+        bringUp();
+        TIME.timePasses(Duration.ofSeconds(1));
+        assertTrue(awaitSent(Ping.class, 1).size() >= 1, "a ping every keepalive-interval");
+        TIME.timePasses(Duration.ofMillis(3_400));
+        assertEquals(LinkState.UP, link.snapshot().state(), "still up before dead-after");
+        TIME.timePasses(Duration.ofMillis(700));
+        PeerDirectory.LinkDown down = directory.expectMessageClass(PeerDirectory.LinkDown.class);
+        assertEquals("b", down.peer());
+        awaitState(LinkState.LOST);
+        assertTrue(link.snapshot().reason().contains("nothing heard"), link.snapshot().reason());
+        awaitSent(ConReq.class, 1);                               // and it starts reconnecting at once
+    }
+
+    @Test
+    void anythingHeardKeepsTheLinkUp() {
+        bringUp();
+        for (int i = 0; i < 20; i++) {
+            link.counters().heard();                               // what the data path does per frame
+            TIME.timePasses(Duration.ofMillis(500));
+        }
+        assertEquals(LinkState.UP, link.snapshot().state());
+        directory.expectNoMessage(Duration.ofMillis(50));
+    }
+
+    @Test
+    void peerRestartRenewsTheLinkWithItsNewIndex() {
+        bringUp();
+        session.tell(received(conReq("instance-b-2", 99)));
+        awaitSent(ConResp.class, 1);
+        PeerDirectory.LinkUp renewed = directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        assertEquals(99, renewed.route().remoteIndex());
+        assertEquals(LinkState.UP, link.snapshot().state());
+        assertEquals("instance-b-2", link.snapshot().remote().instance());
+    }
+
+    @Test
+    void closeFromPeerMarksTheLinkLostAtOnce() {
+        bringUp();
+        session.tell(received(new Close("b", "node shutting down")));
+        directory.expectMessageClass(PeerDirectory.LinkDown.class);
+        awaitState(LinkState.LOST);
+        assertTrue(link.snapshot().reason().contains("node shutting down"));
+    }
+
+    @Test
+    void refusesAnotherProtocolVersionAndSaysWhy() {
+        awaitSent(ConReq.class, 1);
+        session.tell(received(new ConReq(2, "b", "instance-b", "10.77.0.2/24", "02:00:00:00:00:02", List.of(),
+                "n-b", 77, 0)));
+        directory.expectNoMessage(Duration.ofMillis(100));
+        assertEquals(LinkState.CONNECTING, link.snapshot().state());
+        assertTrue(link.snapshot().reason().contains("protocol version 2"), link.snapshot().reason());
+        assertEquals(0, wire.drain(ConResp.class).size());
+    }
+
+    @Test
+    void closeLinkSaysCloseToAnUpPeerAndStops() {
+        bringUp();
+        TestProbe<Object> watcher = KIT.createTestProbe();
+        session.tell(PeerSession.CloseLink.INSTANCE);
+        watcher.expectTerminated(session, Duration.ofSeconds(3));
+        List<Close> closes = wire.drain(Close.class);
+        assertEquals(1, closes.size());
+        assertNotEquals("", closes.get(0).reason());
+    }
+
+    private void bringUp() {
+        awaitSent(ConReq.class, 1);
+        session.tell(received(conReq("instance-b", 77)));
+        directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        awaitState(LinkState.UP);
+        wire.drain();
+    }
+
+    private static PeerSession.ControlReceived received(ControlMessage m) {
+        return new PeerSession.ControlReceived(PEER_ENDPOINT, m);
+    }
+
+    private static ConReq conReq(String instance, int index) {
+        return new ConReq(ControlMessage.PROTOCOL_VERSION, "b", instance, "10.77.0.2/24", "02:00:00:00:00:02",
+                List.of("blue"), "n-b", index, 0);
+    }
+
+    private static ConResp conResp(String instance, int index, String echo) {
+        return new ConResp(ControlMessage.PROTOCOL_VERSION, "b", instance, "10.77.0.2/24", "02:00:00:00:00:02",
+                List.of("blue"), "r-b", index, 0, echo);
+    }
+
+    /** Waits (real time) until the session sent {@code count} messages of {@code type}; returns them. */
+    private <T extends ControlMessage> List<T> awaitSent(Class<T> type, int count) {
+        List<T> got = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (got.size() < count && System.nanoTime() < deadline) {
+            got.addAll(wire.drain(type));
+            sleep();
+        }
+        assertTrue(got.size() >= count, "expected " + count + " " + type.getSimpleName() + ", got " + got.size());
+        return got;
+    }
+
+    private void awaitState(LinkState state) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (link.snapshot().state() != state && System.nanoTime() < deadline) {
+            sleep();
+        }
+        assertEquals(state, link.snapshot().state());
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.ipop.peer;
+
+import io.ipop.underlay.Endpoint;
+import io.ipop.underlay.Underlay;
+import io.ipop.wire.ControlCodec;
+import io.ipop.wire.ControlMessage;
+import io.ipop.wire.FrameHeader;
+import io.ipop.wire.WireException;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/** An underlay that only records what is sent, decoded, so a session's output can be inspected. */
+final class RecordingUnderlay implements Underlay {
+    record Sent(ControlMessage message, Endpoint to) {
+    }
+
+    private final LinkedBlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
+    private final ControlCodec codec = new ControlCodec();
+
+    @Override
+    public Endpoint localEndpoint() {
+        return Endpoint.of(InetAddress.getLoopbackAddress(), 5800);
+    }
+
+    @Override
+    public Received receive(byte[] buf) {
+        return null;
+    }
+
+    @Override
+    public void send(byte[] buf, int offset, int length, Endpoint to) {
+        byte[] d = Arrays.copyOfRange(buf, offset, offset + length);
+        try {
+            FrameHeader.check(d, 0, d.length);
+            sent.add(new Sent(codec.decode(d, 0, d.length), to));
+        } catch (WireException e) {
+            throw new AssertionError("session sent an undecodable frame", e);
+        }
+    }
+
+    /** Everything sent so far, oldest first; clears the record. */
+    List<Sent> drain() {
+        List<Sent> out = new ArrayList<>();
+        sent.drainTo(out);
+        return out;
+    }
+
+    /** Messages of one type sent so far (clears the record). */
+    <T extends ControlMessage> List<T> drain(Class<T> type) {
+        return drain().stream().map(Sent::message).filter(type::isInstance).map(type::cast).toList();
+    }
+
+    @Override
+    public void close() {
+    }
+}

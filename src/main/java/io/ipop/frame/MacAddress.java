@@ -35,16 +35,16 @@ public record MacAddress(long bits) {
         }
         long v = 0;
         for (String p : parts) {
-            if (p.length() != 2) {
+            if (p.length() != 2 || !isHexDigit(p.charAt(0)) || !isHexDigit(p.charAt(1))) {
                 throw new IllegalArgumentException("not a MAC address (expected aa:bb:cc:dd:ee:ff): " + text);
             }
-            try {
-                v = (v << 8) | Integer.parseInt(p, 16);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("not a MAC address (expected aa:bb:cc:dd:ee:ff): " + text);
-            }
+            v = (v << 8) | Integer.parseInt(p, 16);
         }
         return new MacAddress(v);
+    }
+
+    private static boolean isHexDigit(char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
     }
 
     /** Group bit (I/G) of the first octet: broadcast and multicast frames. */

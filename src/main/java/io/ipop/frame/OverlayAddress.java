@@ -23,11 +23,11 @@ public record OverlayAddress(int address, int prefixLength) {
         String ip = slash < 0 ? s : s.substring(0, slash);
         int prefix = 32;
         if (slash >= 0) {
-            try {
-                prefix = Integer.parseInt(s.substring(slash + 1));
-            } catch (NumberFormatException e) {
+            String p = s.substring(slash + 1);
+            if (!isAsciiNumber(p, 2)) {
                 throw new IllegalArgumentException("bad prefix length in \"" + text + "\"");
             }
+            prefix = Integer.parseInt(p);
             if (prefix < 1 || prefix > 32) {
                 throw new IllegalArgumentException("prefix length must be 1..32 in \"" + text + "\"");
             }
@@ -42,7 +42,7 @@ public record OverlayAddress(int address, int prefixLength) {
         }
         int v = 0;
         for (String p : parts) {
-            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+            if (!isAsciiNumber(p, 3)) {
                 throw new IllegalArgumentException("not an IPv4 address: \"" + original + "\"");
             }
             int octet = Integer.parseInt(p);
@@ -52,6 +52,19 @@ public record OverlayAddress(int address, int prefixLength) {
             v = (v << 8) | octet;
         }
         return v;
+    }
+
+    /** 1..{@code maxDigits} ASCII digits and nothing else (no sign, no other scripts' digits). */
+    public static boolean isAsciiNumber(String s, int maxDigits) {
+        if (s.isEmpty() || s.length() > maxDigits) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     public int netmask() {

@@ -46,6 +46,10 @@ final class ConfigReader {
     }
 
     int intIn(String key, int min, int max) {
+        Object raw = get(key, config::getAnyRef);
+        if (raw instanceof Double || raw instanceof String s && s.contains(".")) {
+            throw new ConfigProblem(path(key), raw + " is not a whole number");
+        }
         int v = get(key, config::getInt);
         if (v < min || v > max) {
             throw new ConfigProblem(path(key), v + " is out of range " + min + ".." + max);

@@ -3,6 +3,10 @@ package io.ipop.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
 import java.io.File;
@@ -93,16 +97,27 @@ public record NodeSettings(
 
     /** A key under {@code ipop} that no reference.conf defines is a typo the operator must hear about. */
     private static void rejectUnknownKeys(Config user, Config reference) {
-        if (!user.hasPath("ipop")) {
+        if (!user.hasPathOrNull("ipop")) {
             return;
         }
-        // entrySet lists leaves; a list (such as peers) is one leaf whose elements are checked when parsed.
-        Set<String> keys = new TreeSet<>();
-        user.getConfig("ipop").entrySet().forEach(e -> keys.add(e.getKey()));
-        for (String key : keys) {
-            String path = "ipop." + key;
-            if (!reference.hasPathOrNull(path) && !REQUIRED.contains(path)) {
-                throw new ConfigProblem(path, "unknown key");
+        ConfigValue ipop = user.root().get("ipop");
+        if (ipop.valueType() != ConfigValueType.OBJECT) {
+            throw new ConfigProblem("ipop", "must be an object { ... }, was " + ipop.valueType().name().toLowerCase());
+        }
+        rejectUnknownKeys((ConfigObject) ipop, "ipop", reference);
+    }
+
+    /** Walks the user's objects (empty ones too); lists such as peers are checked when parsed. */
+    private static void rejectUnknownKeys(ConfigObject object, String path, Config reference) {
+        for (String key : new TreeSet<>(object.keySet())) {
+            String child = path + "." + ConfigUtil.joinPath(key);
+            if (!reference.hasPathOrNull(child) && !REQUIRED.contains(child)) {
+                throw new ConfigProblem(child, "unknown key");
+            }
+            ConfigValue value = object.get(key);
+            if (value.valueType() == ConfigValueType.OBJECT && reference.hasPath(child)
+                    && reference.getValue(child).valueType() == ConfigValueType.OBJECT) {
+                rejectUnknownKeys((ConfigObject) value, child, reference);
             }
         }
     }

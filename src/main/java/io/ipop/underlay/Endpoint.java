@@ -1,11 +1,16 @@
 package io.ipop.underlay;
 
+import io.ipop.frame.OverlayAddress;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.util.regex.Pattern;
 
 /** An underlay (outside) UDP address, {@code ip:port}. Never unresolved. */
 public record Endpoint(InetSocketAddress address) {
+    private static final Pattern DIGITS_AND_DOTS = Pattern.compile("[0-9.]+");
+    private static final Pattern DOTTED_QUAD =
+            Pattern.compile("(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
 
     public Endpoint {
         if (address == null || address.isUnresolved()) {
@@ -18,26 +23,41 @@ public record Endpoint(InetSocketAddress address) {
     }
 
     /**
-     * Parses {@code host:port} (IPv4 literal or resolvable name) or {@code [v6]:port}.
+     * Parses {@code host:port} (an IPv4 literal in full dotted form, or a resolvable name) or
+     * {@code [v6]:port}.
      *
      * @throws IllegalArgumentException with a message fit for an operator
      */
     public static Endpoint parse(String text) {
         String s = text.trim();
-        int colon = s.lastIndexOf(':');
-        if (colon <= 0 || colon == s.length() - 1) {
-            throw new IllegalArgumentException("expected host:port, got \"" + text + "\"");
+        String host;
+        String portText;
+        if (s.startsWith("[")) {
+            int close = s.indexOf("]:");
+            if (close < 0) {
+                throw new IllegalArgumentException("expected [ipv6]:port, got \"" + text + "\"");
+            }
+            host = s.substring(1, close);
+            portText = s.substring(close + 2);
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalArgumentException("expected host:port, got \"" + text + "\"");
+            }
+            host = s.substring(0, colon);
+            portText = s.substring(colon + 1);
+            if (host.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("write an IPv6 endpoint as [address]:port, got \"" + text + "\"");
+            }
+            if (DIGITS_AND_DOTS.matcher(host).matches() && !DOTTED_QUAD.matcher(host).matches()) {
+                // InetAddress would read shorthand such as 192.0.2 as 192.0.0.2: refuse the typo instead.
+                throw new IllegalArgumentException("\"" + host + "\" is not an IPv4 address (expected a.b.c.d)");
+            }
         }
-        String host = s.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        int port;
-        try {
-            port = Integer.parseInt(s.substring(colon + 1));
-        } catch (NumberFormatException e) {
+        if (!OverlayAddress.isAsciiNumber(portText, 5)) {
             throw new IllegalArgumentException("bad port in \"" + text + "\"");
         }
+        int port = Integer.parseInt(portText);
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " out of range 1..65535 in \"" + text + "\"");
         }

@@ -78,11 +78,29 @@ class OverlayNetnsIT {
 
     @Test
     @Order(2)
+    void managementApiDescribesNodeLinksAndDataplane() {
+        NodeProcess a = nodes.get("a");
+        JsonNode node = a.get("/overlay/node");
+        assertEquals("a", node.path("name").asText());
+        assertEquals("10.77.0.1", node.path("overlay_ip").asText());
+        assertEquals(2, node.path("links_up").asInt());
+        assertTrue(node.path("mac").asText().matches("([0-9a-f]{2}:){5}[0-9a-f]{2}"), node.toString());
+        JsonNode toB = a.link("b");
+        assertEquals("10.77.0.2", toB.path("overlay_ip").asText());
+        assertEquals("192.0.2.2:5800", toB.path("endpoint").asText());
+        assertTrue(toB.path("packets_in").asLong() > 0, "pings were counted: " + toB);
+        assertTrue(toB.path("rtt_ms").isNumber(), "keepalive RTT measured: " + toB);
+        JsonNode dp = a.get("/overlay/dataplane");
+        assertEquals(256, dp.path("inbound_buffer").asInt());
+        assertEquals(0, dp.path("drops").path("classify").path("malformed_control").asLong());
+        assertTrue(dp.path("datagrams_in").asLong() > 0, dp.toString());
+    }
+
+    @Test
+    @Order(3)
     void iperf3MovesDataAcrossTheOverlay() throws Exception {
-        Shell.Result server;
-        Thread serverThread;
         Shell.Result[] serverResult = new Shell.Result[1];
-        serverThread = new Thread(() -> serverResult[0] = topology.exec("b", Duration.ofSeconds(30),
+        Thread serverThread = new Thread(() -> serverResult[0] = topology.exec("b", Duration.ofSeconds(30),
                 "iperf3", "-s", "-1", "-B", overlayIp("b")));
         serverThread.start();
         Thread.sleep(500);
@@ -98,7 +116,7 @@ class OverlayNetnsIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void killedPeerIsLostWithinDeadAfterAndRelinkedAfterRestart() throws Exception {
         nodes.get("c").kill();
         long t0 = System.nanoTime();
@@ -122,7 +140,7 @@ class OverlayNetnsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void sigtermStopsANodeCleanlyAndItsPeersHearAtOnce() throws Exception {
         NodeProcess b = nodes.get("b");
         long t0 = System.nanoTime();

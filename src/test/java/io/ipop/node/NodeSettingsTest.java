@@ -174,6 +174,13 @@ class NodeSettingsTest {
     }
 
     @Test
+    void ipopThatIsNotAnObjectIsAConfigProblem() {
+        ConfigProblem p = assertThrows(ConfigProblem.class, () -> parse(ConfigFactory.parseString("ipop = 5")));
+
+        assertEquals("ipop", p.path());
+    }
+
+    @Test
     void backoffDoublesFromRetryMinAndIsCappedAtRetryMax() {
         LinkSettings link = parse(contract()).link();
 

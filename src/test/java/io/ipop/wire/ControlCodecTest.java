@@ -69,7 +69,9 @@ class ControlCodecTest {
         n.put("future", "x");
         n.putObject("nested").put("deep", 1);
 
-        ControlMessage m = codec.decode(frame(n.toString()), 0, frame(n.toString()).length);
+        byte[] f = frame(n.toString());
+
+        ControlMessage m = codec.decode(f, 0, f.length);
 
         assertEquals(new ControlMessage.ConReq(1, "a", "9f3c", "10.77.0.1/24", "02:00:00:00:00:0a", List.of("blue"),
                 "n-1", 42, 1_700_000_000_000L), m);
@@ -170,7 +172,11 @@ class ControlCodecTest {
             byte[] buf = new byte[random.nextInt(1501)];
             random.nextBytes(buf);
             switch (i % 3) {
-                case 1 -> FrameHeader.write(buf, 0, FrameType.CONTROL, 0); // valid header, random body
+                case 1 -> { // valid header (where it fits), random body
+                    if (buf.length >= FrameHeader.LENGTH) {
+                        FrameHeader.write(buf, 0, FrameType.CONTROL, 0);
+                    }
+                }
                 case 2 -> { // a valid message with a few bytes flipped
                     buf = Arrays.copyOf(valid, valid.length);
                     for (int k = 1 + random.nextInt(3); k > 0; k--) {
@@ -179,9 +185,6 @@ class ControlCodecTest {
                     }
                 }
                 default -> { }
-            }
-            if (buf.length >= FrameHeader.LENGTH && i % 3 == 1) {
-                assertTrue(true);
             }
             try {
                 if (FrameHeader.check(buf, 0, buf.length) == FrameType.CONTROL) {
@@ -211,8 +214,7 @@ class ControlCodecTest {
     }
 
     private static byte[] frame(String body) {
-        byte[] json = body.getBytes(StandardCharsets.ISO_8859_1.newEncoder().canEncode(body)
-                ? StandardCharsets.ISO_8859_1 : StandardCharsets.UTF_8);
+        byte[] json = body.getBytes(StandardCharsets.ISO_8859_1); // one byte per char, so "binary" stays binary
         byte[] f = new byte[FrameHeader.LENGTH + json.length];
         FrameHeader.write(f, 0, FrameType.CONTROL, 0);
         System.arraycopy(json, 0, f, FrameHeader.LENGTH, json.length);

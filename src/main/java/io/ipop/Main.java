@@ -90,7 +90,7 @@ public final class Main {
         Logger log = LoggerFactory.getLogger(Main.class);
         TapDevice tap;
         try {
-            tap = LinuxTap.open(settings.tap().name(), settings.tap().address(), settings.tap().mtu());
+            tap = LinuxTap.open(settings.tap().name(), settings.tap().address(), settings.tap().mtu(), settings.tap().mac());
         } catch (TapException e) {
             err.println("ipop-node: " + e.getMessage());
             return FAILED;

@@ -70,7 +70,7 @@ public record NodeSettings(
     static NodeSettings parse(Config all) {
         ConfigReader ipop = new ConfigReader(all, "").at("ipop");
         String name = ipop.at("node").token("name");
-        TapSettings tap = TapSettings.read(ipop.at("tap"));
+        TapSettings tap = TapSettings.read(ipop.at("tap"), name);
         List<String> groups = ipop.stringList("groups");
         for (int i = 0; i < groups.size(); i++) {
             if (!ConfigReader.TOKEN.matcher(groups.get(i)).matches()) {

@@ -1,11 +1,15 @@
 package io.ipop.node;
 
+import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 /** {@code ipop.tap}: the inside interface. */
-public record TapSettings(String name, OverlayAddress address, int mtu) {
+public record TapSettings(String name, OverlayAddress address, int mtu, MacAddress mac) {
 
-    static TapSettings read(ConfigReader c) {
+    static TapSettings read(ConfigReader c, String nodeName) {
         String name = c.token("name");
         if (name.length() > 15) {
             throw new ConfigProblem(c.path("name"), "\"" + name + "\" is longer than the 15 characters Linux allows for an interface name");
@@ -15,6 +19,35 @@ public record TapSettings(String name, OverlayAddress address, int mtu) {
             throw new ConfigProblem(c.path("address"), "prefix /" + address.prefixLength() + " leaves no room for peers (use /30 or shorter)");
         }
         int mtu = c.intIn("mtu", 576, 9000);
-        return new TapSettings(name, address, mtu);
+        return new TapSettings(name, address, mtu, readMac(c, nodeName));
+    }
+
+    /**
+     * {@code auto}: a locally administered unicast MAC derived from the node name, so a restarted node
+     * keeps its MAC and its peers' ARP caches stay valid. Otherwise an explicit unicast MAC.
+     */
+    private static MacAddress readMac(ConfigReader c, String nodeName) {
+        String text = c.string("mac");
+        if (text.equals("auto")) {
+            byte[] h = sha256(nodeName);
+            long bits = 0x02L;                                   // locally administered, unicast
+            for (int i = 0; i < 5; i++) {
+                bits = (bits << 8) | (h[i] & 0xFF);
+            }
+            return new MacAddress(bits);
+        }
+        MacAddress mac = c.parsed("mac", MacAddress::parse);
+        if (mac.isGroup() || mac.bits() == 0) {
+            throw new ConfigProblem(c.path("mac"), mac + " is not a unicast MAC address");
+        }
+        return mac;
+    }
+
+    private static byte[] sha256(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 }

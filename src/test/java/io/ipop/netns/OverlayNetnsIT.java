@@ -135,6 +135,7 @@ class OverlayNetnsIT {
         c.await(START_LIMIT, "/ready", NodeProcess::ready);
         a.await(Duration.ofSeconds(20), "c up again", x -> "up".equals(x.linkState("c")));
         b.await(Duration.ofSeconds(20), "c up again", x -> "up".equals(x.linkState("c")));
+        c.await(Duration.ofSeconds(20), "links to a and b up", x -> "up".equals(x.linkState("a")) && "up".equals(x.linkState("b")));
         assertPing("a", "c");
         assertPing("c", "b");
     }

@@ -1,12 +1,14 @@
 package io.ipop.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.underlay.Endpoint;
 import java.net.InetAddress;
@@ -83,7 +85,7 @@ class NodeSettingsTest {
         NodeSettings s = parse(ConfigFactory.parseString("""
                 ipop {
                   node.name = "n-1.x"
-                  tap { name = "ovl7", address = "10.1.2.3/16", mtu = 9000 }
+                  tap { name = "ovl7", address = "10.1.2.3/16", mtu = 9000, mac = "02:aa:bb:cc:dd:ee" }
                   underlay { bind = "127.0.0.1", port = 6000, socket-buffer = 1 MiB }
                   peers = [ { name = "c", endpoint = "192.0.2.3:6001" },
                             { name = "b", endpoint = "[2001:db8::2]:6002" } ]
@@ -97,7 +99,8 @@ class NodeSettingsTest {
                 """));
 
         assertEquals("n-1.x", s.name());
-        assertEquals(new TapSettings("ovl7", new OverlayAddress(0x0A01_0203, 16), 9000), s.tap());
+        assertEquals(new TapSettings("ovl7", new OverlayAddress(0x0A01_0203, 16), 9000,
+                MacAddress.parse("02:aa:bb:cc:dd:ee")), s.tap());
         assertEquals(new UnderlaySettings(new InetSocketAddress(ip(127, 0, 0, 1), 6000), 1024 * 1024), s.underlay());
         assertEquals(List.of(
                 new PeerSettings("c", Endpoint.of(ip(192, 0, 2, 3), 6001)),
@@ -119,6 +122,21 @@ class NodeSettingsTest {
         assertEquals("io.ipop.management.OverlayRoutes", all.getString("pekko.management.http.routes.ipop-overlay"));
     }
 
+    @Test
+    void autoMacIsStablePerNameLocallyAdministeredAndUnicast() {
+        MacAddress a1 = parse(named("a")).tap().mac();
+        MacAddress a2 = parse(named("a")).tap().mac();
+        MacAddress b = parse(named("b")).tap().mac();
+        assertEquals(a1, a2, "a restarted node keeps its MAC");
+        assertNotEquals(a1, b);
+        long firstOctet = a1.bits() >>> 40;
+        assertEquals(0x02, firstOctet & 0x03, "locally administered (bit 1), unicast (bit 0 clear)");
+    }
+
+    private static Config named(String name) {
+        return ConfigFactory.parseString("ipop { node.name = \"" + name + "\", tap.address = \"10.77.0.1/24\" }");
+    }
+
     static Stream<Arguments> brokenConfigs() {
         return Stream.of(
                 broken("ipop.node.name", remove("ipop.node.name")),
@@ -130,6 +148,8 @@ class NodeSettingsTest {
                 broken("ipop.tap.name", set("ipop.tap.name = \"ipop-very-long-0\"")),
                 broken("ipop.tap.name", set("ipop.tap.name = \"ipop 0\"")),
                 broken("ipop.tap.mtu", set("ipop.tap.mtu = 100")),
+                broken("ipop.tap.mac", set("ipop.tap.mac = \"ff:ff:ff:ff:ff:ff\"")),
+                broken("ipop.tap.mac", set("ipop.tap.mac = \"02:00:00:00:00\"")),
                 broken("ipop.underlay.port", set("ipop.underlay.port = 0")),
                 broken("ipop.underlay.port", set("ipop.underlay.port = 70000")),
                 broken("ipop.underlay.port", set("ipop.underlay.port = \"abc\"")),

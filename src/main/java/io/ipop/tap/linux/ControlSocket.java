@@ -49,6 +49,12 @@ final class ControlSocket implements AutoCloseable {
         call(LibC.SIOCSIFFLAGS, req, "bring up", null);
     }
 
+    /** Sets the MAC; the interface must still be down. */
+    void setHardwareAddress(MacAddress mac) {
+        call(LibC.SIOCSIFHWADDR, request().hardwareAddress(mac), "set MAC " + mac,
+                "a TAP MAC must be a unicast address");
+    }
+
     MacAddress hardwareAddress() {
         return call(LibC.SIOCGIFHWADDR, request(), "read the MAC address", null).hardwareAddress();
     }

@@ -94,6 +94,13 @@ final class IfReq {
         return v;
     }
 
+    /** Sets {@code ifr_hwaddr} to an Ethernet address (family ARPHRD_ETHER), for SIOCSIFHWADDR. */
+    IfReq hardwareAddress(MacAddress mac) {
+        view.putShort(UNION, (short) LibC.ARPHRD_ETHER);
+        mac.writeTo(bytes, SOCKADDR_DATA);
+        return this;
+    }
+
     /** The first six bytes of {@code ifr_hwaddr.sa_data}, as filled by SIOCGIFHWADDR. */
     MacAddress hardwareAddress() {
         return MacAddress.of(bytes, SOCKADDR_DATA);

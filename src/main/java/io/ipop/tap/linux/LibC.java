@@ -34,6 +34,8 @@ final class LibC {
     static final long SIOCSIFNETMASK = 0x891C;
     static final long SIOCSIFMTU = 0x8922;
     static final long SIOCGIFHWADDR = 0x8927;
+    static final long SIOCSIFHWADDR = 0x8924;
+    static final int ARPHRD_ETHER = 1;
 
     static final int IFF_UP = 0x1;
     static final int IFF_RUNNING = 0x40;

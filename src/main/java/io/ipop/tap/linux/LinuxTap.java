@@ -58,9 +58,10 @@ public final class LinuxTap implements TapDevice {
      * Creates the TAP interface {@code name}, sets its MTU and address, and brings it up.
      *
      * @param name interface name of at most 15 characters; a {@code %d} in it is replaced by the kernel
+     * @param mac  the interface's MAC, set before it comes up (stable across restarts, so peers' ARP caches stay right)
      * @throws TapException with an operator-facing reason (missing tun module, missing CAP_NET_ADMIN, name in use...)
      */
-    public static LinuxTap open(String name, OverlayAddress address, int mtu) {
+    public static LinuxTap open(String name, OverlayAddress address, int mtu, MacAddress mac) {
         Objects.requireNonNull(address, "address");
         IfReq req = new IfReq(name).flags(LibC.IFF_TAP | LibC.IFF_NO_PI);
         LibC.Calls libc = LibC.INSTANCE;
@@ -74,14 +75,15 @@ public final class LinuxTap implements TapDevice {
                 throw new TapException(createFailure(name, Errno.last()));
             }
             String actualName = req.name();
-            MacAddress mac;
+            MacAddress actualMac;
             try (ControlSocket control = ControlSocket.open(libc, actualName)) {
                 control.setMtu(mtu);
                 control.setAddress(address);
+                control.setHardwareAddress(mac);
                 control.bringUp();
-                mac = control.hardwareAddress();
+                actualMac = control.hardwareAddress();
             }
-            return new LinuxTap(libc, fd, actualName, mac, mtu);
+            return new LinuxTap(libc, fd, actualName, actualMac, mtu);
         } catch (RuntimeException | Error e) {
             libc.close(fd);
             throw e;

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -25,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar ipop-node.jar --config FILE [--check-config]}.
+ * {@code java -jar ipop-node.jar --config FILE [--check-config]}, or {@code ... ca init|sign ...} (see {@link CaCommand}).
  *
  * <p>Exit codes: 0 normal stop (SIGTERM/SIGINT), 1 the node could not start or its data plane failed,
  * 2 bad command line or configuration (nothing on the system was touched).
@@ -34,7 +35,9 @@ public final class Main {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
-    private static final String USAGE_TEXT = "usage: ipop-node --config FILE [--check-config]";
+    private static final String USAGE_TEXT = "usage: ipop-node --config FILE [--check-config]\n"
+            + "       ipop-node ca init --dir DIR [--force]\n"
+            + "       ipop-node ca sign --dir DIR --name NAME --ip ADDRESS/PREFIX [--groups G1,G2] [--days N] [--force]";
 
     private Main() {
     }
@@ -44,6 +47,9 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length > 0 && args[0].equals("ca")) {
+            return CaCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
         String config = null;
         boolean check = false;
         for (int i = 0; i < args.length; i++) {

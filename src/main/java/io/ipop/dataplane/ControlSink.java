@@ -3,9 +3,16 @@ package io.ipop.dataplane;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 
-/** Where the inbound path hands decoded control messages (the peer directory). Must not block. */
-@FunctionalInterface
+/** Where the inbound path hands what the control plane handles (the peer directory). Must not block. */
 public interface ControlSink {
+
     /** @return false if no link knows the sender (counted as {@link Drop#UNKNOWN_PEER}) */
-    boolean accept(Endpoint from, ControlMessage message);
+    boolean control(Endpoint from, ControlMessage message);
+
+    /**
+     * A DTLS record for the link with receiver index {@code localIndex}; {@code record} is owned by the callee.
+     *
+     * @return false if no link has that index (counted as {@link Drop#UNKNOWN_INDEX})
+     */
+    boolean dtls(Endpoint from, int localIndex, byte[] record);
 }

@@ -3,7 +3,6 @@ package io.ipop.dataplane;
 import io.ipop.node.DataplaneSettings;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
-import io.ipop.wire.FrameHeader;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
@@ -131,9 +130,8 @@ public final class Dataplane {
 
     private static void writeToTap(TapDevice tap, InboundFrame f, DataplaneCounters counters) {
         counters.inboundLeft();
-        byte[] b = f.datagram();
         try {
-            tap.write(b, FrameHeader.LENGTH, b.length - FrameHeader.LENGTH);
+            tap.write(f.buf(), f.offset(), f.length());
         } catch (IOException e) {
             counters.drop(Drop.TAP_WRITE_ERROR);
         }
@@ -144,7 +142,7 @@ public final class Dataplane {
         byte[] b = o.datagram();
         try {
             underlay.send(b, 0, b.length, o.route().endpoint());
-            o.route().counters().sent(b.length - FrameHeader.LENGTH);
+            o.route().counters().sent(o.frameLength());
         } catch (IOException e) {
             counters.drop(Drop.UDP_SEND_ERROR);
             o.route().counters().dropped();

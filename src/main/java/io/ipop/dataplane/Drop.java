@@ -12,6 +12,19 @@ public enum Drop {
     MALFORMED_CONTROL("malformed_control", Stage.CLASSIFY),
     UNKNOWN_PEER("unknown_peer", Stage.CLASSIFY),
     UNKNOWN_INDEX("unknown_index", Stage.CLASSIFY),
+    AUTH_FAILED("auth_failed", Stage.CLASSIFY),
+    REPLAY("replay", Stage.CLASSIFY),
+    PLAINTEXT_ON_SECURE_LINK("plaintext_on_secure_link", Stage.CLASSIFY),
+    SECURE_ON_PLAINTEXT_LINK("secure_on_plaintext_link", Stage.CLASSIFY),
+    // link setup: hellos refused by a peer session (see peer.HelloCheck)
+    HELLO_REFUSED("refused", Stage.LINK_SETUP),
+    HELLO_NO_CERTIFICATE("no_certificate", Stage.LINK_SETUP),
+    HELLO_BAD_CERTIFICATE("bad_certificate", Stage.LINK_SETUP),
+    HELLO_BAD_SIGNATURE("bad_signature", Stage.LINK_SETUP),
+    HELLO_IDENTITY_MISMATCH("identity_mismatch", Stage.LINK_SETUP),
+    HELLO_STALE("stale", Stage.LINK_SETUP),
+    HELLO_REPLAY("replay", Stage.LINK_SETUP),
+    DTLS_FAILED("dtls_failed", Stage.LINK_SETUP),
     RECEIVE_ERROR("receive_error", Stage.UDP_RECEIVE),
     SHORT_FRAME_IN("short_frame", Stage.SWITCH_IN),
     NOT_FOR_US("not_for_us", Stage.SWITCH_IN),
@@ -25,7 +38,7 @@ public enum Drop {
     /** The data-plane stages, in flow order (see {@link Dataplane}). */
     public enum Stage {
         UDP_RECEIVE("udp_receive"), CLASSIFY("classify"), SWITCH_IN("switch_in"), TAP_WRITE("tap_write"),
-        TAP_READ("tap_read"), SWITCH_OUT("switch_out"), UDP_SEND("udp_send");
+        TAP_READ("tap_read"), SWITCH_OUT("switch_out"), UDP_SEND("udp_send"), LINK_SETUP("link_setup");
 
         private final String label;
 

@@ -2,9 +2,6 @@ package io.ipop.dataplane;
 
 import io.ipop.route.Route;
 
-/**
- * A data datagram matched to its link: the Ethernet frame is {@code datagram[FrameHeader.LENGTH..]}.
- * Owns the array.
- */
-public record InboundFrame(Route route, byte[] datagram) {
+/** An Ethernet frame that arrived on a link: {@code buf[offset, offset + length)}. Owns the array. */
+public record InboundFrame(Route route, byte[] buf, int offset, int length) {
 }

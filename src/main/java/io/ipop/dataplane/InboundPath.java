@@ -6,10 +6,11 @@ import io.ipop.route.MacTable;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.wire.ControlCodec;
-import io.ipop.wire.ControlMessage;
 import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
 import io.ipop.wire.WireException;
+import io.ipop.secure.LinkCipher;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -19,8 +20,10 @@ import java.util.function.Supplier;
  *
  * <p>Inbound flow (outside to inside):
  * <ol>
- *   <li>classify: check the frame header; control frames are decoded and handed to the control plane,
- *       data frames are matched to their link by receiver index;</li>
+ *   <li>classify: check the frame header; control frames are decoded and DTLS records passed on to the
+ *       control plane; data frames are matched to their link by receiver index, and on a secure link
+ *       opened (authenticated, decrypted, replay-checked) — a secure link takes no plaintext and a
+ *       plaintext link no sealed frames;</li>
  *   <li>switch: learn the source MAC behind the link; keep frames for this node's MAC or a group
  *       address, drop unicast for anyone else (no transit: every node links to every peer itself);</li>
  *   <li>(in {@link Dataplane}) bounded buffer, then the TAP write.</li>
@@ -53,40 +56,80 @@ public final class InboundPath {
         byte[] b = d.bytes();
         try {
             FrameType type = FrameHeader.check(b, 0, b.length);
-            if (type == FrameType.CONTROL) {
-                ControlMessage m = codec.decode(b, 0, b.length);
-                if (!control.accept(d.from(), m)) {
-                    counters.drop(Drop.UNKNOWN_PEER);
+            return switch (type) {
+                case CONTROL -> {
+                    if (!control.control(d.from(), codec.decode(b, 0, b.length))) {
+                        counters.drop(Drop.UNKNOWN_PEER);
+                    }
+                    yield List.of();
                 }
-                return List.of();
-            }
-            Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
-            if (route == null) {
-                counters.drop(Drop.UNKNOWN_INDEX);
-                return List.of();
-            }
-            return List.of(new InboundFrame(route, b));
+                case DTLS -> {
+                    int index = FrameHeader.receiverIndex(b, 0);
+                    if (!control.dtls(d.from(), index, Arrays.copyOfRange(b, FrameHeader.LENGTH, b.length))) {
+                        counters.drop(Drop.UNKNOWN_INDEX);
+                    }
+                    yield List.of();
+                }
+                case DATA -> plaintext(b);
+                case SECURE_DATA -> sealed(b);
+            };
         } catch (WireException e) {
             counters.drop(e.reason());
             return List.of();
         }
     }
 
+    private List<InboundFrame> plaintext(byte[] b) {
+        Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
+        if (route == null) {
+            counters.drop(Drop.UNKNOWN_INDEX);
+            return List.of();
+        }
+        if (route.secure()) {
+            counters.drop(Drop.PLAINTEXT_ON_SECURE_LINK);
+            return List.of();
+        }
+        return List.of(new InboundFrame(route, b, FrameHeader.LENGTH, b.length - FrameHeader.LENGTH));
+    }
+
+    private List<InboundFrame> sealed(byte[] b) {
+        Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
+        if (route == null) {
+            counters.drop(Drop.UNKNOWN_INDEX);
+            return List.of();
+        }
+        if (!route.secure()) {
+            counters.drop(Drop.SECURE_ON_PLAINTEXT_LINK);
+            return List.of();
+        }
+        byte[] frame = new byte[b.length];
+        int n = route.cipher().open(b, b.length, frame);
+        if (n < 0) {
+            counters.drop(n == LinkCipher.REPLAY ? Drop.REPLAY : Drop.AUTH_FAILED);
+            return List.of();
+        }
+        if (n == 0) {
+            route.counters().heard();                   // sealed keepalive: authenticated liveness
+            return List.of();
+        }
+        return List.of(new InboundFrame(route, frame, 0, n));
+    }
+
     /** Stage 2: learn and filter; what is returned goes to the TAP. */
     public List<InboundFrame> switchIn(InboundFrame f) {
-        byte[] b = f.datagram();
-        int frameLength = b.length - FrameHeader.LENGTH;
+        byte[] b = f.buf();
+        int frameLength = f.length();
         if (!EthernetHeader.fits(frameLength)) {
             counters.drop(Drop.SHORT_FRAME_IN);
             f.route().counters().dropped();
             return List.of();
         }
         f.route().counters().received(frameLength);
-        long src = EthernetHeader.source(b, FrameHeader.LENGTH);
+        long src = EthernetHeader.source(b, f.offset());
         if (!MacAddress.isGroup(src)) {
             macs.learn(src, f.route().peer(), nanoClock.getAsLong());
         }
-        long dst = EthernetHeader.destination(b, FrameHeader.LENGTH);
+        long dst = EthernetHeader.destination(b, f.offset());
         if (dst != ownMac && !MacAddress.isGroup(dst)) {
             counters.drop(Drop.NOT_FOR_US);
             f.route().counters().dropped();

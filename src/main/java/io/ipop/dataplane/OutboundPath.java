@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  *   <li>(in {@link Dataplane}) TAP read;</li>
  *   <li>switch: a unicast destination learned behind an up link goes to that link; broadcast,
  *       multicast and unknown unicast are flooded to every up link;</li>
- *   <li>frame: each copy gets the 8-byte header with the receiving peer's index;</li>
+ *   <li>frame: each copy gets the 8-byte header with the receiving peer's index, and on a secure link
+ *       is sealed with the link's keys;</li>
  *   <li>(in {@link Dataplane}) bounded buffer, then the UDP send.</li>
  * </ol>
  */
@@ -66,9 +67,12 @@ public final class OutboundPath {
     }
 
     private static Outgoing frame(Route route, byte[] buf, int length) {
+        if (route.secure()) {
+            return new Outgoing(route, route.cipher().seal(buf, 0, length), length);
+        }
         byte[] datagram = new byte[FrameHeader.LENGTH + length];
         FrameHeader.write(datagram, 0, FrameType.DATA, route.remoteIndex());
         System.arraycopy(buf, 0, datagram, FrameHeader.LENGTH, length);
-        return new Outgoing(route, datagram);
+        return new Outgoing(route, datagram, length);
     }
 }

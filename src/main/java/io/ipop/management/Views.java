@@ -7,6 +7,10 @@ import io.ipop.peer.LinkSnapshot;
 import io.ipop.peer.PeerInfo;
 import io.ipop.peer.PeerLink;
 import io.ipop.route.LinkCounters;
+import io.ipop.secure.NodeIdentity;
+import io.ipop.secure.PeerCertificates;
+import io.ipop.secure.PkiException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -20,12 +24,13 @@ final class Views {
 
     record NodeView(String name, String overlayIp, String overlayAddress, String mac, List<String> groups, String tap,
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
-                    int linksUp) {
+                    int linksUp, String securityMode, String certificate, String certificateExpires) {
     }
 
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
-                    String overlayIp, String mac, List<String> groups, boolean secure, String secureReason,
-                    Double rttMs, long packetsIn, long bytesIn, long packetsOut, long bytesOut, long drops) {
+                    String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
+                    String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
+                    long packetsOut, long bytesOut, long drops) {
     }
 
     record DataplaneView(int inboundBuffer, int outboundBuffer, long inboundFill, long outboundFill,
@@ -36,9 +41,14 @@ final class Views {
         var n = s.node();
         List<PeerLink> links = s.links().all();
         int up = (int) links.stream().filter(l -> l.snapshot().state() == io.ipop.peer.LinkState.UP).count();
+        var security = s.settings().security();
+        var cert = security.identity().map(NodeIdentity::certificate);
         return new NodeView(n.name(), n.address().ip(), n.address().toString(), n.mac().toString(), n.groups(),
                 s.settings().tap().name(), s.settings().tap().mtu(), n.underlay().toString(), n.instance(), n.started().toString(),
-                Duration.between(n.started(), Instant.now()).toSeconds(), links.size(), up);
+                Duration.between(n.started(), Instant.now()).toSeconds(), links.size(), up,
+                security.mode().name().toLowerCase().replace('_', '-'),
+                cert.map(Views::fingerprint).orElse(null),
+                cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null));
     }
 
     static List<LinkView> links(NodeRuntime.State s) {
@@ -54,9 +64,19 @@ final class Views {
                 remote == null ? null : remote.address().ip(),
                 remote == null ? null : remote.mac().toString(),
                 remote == null ? List.of() : remote.groups(),
-                false, "security.mode = never: plaintext link",
+                snap.security() == null ? null : snap.security().secure(),
+                snap.security() == null ? null : snap.security().reason(),
+                snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
                 c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops());
+    }
+
+    private static String fingerprint(X509Certificate c) {
+        try {
+            return PeerCertificates.fingerprint(c);
+        } catch (PkiException e) {
+            return null;
+        }
     }
 
     static DataplaneView dataplane(NodeRuntime.State s) {

@@ -6,6 +6,12 @@ import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.peer.ControlChannel;
+import io.ipop.peer.DirectoryControlSink;
+import io.ipop.peer.HelloCheck;
+import io.ipop.peer.Hellos;
+import io.ipop.peer.LinkContext;
+import io.ipop.peer.SecurityPolicy;
+import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
@@ -14,7 +20,13 @@ import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -34,6 +46,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class NodeGuardian {
     /** Exit code for a node that stopped because its data plane failed. */
     public static final int DATAPLANE_FAILED = 1;
+    private static final int MAX_HANDSHAKES = 32;
+    private static final int NONCES_REMEMBERED = 65_536;
 
     private NodeGuardian() {
     }
@@ -47,16 +61,19 @@ public final class NodeGuardian {
             MacTable macs = new MacTable(settings.dataplane().macTtl().toNanos(), settings.dataplane().macTableSize());
             AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
 
+            SecuritySettings security = settings.security();
+            ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
+            HelloCheck check = new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
+                    security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
+                    Clock.systemUTC());
+            ExecutorService dtlsExecutor = dtlsExecutor();
+            LinkContext linkContext = new LinkContext(self, settings.link(), security, security.identity(),
+                    new ControlChannel(underlay, codec), new Hellos(self, security.identity()), check, policy, counters,
+                    dtlsExecutor);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
-                    PeerDirectory.create(self, settings.link(), new ControlChannel(underlay, codec), links, macs, routes::set),
-                    "peers");
-            InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec, (from, msg) -> {
-                if (!links.knows(msg.node())) {
-                    return false;
-                }
-                directory.tell(new PeerDirectory.ControlReceived(from, msg));
-                return true;
-            }, counters, System::nanoTime);
+                    PeerDirectory.create(linkContext, links, macs, routes::set), "peers");
+            InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec,
+                    new DirectoryControlSink(links, directory), counters, System::nanoTime);
             OutboundPath outbound = new OutboundPath(routes::get, macs, counters, System::nanoTime);
             Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
 
@@ -65,6 +82,7 @@ public final class NodeGuardian {
                     AskPattern.<PeerDirectory.Command, Done>ask(directory, PeerDirectory.Shutdown::new,
                             Duration.ofSeconds(2), system.scheduler()).exceptionally(e -> Done.getInstance()));
             shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tap-and-socket", () -> {
+                dtlsExecutor.shutdownNow();
                 tap.close();
                 underlay.close();
                 return dataplane.done().exceptionally(e -> Done.getInstance());
@@ -77,10 +95,24 @@ public final class NodeGuardian {
 
             StaticPeers.announce(settings.peers(), directory);
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters));
-            ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s), groups {}",
+            ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s), groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
-                    settings.peers().size(), self.groups());
+                    settings.peers().size(), self.groups(), security.mode().name().toLowerCase().replace('_', '-'),
+                    security.identity().isPresent() ? " with certificate" : " without certificate (plaintext links only)");
             return Behaviors.empty();
+        });
+    }
+
+    /**
+     * Threads for DTLS handshakes (each blocks one for its duration). Bounded: with all busy a new
+     * handshake is refused at once and its link retries with backoff, so a flood cannot pile up threads.
+     */
+    private static ExecutorService dtlsExecutor() {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(0, MAX_HANDSHAKES, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "ipop-dtls-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
         });
     }
 

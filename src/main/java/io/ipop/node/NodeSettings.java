@@ -81,13 +81,18 @@ public record NodeSettings(
         if (!LOG_LEVELS.contains(level)) {
             throw new ConfigProblem("ipop.log.level", "unknown level \"" + level + "\" (expected one of " + new TreeSet<>(LOG_LEVELS) + ")");
         }
+        List<String> sortedGroups = List.copyOf(new TreeSet<>(groups));
+        UnderlaySettings underlay = UnderlaySettings.read(ipop.at("underlay"));
+        List<PeerSettings> peers = PeerSettings.readAll(ipop, name);
+        SecuritySettings security = SecuritySettings.read(ipop.at("security"));
+        security.checkIdentityMatches(name, tap.address(), sortedGroups);
         return new NodeSettings(
                 name,
                 tap,
-                UnderlaySettings.read(ipop.at("underlay")),
-                PeerSettings.readAll(ipop, name),
-                List.copyOf(new TreeSet<>(groups)),
-                SecuritySettings.read(ipop.at("security")),
+                underlay,
+                peers,
+                sortedGroups,
+                security,
                 DataplaneSettings.read(ipop.at("dataplane")),
                 LinkSettings.read(ipop.at("link")),
                 ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http")),

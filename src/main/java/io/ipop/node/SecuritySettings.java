@@ -1,18 +1,110 @@
 package io.ipop.node;
 
-/** {@code ipop.security}: which links are encrypted. */
-public record SecuritySettings(Mode mode) {
+import io.ipop.frame.OverlayAddress;
+import io.ipop.secure.NodeIdentity;
+import io.ipop.secure.NodeIdentityLoader;
+import io.ipop.secure.PkiException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code ipop.security}: which links are encrypted, and this node's certificate.
+ *
+ * @param mode             the effective mode ({@code auto} already resolved)
+ * @param securePeers      overlay IPv4 addresses (as ints) that are always secured
+ * @param identity         this node's certificate and key, loaded and checked against the CA; empty without one
+ * @param helloMaxAge      how far a hello's timestamp may be from this node's clock
+ * @param handshakeTimeout how long a DTLS handshake may take
+ */
+public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<NodeIdentity> identity,
+                               Duration helloMaxAge, Duration handshakeTimeout) {
 
     /** How a link's security is decided. */
     public enum Mode { BY_GROUP, ALWAYS, NEVER }
 
+    private enum ConfiguredMode { AUTO, BY_GROUP, ALWAYS, NEVER }
+
     static SecuritySettings read(ConfigReader c) {
-        Mode mode = c.lowerCaseEnum("mode", Mode.class);
-        if (mode != Mode.NEVER) {
-            // Secure links (DTLS) are not in this build yet: refuse rather than silently send plaintext.
-            throw new ConfigProblem(c.path("mode"), "\"" + c.string("mode")
-                    + "\" needs DTLS links, which this version does not provide yet; set mode = never");
+        ConfiguredMode configured = c.lowerCaseEnum("mode", ConfiguredMode.class);
+        Optional<NodeIdentity> identity = readIdentity(c);
+        Mode mode = switch (configured) {
+            case AUTO -> identity.isPresent() ? Mode.BY_GROUP : Mode.NEVER;
+            case BY_GROUP -> Mode.BY_GROUP;
+            case ALWAYS -> Mode.ALWAYS;
+            case NEVER -> Mode.NEVER;
+        };
+        if (mode != Mode.NEVER && identity.isEmpty()) {
+            throw new ConfigProblem(c.path("cert"), "required when mode = " + c.string("mode")
+                    + " (create one with: java -jar ipop-node.jar ca sign --dir pki --name NAME --ip ADDRESS"
+                    + " --groups G1,G2; or set mode = never)");
         }
-        return new SecuritySettings(mode);
+        List<String> peers = c.stringList("secure-peers");
+        Set<Integer> securePeers = new HashSet<>();
+        for (int i = 0; i < peers.size(); i++) {
+            String at = c.path("secure-peers") + "[" + i + "]";
+            try {
+                OverlayAddress a = OverlayAddress.parse(peers.get(i), false);
+                if (a.prefixLength() != 32) {
+                    throw new ConfigProblem(at, "\"" + peers.get(i) + "\" must be a single IPv4 address, without prefix");
+                }
+                securePeers.add(a.address());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigProblem(at, e.getMessage());
+            }
+        }
+        if (!securePeers.isEmpty() && identity.isEmpty()) {
+            throw new ConfigProblem(c.path("secure-peers"), "secure links need this node's certificate: set ca, cert and key");
+        }
+        return new SecuritySettings(mode, Set.copyOf(securePeers), identity,
+                c.positiveDuration("hello-max-age"), c.positiveDuration("handshake-timeout"));
+    }
+
+    /** ca, cert and key: all three or none; relative paths are relative to the working directory. */
+    private static Optional<NodeIdentity> readIdentity(ConfigReader c) {
+        String ca = c.string("ca");
+        String cert = c.string("cert");
+        String key = c.string("key");
+        if (ca.isEmpty() && cert.isEmpty() && key.isEmpty()) {
+            return Optional.empty();
+        }
+        for (String k : List.of("ca", "cert", "key")) {
+            if (c.string(k).isEmpty()) {
+                throw new ConfigProblem(c.path(k), "required when any of ca, cert, key is set");
+            }
+        }
+        for (String k : List.of("ca", "cert", "key")) {
+            String file = c.string(k);
+            if (!Files.isReadable(Path.of(file))) {
+                throw new ConfigProblem(c.path(k), "cannot read file " + file);
+            }
+        }
+        try {
+            return Optional.of(NodeIdentityLoader.load(Path.of(ca), Path.of(cert), Path.of(key)));
+        } catch (PkiException e) {
+            throw new ConfigProblem(c.path("cert"), e.getMessage());
+        }
+    }
+
+    /** Checks that the certificate speaks for this node: same name, overlay address and groups as the config. */
+    void checkIdentityMatches(String name, OverlayAddress address, List<String> groups) {
+        identity.ifPresent(id -> {
+            if (!id.name().equals(name)) {
+                throw new ConfigProblem("ipop.security.cert", "certificate is for node \"" + id.name()
+                        + "\", but ipop.node.name is \"" + name + "\"");
+            }
+            if (id.address().address() != address.address()) {
+                throw new ConfigProblem("ipop.security.cert", "certificate is for overlay address " + id.address().ip()
+                        + ", but ipop.tap.address is " + address);
+            }
+            if (!id.groups().equals(groups)) {
+                throw new ConfigProblem("ipop.groups", groups + " differ from the groups in the certificate "
+                        + id.groups() + " (ipop.security.cert): reissue the certificate or fix the groups");
+            }
+        });
     }
 }

@@ -4,6 +4,8 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage;
+import io.ipop.wire.FrameHeader;
+import io.ipop.wire.FrameType;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,11 +26,23 @@ public final class ControlChannel {
     }
 
     public void send(ControlMessage message, Endpoint to) {
-        byte[] frame = codec.encode(message);
+        sendRaw(codec.encode(message), to);
+    }
+
+    /** Sends DTLS record bytes in a {@link FrameType#DTLS} frame carrying the peer's receiver index. */
+    public void sendDtls(byte[] record, int remoteIndex, Endpoint to) {
+        byte[] frame = new byte[FrameHeader.LENGTH + record.length];
+        FrameHeader.write(frame, 0, FrameType.DTLS, remoteIndex);
+        System.arraycopy(record, 0, frame, FrameHeader.LENGTH, record.length);
+        sendRaw(frame, to);
+    }
+
+    /** Sends a complete datagram (e.g. a sealed keepalive). */
+    public void sendRaw(byte[] datagram, Endpoint to) {
         try {
-            underlay.send(frame, 0, frame.length, to);
+            underlay.send(datagram, 0, datagram.length, to);
         } catch (IOException e) {
-            log.debug("sending {} to {} failed: {}", message.getClass().getSimpleName(), to, e.getMessage());
+            log.debug("sending a control datagram to {} failed: {}", to, e.getMessage());
         }
     }
 }

@@ -8,13 +8,23 @@ import java.util.concurrent.ConcurrentHashMap;
 /** Every known peer link by peer name. Written by {@link PeerDirectory}, read by anyone. Thread-safe. */
 public final class Links {
     private final Map<String, PeerLink> byPeer = new ConcurrentHashMap<>();
+    private final Map<Integer, PeerLink> byIndex = new ConcurrentHashMap<>();
 
     void add(PeerLink link) {
         byPeer.put(link.peer(), link);
+        byIndex.put(link.localIndex(), link);
     }
 
     void remove(String peer) {
-        byPeer.remove(peer);
+        PeerLink link = byPeer.remove(peer);
+        if (link != null) {
+            byIndex.remove(link.localIndex());
+        }
+    }
+
+    /** The link whose frames carry receiver index {@code localIndex}, whatever its state; or {@code null}. */
+    public PeerLink byIndex(int localIndex) {
+        return byIndex.get(localIndex);
     }
 
     public PeerLink get(String peer) {

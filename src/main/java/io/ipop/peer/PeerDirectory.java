@@ -1,7 +1,6 @@
 package io.ipop.peer;
 
 import io.ipop.frame.MacAddress;
-import io.ipop.node.LinkSettings;
 import io.ipop.route.MacTable;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
@@ -42,6 +41,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record ControlReceived(Endpoint from, ControlMessage message) implements Command {
     }
 
+    /** A DTLS record from the underlay; goes to the session of the link with {@code localIndex}. */
+    public record DtlsReceived(Endpoint from, int localIndex, byte[] record) implements Command {
+    }
+
     /** A session's link is up (or renewed with a new index, MAC or endpoint). */
     public record LinkUp(Route route, MacAddress peerMac) implements Command {
     }
@@ -59,31 +62,28 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final LocalNode self;
-    private final LinkSettings settings;
-    private final ControlChannel channel;
+    private final LinkContext linkContext;
     private final Links links;
     private final MacTable macs;
     private final Consumer<RouteTable> publishRoutes;
     private final Map<String, ActorRef<PeerSession.Command>> sessions = new HashMap<>();
+    private final Map<Integer, String> peerByIndex = new HashMap<>();
     private final Map<String, Route> routes = new HashMap<>();
     private final Set<Integer> indexes = new HashSet<>();
     private ActorRef<Done> shutdownReplyTo;
 
-    private PeerDirectory(ActorContext<Command> context, LocalNode self, LinkSettings settings, ControlChannel channel,
-                          Links links, MacTable macs, Consumer<RouteTable> publishRoutes) {
+    private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links, MacTable macs,
+                          Consumer<RouteTable> publishRoutes) {
         super(context);
-        this.self = self;
-        this.settings = settings;
-        this.channel = channel;
+        this.linkContext = linkContext;
         this.links = links;
         this.macs = macs;
         this.publishRoutes = publishRoutes;
     }
 
-    public static Behavior<Command> create(LocalNode self, LinkSettings settings, ControlChannel channel, Links links,
-                                           MacTable macs, Consumer<RouteTable> publishRoutes) {
-        return Behaviors.setup(ctx -> new PeerDirectory(ctx, self, settings, channel, links, macs, publishRoutes));
+    public static Behavior<Command> create(LinkContext linkContext, Links links, MacTable macs,
+                                           Consumer<RouteTable> publishRoutes) {
+        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, macs, publishRoutes));
     }
 
     @Override
@@ -91,6 +91,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         return newReceiveBuilder()
                 .onMessage(PeerFound.class, this::onPeerFound)
                 .onMessage(ControlReceived.class, this::onControlReceived)
+                .onMessage(DtlsReceived.class, this::onDtlsReceived)
                 .onMessage(LinkUp.class, this::onLinkUp)
                 .onMessage(LinkDown.class, this::onLinkDown)
                 .onMessage(Shutdown.class, this::onShutdown)
@@ -107,11 +108,12 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         links.add(link);
         // A session does I/O through the channel: if it ever throws, restart it with backoff.
         Behavior<PeerSession.Command> session = Behaviors.supervise(
-                        PeerSession.create(self, found.name(), found.endpoint(), link, settings, channel, getContext().getSelf()))
+                        PeerSession.create(linkContext, found.name(), found.endpoint(), link, getContext().getSelf()))
                 .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         ActorRef<PeerSession.Command> ref = getContext().spawn(session, "peer-" + found.name());
         getContext().watchWith(ref, new SessionStopped(found.name()));
         sessions.put(found.name(), ref);
+        peerByIndex.put(index, found.name());
         getContext().getLog().info("peer {} at {} ({}): linking", found.name(), found.endpoint(), found.discoveredBy());
         return this;
     }
@@ -120,6 +122,15 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         ActorRef<PeerSession.Command> session = sessions.get(m.message().node());
         if (session != null) {
             session.tell(new PeerSession.ControlReceived(m.from(), m.message()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onDtlsReceived(DtlsReceived m) {
+        String peer = peerByIndex.get(m.localIndex());
+        ActorRef<PeerSession.Command> session = peer == null ? null : sessions.get(peer);
+        if (session != null) {
+            session.tell(new PeerSession.DtlsReceived(m.from(), m.record()));
         }
         return this;
     }

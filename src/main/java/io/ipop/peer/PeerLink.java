@@ -23,8 +23,7 @@ public final class PeerLink {
     }
 
     static PeerLink connecting(String peer, String discoveredBy, int localIndex, Endpoint endpoint) {
-        return new PeerLink(peer, discoveredBy, localIndex,
-                new LinkSnapshot(LinkState.CONNECTING, java.time.Instant.now(), endpoint, null, -1, "starting"));
+        return new PeerLink(peer, discoveredBy, localIndex, LinkSnapshot.initial(endpoint));
     }
 
     public String peer() {

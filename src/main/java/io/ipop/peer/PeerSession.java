@@ -1,42 +1,51 @@
 package io.ipop.peer;
 
-import io.ipop.node.LinkSettings;
+import io.ipop.dataplane.Drop;
 import io.ipop.route.Route;
+import io.ipop.secure.DtlsHandshake;
+import io.ipop.secure.LinkCipher;
+import io.ipop.secure.PeerIdentity;
+import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Close;
+import io.ipop.wire.ControlMessage.ConRej;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Hello;
 import io.ipop.wire.ControlMessage.Ping;
 import io.ipop.wire.ControlMessage.Pong;
-import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.BehaviorBuilder;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 
 /**
- * One peer link: sets it up with {@code con_req}/{@code con_resp}, keeps it alive, notices when the
- * peer goes away and reconnects with capped exponential backoff.
+ * One peer link: sets it up with {@code con_req}/{@code con_resp}, decides with the peer whether it is
+ * secure, runs the DTLS handshake if so, keeps it alive, notices when the peer goes away and reconnects
+ * with capped exponential backoff. See docs/protocol.md for the exchange.
  *
- * <p>Setup is symmetric: each side sends {@code con_req} until it hears from the other, and answers
- * every valid {@code con_req} with a {@code con_resp}. A side is up as soon as it has the other's
- * hello (receiver index, MAC, instance) from either message, so simultaneous requests converge: both
- * sides answer, both end up with the same pair of indexes, and the late answers are recognised as
- * duplicates. A {@code con_req} carrying a new instance id on an up link means the peer restarted; the
- * link takes the new index and MAC at once, without going down.
+ * <p>Setup is symmetric. Each side sends {@code con_req} until it has the other's verified hello and
+ * the other's security decision. A {@code con_resp} always carries both; a {@code con_req} carries the
+ * decision once its sender has heard the receiver. On a verified hello this side asks the
+ * {@link SecurityPolicy} for its own decision; the link is secure if either side says so. A secure
+ * link needs certificates on both sides and a DTLS handshake (the node with the lower name is the
+ * client); a plaintext link is up at once.
  *
- * <p>Liveness: anything heard from the peer (data, pings, pongs) counts; a liveness tick every tenth of
- * {@code dead-after} accumulates silence, and the link is marked lost after between 0.9 and 1.0 times
- * {@code dead-after} of silence (the tick's granularity), never later.
+ * <p>Liveness: anything authenticated heard from the peer counts (any frame on a plaintext link; only
+ * frames that decrypt on a secure one, where keepalives are sealed empty frames). A liveness tick every
+ * tenth of {@code dead-after} accumulates silence; the link is lost after 0.9 to 1.0 times
+ * {@code dead-after} of silence, never later.
  */
 public final class PeerSession {
 
@@ -48,6 +57,10 @@ public final class PeerSession {
     public record ControlReceived(Endpoint from, ControlMessage message) implements Command {
     }
 
+    /** A DTLS record from this peer (it carried this link's receiver index). */
+    public record DtlsReceived(Endpoint from, byte[] record) implements Command {
+    }
+
     /** Say {@code close} to the peer if linked, then stop (node shutdown or peer removed). */
     public enum CloseLink implements Command { INSTANCE }
 
@@ -57,121 +70,244 @@ public final class PeerSession {
 
     private enum LivenessTick implements Command { INSTANCE }
 
+    private record PolicyDecided(Endpoint from, Hello hello, Optional<PeerIdentity> identity,
+                                 SecurityDecision decision) implements Command {
+    }
+
+    private record HandshakeDone(DtlsHandshake handshake, SessionKeys keys, Throwable failure) implements Command {
+    }
+
     private static final int NONCES_KEPT = 8;
+    private static final int EARLY_RECORDS_KEPT = 8;
+    private static final int MAX_RECORD = 1400;
     private static final long MAX_PLAUSIBLE_RTT = Duration.ofSeconds(60).toNanos();
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
-    private final LocalNode self;
+    private final LinkContext ctx;
     private final String peer;
     private final Endpoint configuredEndpoint;
     private final PeerLink link;
-    private final LinkSettings settings;
-    private final ControlChannel channel;
     private final ActorRef<PeerDirectory.Command> directory;
     private final ArrayDeque<String> sentNonces = new ArrayDeque<>();
+    private final List<byte[]> earlyRecords = new ArrayList<>();
     private final Duration livenessTick;
 
     private Endpoint endpoint;
     private PeerInfo remote;
+    private Optional<PeerIdentity> remoteIdentity = Optional.empty();
+    private SecurityDecision localDecision;
+    private Boolean peerDecision;
+    private DtlsHandshake handshake;
+    private LinkCipher cipher;
+    private boolean everUp;
     private long pingSeq;
     private long lastActivity;
     private Duration silence = Duration.ZERO;
 
-    private PeerSession(ActorContext<Command> context, TimerScheduler<Command> timers, LocalNode self, String peer,
-                        Endpoint endpoint, PeerLink link, LinkSettings settings, ControlChannel channel,
-                        ActorRef<PeerDirectory.Command> directory) {
+    private PeerSession(ActorContext<Command> context, TimerScheduler<Command> timers, LinkContext ctx, String peer,
+                        Endpoint endpoint, PeerLink link, ActorRef<PeerDirectory.Command> directory) {
         this.context = context;
         this.timers = timers;
-        this.self = self;
+        this.ctx = ctx;
         this.peer = peer;
         this.configuredEndpoint = endpoint;
         this.endpoint = endpoint;
         this.link = link;
-        this.settings = settings;
-        this.channel = channel;
         this.directory = directory;
-        this.livenessTick = settings.deadAfter().dividedBy(10);
+        this.livenessTick = ctx.link().deadAfter().dividedBy(10);
     }
 
-    public static Behavior<Command> create(LocalNode self, String peer, Endpoint endpoint, PeerLink link,
-                                           LinkSettings settings, ControlChannel channel,
+    public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
                                            ActorRef<PeerDirectory.Command> directory) {
-        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
-                new PeerSession(ctx, timers, self, peer, endpoint, link, settings, channel, directory)
+        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+                new PeerSession(context, timers, ctx, peer, endpoint, link, directory)
                         .seeking(LinkState.CONNECTING, 0)));
     }
 
-    // ---- connecting / lost: send con_req with backoff until the peer answers -------------------------
+    // ---- connecting / lost: con_req with backoff until hello and decision of the peer are in -------------
 
     private Behavior<Command> seeking(LinkState state, int attempt) {
+        if (link.snapshot().state() != state) {
+            publish(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting");
+        }
         sendConReq();
-        timers.startSingleTimer(RetryTick.INSTANCE, settings.backoff(attempt));
+        timers.startSingleTimer(RetryTick.INSTANCE, ctx.link().backoff(attempt));
         return withCommonHandlers(Behaviors.receive(Command.class)
-                .onMessage(ControlReceived.class, m -> onControlWhileSeeking(state, m))
+                .onMessage(ControlReceived.class, this::onControlWhileSeeking)
+                .onMessage(PolicyDecided.class, this::onPolicyDecided)
+                .onMessage(DtlsReceived.class, this::keepEarlyRecord)
                 .onMessageEquals(RetryTick.INSTANCE, () -> seeking(state, attempt + 1)));
     }
 
-    private Behavior<Command> onControlWhileSeeking(LinkState state, ControlReceived m) {
-        if (m.message() instanceof ConReq req && acceptable(req, m.from())) {
-            channel.send(conResp(req.nonce()), m.from());
-            return up(m.from(), PeerInfo.of(req), "con_req from " + m.from());
+    private Behavior<Command> onControlWhileSeeking(ControlReceived m) {
+        if (m.message() instanceof ConResp resp && !sentNonces.contains(resp.echo())) {
+            return Behaviors.same();                    // an answer to nothing we asked (stale or forged)
         }
-        if (m.message() instanceof ConResp resp && sentNonces.contains(resp.echo()) && acceptable(resp, m.from())) {
-            return up(m.from(), PeerInfo.of(resp), "con_resp from " + m.from());
+        if (m.message() instanceof Hello hello) {
+            verifyThenDecide(m.from(), hello);
+        } else if (m.message() instanceof ConRej rej) {
+            refusedByPeer(rej);
         }
         return Behaviors.same();
     }
 
-    // ---- up: keepalives, liveness, restarts of the peer ------------------------------------------------
+    private Behavior<Command> onPolicyDecided(PolicyDecided d) {
+        Hello hello = d.hello();
+        endpoint = d.from();
+        remote = PeerInfo.of(hello);
+        remoteIdentity = d.identity();
+        localDecision = d.decision();
+        if (hello instanceof ConReq req) {
+            ctx.channel().send(ctx.hellos().response(link.localIndex(), req.nonce(), localDecision.secure()), endpoint);
+            peerDecision = req.secure();
+        } else {
+            peerDecision = hello.secure();
+        }
+        if (peerDecision == null) {
+            sendConReq();                               // tell the peer our decision at once
+            return Behaviors.same();
+        }
+        SecurityDecision decision = localDecision.combine(peerDecision);
+        if (!decision.secure()) {
+            return up(decision, null, "plaintext link agreed (" + decision.reason() + ")");
+        }
+        if (ctx.identity().isEmpty() || remoteIdentity.isEmpty()) {
+            String why = "link must be secure (" + decision.reason() + ") but "
+                    + (ctx.identity().isEmpty() ? "this node has no certificate" : "the peer has no certificate");
+            ctx.channel().send(new ConRej(ctx.self().name(), why), endpoint);
+            publishReason(why);
+            return Behaviors.same();
+        }
+        return handshaking(decision);
+    }
 
-    private Behavior<Command> up(Endpoint from, PeerInfo info, String reason) {
+    private Behavior<Command> keepEarlyRecord(DtlsReceived m) {
+        if (earlyRecords.size() < EARLY_RECORDS_KEPT) {
+            earlyRecords.add(m.record());           // the peer may start DTLS just before we agree
+        }
+        return Behaviors.same();
+    }
+
+    // ---- handshaking: DTLS on a link both sides agreed to secure ------------------------------------------
+
+    private Behavior<Command> handshaking(SecurityDecision decision) {
         timers.cancel(RetryTick.INSTANCE);
-        endpoint = from;
-        remote = info;
+        DtlsHandshake.Role role = ctx.self().name().compareTo(peer) < 0 ? DtlsHandshake.Role.CLIENT : DtlsHandshake.Role.SERVER;
+        byte[] expected;
+        try {
+            expected = remoteIdentity.orElseThrow().certificate().getEncoded();
+        } catch (CertificateEncodingException e) {
+            return lost("cannot encode the peer's certificate: " + e.getMessage());
+        }
+        int remoteIndex = remote.index();
+        Endpoint to = endpoint;
+        DtlsHandshake hs = DtlsHandshake.start(role, ctx.identity().orElseThrow(), expected,
+                record -> ctx.channel().sendDtls(record, remoteIndex, to), ctx.dtlsExecutor(),
+                ctx.security().handshakeTimeout(), MAX_RECORD);
+        handshake = hs;
+        earlyRecords.forEach(hs::receive);
+        earlyRecords.clear();
+        context.pipeToSelf(hs.result(), (keys, failure) -> new HandshakeDone(hs, keys, failure));
+        publish(LinkState.HANDSHAKING, "DTLS handshake as " + role.name().toLowerCase() + " (" + decision.reason() + ")",
+                decision, null);
+        return withCommonHandlers(Behaviors.receive(Command.class)
+                .onMessage(DtlsReceived.class, m -> {
+                    hs.receive(m.record());
+                    return Behaviors.same();
+                })
+                .onMessage(ControlReceived.class, this::onControlWhileLinked)
+                .onMessage(HandshakeDone.class, done -> onHandshakeDone(done, decision)));
+    }
+
+    private Behavior<Command> onHandshakeDone(HandshakeDone done, SecurityDecision decision) {
+        if (done.handshake() != handshake) {
+            return Behaviors.same();
+        }
+        if (done.failure() != null) {
+            ctx.counters().drop(Drop.DTLS_FAILED);
+            String why = "DTLS handshake failed: " + rootMessage(done.failure());
+            context.getLog().warn("link to {}: {}", peer, why);
+            return backToSeeking(why);
+        }
+        return up(decision, done.keys(), "DTLS up, " + done.keys().cipherSuite());
+    }
+
+    // ---- up: keepalives, liveness, restarts of the peer ---------------------------------------------------
+
+    private Behavior<Command> up(SecurityDecision decision, SessionKeys keys, String reason) {
+        timers.cancel(RetryTick.INSTANCE);
+        cipher = keys == null ? null : LinkCipher.of(keys, remote.index());
+        everUp = true;
         lastActivity = link.counters().activity();
         silence = Duration.ZERO;
-        publish(LinkState.UP, reason);
-        directory.tell(new PeerDirectory.LinkUp(route(), info.mac()));
-        context.getLog().info("link to {} up: {} at {} (mac {}, {})", peer, info.address(), from, info.mac(), reason);
-        timers.startTimerWithFixedDelay(PingTick.INSTANCE, settings.keepaliveInterval());
+        publish(LinkState.UP, reason, decision, keys == null ? null : keys.cipherSuite());
+        directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
+        context.getLog().info("link to {} up: {} at {}, {} ({})", peer, remote.address(), endpoint,
+                cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), decision.reason());
+        timers.startTimerWithFixedDelay(PingTick.INSTANCE, ctx.link().keepaliveInterval());
         timers.startTimerWithFixedDelay(LivenessTick.INSTANCE, livenessTick);
         return withCommonHandlers(Behaviors.receive(Command.class)
-                .onMessage(ControlReceived.class, this::onControlWhileUp)
+                .onMessage(ControlReceived.class, this::onControlWhileLinked)
+                .onMessage(DtlsReceived.class, this::onDtlsWhileUp)
                 .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
                 .onMessageEquals(LivenessTick.INSTANCE, this::onLivenessTick));
     }
 
-    private Behavior<Command> onControlWhileUp(ControlReceived m) {
-        link.counters().heard();
+    /** Control while handshaking or up: answer re-sent requests, notice restarts, keepalives, close. */
+    private Behavior<Command> onControlWhileLinked(ControlReceived m) {
         ControlMessage msg = m.message();
-        if (msg instanceof ConReq req && acceptable(req, m.from())) {
-            channel.send(conResp(req.nonce()), m.from());
-            PeerInfo info = PeerInfo.of(req);
-            if (!info.equals(remote) || !m.from().equals(endpoint)) {
-                String why = info.instance().equals(remote.instance()) ? "peer re-sent con_req" : "peer restarted";
-                context.getLog().info("link to {} renewed: {} (now {} at {})", peer, why, info.address(), m.from());
-                endpoint = m.from();
-                remote = info;
-                publish(LinkState.UP, why);
-                directory.tell(new PeerDirectory.LinkUp(route(), info.mac()));
+        boolean fromLinkEndpoint = m.from().equals(endpoint);
+        if (cipher == null && fromLinkEndpoint) {
+            link.counters().heard();                    // plaintext link: any control from the peer is life
+        }
+        if (msg instanceof ConReq req) {
+            HelloCheck.Verdict v = ctx.check().check(req);
+            if (v instanceof HelloCheck.Rejected r) {
+                reject(m.from(), r);
+            } else if (req.instance().equals(remote.instance()) && req.index() == remote.index()) {
+                // our con_resp was lost: answer again (same decision)
+                ctx.channel().send(ctx.hellos().response(link.localIndex(), req.nonce(), localDecision.secure()), m.from());
+            } else {
+                Behavior<Command> next = backToSeeking("peer restarted (new instance or index)");
+                askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
+                return next;
             }
         } else if (msg instanceof Ping ping) {
-            channel.send(new Pong(self.name(), ping.seq(), ping.ts()), m.from());
+            ctx.channel().send(new Pong(ctx.self().name(), ping.seq(), ping.ts()), m.from());
         } else if (msg instanceof Pong pong) {
             long rtt = System.nanoTime() - pong.ts();
             if (pong.seq() <= pingSeq && rtt >= 0 && rtt < MAX_PLAUSIBLE_RTT) {
                 link.publish(link.snapshot().withRtt(rtt));
             }
-        } else if (msg instanceof Close close) {
+        } else if (msg instanceof Close close && fromLinkEndpoint) {
+            // close is unauthenticated: only believed from the address the link uses
             return lost("peer closed the link: " + close.reason());
+        } else if (msg instanceof ConRej rej) {
+            refusedByPeer(rej);
+        }
+        return Behaviors.same();
+    }
+
+    /** A DTLS record on an up link: the peer lost our last flight, or starts over; as server, follow it. */
+    private Behavior<Command> onDtlsWhileUp(DtlsReceived m) {
+        if (handshake != null && handshake.role() == DtlsHandshake.Role.SERVER && handshake.result().isDone()) {
+            timers.cancel(PingTick.INSTANCE);
+            timers.cancel(LivenessTick.INSTANCE);
+            cipher = null;
+            directory.tell(new PeerDirectory.LinkDown(peer));
+            earlyRecords.add(m.record());
+            return handshaking(link.snapshot().security());
         }
         return Behaviors.same();
     }
 
     private Behavior<Command> onPingTick() {
-        channel.send(new Ping(self.name(), ++pingSeq, System.nanoTime()), endpoint);
+        ctx.channel().send(new Ping(ctx.self().name(), ++pingSeq, System.nanoTime()), endpoint);
+        if (cipher != null) {
+            byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
+            ctx.channel().sendRaw(keepalive, endpoint);
+        }
         return Behaviors.same();
     }
 
@@ -185,101 +321,145 @@ public final class PeerSession {
         silence = silence.plus(livenessTick);
         // Silence is counted from the tick that last saw activity, so the true silence is up to one tick
         // longer: declare the peer dead once that upper bound reaches dead-after, never later.
-        if (silence.plus(livenessTick).compareTo(settings.deadAfter()) >= 0) {
-            return lost("nothing heard from peer for " + settings.deadAfter().toMillis() + " ms");
+        if (silence.plus(livenessTick).compareTo(ctx.link().deadAfter()) >= 0) {
+            return lost("nothing heard from peer for " + ctx.link().deadAfter().toMillis() + " ms");
         }
         return Behaviors.same();
     }
 
     private Behavior<Command> lost(String reason) {
-        timers.cancel(PingTick.INSTANCE);
-        timers.cancel(LivenessTick.INSTANCE);
-        directory.tell(new PeerDirectory.LinkDown(peer));
-        publish(LinkState.LOST, reason);
         context.getLog().warn("link to {} lost: {}", peer, reason);
-        return seeking(LinkState.LOST, 0);
+        return backToSeeking(reason);
     }
 
-    // ---- shared --------------------------------------------------------------------------------------
+    /** Drops whatever the link had (route, handshake, keys, decisions) and reconnects from scratch. */
+    private Behavior<Command> backToSeeking(String reason) {
+        timers.cancel(PingTick.INSTANCE);
+        timers.cancel(LivenessTick.INSTANCE);
+        if (handshake != null) {
+            handshake.cancel();
+            handshake = null;
+        }
+        cipher = null;
+        localDecision = null;
+        peerDecision = null;
+        directory.tell(new PeerDirectory.LinkDown(peer));
+        LinkState state = everUp ? LinkState.LOST : LinkState.CONNECTING;
+        publish(state, reason, null, null);
+        return seeking(state, 0);
+    }
+
+    // ---- shared ---------------------------------------------------------------------------------------------
 
     /** Adds what every state handles; last, so a state's own handlers for a tick win over "stale tick". */
     private Behavior<Command> withCommonHandlers(BehaviorBuilder<Command> builder) {
         return builder
                 .onMessageEquals(CloseLink.INSTANCE, this::onCloseLink)
+                .onMessage(PolicyDecided.class, d -> Behaviors.same())
+                .onMessage(HandshakeDone.class, d -> Behaviors.same())
+                .onMessage(DtlsReceived.class, d -> Behaviors.same())
+                .onMessage(ControlReceived.class, d -> Behaviors.same())
                 .onMessageEquals(RetryTick.INSTANCE, Behaviors::same)
                 .onMessageEquals(PingTick.INSTANCE, Behaviors::same)
                 .onMessageEquals(LivenessTick.INSTANCE, Behaviors::same)
-                .onSignal(PreRestart.class, s -> onPreRestart())
+                .onSignal(PreRestart.class, s -> onStopping())
                 .build();
     }
 
     private Behavior<Command> onCloseLink() {
         if (link.snapshot().state() == LinkState.UP) {
-            channel.send(new Close(self.name(), "node shutting down"), endpoint);
+            ctx.channel().send(new Close(ctx.self().name(), "node shutting down"), endpoint);
         }
-        directory.tell(new PeerDirectory.LinkDown(peer));
+        onStopping();
         return Behaviors.stopped();
     }
 
-    private Behavior<Command> onPreRestart() {
+    private Behavior<Command> onStopping() {
+        if (handshake != null) {
+            handshake.cancel();
+        }
         directory.tell(new PeerDirectory.LinkDown(peer));
         return Behaviors.same();
     }
 
-    /** Checks a hello beyond what decoding checked; a refusal is shown as the link's reason. */
-    private boolean acceptable(Hello hello, Endpoint from) {
-        String problem = null;
-        if (hello.v() != ControlMessage.PROTOCOL_VERSION) {
-            problem = "peer speaks protocol version " + hello.v() + ", this node " + ControlMessage.PROTOCOL_VERSION;
-        } else if (PeerInfo.of(hello).address().address() == self.address().address()) {
-            problem = "peer claims this node's own overlay address " + self.address().ip();
-        } else if (hello.index() == link.localIndex() && hello.instance().equals(self.instance())) {
-            problem = "message is this node's own (looped back)";
+    /** Checks a hello; if believable, asks the policy for this node's decision (answer: PolicyDecided). */
+    private void verifyThenDecide(Endpoint from, Hello hello) {
+        HelloCheck.Verdict v = ctx.check().check(hello);
+        if (v instanceof HelloCheck.Rejected r) {
+            reject(from, r);
+        } else {
+            askPolicy(from, hello, ((HelloCheck.Accepted) v).identity());
         }
-        if (problem == null) {
-            return true;
+    }
+
+    private void askPolicy(Endpoint from, Hello hello, Optional<PeerIdentity> identity) {
+        List<String> verifiedGroups = identity.map(PeerIdentity::groups).orElse(List.of());
+        context.ask(SecurityDecision.class, ctx.policy(),
+                Duration.ofSeconds(3),
+                replyTo -> new SecurityPolicy.Decide(peer, PeerInfo.of(hello).address(), verifiedGroups, replyTo),
+                (decision, failure) -> decision == null
+                        ? new PolicyDecided(from, hello, identity, new SecurityDecision(true, "policy unavailable"))
+                        : new PolicyDecided(from, hello, identity, decision));
+    }
+
+    private void reject(Endpoint from, HelloCheck.Rejected r) {
+        ctx.counters().drop(r.counter());
+        if (!r.reason().equals(link.snapshot().reason())) {
+            context.getLog().warn("refusing hello from {} at {}: {}", peer, from, r.reason());
+            publishReason(r.reason());
         }
-        LinkSnapshot s = link.snapshot();
-        if (!problem.equals(s.reason())) {
-            context.getLog().warn("refusing {} from {} at {}: {}", hello.getClass().getSimpleName(), peer, from, problem);
-            link.publish(new LinkSnapshot(s.state(), s.since(), s.endpoint(), s.remote(), s.rttNanos(), problem));
+        if (r.tellPeer()) {
+            ctx.channel().send(new ConRej(ctx.self().name(), r.reason()), from);
         }
-        return false;
+    }
+
+    private void refusedByPeer(ConRej rej) {
+        String why = "peer refused the link: " + rej.reason();
+        if (!why.equals(link.snapshot().reason())) {
+            context.getLog().warn("link to {}: {}", peer, why);
+            publishReason(why);
+        }
     }
 
     private void sendConReq() {
-        String nonce = HexFormat.of().formatHex(randomBytes());
-        sentNonces.addLast(nonce);
+        Boolean decision = localDecision == null ? null : localDecision.secure();
+        ConReq req = ctx.hellos().request(link.localIndex(), decision);
+        sentNonces.addLast(req.nonce());
         if (sentNonces.size() > NONCES_KEPT) {
             sentNonces.removeFirst();
         }
-        ConReq req = new ConReq(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(), self.address().toString(),
-                self.mac().toString(), self.groups(), nonce, link.localIndex(), System.currentTimeMillis());
-        channel.send(req, configuredEndpoint);
+        ctx.channel().send(req, configuredEndpoint);
         if (!endpoint.equals(configuredEndpoint)) {
-            channel.send(req, endpoint);
+            ctx.channel().send(req, endpoint);
         }
     }
 
-    private static byte[] randomBytes() {
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        return b;
-    }
-
-    private ConResp conResp(String echo) {
-        return new ConResp(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(), self.address().toString(),
-                self.mac().toString(), self.groups(), HexFormat.of().formatHex(randomBytes()), link.localIndex(),
-                System.currentTimeMillis(), echo);
-    }
-
     private Route route() {
-        return new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters());
+        return new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher);
     }
 
     private void publish(LinkState state, String reason) {
         LinkSnapshot old = link.snapshot();
+        publish(state, reason, old.security(), old.cipherSuite());
+    }
+
+    private void publish(LinkState state, String reason, SecurityDecision security, String cipherSuite) {
+        LinkSnapshot old = link.snapshot();
         Instant since = old.state() == state ? old.since() : Instant.now();
-        link.publish(new LinkSnapshot(state, since, endpoint, remote, state == LinkState.UP ? old.rttNanos() : -1, reason));
+        String fingerprint = remoteIdentity.map(PeerIdentity::fingerprint).orElse(null);
+        link.publish(new LinkSnapshot(state, since, endpoint, remote, state == LinkState.UP ? old.rttNanos() : -1,
+                reason, security, cipherSuite, fingerprint));
+    }
+
+    private void publishReason(String reason) {
+        link.publish(link.snapshot().withReason(reason));
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 }

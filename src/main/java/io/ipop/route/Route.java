@@ -1,5 +1,6 @@
 package io.ipop.route;
 
+import io.ipop.secure.LinkCipher;
 import io.ipop.underlay.Endpoint;
 
 /**
@@ -10,6 +11,12 @@ import io.ipop.underlay.Endpoint;
  * @param remoteIndex receiver index the peer handed us: we put it in frames we send
  * @param endpoint    the peer's underlay address
  * @param counters    the link's counters (shared, mutable, thread-safe)
+ * @param cipher      the secure link's keys, or {@code null} for a plaintext link
  */
-public record Route(String peer, int localIndex, int remoteIndex, Endpoint endpoint, LinkCounters counters) {
+public record Route(String peer, int localIndex, int remoteIndex, Endpoint endpoint, LinkCounters counters,
+                    LinkCipher cipher) {
+
+    public boolean secure() {
+        return cipher != null;
+    }
 }

@@ -1,5 +1,6 @@
 package io.ipop.wire;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -12,8 +13,11 @@ import java.io.IOException;
  * Thread-safe.
  */
 public final class ControlCodec {
-    /** Largest control frame we build or accept; well under any sane underlay MTU. */
-    public static final int MAX_CONTROL_FRAME = 1400;
+    /**
+     * Largest control frame we build or accept. A signed hello with its certificate is about 1.3 KB;
+     * many or long group names can push it past the path MTU, where IP fragments it.
+     */
+    public static final int MAX_CONTROL_FRAME = 4096;
 
     /** Strict where it matters (types, trailing bytes), lenient with unknown fields for forward compatibility. */
     private final ObjectMapper json = JsonMapper.builder()
@@ -22,6 +26,7 @@ public final class ControlCodec {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
 
     /** A whole datagram: header (receiver index {@code 0}) then the JSON body. */

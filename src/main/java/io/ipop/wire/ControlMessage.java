@@ -13,6 +13,7 @@ import java.util.List;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = ControlMessage.ConReq.class, name = "con_req"),
     @JsonSubTypes.Type(value = ControlMessage.ConResp.class, name = "con_resp"),
+    @JsonSubTypes.Type(value = ControlMessage.ConRej.class, name = "con_rej"),
     @JsonSubTypes.Type(value = ControlMessage.Ping.class, name = "ping"),
     @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
     @JsonSubTypes.Type(value = ControlMessage.Close.class, name = "close")
@@ -47,22 +48,70 @@ public sealed interface ControlMessage {
 
         /** Sender's wall clock, milliseconds since the epoch. */
         long ts();
+
+        /**
+         * The sender's security decision for this link ({@code true}: it requires DTLS), or {@code null}
+         * in a {@code con_req} sent before the sender has heard the receiver's hello.
+         */
+        Boolean secure();
+
+        /** Sender's certificate from the overlay CA, base64 DER; {@code null} for a node without one. */
+        String cert();
+
+        /** Base64 ECDSA signature by the certificate's key over {@code HelloSigning.canonical}; {@code null} without a cert. */
+        String sig();
+
+        /** The request's nonce in a {@code con_resp}; {@code null} in a {@code con_req}. */
+        String echo();
+
+        /** The same hello with a signature. */
+        Hello withSig(String sig);
     }
 
     /** Link request, sent repeatedly (with backoff) until answered. */
     record ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
-                  String nonce, int index, long ts) implements Hello {
+                  String nonce, int index, long ts, Boolean secure, String cert, String sig) implements Hello {
         public ConReq {
-            groups = Limits.hello(node, instance, ip, mac, groups, nonce, index);
+            groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
+        }
+
+        @Override
+        public String echo() {
+            return null;
+        }
+
+        @Override
+        public ConReq withSig(String sig) {
+            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig);
         }
     }
 
     /** Answer to a {@code con_req}; {@code echo} repeats the request's nonce. */
     record ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
-                   String nonce, int index, long ts, String echo) implements Hello {
+                   String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig)
+            implements Hello {
         public ConResp {
-            groups = Limits.hello(node, instance, ip, mac, groups, nonce, index);
+            groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
             Limits.token("echo", echo);
+            if (secure == null) {
+                throw new IllegalArgumentException("secure missing (a con_resp always states its decision)");
+            }
+        }
+
+        @Override
+        public ConResp withSig(String sig) {
+            return new ConResp(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig);
+        }
+    }
+
+    /**
+     * The sender refuses to link with the receiver, and says why (e.g. it requires a certificate the
+     * receiver does not have). Unauthenticated: the receiver only shows the reason, it changes no state.
+     */
+    record ConRej(String node, String reason) implements ControlMessage {
+        public ConRej {
+            Limits.token("node", node);
+            Limits.text("reason", reason);
         }
     }
 
@@ -83,9 +132,7 @@ public sealed interface ControlMessage {
     record Close(String node, String reason) implements ControlMessage {
         public Close {
             Limits.token("node", node);
-            if (reason == null || reason.length() > 200) {
-                throw new IllegalArgumentException("close reason missing or longer than 200 characters");
-            }
+            Limits.text("reason", reason);
         }
     }
 }

@@ -7,10 +7,14 @@ package io.ipop.wire;
  * STUN responder or raw DTLS can share the underlay port and be told apart by the first byte alone.
  */
 public enum FrameType {
-    /** JSON control message: {@code con_req}, {@code con_resp}, {@code ping}, {@code pong}, {@code close}. */
+    /** JSON control message: {@code con_req}, {@code con_resp}, {@code con_rej}, {@code ping}, {@code pong}, {@code close}. */
     CONTROL(0xA1),
     /** One plaintext Ethernet frame for the receiver's TAP. */
-    DATA(0xA2);
+    DATA(0xA2),
+    /** DTLS 1.2 handshake records of a secure link being set up. */
+    DTLS(0xA3),
+    /** One Ethernet frame sealed with the secure link's AES-GCM keys (see secure.SecureChannel). */
+    SECURE_DATA(0xA4);
 
     private final int code;
 
@@ -27,6 +31,8 @@ public enum FrameType {
         return switch (firstByte & 0xFF) {
             case 0xA1 -> CONTROL;
             case 0xA2 -> DATA;
+            case 0xA3 -> DTLS;
+            case 0xA4 -> SECURE_DATA;
             default -> null;
         };
     }

@@ -8,6 +8,10 @@ import java.util.List;
 final class Limits {
     static final int MAX_TOKEN = 64;
     static final int MAX_GROUPS = 64;
+    static final int MAX_TEXT = 200;
+    /** Base64 of a DER certificate; ipop-node's P-256 certificates are about 600 bytes (800 in base64). */
+    static final int MAX_CERT = 4096;
+    static final int MAX_SIG = 200;
 
     private Limits() {
     }
@@ -18,9 +22,21 @@ final class Limits {
         }
     }
 
+    static void text(String field, String value) {
+        if (value == null || value.length() > MAX_TEXT) {
+            throw new IllegalArgumentException(field + " missing or longer than " + MAX_TEXT + " characters");
+        }
+    }
+
     /** Checks the {@link ControlMessage.Hello} fields and returns an immutable copy of the groups. */
     static List<String> hello(String node, String instance, String ip, String mac, List<String> groups,
-                              String nonce, int index) {
+                              String nonce, int index, String cert, String sig) {
+        if (cert != null && (cert.isEmpty() || cert.length() > MAX_CERT)) {
+            throw new IllegalArgumentException("cert must be 1.." + MAX_CERT + " characters");
+        }
+        if (sig != null && (sig.isEmpty() || sig.length() > MAX_SIG)) {
+            throw new IllegalArgumentException("sig must be 1.." + MAX_SIG + " characters");
+        }
         token("node", node);
         token("instance", instance);
         token("nonce", nonce);

@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.node.LinkSettings;
+import io.ipop.node.SecuritySettings;
+import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage;
@@ -16,9 +19,12 @@ import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Ping;
 import java.net.InetAddress;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -50,8 +56,7 @@ class PeerSessionTest {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
         link = PeerLink.connecting("b", "static", LOCAL_INDEX, PEER_ENDPOINT);
-        session = KIT.spawn(PeerSession.create(SELF, "b", PEER_ENDPOINT, link, TIMERS,
-                new ControlChannel(wire, new ControlCodec()), directory.getRef()));
+        session = KIT.spawn(PeerSession.create(context(wire), "b", PEER_ENDPOINT, link, directory.getRef()));
     }
 
     @AfterEach
@@ -141,10 +146,29 @@ class PeerSessionTest {
     }
 
     @Test
+    void conReqWithoutDecisionIsAnsweredButTheLinkWaitsForThePeersDecision() {
+        ConReq first = awaitSent(ConReq.class, 1).get(0);
+        assertEquals(null, first.secure(), "before hearing the peer, no decision to state");
+        session.tell(received(conReq("instance-b", 77, null)));
+        List<RecordingUnderlay.Sent> sent = awaitAny(2);
+        ConResp resp = (ConResp) sent.get(0).message();
+        assertEquals(false, resp.secure(), "mode never: plaintext");
+        ConReq withDecision = (ConReq) sent.get(1).message();
+        assertEquals(false, withDecision.secure(), "our next con_req tells the peer our decision at once");
+        directory.expectNoMessage(Duration.ofMillis(100));
+        assertEquals(LinkState.CONNECTING, link.snapshot().state());
+        session.tell(received(conResp("instance-b", 77, withDecision.nonce())));
+        directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        awaitState(LinkState.UP);
+        assertEquals("mode:never", link.snapshot().security().reason());
+    }
+
+    @Test
     void peerRestartRenewsTheLinkWithItsNewIndex() {
         bringUp();
         session.tell(received(conReq("instance-b-2", 99)));
         awaitSent(ConResp.class, 1);
+        directory.expectMessageClass(PeerDirectory.LinkDown.class);
         PeerDirectory.LinkUp renewed = directory.expectMessageClass(PeerDirectory.LinkUp.class);
         assertEquals(99, renewed.route().remoteIndex());
         assertEquals(LinkState.UP, link.snapshot().state());
@@ -164,7 +188,7 @@ class PeerSessionTest {
     void refusesAnotherProtocolVersionAndSaysWhy() {
         awaitSent(ConReq.class, 1);
         session.tell(received(new ConReq(2, "b", "instance-b", "10.77.0.2/24", "02:00:00:00:00:02", List.of(),
-                "n-b", 77, 0)));
+                "n-b", 77, 0, false, null, null)));
         directory.expectNoMessage(Duration.ofMillis(100));
         assertEquals(LinkState.CONNECTING, link.snapshot().state());
         assertTrue(link.snapshot().reason().contains("protocol version 2"), link.snapshot().reason());
@@ -182,6 +206,17 @@ class PeerSessionTest {
         assertNotEquals("", closes.get(0).reason());
     }
 
+    /** A node without certificate, mode never: what every plaintext-only node runs with. */
+    private static LinkContext context(RecordingUnderlay wire) {
+        SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
+                Duration.ofSeconds(60), Duration.ofSeconds(10));
+        HelloCheck check = new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60),
+                new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
+        return new LinkContext(SELF, TIMERS, security, Optional.empty(), new ControlChannel(wire, new ControlCodec()),
+                new Hellos(SELF, Optional.empty()), check, KIT.spawn(SecurityPolicy.create(security, SELF.groups())),
+                new DataplaneCounters(), Runnable::run);
+    }
+
     private void bringUp() {
         awaitSent(ConReq.class, 1);
         session.tell(received(conReq("instance-b", 77)));
@@ -194,14 +229,19 @@ class PeerSessionTest {
         return new PeerSession.ControlReceived(PEER_ENDPOINT, m);
     }
 
+    /** A plaintext peer's request that already states its decision (it heard us before). */
     private static ConReq conReq(String instance, int index) {
+        return conReq(instance, index, false);
+    }
+
+    private static ConReq conReq(String instance, int index, Boolean secure) {
         return new ConReq(ControlMessage.PROTOCOL_VERSION, "b", instance, "10.77.0.2/24", "02:00:00:00:00:02",
-                List.of("blue"), "n-b", index, 0);
+                List.of("blue"), "n-b", index, 0, secure, null, null);
     }
 
     private static ConResp conResp(String instance, int index, String echo) {
         return new ConResp(ControlMessage.PROTOCOL_VERSION, "b", instance, "10.77.0.2/24", "02:00:00:00:00:02",
-                List.of("blue"), "r-b", index, 0, echo);
+                List.of("blue"), "r-b", index, 0, echo, false, null, null);
     }
 
     /** Waits (real time) until the session sent {@code count} messages of {@code type}; returns them. */
@@ -213,6 +253,18 @@ class PeerSessionTest {
             sleep();
         }
         assertTrue(got.size() >= count, "expected " + count + " " + type.getSimpleName() + ", got " + got.size());
+        return got;
+    }
+
+    /** Waits (real time) until the session sent {@code count} messages of any type; returns them in order. */
+    private List<RecordingUnderlay.Sent> awaitAny(int count) {
+        List<RecordingUnderlay.Sent> got = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        while (got.size() < count && System.nanoTime() < deadline) {
+            got.addAll(wire.drain());
+            sleep();
+        }
+        assertEquals(count, got.size(), "messages sent: " + got);
         return got;
     }
 

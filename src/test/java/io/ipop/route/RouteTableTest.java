@@ -18,7 +18,7 @@ class RouteTableTest {
 
     private static Route route(String peer, int localIndex) {
         return new Route(peer, localIndex, localIndex ^ 0x5555, Endpoint.parse("192.0.2." + (1 + peer.length()) + ":5800"),
-                new LinkCounters());
+                new LinkCounters(), null);
     }
 
     private final Route b = route("b", 7);

@@ -26,9 +26,12 @@ class ControlCodecTest {
     static Stream<ControlMessage> everyMessageType() {
         return Stream.of(
                 new ControlMessage.ConReq(1, "a", "9f3c", "10.77.0.1/24", "02:00:00:00:00:0a",
-                        List.of("blue", "red"), "n-1", -123456, 1_700_000_000_000L),
+                        List.of("blue", "red"), "n-1", -123456, 1_700_000_000_000L, null, null, null),
+                new ControlMessage.ConReq(1, "a", "9f3c", "10.77.0.1/24", "02:00:00:00:00:0a",
+                        List.of("blue"), "n-1", 5, 1_700_000_000_000L, true, "TUlJQg==", "c2ln"),
                 new ControlMessage.ConResp(1, "b", "77aa", "10.77.0.2/24", "02:00:00:00:00:0b",
-                        List.of(), "n-2", Integer.MAX_VALUE, 1_700_000_000_001L, "n-1"),
+                        List.of(), "n-2", Integer.MAX_VALUE, 1_700_000_000_001L, "n-1", false, null, null),
+                new ControlMessage.ConRej("b", "this node requires a certificate"),
                 new ControlMessage.Ping("a", Long.MAX_VALUE, 42),
                 new ControlMessage.Pong("b", 0, -1),
                 new ControlMessage.Close("a", "shutting down: \"bye\" \u00e9"));
@@ -74,7 +77,7 @@ class ControlCodecTest {
         ControlMessage m = codec.decode(f, 0, f.length);
 
         assertEquals(new ControlMessage.ConReq(1, "a", "9f3c", "10.77.0.1/24", "02:00:00:00:00:0a", List.of("blue"),
-                "n-1", 42, 1_700_000_000_000L), m);
+                "n-1", 42, 1_700_000_000_000L, null, null, null), m);
     }
 
     @Test
@@ -158,7 +161,8 @@ class ControlCodecTest {
         for (int i = 0; i < 64; i++) {
             groups.add(String.format("%064d", i));
         }
-        ControlMessage big = new ControlMessage.ConReq(1, "a", "i", "10.77.0.1/24", "02:00:00:00:00:0a", groups, "n", 1, 0);
+        ControlMessage big = new ControlMessage.ConReq(1, "a", "i", "10.77.0.1/24", "02:00:00:00:00:0a", groups, "n", 1, 0,
+                null, "QUJD".repeat(1000), null);
 
         assertThrows(IllegalArgumentException.class, () -> codec.encode(big));
     }

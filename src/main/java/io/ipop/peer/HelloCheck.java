@@ -1,0 +1,111 @@
+package io.ipop.peer;
+
+import io.ipop.dataplane.Drop;
+import io.ipop.secure.HelloSigning;
+import io.ipop.secure.NodeIdentity;
+import io.ipop.secure.NonceCache;
+import io.ipop.secure.PeerCertificates;
+import io.ipop.secure.PeerIdentity;
+import io.ipop.secure.PkiException;
+import io.ipop.wire.ControlMessage;
+import io.ipop.wire.ControlMessage.Hello;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Optional;
+
+/**
+ * Decides whether a {@code con_req}/{@code con_resp} may be believed, before any of it is used.
+ * Pure apart from the replay cache; thread-safe as far as {@link NonceCache} is.
+ *
+ * <p>Order of checks: protocol version; then, if the hello carries a certificate and this node has
+ * the CA: the certificate chains to the CA and is valid, names the sender, binds its overlay address
+ * and groups, the signature verifies, the timestamp is within {@code hello-max-age}, and the nonce was
+ * not seen before. A hello without a certificate is refused by a node that requires authenticated
+ * peers (any mode but {@code never}), else accepted as unauthenticated. Last: the sender must not
+ * claim this node's own overlay address.
+ */
+public final class HelloCheck {
+
+    /** The outcome of a check. */
+    public sealed interface Verdict {
+    }
+
+    /** Believe the hello; {@code identity} is the verified certificate, or empty for an unauthenticated peer. */
+    public record Accepted(Optional<PeerIdentity> identity) implements Verdict {
+    }
+
+    /**
+     * Do not believe it. {@code tellPeer}: answer with {@code con_rej} so the peer's operator sees why
+     * (only for refusals an honest, misconfigured peer would cause, never for forgeries or replays).
+     */
+    public record Rejected(Drop counter, String reason, boolean tellPeer) implements Verdict {
+    }
+
+    private final LocalNode self;
+    private final Optional<NodeIdentity> identity;
+    private final boolean requireCertificates;
+    private final Duration maxAge;
+    private final NonceCache nonces;
+    private final Clock clock;
+
+    public HelloCheck(LocalNode self, Optional<NodeIdentity> identity, boolean requireCertificates, Duration maxAge,
+                      NonceCache nonces, Clock clock) {
+        this.self = self;
+        this.identity = identity;
+        this.requireCertificates = requireCertificates;
+        this.maxAge = maxAge;
+        this.nonces = nonces;
+        this.clock = clock;
+    }
+
+    public Verdict check(Hello h) {
+        if (h.v() != ControlMessage.PROTOCOL_VERSION) {
+            return new Rejected(Drop.HELLO_REFUSED, "peer speaks protocol version " + h.v() + ", this node "
+                    + ControlMessage.PROTOCOL_VERSION, true);
+        }
+        Optional<PeerIdentity> verified = Optional.empty();
+        if (h.cert() != null && identity.isPresent()) {
+            Verdict v = authenticate(h, identity.get());
+            if (v instanceof Rejected) {
+                return v;
+            }
+            verified = ((Accepted) v).identity();
+        } else if (requireCertificates) {
+            return new Rejected(Drop.HELLO_NO_CERTIFICATE, "peer has no certificate, and this node links only with "
+                    + "nodes holding one from the overlay CA", true);
+        }
+        if (PeerInfo.of(h).address().address() == self.address().address()) {
+            return new Rejected(Drop.HELLO_REFUSED, "peer claims this node's own overlay address "
+                    + self.address().ip(), true);
+        }
+        return new Accepted(verified);
+    }
+
+    private Verdict authenticate(Hello h, NodeIdentity local) {
+        PeerIdentity peer;
+        try {
+            peer = PeerCertificates.verify(local.ca(), Base64.getDecoder().decode(h.cert()), clock.instant());
+        } catch (PkiException | IllegalArgumentException e) {
+            return new Rejected(Drop.HELLO_BAD_CERTIFICATE, "peer certificate refused: " + e.getMessage(), true);
+        }
+        if (!HelloSigning.verify(h, peer.certificate().getPublicKey())) {
+            return new Rejected(Drop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);
+        }
+        if (!peer.name().equals(h.node()) || peer.address().address() != PeerInfo.of(h).address().address()
+                || !peer.groups().equals(h.groups().stream().sorted().distinct().toList())) {
+            return new Rejected(Drop.HELLO_IDENTITY_MISMATCH, "hello (node " + h.node() + ", " + h.ip() + ", groups "
+                    + h.groups() + ") disagrees with its certificate (" + peer.name() + ", " + peer.address()
+                    + ", groups " + peer.groups() + ")", false);
+        }
+        long skew = Math.abs(clock.millis() - h.ts());
+        if (skew > maxAge.toMillis()) {
+            return new Rejected(Drop.HELLO_STALE, "hello timestamp is " + skew + " ms away from this node's clock "
+                    + "(limit " + maxAge.toMillis() + " ms): replayed, or clocks out of sync", false);
+        }
+        if (!nonces.firstSeen(h.node(), h.nonce(), clock.millis())) {
+            return new Rejected(Drop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
+        }
+        return new Accepted(Optional.of(peer));
+    }
+}

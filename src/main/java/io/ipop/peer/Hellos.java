@@ -1,0 +1,63 @@
+package io.ipop.peer;
+
+import io.ipop.secure.HelloSigning;
+import io.ipop.secure.NodeIdentity;
+import io.ipop.wire.ControlMessage;
+import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.ControlMessage.ConResp;
+import io.ipop.wire.ControlMessage.Hello;
+import java.security.SecureRandom;
+import java.security.cert.CertificateEncodingException;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Builds this node's {@code con_req}/{@code con_resp}: fresh nonce, current time, its certificate and
+ * signature when it has one. Thread-safe.
+ */
+public final class Hellos {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final LocalNode self;
+    private final Optional<NodeIdentity> identity;
+    private final String certificate;
+
+    public Hellos(LocalNode self, Optional<NodeIdentity> identity) {
+        this.self = self;
+        this.identity = identity;
+        this.certificate = identity.map(Hellos::base64).orElse(null);
+    }
+
+    /** A request; {@code secure} is this node's decision for the peer, or null before it heard the peer. */
+    public ConReq request(int localIndex, Boolean secure) {
+        return (ConReq) signed(new ConReq(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
+                self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
+                System.currentTimeMillis(), secure, certificate, null));
+    }
+
+    /** The answer to a request with nonce {@code echo}, stating this node's decision. */
+    public ConResp response(int localIndex, String echo, boolean secure) {
+        return (ConResp) signed(new ConResp(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
+                self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
+                System.currentTimeMillis(), echo, secure, certificate, null));
+    }
+
+    private Hello signed(Hello h) {
+        return identity.map(id -> HelloSigning.sign(h, id.privateKey())).orElse(h);
+    }
+
+    static String nonce() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String base64(NodeIdentity id) {
+        try {
+            return Base64.getEncoder().encodeToString(id.certificate().getEncoded());
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("cannot encode this node's certificate", e);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.ipop.peer;
+
+import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.node.LinkSettings;
+import io.ipop.node.SecuritySettings;
+import io.ipop.secure.NodeIdentity;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What every {@link PeerSession} of a node shares: who this node is, its timers and security, and the
+ * parts it talks through. Immutable; the parts are thread-safe.
+ *
+ * @param dtlsExecutor runs the blocking DTLS handshakes (bounded: a full pool refuses a handshake,
+ *                     which then fails and is retried with backoff)
+ */
+public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
+                          ControlChannel channel, Hellos hellos, HelloCheck check,
+                          ActorRef<SecurityPolicy.Command> policy, DataplaneCounters counters, Executor dtlsExecutor) {
+}

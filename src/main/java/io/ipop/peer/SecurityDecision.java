@@ -1,0 +1,48 @@
+package io.ipop.peer;
+
+import io.ipop.frame.OverlayAddress;
+import io.ipop.node.SecuritySettings;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One side's security decision for a link, with the reason shown in {@code /overlay/links}.
+ *
+ * @param reason {@code secure-peer}, {@code mode:always}, {@code mode:never}, {@code groups:a,b},
+ *               {@code no-common-group}, or after {@link #combine} {@code peer-requires}
+ */
+public record SecurityDecision(boolean secure, String reason) {
+
+    /**
+     * This side's decision. {@code secure-peers} forces a secure link in every mode; otherwise
+     * {@code always}/{@code never} decide alone, and {@code by-group} asks for a secure link iff the two
+     * group sets intersect. {@code remoteGroups} must be the groups of the peer's verified certificate
+     * (empty for a peer without one): claimed groups never count.
+     */
+    public static SecurityDecision decide(SecuritySettings.Mode mode, List<String> localGroups, Set<Integer> securePeers,
+                                          OverlayAddress remote, List<String> remoteGroups) {
+        if (securePeers.contains(remote.address())) {
+            return new SecurityDecision(true, "secure-peer");
+        }
+        return switch (mode) {
+            case ALWAYS -> new SecurityDecision(true, "mode:always");
+            case NEVER -> new SecurityDecision(false, "mode:never");
+            case BY_GROUP -> {
+                TreeSet<String> common = new TreeSet<>(localGroups);
+                common.retainAll(remoteGroups);
+                yield common.isEmpty()
+                        ? new SecurityDecision(false, "no-common-group")
+                        : new SecurityDecision(true, "groups:" + String.join(",", common));
+            }
+        };
+    }
+
+    /** The link's decision: secure if either side says so (a node never sends plaintext where its policy says secure). */
+    public SecurityDecision combine(boolean peerSecure) {
+        if (secure || !peerSecure) {
+            return this;
+        }
+        return new SecurityDecision(true, "peer-requires");
+    }
+}

@@ -1,0 +1,177 @@
+package io.ipop.secure;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.bouncycastle.tls.AlertDescription;
+import org.bouncycastle.tls.DTLSClientProtocol;
+import org.bouncycastle.tls.DTLSServerProtocol;
+import org.bouncycastle.tls.DTLSTransport;
+import org.bouncycastle.tls.TlsFatalAlertReceived;
+import org.bouncycastle.tls.TlsTimeoutException;
+import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
+
+/**
+ * One DTLS 1.2 handshake (RFC 6347) with mutual certificate authentication, whose only output is the
+ * link's {@link SessionKeys}: data frames never go through the DTLS record layer (see {@link SecureChannel}).
+ *
+ * <p>Flow: 1. {@link #start} submits the blocking BC handshake ({@code DTLSClientProtocol.connect} or
+ * {@code DTLSServerProtocol.accept}) to the executor; 2. records from the peer are fed in with
+ * {@link #receive}, records for the peer leave through {@code sendToPeer} (on the handshake thread);
+ * BC retransmits lost flights itself (initial 1 s, doubling); 3. both certificates are checked by
+ * {@link DtlsPeer#verify}; 4. at completion the keys are exported (RFC 5705) and {@link #result()}
+ * completes; 5. a server then lingers, answering retransmissions of the client's last flight
+ * (RFC 6347 §4.2.4: our Finished may have been lost) until {@link #cancel()} or the deadline.
+ *
+ * <p>Threads: one executor thread per handshake, blocked for at most {@code timeout} (a server holds it
+ * until cancel or the deadline). A JDK delay-scheduler task enforces the deadline even if the executor
+ * never runs the handshake. {@link #result()} completes on the handshake thread, on the thread calling
+ * {@link #cancel()}, or on the common pool (timeout): continue with *Async stages or pipeToSelf.
+ */
+public final class DtlsHandshake {
+
+    public enum Role { CLIENT, SERVER }
+
+    private final Role role;
+    private final DatagramQueue transport;
+    private final DtlsPeer peer;
+    private final Duration timeout;
+    private final CompletableFuture<SessionKeys> result = new CompletableFuture<>();
+
+    private DtlsHandshake(Role role, DatagramQueue transport, DtlsPeer peer, Duration timeout) {
+        this.role = role;
+        this.transport = transport;
+        this.peer = peer;
+        this.timeout = timeout;
+    }
+
+    /**
+     * Starts a handshake; never blocks.
+     *
+     * @param expectedPeerCertificateDer the certificate the peer presented in its verified hello; copied
+     * @param sendToPeer                 called on the handshake thread with a fresh array per DTLS record
+     *                                   (the callee owns it); must not block for long
+     * @param maxRecordSize              largest DTLS record either way (UDP payload minus our frame header)
+     */
+    public static DtlsHandshake start(Role role, NodeIdentity local, byte[] expectedPeerCertificateDer,
+                                      Consumer<byte[]> sendToPeer, Executor executor, Duration timeout,
+                                      int maxRecordSize) {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(sendToPeer, "sendToPeer");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        if (maxRecordSize < 256) {
+            throw new IllegalArgumentException("maxRecordSize too small for DTLS: " + maxRecordSize);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        DtlsPeer peer = new DtlsPeer(new JcaTlsCryptoProvider().create(new SecureRandom()), local,
+                expectedPeerCertificateDer, deadline);
+        DtlsHandshake handshake = new DtlsHandshake(role, new DatagramQueue(sendToPeer, maxRecordSize), peer, timeout);
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(handshake::expire);
+        try {
+            executor.execute(handshake::run);
+        } catch (RejectedExecutionException e) {
+            handshake.fail(new DtlsException(DtlsException.Reason.PROTOCOL, "handshake executor rejected the task", e));
+        }
+        return handshake;
+    }
+
+    /** A DTLS record from the peer (our frame header already removed). Any thread; copies; never blocks. */
+    public void receive(byte[] record) {
+        transport.offer(record);
+    }
+
+    public Role role() {
+        return role;
+    }
+
+    /**
+     * Whether a DTLS record starts a new handshake: a handshake record (content type 22) of epoch 0 whose
+     * first message is a ClientHello (RFC 6347 §4.1, §4.2.2). Lets a server whose link is up tell a client
+     * that starts over from a retransmission of the client's last flight (which {@link #receive} answers).
+     */
+    public static boolean isClientHello(byte[] record) {
+        return record.length > 13 && record[0] == 22 && record[3] == 0 && record[4] == 0 && record[13] == 1;
+    }
+
+    /** Completes with the keys, or exceptionally with a {@link DtlsException}. */
+    public CompletableFuture<SessionKeys> result() {
+        return result;
+    }
+
+    /**
+     * Stops the handshake (or a server's linger) promptly: the transport is closed, which wakes the
+     * handshake thread, and nothing more is sent. Fails {@link #result()} with CANCELLED if not done.
+     */
+    public void cancel() {
+        fail(new DtlsException(DtlsException.Reason.CANCELLED, "handshake cancelled"));
+    }
+
+    /** Records dropped because the inbound queue was full, the record too big, or the handshake over. */
+    public long droppedRecords() {
+        return transport.dropped();
+    }
+
+    private void expire() {
+        fail(new DtlsException(DtlsException.Reason.TIMEOUT, "handshake timed out after " + timeout.toMillis() + " ms"));
+    }
+
+    private void fail(DtlsException e) {
+        result.completeExceptionally(e);
+        transport.close();
+    }
+
+    private void run() {
+        if (result.isDone()) {
+            return;
+        }
+        try {
+            if (role == Role.CLIENT) {
+                new DTLSClientProtocol().connect(new DtlsClient(peer), transport);
+                result.complete(peer.keys());
+            } else {
+                DTLSTransport dtls = new DTLSServerProtocol().accept(new DtlsServer(peer), transport);
+                result.complete(peer.keys());
+                linger(dtls);
+            }
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(classify(e));
+        } finally {
+            transport.close();
+        }
+    }
+
+    /** Reading the DTLS transport makes BC answer a retransmitted client flight; returns once closed. */
+    private void linger(DTLSTransport dtls) {
+        byte[] buf = new byte[transport.getReceiveLimit()];
+        try {
+            while (!transport.isClosed()) {
+                dtls.receive(buf, 0, buf.length, 1000);
+            }
+        } catch (IOException e) {
+            // closed by cancel() or the deadline: the linger is over
+        }
+    }
+
+    /** Only matters when the result is still open: after cancel() or the deadline it already failed. */
+    private DtlsException classify(Throwable e) {
+        if (peer.rejection() != null) {
+            return new DtlsException(DtlsException.Reason.BAD_PEER_CERTIFICATE, peer.rejection(), e);
+        }
+        if (e instanceof TlsTimeoutException) {
+            return new DtlsException(DtlsException.Reason.TIMEOUT, "handshake timed out after " + timeout.toMillis() + " ms", e);
+        }
+        if (e instanceof TlsFatalAlertReceived alert) {
+            return new DtlsException(DtlsException.Reason.PEER_ALERT,
+                    "peer aborted the handshake: " + AlertDescription.getText(alert.getAlertDescription()), e);
+        }
+        return new DtlsException(DtlsException.Reason.PROTOCOL, "handshake failed: " + e, e);
+    }
+}

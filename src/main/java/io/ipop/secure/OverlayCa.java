@@ -147,7 +147,7 @@ public final class OverlayCa {
 
     private static GroupsExtension checkArguments(String name, OverlayAddress address, List<String> groups, Duration validity) {
         if (!PeerIdentity.isValidName(name)) {
-            throw new IllegalArgumentException("bad node name \"" + name + "\": use 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+            throw new IllegalArgumentException("bad node name \"" + name + "\": " + PeerIdentity.NAME_RULE);
         }
         if (name.equals("ca")) {
             throw new IllegalArgumentException("node name \"ca\" is reserved for the CA's own files");

@@ -23,6 +23,8 @@ public record PeerIdentity(String name, OverlayAddress address, List<String> gro
 
     /** Node names and group names: ASCII letters, digits, {@code . _ -}, 1..64 long, not starting with punctuation. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** {@link #NAME} in words, for error messages. */
+    static final String NAME_RULE = "use 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit";
 
     /** @throws IllegalArgumentException if the name or a group is invalid or groups are not sorted and unique */
     public PeerIdentity {
@@ -30,7 +32,7 @@ public record PeerIdentity(String name, OverlayAddress address, List<String> gro
         Objects.requireNonNull(certificate, "certificate");
         Objects.requireNonNull(fingerprint, "fingerprint");
         if (!isValidName(name)) {
-            throw new IllegalArgumentException("bad node name \"" + name + "\": use 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+            throw new IllegalArgumentException("bad node name \"" + name + "\": " + NAME_RULE);
         }
         groups = List.copyOf(groups);
         if (!groups.equals(normalizeGroups(groups))) {
@@ -51,7 +53,7 @@ public record PeerIdentity(String name, OverlayAddress address, List<String> gro
         TreeSet<String> sorted = new TreeSet<>();
         for (String g : groups) {
             if (!isValidName(g)) {
-                throw new IllegalArgumentException("bad group name \"" + g + "\": use 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit");
+                throw new IllegalArgumentException("bad group name \"" + g + "\": " + NAME_RULE);
             }
             sorted.add(g);
         }

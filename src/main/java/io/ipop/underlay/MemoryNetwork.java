@@ -19,6 +19,17 @@ public final class MemoryNetwork {
     private final Map<Endpoint, Socket> sockets = new ConcurrentHashMap<>();
     private final Random random;
     private volatile double lossRate;
+    private volatile Observer observer = (from, to, datagram) -> { };
+
+    /** Sees every datagram sent on the network (before loss), like a capture on the wire. */
+    @FunctionalInterface
+    public interface Observer {
+        void sent(Endpoint from, Endpoint to, byte[] datagram);
+    }
+
+    public void setObserver(Observer observer) {
+        this.observer = observer;
+    }
 
     public MemoryNetwork(long seed) {
         this.random = new Random(seed);
@@ -89,12 +100,16 @@ public final class MemoryNetwork {
 
         @Override
         public void send(byte[] buf, int offset, int length, Endpoint to) {
-            Socket target = sockets.get(to);
-            if (closed.get() || target == null || lose()) {
+            if (closed.get()) {
                 return;
             }
             byte[] copy = new byte[length];
             System.arraycopy(buf, offset, copy, 0, length);
+            observer.sent(local, to, copy);
+            Socket target = sockets.get(to);
+            if (target == null || lose()) {
+                return;
+            }
             target.queue.offer(new Datagram(local, copy));
         }
 

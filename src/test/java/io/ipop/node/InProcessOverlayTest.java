@@ -1,95 +1,77 @@
 package io.ipop.node;
 
+import static io.ipop.node.TestNodes.await;
+import static io.ipop.node.TestNodes.awaitState;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
 import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
+import io.ipop.node.TestNodes.Node;
 import io.ipop.peer.LinkState;
-import io.ipop.peer.LocalNode;
-import io.ipop.peer.PeerLink;
-import io.ipop.tap.MemoryTap;
-import io.ipop.underlay.MemoryNetwork;
-import io.ipop.underlay.Underlay;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Whole nodes (actors and stream graphs) in one JVM over an in-memory TAP and underlay. No root needed. */
+/** Two whole plaintext nodes in one JVM over an in-memory TAP and underlay. No root needed. */
 class InProcessOverlayTest {
-    private static final MacAddress MAC_A = MacAddress.parse("02:00:00:00:00:0a");
-    private static final MacAddress MAC_B = MacAddress.parse("02:00:00:00:00:0b");
-
-    private final MemoryNetwork network = new MemoryNetwork(42);
-    private final List<Node> nodes = new ArrayList<>();
-
-    private record Node(ActorSystem<Void> system, MemoryTap tap, Underlay underlay, NodeSettings settings) {
-        PeerLink link(String peer) {
-            return NodeRuntime.get(system).state().links().get(peer);
-        }
-    }
+    private static final byte[] PAYLOAD = {1, 2, 3, 4, 5, 6, 7};
+    private final TestNodes nodes = new TestNodes();
 
     @AfterEach
     void stopAll() {
-        for (Node n : nodes) {
-            n.system.terminate();
-            n.system.getWhenTerminated().toCompletableFuture().join();
-        }
+        nodes.close();
+    }
+
+    private Node[] pair() {
+        Node a = nodes.start("a", 1, "", "b:2");
+        Node b = nodes.start("b", 2, "", "a:1");
+        awaitState(a, "b", LinkState.UP);
+        awaitState(b, "a", LinkState.UP);
+        return new Node[] {a, b};
     }
 
     @Test
     void framesCrossTheOverlayBothWays() throws Exception {
-        Node a = start("a", 1, MAC_A, "b", 2);
-        Node b = start("b", 2, MAC_B, "a", 1);
-        awaitUp(a, "b");
-        awaitUp(b, "a");
+        Node[] ab = pair();
+        Node a = ab[0];
+        Node b = ab[1];
+        byte[] broadcast = TestNodes.frame(MacAddress.BROADCAST, a.mac(), 60, PAYLOAD);
+        a.tap().inject(broadcast);
+        assertArrayEquals(broadcast, b.tap().takeWritten(3000), "broadcast from a reaches b's TAP unchanged");
 
-        byte[] broadcast = frame(MacAddress.BROADCAST, MAC_A, 60);
-        a.tap.inject(broadcast);
-        assertArrayEquals(broadcast, b.tap.takeWritten(3000), "broadcast from a reaches b's TAP unchanged");
-
-        byte[] unicast = frame(MAC_A, MAC_B, 1400);
-        b.tap.inject(unicast);
-        assertArrayEquals(unicast, a.tap.takeWritten(3000), "unicast from b reaches a's TAP unchanged");
+        byte[] unicast = TestNodes.frame(a.mac(), b.mac(), 1400, PAYLOAD);
+        b.tap().inject(unicast);
+        assertArrayEquals(unicast, a.tap().takeWritten(3000), "unicast from b reaches a's TAP unchanged");
 
         assertEquals(1, a.link("b").counters().packetsOut());
         assertEquals(1, a.link("b").counters().packetsIn());
         assertEquals(1400, a.link("b").counters().bytesIn());
+        assertEquals(false, a.snapshot("b").security().secure());
+        assertEquals("mode:never", a.snapshot("b").security().reason());
     }
 
     @Test
     void unicastForAnotherMacIsDroppedAndCounted() throws Exception {
-        Node a = start("a", 1, MAC_A, "b", 2);
-        Node b = start("b", 2, MAC_B, "a", 1);
-        awaitUp(a, "b");
-        awaitUp(b, "a");
-        a.tap.inject(frame(MacAddress.parse("02:00:00:00:00:99"), MAC_A, 100)); // unknown unicast: flooded by a
-        await(() -> counters(b).drops(Drop.NOT_FOR_US) == 1, "b counts the frame not meant for it");
-        assertEquals(null, b.tap.takeWritten(200));
+        Node[] ab = pair();
+        ab[0].tap().inject(TestNodes.frame(MacAddress.parse("02:00:00:00:00:99"), ab[0].mac(), 100, PAYLOAD));
+        await(() -> ab[1].counters().drops(Drop.NOT_FOR_US) == 1, "b counts the frame not meant for it");
+        assertNull(ab[1].tap().takeWritten(200));
     }
 
     @Test
     void linksComeUpAndCarryTrafficWithTenPercentLoss() throws Exception {
-        network.setLossRate(0.10);
-        Node a = start("a", 1, MAC_A, "b", 2);
-        Node b = start("b", 2, MAC_B, "a", 1);
-        awaitUp(a, "b");
-        awaitUp(b, "a");
+        nodes.network.setLossRate(0.10);
+        Node[] ab = pair();
         int sent = 500;
         for (int i = 0; i < sent; i++) {
-            a.tap.inject(frame(MAC_B, MAC_A, 200));
+            ab[0].tap().inject(TestNodes.frame(ab[1].mac(), ab[0].mac(), 200, PAYLOAD));
         }
         int got = 0;
-        while (b.tap.takeWritten(500) != null) {
+        while (ab[1].tap().takeWritten(500) != null) {
             got++;
         }
         assertTrue(got > sent * 0.8 && got < sent, "about 90% of frames arrive, got " + got);
@@ -97,96 +79,32 @@ class InProcessOverlayTest {
 
     @Test
     void silentPeerIsLostWithinDeadAfterAndRelinkedWhenItComesBack() throws Exception {
-        Node a = start("a", 1, MAC_A, "b", 2);
-        Node b = start("b", 2, MAC_B, "a", 1);
-        awaitUp(a, "b");
-        String firstInstance = a.link("b").snapshot().remote().instance();
+        Node[] ab = pair();
+        Node a = ab[0];
+        String firstInstance = a.snapshot("b").remote().instance();
 
-        b.underlay.close();                          // b vanishes without a word, as on SIGKILL
+        ab[1].underlay().close();                       // b vanishes without a word, as on SIGKILL
         long t0 = System.nanoTime();
-        await(() -> a.link("b").snapshot().state() == LinkState.LOST, "a marks b lost");
+        awaitState(a, "b", LinkState.LOST);
         long lostAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        long deadAfter = a.settings.link().deadAfter().toMillis();
-        assertTrue(lostAfter <= deadAfter + 500, "lost after " + lostAfter + " ms, dead-after is " + deadAfter + " ms");
+        long deadAfter = a.settings().link().deadAfter().toMillis();
+        assertTrue(lostAfter <= deadAfter + 200, "lost after " + lostAfter + " ms, dead-after is " + deadAfter + " ms");
 
-        b.system.terminate();
-        b.system.getWhenTerminated().toCompletableFuture().join();
-        nodes.remove(b);
-        Node b2 = start("b", 2, MAC_B, "a", 1);       // restarted: new instance, new index
-        awaitUp(a, "b");
-        assertTrue(!firstInstance.equals(a.link("b").snapshot().remote().instance()), "a sees the new instance");
-        byte[] f = frame(MAC_B, MAC_A, 300);
-        a.tap.inject(f);
-        assertArrayEquals(f, b2.tap.takeWritten(3000));
+        nodes.stop(ab[1]);
+        Node b2 = nodes.start("b", 2, "", "a:1");        // restarted: new instance, new index
+        awaitState(a, "b", LinkState.UP);
+        awaitState(b2, "a", LinkState.UP);
+        assertNotEquals(firstInstance, a.snapshot("b").remote().instance(), "a sees the new instance");
+        byte[] f = TestNodes.frame(b2.mac(), a.mac(), 300, PAYLOAD);
+        a.tap().inject(f);
+        assertArrayEquals(f, b2.tap().takeWritten(3000));
     }
 
     @Test
-    void gracefulStopTellsThePeerAtOnce() throws Exception {
-        Node a = start("a", 1, MAC_A, "b", 2);
-        Node b = start("b", 2, MAC_B, "a", 1);
-        awaitUp(a, "b");
-        b.system.terminate();
-        b.system.getWhenTerminated().toCompletableFuture().join();
-        nodes.remove(b);
-        await(() -> a.link("b").snapshot().state() == LinkState.LOST, "a hears b's close");
-        assertTrue(a.link("b").snapshot().reason().contains("closed"), a.link("b").snapshot().reason());
-    }
-
-    private Node start(String name, int host, MacAddress mac, String peer, int peerHost) {
-        NodeSettings settings = NodeSettings.fromUser(ConfigFactory.parseString("""
-                ipop {
-                  node.name = "%s"
-                  tap { name = "ipop0", address = "10.77.0.%d/24" }
-                  underlay { port = 5800 }
-                  peers = [ { name = "%s", endpoint = "192.0.2.%d:5800" } ]
-                  link { keepalive-interval = 100ms, dead-after = 1s, retry-min = 50ms, retry-max = 200ms }
-                  log.level = WARN
-                }
-                """.formatted(name, host, peer, peerHost)));
-        MemoryTap tap = new MemoryTap("ipop0", mac, 1400);
-        Underlay underlay = network.bind("192.0.2." + host, 5800);
-        LocalNode self = new LocalNode(name, name + "-" + System.nanoTime(), settings.tap().address(), mac,
-                settings.groups(), underlay.localEndpoint(), Instant.now());
-        ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(settings, self, tap, underlay), name, settings.config());
-        Node n = new Node(system, tap, underlay, settings);
-        nodes.add(n);
-        await(() -> NodeRuntime.get(system).state() != null, name + " starts");
-        return n;
-    }
-
-    private static io.ipop.dataplane.DataplaneCounters counters(Node n) {
-        return NodeRuntime.get(n.system).state().counters();
-    }
-
-    private static void awaitUp(Node n, String peer) throws InterruptedException {
-        await(() -> n.link(peer) != null && n.link(peer).snapshot().state() == LinkState.UP, "link to " + peer + " up");
-        assertNotNull(n.link(peer).snapshot().remote());
-    }
-
-    private static void await(BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    /** An Ethernet frame with an IPv4 ethertype and a recognisable payload. */
-    private static byte[] frame(MacAddress dst, MacAddress src, int length) {
-        byte[] f = new byte[length];
-        dst.writeTo(f, 0);
-        src.writeTo(f, 6);
-        f[12] = 0x08;
-        for (int i = 14; i < length; i++) {
-            f[i] = (byte) (i * 7);
-        }
-        return f;
+    void gracefulStopTellsThePeerAtOnce() {
+        Node[] ab = pair();
+        nodes.stop(ab[1]);
+        awaitState(ab[0], "b", LinkState.LOST);
+        assertTrue(ab[0].snapshot("b").reason().contains("closed"), ab[0].snapshot("b").reason());
     }
 }

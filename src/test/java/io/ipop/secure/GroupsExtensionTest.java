@@ -1,14 +1,16 @@
 package io.ipop.secure;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.frame.OverlayAddress;
+import java.util.Arrays;
 import java.util.List;
+import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.DERSequence;
 import org.bouncycastle.asn1.DERUTF8String;
-import org.bouncycastle.asn1.ASN1Encodable;
 import org.junit.jupiter.api.Test;
 
 class GroupsExtensionTest {
@@ -26,7 +28,7 @@ class GroupsExtensionTest {
     @Test
     void oidIsUnderTheUuidArc() {
         assertTrue(GroupsExtension.OID.getId().startsWith("2.25."));
-        assertEquals(false, new GroupsExtension(A, List.of()).toExtension().isCritical());
+        assertFalse(new GroupsExtension(A, List.of()).toExtension().isCritical());
     }
 
     @Test
@@ -39,7 +41,7 @@ class GroupsExtensionTest {
         assertMalformed(seq(new DERUTF8String("10.77.0.1/24"), new DERSequence(new DERUTF8String("bad group"))));
         assertMalformed(seq(new DERUTF8String("10.77.0.1/24"), new DERUTF8String("red")));
         byte[] good = new GroupsExtension(A, List.of("red")).encoded();
-        byte[] trailing = java.util.Arrays.copyOf(good, good.length + 2);
+        byte[] trailing = Arrays.copyOf(good, good.length + 2);
         assertMalformed(trailing);
     }
 

@@ -1,0 +1,162 @@
+package io.ipop.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipop.dataplane.Drop;
+import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
+import io.ipop.secure.NodeIdentity;
+import io.ipop.secure.NodeIdentityLoader;
+import io.ipop.secure.NonceCache;
+import io.ipop.secure.OverlayCa;
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlMessage.ConReq;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Signed link setup: what a node believes of a con_req, and what it refuses and why. */
+class HelloCheckTest {
+    @TempDir
+    static Path dir;
+    private static NodeIdentity a;
+    private static NodeIdentity b;
+    private static NodeIdentity foreignB;
+
+    @BeforeAll
+    static void pki() throws Exception {
+        Path overlay = dir.resolve("pki");
+        OverlayCa.init(overlay, false);
+        OverlayCa.sign(overlay, "a", addr("10.77.0.1/24"), List.of("blue"), Duration.ofDays(1), false);
+        OverlayCa.sign(overlay, "b", addr("10.77.0.2/24"), List.of("blue"), Duration.ofDays(1), false);
+        a = load(overlay, "a");
+        b = load(overlay, "b");
+        Path other = dir.resolve("other");
+        OverlayCa.init(other, false);
+        OverlayCa.sign(other, "b", addr("10.77.0.2/24"), List.of("blue"), Duration.ofDays(1), false);
+        foreignB = load(other, "b");
+    }
+
+    @Test
+    void acceptsAHelloSignedWithACertificateFromTheOverlayCa() {
+        HelloCheck.Verdict v = checker(Clock.systemUTC(), true).check(hello(nodeB(List.of("blue"), "10.77.0.2/24"), b));
+        HelloCheck.Accepted ok = assertInstanceOf(HelloCheck.Accepted.class, v);
+        assertEquals("b", ok.identity().orElseThrow().name());
+        assertEquals(List.of("blue"), ok.identity().orElseThrow().groups());
+    }
+
+    @Test
+    void refusesGroupsThatDisagreeWithTheCertificate() {
+        ConReq claimsMore = hello(nodeB(List.of("blue", "red"), "10.77.0.2/24"), b);   // signed, but lies
+        assertRejected(Drop.HELLO_IDENTITY_MISMATCH, checker(Clock.systemUTC(), true).check(claimsMore));
+    }
+
+    @Test
+    void refusesAnOverlayAddressThatDisagreesWithTheCertificate() {
+        ConReq otherIp = hello(nodeB(List.of("blue"), "10.77.0.7/24"), b);
+        assertRejected(Drop.HELLO_IDENTITY_MISMATCH, checker(Clock.systemUTC(), true).check(otherIp));
+    }
+
+    @Test
+    void refusesAHelloTamperedWithAfterSigning() {
+        ConReq signed = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
+        ConReq tampered = new ConReq(signed.v(), signed.node(), signed.instance(), signed.ip(), signed.mac(),
+                List.of(), signed.nonce(), signed.index(), signed.ts(), true, signed.cert(), signed.sig());
+        assertRejected(Drop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(tampered));
+    }
+
+    @Test
+    void refusesAGarbageSignature() {
+        ConReq signed = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
+        assertRejected(Drop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(signed.withSig("AAAA")));
+    }
+
+    @Test
+    void refusesACertificateFromAnotherCa() {
+        HelloCheck.Verdict v = checker(Clock.systemUTC(), true).check(hello(nodeB(List.of("blue"), "10.77.0.2/24"), foreignB));
+        HelloCheck.Rejected r = assertRejected(Drop.HELLO_BAD_CERTIFICATE, v);
+        assertTrue(r.tellPeer(), "an honest but misconfigured peer hears why");
+    }
+
+    @Test
+    void refusesAReplayedHello() {
+        HelloCheck check = checker(Clock.systemUTC(), true);
+        ConReq h = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
+        assertInstanceOf(HelloCheck.Accepted.class, check.check(h));
+        HelloCheck.Rejected r = assertRejected(Drop.HELLO_REPLAY, check.check(h));
+        assertEquals(false, r.tellPeer());
+    }
+
+    @Test
+    void refusesAStaleHello() {
+        Clock twoMinutesAhead = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(2));
+        assertRejected(Drop.HELLO_STALE, checker(twoMinutesAhead, true).check(hello(nodeB(List.of("blue"), "10.77.0.2/24"), b)));
+    }
+
+    @Test
+    void aNodeThatRequiresCertificatesRefusesAnUnsignedHelloAndSaysWhy() {
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(7, null);
+        HelloCheck.Rejected r = assertRejected(Drop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), true).check(unsigned));
+        assertTrue(r.tellPeer());
+    }
+
+    @Test
+    void aNodeInModeNeverAcceptsAnUnsignedHelloAsUnauthenticated() {
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(7, null);
+        HelloCheck.Accepted ok = assertInstanceOf(HelloCheck.Accepted.class, checker(Clock.systemUTC(), false).check(unsigned));
+        assertTrue(ok.identity().isEmpty(), "claimed groups are not believed without a certificate");
+    }
+
+    @Test
+    void refusesAnotherProtocolVersionAndThisNodesOwnAddress() {
+        ConReq h = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(7, null);
+        ConReq v2 = new ConReq(2, h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(), h.ts(),
+                null, null, null);
+        assertRejected(Drop.HELLO_REFUSED, checker(Clock.systemUTC(), false).check(v2));
+        ConReq mine = new Hellos(nodeB(List.of(), "10.77.0.1/24"), Optional.empty()).request(7, null);
+        assertRejected(Drop.HELLO_REFUSED, checker(Clock.systemUTC(), false).check(mine));
+    }
+
+    private static HelloCheck.Rejected assertRejected(Drop counter, HelloCheck.Verdict v) {
+        HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, v);
+        assertEquals(counter, r.counter(), r.reason());
+        return r;
+    }
+
+    private static HelloCheck checker(Clock clock, boolean requireCertificates) {
+        LocalNode self = node("a", "10.77.0.1/24", List.of("blue"));
+        return new HelloCheck(self, Optional.of(a), requireCertificates, Duration.ofSeconds(60),
+                new NonceCache(Duration.ofSeconds(120), 100), clock);
+    }
+
+    private static ConReq hello(LocalNode sender, NodeIdentity signer) {
+        return new Hellos(sender, Optional.of(signer)).request(7, null);
+    }
+
+    private static LocalNode nodeB(List<String> groups, String ip) {
+        return node("b", ip, groups);
+    }
+
+    private static LocalNode node(String name, String ip, List<String> groups) {
+        return new LocalNode(name, name + "-instance", addr(ip), MacAddress.parse("02:00:00:00:00:0b"), groups,
+                Endpoint.of(InetAddress.getLoopbackAddress(), 5800), Instant.now());
+    }
+
+    private static OverlayAddress addr(String s) {
+        return OverlayAddress.parse(s, true);
+    }
+
+    private static NodeIdentity load(Path pki, String name) throws Exception {
+        return NodeIdentityLoader.load(pki.resolve("ca.crt"), pki.resolve(name + ".crt"), pki.resolve(name + ".key"));
+    }
+
+}

@@ -22,9 +22,10 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  * link's {@link SessionKeys}: data frames never go through the DTLS record layer (see {@link SecureChannel}).
  *
  * <p>Flow: 1. {@link #start} submits the blocking BC handshake ({@code DTLSClientProtocol.connect} or
- * {@code DTLSServerProtocol.accept}) to the executor; 2. records from the peer are fed in with
- * {@link #receive}, records for the peer leave through {@code sendToPeer} (on the handshake thread);
- * BC retransmits lost flights itself (initial 1 s, doubling); 3. both certificates are checked by
+ * {@code DTLSServerProtocol.accept}) to the executor; 2. datagrams from the peer are fed in with
+ * {@link #receive}, datagrams for the peer (each flight packed by {@link DatagramQueue}) leave through
+ * {@code sendToPeer} on the handshake thread; BC retransmits lost flights itself (RFC 6347 §4.2.4:
+ * after 1 s, then doubling); 3. both certificates are checked by
  * {@link DtlsPeer#verify}; 4. at completion the keys are exported (RFC 5705) and {@link #result()}
  * completes; 5. a server then lingers, answering retransmissions of the client's last flight
  * (RFC 6347 §4.2.4: our Finished may have been lost) until {@link #cancel()} or the deadline.
@@ -55,9 +56,9 @@ public final class DtlsHandshake {
      * Starts a handshake; never blocks.
      *
      * @param expectedPeerCertificateDer the certificate the peer presented in its verified hello; copied
-     * @param sendToPeer                 called on the handshake thread with a fresh array per DTLS record
-     *                                   (the callee owns it); must not block for long
-     * @param maxRecordSize              largest DTLS record either way (UDP payload minus our frame header)
+     * @param sendToPeer                 called on the handshake thread with a fresh array per datagram (one
+     *                                   or more DTLS records, the callee owns it); must not block for long
+     * @param maxRecordSize              largest DTLS datagram either way (UDP payload minus our frame header)
      */
     public static DtlsHandshake start(Role role, NodeIdentity local, byte[] expectedPeerCertificateDer,
                                       Consumer<byte[]> sendToPeer, Executor executor, Duration timeout,
@@ -83,9 +84,12 @@ public final class DtlsHandshake {
         return handshake;
     }
 
-    /** A DTLS record from the peer (our frame header already removed). Any thread; copies; never blocks. */
-    public void receive(byte[] record) {
-        transport.offer(record);
+    /**
+     * A DTLS datagram from the peer (our frame header already removed; it may hold several records).
+     * Any thread; copies; never blocks. Deliver in arrival order (e.g. from the link's actor).
+     */
+    public void receive(byte[] datagram) {
+        transport.offer(datagram);
     }
 
     public Role role() {
@@ -93,12 +97,13 @@ public final class DtlsHandshake {
     }
 
     /**
-     * Whether a DTLS record starts a new handshake: a handshake record (content type 22) of epoch 0 whose
-     * first message is a ClientHello (RFC 6347 §4.1, §4.2.2). Lets a server whose link is up tell a client
-     * that starts over from a retransmission of the client's last flight (which {@link #receive} answers).
+     * Whether a DTLS datagram starts a new handshake: its first record is a handshake record (content type
+     * 22) of epoch 0 holding a ClientHello (RFC 6347 §4.1, §4.2.2). Lets a server whose link is up tell a
+     * client that starts over from a retransmission of the client's last flight (which {@link #receive}
+     * answers while the server lingers).
      */
-    public static boolean isClientHello(byte[] record) {
-        return record.length > 13 && record[0] == 22 && record[3] == 0 && record[4] == 0 && record[13] == 1;
+    public static boolean isClientHello(byte[] datagram) {
+        return datagram.length > 13 && datagram[0] == 22 && datagram[3] == 0 && datagram[4] == 0 && datagram[13] == 1;
     }
 
     /** Completes with the keys, or exceptionally with a {@link DtlsException}. */
@@ -114,8 +119,8 @@ public final class DtlsHandshake {
         fail(new DtlsException(DtlsException.Reason.CANCELLED, "handshake cancelled"));
     }
 
-    /** Records dropped because the inbound queue was full, the record too big, or the handshake over. */
-    public long droppedRecords() {
+    /** Datagrams {@link #receive} dropped: inbound queue full, datagram too big, or handshake over. */
+    public long droppedDatagrams() {
         return transport.dropped();
     }
 
@@ -125,7 +130,7 @@ public final class DtlsHandshake {
 
     private void fail(DtlsException e) {
         result.completeExceptionally(e);
-        transport.close();
+        transport.cancel();
     }
 
     private void run() {
@@ -135,16 +140,26 @@ public final class DtlsHandshake {
         try {
             if (role == Role.CLIENT) {
                 new DTLSClientProtocol().connect(new DtlsClient(peer), transport);
-                result.complete(peer.keys());
+                transport.flush();
+                complete();
             } else {
                 DTLSTransport dtls = new DTLSServerProtocol().accept(new DtlsServer(peer), transport);
-                result.complete(peer.keys());
+                transport.flush();
+                complete();
                 linger(dtls);
             }
         } catch (IOException | RuntimeException e) {
             result.completeExceptionally(classify(e));
         } finally {
             transport.close();
+        }
+    }
+
+    private void complete() {
+        if (peer.keys() == null) {
+            result.completeExceptionally(new DtlsException(DtlsException.Reason.PROTOCOL, "handshake ended without keys"));
+        } else {
+            result.complete(peer.keys());
         }
     }
 

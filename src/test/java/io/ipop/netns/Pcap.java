@@ -1,0 +1,81 @@
+package io.ipop.netns;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the UDP datagrams out of a classic pcap file of an Ethernet interface (as tcpdump -w writes it). */
+final class Pcap {
+    private static final int ETHERNET = 1;
+
+    record Udp(String src, String dst, byte[] payload) {
+    }
+
+    private Pcap() {
+    }
+
+    static List<Udp> udp(Path file) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
+        if (b.remaining() < 24) {
+            throw new AssertionError("pcap too short: " + file);
+        }
+        int magic = b.getInt(0);
+        if (magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1) {
+            b.order(ByteOrder.LITTLE_ENDIAN);
+        } else if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
+            throw new AssertionError("not a pcap file: " + file);
+        }
+        if (b.getInt(20) != ETHERNET) {
+            throw new AssertionError("capture is not of an Ethernet interface: link type " + b.getInt(20));
+        }
+        List<Udp> out = new ArrayList<>();
+        int at = 24;
+        while (at + 16 <= b.limit()) {
+            int captured = b.getInt(at + 8);
+            int start = at + 16;
+            if (start + captured > b.limit()) {
+                break;                                  // last record cut short when tcpdump stopped
+            }
+            Udp u = parse(b.array(), start, captured);
+            if (u != null) {
+                out.add(u);
+            }
+            at = start + captured;
+        }
+        return out;
+    }
+
+    private static Udp parse(byte[] f, int off, int len) {
+        if (len < 14 + 20 + 8 || (f[off + 12] & 0xFF) != 0x08 || f[off + 13] != 0x00) {
+            return null;                                // not IPv4
+        }
+        int ip = off + 14;
+        int ihl = (f[ip] & 0x0F) * 4;
+        if (f[ip + 9] != 17 || 14 + ihl + 8 > len) {
+            return null;                                // not UDP
+        }
+        String src = (f[ip + 12] & 0xFF) + "." + (f[ip + 13] & 0xFF) + "." + (f[ip + 14] & 0xFF) + "." + (f[ip + 15] & 0xFF);
+        String dst = (f[ip + 16] & 0xFF) + "." + (f[ip + 17] & 0xFF) + "." + (f[ip + 18] & 0xFF) + "." + (f[ip + 19] & 0xFF);
+        int payload = ip + ihl + 8;
+        byte[] p = new byte[off + len - payload];
+        System.arraycopy(f, payload, p, 0, p.length);
+        return new Udp(src, dst, p);
+    }
+
+    static boolean contains(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # A live three-node overlay on this machine: three network namespaces joined over veth to a bridge,
-# one ipop-node in each, then ping between every pair over the overlay, a 5-second iperf3 (and the
-# same over the bare veth for comparison) and one node's /overlay/links. Everything it creates is
-# removed on exit, success or not. Prints "demo: ok" last if all of it worked. Needs root.
+# one ipop-node in each. It creates an overlay CA and a certificate per node: a and b share group
+# "blue" (their link runs DTLS), c is in "red" (plaintext with both) - selective security. Then ping
+# between every pair over the overlay, a 5-second iperf3 over the secure link, the plaintext link and
+# the bare veth for comparison, and node a's /overlay/links. Everything it creates is removed on exit,
+# success or not. Prints "demo: ok" last if all of it worked. Needs root.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +12,7 @@ jar="$here/target/ipop-node.jar"
 prefix="ipd$$"
 hub="$prefix-hub"
 names=(a b c)
+declare -A groups=([a]=blue [b]=blue [c]=red)
 work=$(mktemp -d)
 pids=()
 
@@ -67,6 +70,14 @@ for n in "${names[@]}"; do
   i=$((i + 1))
 done
 
+say "overlay CA and node certificates in $work/pki (a, b: blue; c: red)"
+java -jar "$jar" ca init --dir "$work/pki" >/dev/null
+i=1
+for n in "${names[@]}"; do
+  java -jar "$jar" ca sign --dir "$work/pki" --name "$n" --ip "10.77.0.$i/24" --groups "${groups[$n]}" >/dev/null
+  i=$((i + 1))
+done
+
 say "starting ipop-node in each namespace"
 i=1
 for n in "${names[@]}"; do
@@ -82,7 +93,8 @@ ipop {
   tap { name = "ipop0", address = "10.77.0.$i/24", mtu = 1400 }
   underlay { bind = "0.0.0.0", port = 5800 }
   peers = [ ${peers%, } ]
-  groups = [ "blue" ]
+  groups = [ "${groups[$n]}" ]
+  security { mode = by-group, ca = "$work/pki/ca.crt", cert = "$work/pki/$n.crt", key = "$work/pki/$n.key" }
 }
 CONF
   ip netns exec "$prefix-$n" java -jar "$jar" --config "$work/$n.conf" > "$work/$n.log" 2>&1 &
@@ -113,6 +125,16 @@ for n in "${names[@]}"; do
 done
 echo "every node has 2 links up"
 
+say "link security as each node sees it"
+for n in "${names[@]}"; do
+  mgmt "$n" /overlay/links | tr -d ' \n' | grep -o '"peer":"[a-z]*"\|"secure":[a-z]*\|"secure_reason":"[^"]*"\|"cipher_suite":"[^"]*"' \
+    | paste -sd' ' | sed "s/\"peer\"/\n  $n ->/g; s/\"//g" | grep -v '^$'
+done
+sec_ab=$(mgmt a /overlay/links | tr -d ' \n' | grep -o '"peer":"b"[^}]*' | grep -o '"secure":[a-z]*')
+sec_ac=$(mgmt a /overlay/links | tr -d ' \n' | grep -o '"peer":"c"[^}]*' | grep -o '"secure":[a-z]*')
+[ "$sec_ab" = '"secure":true' ] || fail "a-b should be secure (shared group blue), got $sec_ab"
+[ "$sec_ac" = '"secure":false' ] || fail "a-c should be plaintext (no common group), got $sec_ac"
+
 say "ping between every pair over the overlay"
 i=1
 for n in "${names[@]}"; do
@@ -129,8 +151,8 @@ for n in "${names[@]}"; do
 done
 
 iperf() {
-  local server_ip=$1 label=$2
-  in_ns b timeout 20 iperf3 -s -1 -B "$server_ip" > "$work/iperf-server.log" 2>&1 &
+  local server=$1 server_ip=$2 label=$3
+  in_ns "$server" timeout 20 iperf3 -s -1 -B "$server_ip" > "$work/iperf-server.log" 2>&1 &
   local spid=$!
   sleep 0.5
   local out
@@ -138,11 +160,12 @@ iperf() {
   wait "$spid" 2>/dev/null || true
   local rate
   rate=$(echo "$out" | awk '/receiver/ {print $(NF-2), $(NF-1)}')
-  echo "$label a -> b: $rate"
+  echo "$label a -> $server: $rate"
 }
-say "iperf3, 5 s, TCP, a -> b"
-iperf 10.77.0.2 "overlay (plaintext link)"
-iperf 192.0.2.2 "direct veth (no overlay)"
+say "iperf3, 5 s, TCP"
+iperf b 10.77.0.2 "overlay, secure link (DTLS)  "
+iperf c 10.77.0.3 "overlay, plaintext link       "
+iperf b 192.0.2.2 "direct veth (no overlay)      "
 
 say "GET /overlay/links on node a"
 mgmt a /overlay/links

@@ -193,6 +193,9 @@ public final class PeerSession {
 
     private Behavior<Command> handshaking(SecurityDecision decision) {
         timers.cancel(RetryTick.INSTANCE);
+        if (handshake != null) {
+            handshake.cancel();                         // frees its thread at once
+        }
         DtlsHandshake.Role role = ctx.self().name().compareTo(peer) < 0 ? DtlsHandshake.Role.CLIENT : DtlsHandshake.Role.SERVER;
         byte[] expected;
         try {
@@ -289,9 +292,20 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
-    /** A DTLS record on an up link: the peer lost our last flight, or starts over; as server, follow it. */
+    /**
+     * A DTLS record on an up link. A resent final flight goes to the finished handshake, which keeps
+     * answering them (as server) until its deadline; a new ClientHello means the peer starts over, and
+     * the server follows it.
+     */
     private Behavior<Command> onDtlsWhileUp(DtlsReceived m) {
-        if (handshake != null && handshake.role() == DtlsHandshake.Role.SERVER && handshake.result().isDone()) {
+        if (handshake == null) {
+            return Behaviors.same();
+        }
+        if (!DtlsHandshake.isClientHello(m.record())) {
+            handshake.receive(m.record());
+            return Behaviors.same();
+        }
+        if (handshake.role() == DtlsHandshake.Role.SERVER) {
             timers.cancel(PingTick.INSTANCE);
             timers.cancel(LivenessTick.INSTANCE);
             cipher = null;

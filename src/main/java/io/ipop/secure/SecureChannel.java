@@ -1,6 +1,7 @@
 package io.ipop.secure;
 
 import io.ipop.wire.FrameHeader;
+import io.ipop.wire.FrameType;
 
 /**
  * The framing of data on a secure link: one Ethernet frame per datagram, sealed with AES-256-GCM
@@ -22,8 +23,8 @@ import io.ipop.wire.FrameHeader;
  * {@link #MAX_COUNTER}); the receiver rejects replays with a {@link ReplayWindow} after authentication.
  */
 public final class SecureChannel {
-    /** Frame type of a sealed data frame; to move to {@code FrameType.SECURE_DATA}. */
-    public static final int SECURE_DATA = 0xA4;
+    /** Frame type of a sealed data frame. */
+    public static final int SECURE_DATA = FrameType.SECURE_DATA.code();
     public static final int COUNTER_OFFSET = FrameHeader.LENGTH;
     public static final int AAD_LENGTH = COUNTER_OFFSET + 8;
     public static final int TAG_LENGTH = 16;

@@ -357,6 +357,7 @@ public final class PeerSession {
         cipher = null;
         localDecision = null;
         peerDecision = null;
+        earlyRecords.clear();                           // records of the abandoned attempt must not seed the next
         directory.tell(new PeerDirectory.LinkDown(peer));
         LinkState state = everUp ? LinkState.LOST : LinkState.CONNECTING;
         publish(state, reason, null, null);

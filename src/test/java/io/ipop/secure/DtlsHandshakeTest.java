@@ -129,6 +129,20 @@ class DtlsHandshakeTest {
         assertEquals(c.cipherSuite(), s.cipherSuite());
         assertFalse(c.toString().contains(java.util.HexFormat.of().formatHex(c.sendKey())));
 
+        // records both ways with the exported keys: what the client seals, the server opens, and back
+        LinkCipher clientSide = LinkCipher.of(c, 17);
+        LinkCipher serverSide = LinkCipher.of(s, 42);
+        byte[] frame = "an ethernet frame crossing a secure link".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = new byte[256];
+        byte[] sealed = clientSide.seal(frame, 0, frame.length);
+        int n = serverSide.open(sealed, sealed.length, out);
+        assertArrayEquals(frame, java.util.Arrays.copyOf(out, n));
+        assertEquals(LinkCipher.REPLAY, serverSide.open(sealed, sealed.length, out), "the same record again is a replay");
+        byte[] back = serverSide.seal(frame, 0, frame.length);
+        assertEquals(frame.length, clientSide.open(back, back.length, out));
+        assertEquals(LinkCipher.REJECTED, LinkCipher.of(c, 17).open(sealed, sealed.length, out),
+                "a frame sealed for the other direction does not open");
+
         long warm = System.nanoTime();
         Pair again = new Pair(bob, carol, 0, Duration.ofSeconds(5));
         again.client.result().get(5, TimeUnit.SECONDS);

@@ -4,6 +4,7 @@ import io.ipop.node.DataplaneSettings;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -25,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * inbound : UDP receive -> classify -> switch in  -> [inbound-buffer]  | async | -> TAP write
  * outbound: TAP read    -> switch out (+ frame)   -> [outbound-buffer] | async | -> UDP send
  * </pre>
+ *
+ * Stream elements are bursts: a read stage blocks for one frame or datagram, then takes what is
+ * already waiting, up to {@code dataplane.batch-size}, so a busy link pays one thread hand-off per
+ * burst, not per packet, while a lone packet still goes through at once.
  *
  * Each side of an async boundary runs on {@code ipop.io-dispatcher}, so the blocking TAP and UDP calls
  * never hold a thread of the actors' dispatcher. The buffers backpressure: a slow TAP write stops the
@@ -48,26 +53,30 @@ public final class Dataplane {
     /** Materializes both graphs; they run until {@code tap} and {@code underlay} are closed. */
     public static Dataplane start(ActorSystem<?> system, DataplaneSettings settings, TapDevice tap, Underlay underlay,
                                   InboundPath inbound, OutboundPath outbound, DataplaneCounters counters) {
-        CompletionStage<Done> in = udpSource(underlay, counters)
-                .mapConcat(inbound::classify)
-                .mapConcat(inbound::switchIn)
-                .map(f -> {
-                    counters.inboundEntered();
-                    return f;
+        int batch = settings.batchSize();
+        CompletionStage<Done> in = udpSource(underlay, counters, batch)
+                .map(inbound::process)
+                .filter(frames -> !frames.isEmpty())
+                .map(frames -> {
+                    counters.inboundEntered(frames.size());
+                    return frames;
                 })
-                .buffer(settings.inboundBuffer(), OverflowStrategy.backpressure())
+                .buffer(settings.inboundBatches(), OverflowStrategy.backpressure())
                 .async(IO_DISPATCHER)
-                .toMat(Sink.<InboundFrame>foreach(f -> writeToTap(tap, f, counters)).async(IO_DISPATCHER), Keep.right())
+                .toMat(Sink.<List<InboundFrame>>foreach(frames -> writeToTap(tap, frames, counters)).async(IO_DISPATCHER),
+                        Keep.right())
                 .run(system);
-        CompletionStage<Done> out = tapSource(tap, counters)
-                .mapConcat(frame -> outbound.switchOut(frame, frame.length))
-                .map(o -> {
-                    counters.outboundEntered();
-                    return o;
+        CompletionStage<Done> out = tapSource(tap, counters, batch)
+                .map(outbound::process)
+                .filter(datagrams -> !datagrams.isEmpty())
+                .map(datagrams -> {
+                    counters.outboundEntered(datagrams.size());
+                    return datagrams;
                 })
-                .buffer(settings.outboundBuffer(), OverflowStrategy.backpressure())
+                .buffer(settings.outboundBatches(), OverflowStrategy.backpressure())
                 .async(IO_DISPATCHER)
-                .toMat(Sink.<Outgoing>foreach(o -> sendToUdp(underlay, o, counters)).async(IO_DISPATCHER), Keep.right())
+                .toMat(Sink.<List<Outgoing>>foreach(datagrams -> sendToUdp(underlay, datagrams, counters)).async(IO_DISPATCHER),
+                        Keep.right())
                 .run(system);
         in.whenComplete((d, e) -> logEnd("inbound", e));
         out.whenComplete((d, e) -> logEnd("outbound", e));
@@ -88,15 +97,28 @@ public final class Dataplane {
         return outboundDone;
     }
 
-    /** Datagrams from the socket, each copied into an array of its exact size; ends when the socket closes. */
-    private static Source<Datagram, ?> udpSource(Underlay underlay, DataplaneCounters counters) {
+    /**
+     * Bursts of datagrams from the socket: blocks for the first, then takes what is already waiting,
+     * up to {@code batch}. Each datagram is copied into an array of its exact size. Ends when the
+     * socket closes.
+     */
+    private static Source<List<Datagram>, ?> udpSource(Underlay underlay, DataplaneCounters counters, int batch) {
         return Source.unfoldResource(
                 () -> new byte[MAX_DATAGRAM],
                 buf -> {
                     while (true) {
                         try {
-                            Underlay.Received r = underlay.receive(buf);
-                            return r == null ? Optional.empty() : Optional.of(new Datagram(r.from(), Arrays.copyOf(buf, r.length())));
+                            Underlay.Received first = underlay.receive(buf);
+                            if (first == null) {
+                                return Optional.empty();
+                            }
+                            List<Datagram> burst = new ArrayList<>(batch);
+                            burst.add(new Datagram(first.from(), Arrays.copyOf(buf, first.length())));
+                            Underlay.Received next;
+                            while (burst.size() < batch && (next = underlay.receiveNow(buf)) != null) {
+                                burst.add(new Datagram(next.from(), Arrays.copyOf(buf, next.length())));
+                            }
+                            return Optional.of(burst);
                         } catch (IOException e) {
                             counters.drop(Drop.RECEIVE_ERROR);
                         }
@@ -105,8 +127,8 @@ public final class Dataplane {
                 buf -> { });
     }
 
-    /** Frames read from the TAP, each in an array of its exact size; ends when the TAP closes. */
-    private static Source<byte[], ?> tapSource(TapDevice tap, DataplaneCounters counters) {
+    /** Bursts of frames from the TAP, like {@link #udpSource}; ends when the TAP closes. */
+    private static Source<List<byte[]>, ?> tapSource(TapDevice tap, DataplaneCounters counters, int batch) {
         return Source.unfoldResource(
                 () -> new byte[MAX_DATAGRAM],
                 buf -> {
@@ -116,9 +138,15 @@ public final class Dataplane {
                             if (n < 0) {
                                 return Optional.empty();
                             }
-                            if (n > 0) {
-                                return Optional.of(Arrays.copyOf(buf, n));
+                            if (n == 0) {
+                                continue;                       // poll interval passed: nothing yet
                             }
+                            List<byte[]> burst = new ArrayList<>(batch);
+                            burst.add(Arrays.copyOf(buf, n));
+                            while (burst.size() < batch && (n = tap.readNow(buf)) > 0) {
+                                burst.add(Arrays.copyOf(buf, n));
+                            }
+                            return Optional.of(burst);
                         } catch (IOException e) {
                             counters.drop(Drop.TAP_READ_ERROR);
                             log.warn("TAP read failed: {}", e.getMessage());
@@ -128,24 +156,28 @@ public final class Dataplane {
                 buf -> { });
     }
 
-    private static void writeToTap(TapDevice tap, InboundFrame f, DataplaneCounters counters) {
-        counters.inboundLeft();
-        try {
-            tap.write(f.buf(), f.offset(), f.length());
-        } catch (IOException e) {
-            counters.drop(Drop.TAP_WRITE_ERROR);
+    private static void writeToTap(TapDevice tap, List<InboundFrame> frames, DataplaneCounters counters) {
+        counters.inboundLeft(frames.size());
+        for (InboundFrame f : frames) {
+            try {
+                tap.write(f.buf(), f.offset(), f.length());
+            } catch (IOException e) {
+                counters.drop(Drop.TAP_WRITE_ERROR);
+            }
         }
     }
 
-    private static void sendToUdp(Underlay underlay, Outgoing o, DataplaneCounters counters) {
-        counters.outboundLeft();
-        byte[] b = o.datagram();
-        try {
-            underlay.send(b, 0, b.length, o.route().endpoint());
-            o.route().counters().sent(o.frameLength());
-        } catch (IOException e) {
-            counters.drop(Drop.UDP_SEND_ERROR);
-            o.route().counters().dropped();
+    private static void sendToUdp(Underlay underlay, List<Outgoing> datagrams, DataplaneCounters counters) {
+        counters.outboundLeft(datagrams.size());
+        for (Outgoing o : datagrams) {
+            byte[] b = o.datagram();
+            try {
+                underlay.send(b, 0, b.length, o.route().endpoint());
+                o.route().counters().sent(o.frameLength());
+            } catch (IOException e) {
+                counters.drop(Drop.UDP_SEND_ERROR);
+                o.route().counters().dropped();
+            }
         }
     }
 

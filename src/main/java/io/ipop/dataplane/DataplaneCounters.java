@@ -47,20 +47,20 @@ public final class DataplaneCounters {
         return framesFromTap.get();
     }
 
-    void inboundEntered() {
-        inboundEntered.incrementAndGet();
+    void inboundEntered(int frames) {
+        inboundEntered.addAndGet(frames);
     }
 
-    void inboundLeft() {
-        inboundLeft.incrementAndGet();
+    void inboundLeft(int frames) {
+        inboundLeft.addAndGet(frames);
     }
 
-    void outboundEntered() {
-        outboundEntered.incrementAndGet();
+    void outboundEntered(int frames) {
+        outboundEntered.addAndGet(frames);
     }
 
-    void outboundLeft() {
-        outboundLeft.incrementAndGet();
+    void outboundLeft(int frames) {
+        outboundLeft.addAndGet(frames);
     }
 
     /** Frames between the switch and the TAP write: in the inbound buffer or the boundary's input buffer. */

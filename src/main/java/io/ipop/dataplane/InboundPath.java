@@ -10,6 +10,7 @@ import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
 import io.ipop.wire.WireException;
 import io.ipop.secure.LinkCipher;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
@@ -50,8 +51,30 @@ public final class InboundPath {
         this.nanoClock = nanoClock;
     }
 
+    /** Stages 1 and 2 for a batch from one receive call; what is returned goes to the TAP, in order. */
+    public List<InboundFrame> process(List<Datagram> batch) {
+        List<InboundFrame> out = new ArrayList<>(batch.size());
+        for (Datagram d : batch) {
+            InboundFrame f = classifyOne(d);
+            if (f != null && accept(f)) {
+                out.add(f);
+            }
+        }
+        return out;
+    }
+
     /** Stage 1: control goes to the control plane, data to its link. */
     public List<InboundFrame> classify(Datagram d) {
+        InboundFrame f = classifyOne(d);
+        return f == null ? List.of() : List.of(f);
+    }
+
+    /** Stage 2: learn and filter; what is returned goes to the TAP. */
+    public List<InboundFrame> switchIn(InboundFrame f) {
+        return accept(f) ? List.of(f) : List.of();
+    }
+
+    private InboundFrame classifyOne(Datagram d) {
         counters.datagramIn();
         byte[] b = d.bytes();
         try {
@@ -61,68 +84,68 @@ public final class InboundPath {
                     if (!control.control(d.from(), codec.decode(b, 0, b.length))) {
                         counters.drop(Drop.UNKNOWN_PEER);
                     }
-                    yield List.of();
+                    yield null;
                 }
                 case DTLS -> {
                     int index = FrameHeader.receiverIndex(b, 0);
                     if (!control.dtls(d.from(), index, Arrays.copyOfRange(b, FrameHeader.LENGTH, b.length))) {
                         counters.drop(Drop.UNKNOWN_INDEX);
                     }
-                    yield List.of();
+                    yield null;
                 }
                 case DATA -> plaintext(b);
                 case SECURE_DATA -> sealed(b);
             };
         } catch (WireException e) {
             counters.drop(e.reason());
-            return List.of();
+            return null;
         }
     }
 
-    private List<InboundFrame> plaintext(byte[] b) {
+    private InboundFrame plaintext(byte[] b) {
         Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
         if (route == null) {
             counters.drop(Drop.UNKNOWN_INDEX);
-            return List.of();
+            return null;
         }
         if (route.secure()) {
             counters.drop(Drop.PLAINTEXT_ON_SECURE_LINK);
-            return List.of();
+            return null;
         }
-        return List.of(new InboundFrame(route, b, FrameHeader.LENGTH, b.length - FrameHeader.LENGTH));
+        return new InboundFrame(route, b, FrameHeader.LENGTH, b.length - FrameHeader.LENGTH);
     }
 
-    private List<InboundFrame> sealed(byte[] b) {
+    private InboundFrame sealed(byte[] b) {
         Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
         if (route == null) {
             counters.drop(Drop.UNKNOWN_INDEX);
-            return List.of();
+            return null;
         }
         if (!route.secure()) {
             counters.drop(Drop.SECURE_ON_PLAINTEXT_LINK);
-            return List.of();
+            return null;
         }
         byte[] frame = new byte[b.length];
         int n = route.cipher().open(b, b.length, frame);
         if (n < 0) {
             counters.drop(n == LinkCipher.REPLAY ? Drop.REPLAY : Drop.AUTH_FAILED);
-            return List.of();
+            return null;
         }
         if (n == 0) {
             route.counters().heard();                   // sealed keepalive: authenticated liveness
-            return List.of();
+            return null;
         }
-        return List.of(new InboundFrame(route, frame, 0, n));
+        return new InboundFrame(route, frame, 0, n);
     }
 
-    /** Stage 2: learn and filter; what is returned goes to the TAP. */
-    public List<InboundFrame> switchIn(InboundFrame f) {
+    /** Stage 2 for one frame: learn its source; true if it goes to the TAP. */
+    private boolean accept(InboundFrame f) {
         byte[] b = f.buf();
         int frameLength = f.length();
         if (!EthernetHeader.fits(frameLength)) {
             counters.drop(Drop.SHORT_FRAME_IN);
             f.route().counters().dropped();
-            return List.of();
+            return false;
         }
         f.route().counters().received(frameLength);
         long src = EthernetHeader.source(b, f.offset());
@@ -133,8 +156,8 @@ public final class InboundPath {
         if (dst != ownMac && !MacAddress.isGroup(dst)) {
             counters.drop(Drop.NOT_FOR_US);
             f.route().counters().dropped();
-            return List.of();
+            return false;
         }
-        return List.of(f);
+        return true;
     }
 }

@@ -38,32 +38,45 @@ public final class OutboundPath {
         this.nanoClock = nanoClock;
     }
 
+    /** Stages 2 and 3 for a batch of frames from one TAP read burst (each array is exactly one frame). */
+    public List<Outgoing> process(List<byte[]> frames) {
+        List<Outgoing> out = new ArrayList<>(frames.size());
+        for (byte[] f : frames) {
+            switchOut(f, f.length, out);
+        }
+        return out;
+    }
+
     /** Stages 2 and 3 for one frame of {@code length} bytes read from the TAP into {@code buf}. */
     public List<Outgoing> switchOut(byte[] buf, int length) {
+        List<Outgoing> out = new ArrayList<>(1);
+        switchOut(buf, length, out);
+        return out;
+    }
+
+    private void switchOut(byte[] buf, int length, List<Outgoing> out) {
         counters.frameFromTap();
         if (!EthernetHeader.fits(length)) {
             counters.drop(Drop.SHORT_FRAME_OUT);
-            return List.of();
+            return;
         }
         RouteTable table = routes.get();
         if (table.isEmpty()) {
             counters.drop(Drop.NO_LINK);
-            return List.of();
+            return;
         }
         long dst = EthernetHeader.destination(buf, 0);
         if (!MacAddress.isGroup(dst)) {
             String peer = macs.lookup(dst, nanoClock.getAsLong());
             Route route = peer == null ? null : table.byPeer(peer);
             if (route != null) {
-                return List.of(frame(route, buf, length));
+                out.add(frame(route, buf, length));
+                return;
             }
         }
-        List<Route> all = table.all();
-        List<Outgoing> flood = new ArrayList<>(all.size());
-        for (Route r : all) {
-            flood.add(frame(r, buf, length));
+        for (Route r : table.all()) {
+            out.add(frame(r, buf, length));
         }
-        return flood;
     }
 
     private static Outgoing frame(Route route, byte[] buf, int length) {

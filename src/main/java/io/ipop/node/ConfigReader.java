@@ -45,6 +45,10 @@ final class ConfigReader {
         return v;
     }
 
+    boolean bool(String key) {
+        return get(key, config::getBoolean);
+    }
+
     int intIn(String key, int min, int max) {
         Object raw = get(key, config::getAnyRef);
         if (raw instanceof Double || raw instanceof String s && s.contains(".")) {

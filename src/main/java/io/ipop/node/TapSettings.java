@@ -6,8 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-/** {@code ipop.tap}: the inside interface. */
-public record TapSettings(String name, OverlayAddress address, int mtu, MacAddress mac) {
+/** {@code ipop.tap}: the inside interface; {@code offload}: TCP segmentation offload to this node (see tap.linux). */
+public record TapSettings(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload) {
 
     static TapSettings read(ConfigReader c, String nodeName) {
         String name = c.token("name");
@@ -19,7 +19,7 @@ public record TapSettings(String name, OverlayAddress address, int mtu, MacAddre
             throw new ConfigProblem(c.path("address"), "prefix /" + address.prefixLength() + " leaves no room for peers (use /30 or shorter)");
         }
         int mtu = c.intIn("mtu", 576, 9000);
-        return new TapSettings(name, address, mtu, readMac(c, nodeName));
+        return new TapSettings(name, address, mtu, readMac(c, nodeName), c.bool("offload"));
     }
 
     /**

@@ -27,6 +27,13 @@ public interface TapDevice extends Closeable {
      */
     int read(byte[] buf) throws IOException;
 
+    /**
+     * Reads one frame if one is waiting, without blocking: the rest of a batch after {@link #read}.
+     *
+     * @return the frame length, {@code 0} if none is waiting, {@code -1} once closed
+     */
+    int readNow(byte[] buf) throws IOException;
+
     /** Writes one Ethernet frame to the kernel. */
     void write(byte[] buf, int offset, int length) throws IOException;
 

@@ -39,6 +39,10 @@ public record Endpoint(InetSocketAddress address) {
             }
             host = s.substring(1, close);
             portText = s.substring(close + 2);
+            if (host.indexOf(':') < 0) {
+                // InetAddress would read [192.0.2]:80 as 192.0.0.2, or look a name up: brackets hold IPv6 only.
+                throw new IllegalArgumentException("\"" + host + "\" in brackets is not an IPv6 address");
+            }
         } else {
             int colon = s.lastIndexOf(':');
             if (colon <= 0) {

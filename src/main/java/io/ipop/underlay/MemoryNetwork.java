@@ -99,6 +99,17 @@ public final class MemoryNetwork {
         }
 
         @Override
+        public Received receiveNow(byte[] buf) {
+            Datagram d = closed.get() ? null : queue.poll();
+            if (d == null) {
+                return null;
+            }
+            int n = Math.min(buf.length, d.data.length);
+            System.arraycopy(d.data, 0, buf, 0, n);
+            return new Received(d.from, n);
+        }
+
+        @Override
         public void send(byte[] buf, int offset, int length, Endpoint to) {
             if (closed.get()) {
                 return;

@@ -6,16 +6,31 @@ import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.concurrent.locks.LockSupport;
 
-/** The real underlay: one blocking {@link DatagramChannel}. */
+/**
+ * The real underlay: one non-blocking {@link DatagramChannel}. A blocking {@link #receive} waits on a
+ * selector (used by the receiving thread only), so the rest of a burst is read with
+ * {@link #receiveNow} without further waiting. A send that finds the socket buffer full retries for
+ * up to {@value #SEND_RETRY_MICROS} µs, then fails (the caller counts the drop), as a blocking UDP
+ * socket would have waited.
+ */
 public final class UdpUnderlay implements Underlay {
+    private static final long SEND_RETRY_MICROS = 2000;
+    private static final long SELECT_MILLIS = 200;
+
     private final DatagramChannel channel;
+    private final Selector readable;
     private final Endpoint local;
     private final ThreadLocal<ByteBuffer> receiveWrap = new ThreadLocal<>();
 
-    private UdpUnderlay(DatagramChannel channel, Endpoint local) {
+    private UdpUnderlay(DatagramChannel channel, Selector readable, Endpoint local) {
         this.channel = channel;
+        this.readable = readable;
         this.local = local;
     }
 
@@ -31,12 +46,16 @@ public final class UdpUnderlay implements Underlay {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer);
             ch.setOption(StandardSocketOptions.SO_SNDBUF, socketBuffer);
             ch.bind(address);
+            ch.configureBlocking(false);
+            Selector selector = Selector.open();
+            ch.register(selector, SelectionKey.OP_READ);
+            InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
+            return new UdpUnderlay(ch, selector, Endpoint.of(bound.getAddress(), bound.getPort()));
         } catch (IOException e) {
             ch.close();
-            throw new IOException("cannot bind UDP " + address.getAddress().getHostAddress() + ":" + address.getPort() + ": " + e.getMessage(), e);
+            throw new IOException("cannot bind UDP " + address.getAddress().getHostAddress() + ":" + address.getPort()
+                    + ": " + e.getMessage(), e);
         }
-        InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
-        return new UdpUnderlay(ch, Endpoint.of(bound.getAddress(), bound.getPort()));
     }
 
     @Override
@@ -46,6 +65,23 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public Received receive(byte[] buf) throws IOException {
+        while (channel.isOpen()) {
+            Received r = receiveNow(buf);
+            if (r != null) {
+                return r;
+            }
+            try {
+                readable.select(SELECT_MILLIS);
+                readable.selectedKeys().clear();
+            } catch (ClosedSelectorException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Received receiveNow(byte[] buf) throws IOException {
         ByteBuffer wrap = receiveWrap.get();
         if (wrap == null || wrap.array() != buf) {
             wrap = ByteBuffer.wrap(buf);
@@ -54,10 +90,7 @@ public final class UdpUnderlay implements Underlay {
         wrap.clear();
         try {
             SocketAddress from = channel.receive(wrap);
-            if (from == null) {
-                return null;
-            }
-            return new Received(new Endpoint((InetSocketAddress) from), wrap.position());
+            return from == null ? null : new Received(new Endpoint((InetSocketAddress) from), wrap.position());
         } catch (ClosedChannelException e) {
             return null;
         }
@@ -65,7 +98,14 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void send(byte[] buf, int offset, int length, Endpoint to) throws IOException {
-        channel.send(ByteBuffer.wrap(buf, offset, length), to.address());
+        ByteBuffer b = ByteBuffer.wrap(buf, offset, length);
+        long deadline = System.nanoTime() + SEND_RETRY_MICROS * 1000;
+        while (channel.send(b, to.address()) == 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("socket send buffer full for " + SEND_RETRY_MICROS + " µs");
+            }
+            LockSupport.parkNanos(20_000);
+        }
     }
 
     @Override
@@ -73,7 +113,12 @@ public final class UdpUnderlay implements Underlay {
         try {
             channel.close();
         } catch (IOException e) {
-            // closing a datagram channel has nothing to flush; nothing to do
+            // closing a datagram channel has nothing to flush
+        }
+        try {
+            readable.close();
+        } catch (IOException e) {
+            // nothing to release beyond the channel
         }
     }
 }

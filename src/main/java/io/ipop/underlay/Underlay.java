@@ -22,6 +22,13 @@ public interface Underlay extends Closeable {
      */
     Received receive(byte[] buf) throws IOException;
 
+    /**
+     * Like {@link #receive} but never blocks: the rest of a batch after a blocking receive.
+     *
+     * @return the datagram and its sender, or {@code null} if none is waiting (or the underlay is closed)
+     */
+    Received receiveNow(byte[] buf) throws IOException;
+
     /** Sends one datagram. Never blocks for long: a full socket buffer drops, as UDP does. */
     void send(byte[] buf, int offset, int length, Endpoint to) throws IOException;
 

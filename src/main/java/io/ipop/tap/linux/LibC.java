@@ -28,6 +28,11 @@ final class LibC {
     static final short POLLIN = 0x1;
 
     static final long TUNSETIFF = 0x400454CAL;
+    static final long TUNSETOFFLOAD = 0x400454D0L;
+    static final int IFF_VNET_HDR = 0x4000;
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
     static final long SIOCGIFFLAGS = 0x8913;
     static final long SIOCSIFFLAGS = 0x8914;
     static final long SIOCSIFADDR = 0x8916;
@@ -75,6 +80,11 @@ final class LibC {
         @SaveError
         @Variadic(fixedCount = 2)
         int ioctl(int fd, long request, @In @Out byte[] ifreq);
+
+        /** For requests whose argument is a plain value, such as TUNSETOFFLOAD. */
+        @SaveError
+        @Variadic(fixedCount = 2)
+        int ioctl(int fd, long request, long value);
 
         @SaveError
         int poll(Pointer fds, long nfds, int timeoutMillis);

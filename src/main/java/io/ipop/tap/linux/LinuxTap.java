@@ -5,12 +5,16 @@ import io.ipop.frame.OverlayAddress;
 import io.ipop.tap.TapDevice;
 import io.ipop.tap.TapException;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Linux TAP interface ({@code IFF_TAP | IFF_NO_PI}: plain Ethernet frames) owned by this process: the kernel
@@ -23,14 +27,22 @@ import jnr.ffi.Pointer;
 public final class LinuxTap implements TapDevice {
     private static final String CLONE_DEVICE = "/dev/net/tun";
     private static final int POLL_MILLIS = 100;
-    /** Above the largest TAP frame (MTU 65521 plus the 14-byte header), so the kernel never truncates one. */
-    private static final int FRAME_CAPACITY = 65536;
+    /** Above the largest TAP frame (a 64 KB super-frame plus headers), so the kernel never truncates one. */
+    private static final int FRAME_CAPACITY = 65536 + 2048;
+    private static final Logger log = LoggerFactory.getLogger(LinuxTap.class);
 
     private final LibC.Calls libc;
     private final int fd;
     private final String name;
     private final MacAddress mac;
     private final int mtu;
+    /** With offloads, every read and write carries a {@link VnetHeader} and reads may be TCP super-frames. */
+    private final boolean offload;
+    /** Frames of a segmented super-frame not handed out yet; guarded by the monitor of readBuffer. */
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    /** A copy of what read(2) returned, for the segmenter; guarded by the monitor of readBuffer. */
+    private final byte[] scratch;
+    private final AtomicLong unsupported = new AtomicLong();
 
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Held shared around every system call on {@link #fd}, and exclusively to close it. */
@@ -38,15 +50,18 @@ public final class LinuxTap implements TapDevice {
     /** A {@code struct pollfd} for {@link #fd}; guarded, like {@link #readBuffer}, by the monitor of readBuffer. */
     private final Pointer pollFd;
     private final Pointer readBuffer;
-    /** Guarded by its own monitor. */
+    /** Guarded by its own monitor, like writeHeader. */
     private final Pointer writeBuffer;
+    private final byte[] writeHeader = new byte[VnetHeader.LENGTH];
 
-    private LinuxTap(LibC.Calls libc, int fd, String name, MacAddress mac, int mtu) {
+    private LinuxTap(LibC.Calls libc, int fd, String name, MacAddress mac, int mtu, boolean offload) {
         this.libc = libc;
         this.fd = fd;
         this.name = name;
         this.mac = mac;
         this.mtu = mtu;
+        this.offload = offload;
+        this.scratch = offload ? new byte[FRAME_CAPACITY] : null;
         this.pollFd = Memory.allocateDirect(LibC.RUNTIME, 8);
         pollFd.putInt(0, fd);
         pollFd.putShort(4, LibC.POLLIN);
@@ -59,11 +74,13 @@ public final class LinuxTap implements TapDevice {
      *
      * @param name interface name of at most 15 characters; a {@code %d} in it is replaced by the kernel
      * @param mac  the interface's MAC, set before it comes up (stable across restarts, so peers' ARP caches stay right)
+     * @param offload let the kernel hand over TCP super-frames (TSO) and unfinished checksums, which this
+     *                class segments and completes itself ({@link Segmenter}); falls back to none if refused
      * @throws TapException with an operator-facing reason (missing tun module, missing CAP_NET_ADMIN, name in use...)
      */
-    public static LinuxTap open(String name, OverlayAddress address, int mtu, MacAddress mac) {
+    public static LinuxTap open(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload) {
         Objects.requireNonNull(address, "address");
-        IfReq req = new IfReq(name).flags(LibC.IFF_TAP | LibC.IFF_NO_PI);
+        IfReq req = new IfReq(name).flags(LibC.IFF_TAP | LibC.IFF_NO_PI | (offload ? LibC.IFF_VNET_HDR : 0));
         LibC.Calls libc = LibC.INSTANCE;
         // Non-blocking: a read(2) after poll never blocks, so close() never waits longer than one poll interval.
         int fd = libc.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
@@ -75,6 +92,11 @@ public final class LinuxTap implements TapDevice {
                 throw new TapException(createFailure(name, Errno.last()));
             }
             String actualName = req.name();
+            if (offload && libc.ioctl(fd, LibC.TUNSETOFFLOAD,
+                    (long) (LibC.TUN_F_CSUM | LibC.TUN_F_TSO4 | LibC.TUN_F_TSO6)) < 0) {
+                log.warn("TAP {}: the kernel refused TCP segmentation offload ({}); frames come one by one",
+                        actualName, Errno.last());
+            }
             MacAddress actualMac;
             try (ControlSocket control = ControlSocket.open(libc, actualName)) {
                 control.setMtu(mtu);
@@ -83,7 +105,7 @@ public final class LinuxTap implements TapDevice {
                 control.bringUp();
                 actualMac = control.hardwareAddress();
             }
-            return new LinuxTap(libc, fd, actualName, actualMac, mtu);
+            return new LinuxTap(libc, fd, actualName, actualMac, mtu, offload);
         } catch (RuntimeException | Error e) {
             libc.close(fd);
             throw e;
@@ -125,7 +147,10 @@ public final class LinuxTap implements TapDevice {
         return mtu;
     }
 
-    /** A frame longer than {@code buf} is dropped and reported as {@code 0}, like a poll timeout. */
+    /**
+     * Tries a read first and polls only when nothing is waiting, so a busy device costs one system
+     * call per frame. A frame longer than {@code buf} is dropped and reported as {@code 0}.
+     */
     @Override
     public int read(byte[] buf) throws IOException {
         synchronized (readBuffer) {
@@ -135,6 +160,13 @@ public final class LinuxTap implements TapDevice {
                 if (closed.get()) {
                     return -1;
                 }
+                if (!pending.isEmpty()) {
+                    return handOut(buf);
+                }
+                int n = readOnce(buf);
+                if (n != 0) {
+                    return n;
+                }
                 int ready = libc.poll(pollFd, 1, POLL_MILLIS);
                 if (ready < 0) {
                     return retryOrThrow(Errno.last(), "poll");
@@ -142,22 +174,79 @@ public final class LinuxTap implements TapDevice {
                 if (closed.get()) {
                     return -1;
                 }
-                if (ready == 0) {
-                    return 0;
-                }
-                long n = libc.read(fd, readBuffer, FRAME_CAPACITY);
-                if (n < 0) {
-                    return retryOrThrow(Errno.last(), "read from");
-                }
-                if (n > buf.length) {
-                    return 0;
-                }
-                readBuffer.get(0, buf, 0, (int) n);
-                return (int) n;
+                return ready == 0 ? 0 : readOnce(buf);
             } finally {
                 shared.unlock();
             }
         }
+    }
+
+    @Override
+    public int readNow(byte[] buf) throws IOException {
+        synchronized (readBuffer) {
+            Lock shared = fdInUse.readLock();
+            shared.lock();
+            try {
+                if (closed.get()) {
+                    return -1;
+                }
+                return pending.isEmpty() ? readOnce(buf) : handOut(buf);
+            } finally {
+                shared.unlock();
+            }
+        }
+    }
+
+    /** One non-blocking read(2); 0 if nothing is waiting. Caller holds the read monitor and the shared lock. */
+    private int readOnce(byte[] buf) throws IOException {
+        long n = libc.read(fd, readBuffer, FRAME_CAPACITY);
+        if (n < 0) {
+            return retryOrThrow(Errno.last(), "read from");
+        }
+        if (offload) {
+            return readOffloaded(buf, (int) n);
+        }
+        if (n > buf.length) {
+            return 0;
+        }
+        readBuffer.get(0, buf, 0, (int) n);
+        return (int) n;
+    }
+
+    /** Strips the vnet header; a plain frame goes straight to {@code buf}, others through the segmenter. */
+    private int readOffloaded(byte[] buf, int n) {
+        if (n <= VnetHeader.LENGTH) {
+            return 0;
+        }
+        int frame = n - VnetHeader.LENGTH;
+        readBuffer.get(0, scratch, 0, VnetHeader.LENGTH);
+        VnetHeader h = VnetHeader.read(scratch);
+        if (!h.isGso() && !h.needsChecksum()) {
+            if (frame > buf.length) {
+                return 0;
+            }
+            readBuffer.get(VnetHeader.LENGTH, buf, 0, frame);
+            return frame;
+        }
+        readBuffer.get(VnetHeader.LENGTH, scratch, VnetHeader.LENGTH, frame);
+        if (!Segmenter.emit(scratch, VnetHeader.LENGTH, frame, h, pending::add)) {
+            long count = unsupported.incrementAndGet();
+            if (count == 1 || count % 1000 == 0) {
+                log.warn("TAP {}: dropped {} frame(s) whose offload cannot be completed here (last: {})", name, count, h);
+            }
+            return 0;
+        }
+        return handOut(buf);
+    }
+
+    /** Next frame of a segmented super-frame; 0 if it does not fit {@code buf} (dropped). */
+    private int handOut(byte[] buf) {
+        byte[] f = pending.poll();
+        if (f == null || f.length > buf.length) {
+            return 0;
+        }
+        System.arraycopy(f, 0, buf, 0, f.length);
+        return f.length;
     }
 
     private int retryOrThrow(Errno err, String action) throws IOException {
@@ -181,8 +270,15 @@ public final class LinuxTap implements TapDevice {
                 if (closed.get()) {
                     throw new IOException("TAP device " + name + " is closed");
                 }
-                writeBuffer.put(0, buf, offset, length);
-                long n = libc.write(fd, writeBuffer, length);
+                int header = 0;
+                if (offload) {
+                    // checksums arrive complete (computed by the sending node, covered by UDP's own)
+                    VnetHeader.writeDataValid(writeHeader, 0);
+                    writeBuffer.put(0, writeHeader, 0, VnetHeader.LENGTH);
+                    header = VnetHeader.LENGTH;
+                }
+                writeBuffer.put(header, buf, offset, length);
+                long n = libc.write(fd, writeBuffer, header + length) - header;
                 if (n < 0) {
                     throw new IOException("cannot write a " + length + "-byte frame to TAP device " + name + ": " + Errno.last());
                 }

@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# Throughput, RTT and node CPU of ipop-node against the bare link, measured side by side in one run.
+#
+# Two network namespaces joined by one veth pair (underlay 192.0.2.1/24 - 192.0.2.2/24, eth0 in
+# both), optionally shaped with tc tbf (--rate 1gbit reproduces the study's 1 GbE setting). Cases:
+#   direct  iperf3 a -> 192.0.2.2 over the bare veth, no overlay
+#   plain   two nodes, security.mode = never, iperf3 a -> 10.77.0.2 over a plaintext link
+#   secure  two nodes with certificates of one overlay CA, group blue, mode by-group: DTLS-keyed
+#           AES-GCM link (checked in /overlay/links before measuring)
+# Each case: BENCH_RUNS (3) runs of iperf3 TCP, one stream, BENCH_SECONDS (10) s each, median of the
+# receiver's bits/s; then ping -c 20 -i 0.05, median RTT; CPU seconds (utime+stime) each node process
+# used over the iperf3 runs. Prints a table, and as its very last line
+#   plain/direct=R1 secure/direct=R2 rtt_added_ms=R3
+# (ratios of the median throughputs; R3 = secure RTT median - direct RTT median, ms).
+#
+# Usage (as root): bench/throughput.sh [--rate RATE]
+# Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
+#   BENCH_RUNS, IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_KEEP=1 (keep the work
+#   directory with node logs, configs and /overlay snapshots; it is always kept on failure).
+# Everything it creates (namespaces, node and iperf3 processes) is removed on exit, success or not.
+set -euo pipefail
+set -o errtrace
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
+seconds="${BENCH_SECONDS:-10}"
+runs="${BENCH_RUNS:-3}"
+java_opts="${IPOP_JAVA_OPTS:-}"
+rate=""
+prefix="ipb$$"
+ns_a="$prefix-a"
+ns_b="$prefix-b"
+work=""
+node_pids=()
+server_pid=""
+failed=1
+
+# Messages go to fd 3, a copy of the original stderr: a trap can run while a command's redirections
+# are still in force (e.g. SIGTERM during an iperf3 run whose output goes to a file).
+exec 3>&2
+log() { printf '%s\n' "$*" >&3; }
+fail() { log "throughput: FAILED: $*"; exit 1; }
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+}
+
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rate) [ $# -ge 2 ] || fail "--rate needs a value, e.g. --rate 1gbit"; rate=$2; shift 2 ;;
+    --rate=*) rate=${1#--rate=}; shift ;;
+    -h|--help) usage; exit 0 ;;
+    *) fail "unknown argument '$1' (usage: bench/throughput.sh [--rate RATE])" ;;
+  esac
+done
+
+[[ "$seconds" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_SECONDS must be a positive integer, got '$seconds'"
+[[ "$runs" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_RUNS must be a positive integer, got '$runs'"
+if [ -n "$rate" ] && ! [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?([kmgt]i?)?(bit|bps)$ ]]; then
+  fail "--rate '$rate' is not a tc rate such as 1gbit, 500mbit"
+fi
+[ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a veth pair and TAP devices (sudo bench/throughput.sh)"
+
+missing=()
+for tool in ip tc iperf3 ping curl python3 java timeout ss getconf; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+[ ${#missing[@]} -eq 0 ] || fail "missing tools: ${missing[*]} (Debian: apt-get install iproute2 iperf3 iputils-ping curl python3 openjdk-17-jre-headless)"
+
+if [ ! -f "$jar" ]; then
+  log "== no jar at $jar: building it (mvn -B -q -DskipTests package)"
+  (cd "$here" && mvn -B -q -DskipTests package) || fail "maven build failed"
+  [ -f "$jar" ] || fail "the build did not produce $jar (IPOP_JAR points elsewhere than target/ipop-node.jar?)"
+fi
+
+work=$(mktemp -d /tmp/ipop-bench.XXXXXX)
+clk_tck=$(getconf CLK_TCK)
+
+stop_status=0
+stop_pid() {  # SIGTERM, up to 10 s, then SIGKILL; sets stop_status (not in a subshell: it must wait for its child)
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "   pid $pid did not exit 10 s after SIGTERM: SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  stop_status=0
+  wait "$pid" 2>/dev/null || stop_status=$?
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - ERR
+  if [ -n "$server_pid" ]; then stop_pid "$server_pid"; fi
+  for pid in "${node_pids[@]}"; do stop_pid "$pid"; done
+  ip netns del "$ns_a" 2>/dev/null
+  ip netns del "$ns_b" 2>/dev/null
+  if [ -n "$work" ] && [ -d "$work" ]; then
+    if [ "$failed" = 1 ] || [ "$rc" != 0 ]; then
+      log "throughput: work directory kept: $work"
+    elif [ "${BENCH_KEEP:-0}" != 1 ]; then
+      rm -rf "$work"
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'log "throughput: FAILED at line $LINENO: $BASH_COMMAND"' ERR
+
+in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
+mgmt() { in_ns "$1" timeout 5 curl -fsS --max-time 2 "http://127.0.0.1:8558$2"; }
+
+# ---------------------------------------------------------------------------------------- underlay
+log "== namespaces $ns_a, $ns_b over one veth pair${rate:+, shaped with tbf rate $rate}"
+ip netns add "$ns_a"
+ip netns add "$ns_b"
+ip link add "${prefix}a" type veth peer name "${prefix}b"
+ip link set "${prefix}a" netns "$ns_a"
+ip link set "${prefix}b" netns "$ns_b"
+i=1
+for ns in "$ns_a" "$ns_b"; do
+  side=${ns##*-}
+  ip -n "$ns" link set "${prefix}${side}" name eth0
+  ip -n "$ns" addr add "192.0.2.$i/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+  if [ -n "$rate" ]; then
+    tc -n "$ns" qdisc add dev eth0 root tbf rate "$rate" burst 512kb latency 50ms \
+      || fail "tc refused 'tbf rate $rate burst 512kb latency 50ms' on eth0 of $ns"
+  fi
+  i=$((i + 1))
+done
+in_ns "$ns_a" timeout 10 ping -c 1 -W 2 192.0.2.2 >/dev/null || fail "no ping over the bare veth 192.0.2.1 -> 192.0.2.2"
+
+# ---------------------------------------------------------------------------------------- overlay PKI
+log "== overlay CA and certificates for a (10.77.0.1/24) and b (10.77.0.2/24), group blue"
+pki="$work/pki"
+timeout 60 java -jar "$jar" ca init --dir "$pki" >"$work/ca.log" 2>&1 || { cat "$work/ca.log" >&3; fail "ca init failed"; }
+timeout 60 java -jar "$jar" ca sign --dir "$pki" --name a --ip 10.77.0.1/24 --groups blue >>"$work/ca.log" 2>&1 \
+  || { cat "$work/ca.log" >&3; fail "ca sign a failed"; }
+timeout 60 java -jar "$jar" ca sign --dir "$pki" --name b --ip 10.77.0.2/24 --groups blue >>"$work/ca.log" 2>&1 \
+  || { cat "$work/ca.log" >&3; fail "ca sign b failed"; }
+
+# ---------------------------------------------------------------------------------------- helpers
+median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
+
+cpu_seconds() {  # utime+stime of a process (all its threads), in seconds
+  python3 - "$1" "$clk_tck" <<'PY'
+import sys
+pid, tck = sys.argv[1], int(sys.argv[2])
+with open(f"/proc/{pid}/stat") as f:
+    fields = f.read().rsplit(")", 1)[1].split()
+# after "pid (comm)": fields[0] is state (field 3), utime is field 14, stime field 15
+print((int(fields[11]) + int(fields[12])) / tck)
+PY
+}
+
+node_log_tail() {
+  local n
+  for n in a b; do
+    if [ -f "$work/$case_name-$n.log" ]; then log "--- last lines of node $n ($work/$case_name-$n.log)"; tail -25 "$work/$case_name-$n.log" >&3; fi
+  done
+}
+
+wait_server_listening() {
+  local ip=$1
+  for _ in $(seq 100); do
+    if in_ns "$ns_b" ss -Hltn "sport = :5201" 2>/dev/null | grep -q .; then return 0; fi
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    sleep 0.05
+  done
+  return 1
+}
+
+last_bps=""
+iperf_once() {  # one iperf3 run a -> $1; sets last_bps to the receiver's bits/s
+  local ip=$1 tag=$2
+  # a simple command, not a function, so that $! is the process itself (ip execs timeout)
+  ip netns exec "$ns_b" timeout $((seconds + 30)) iperf3 -s -1 -B "$ip" -p 5201 >"$work/$tag-server.log" 2>&1 3>&- &
+  server_pid=$!
+  wait_server_listening "$ip" || { cat "$work/$tag-server.log" >&3; fail "iperf3 server on $ip did not start listening"; }
+  if ! in_ns "$ns_a" timeout $((seconds + 30)) iperf3 -c "$ip" -p 5201 -t "$seconds" -J >"$work/$tag.json" 2>"$work/$tag-client.err"; then
+    tail -20 "$work/$tag.json" "$work/$tag-client.err" >&3 || true
+    stop_pid "$server_pid"; server_pid=""
+    return 1
+  fi
+  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done  # "-1": it exits by itself
+  stop_pid "$server_pid"
+  server_pid=""
+  last_bps=$(python3 - "$work/$tag.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+if "error" in d:
+    sys.exit("iperf3: " + d["error"])
+print(d["end"]["sum_received"]["bits_per_second"])
+PY
+) || return 1
+}
+
+rtt_median() {  # median of 20 ping RTTs a -> $1, in ms; the ping output goes to $work/$2-ping.txt
+  local ip=$1 tag=$2 out times
+  out=$(in_ns "$ns_a" timeout 30 ping -c 20 -i 0.05 -W 2 "$ip") || { echo "$out" >&3; return 1; }
+  echo "$out" >"$work/$tag-ping.txt"
+  times=$(grep -o 'time=[0-9.]*' <<<"$out" | cut -d= -f2)
+  [ -n "$times" ] || { echo "$out" >&3; return 1; }
+  # shellcheck disable=SC2086
+  median $times
+}
+
+declare -A mbit_median runs_txt rtt cpu_a cpu_b
+
+measure() {  # measure CASE TARGET_IP [node pids for CPU]
+  local c=$1 ip=$2 pa=${3:-} pb=${4:-} r bps list=() a0 b0 a1 b1
+  log "== $c: $runs x iperf3 -t $seconds a -> $ip"
+  if [ -n "$pa" ]; then a0=$(cpu_seconds "$pa"); b0=$(cpu_seconds "$pb"); fi
+  for r in $(seq "$runs"); do
+    iperf_once "$ip" "$c-$r" || { [ -n "$pa" ] && node_log_tail; fail "iperf3 run $r of case $c (a -> $ip) failed"; }
+    bps=$last_bps
+    list+=("$bps")
+    log "   run $r: $(python3 -c "print(f'{float(\"$bps\")/1e6:.1f}')") Mbit/s"
+  done
+  if [ -n "$pa" ]; then
+    a1=$(cpu_seconds "$pa") || fail "node a (pid $pa) is gone after the iperf3 runs of $c"
+    b1=$(cpu_seconds "$pb") || fail "node b (pid $pb) is gone after the iperf3 runs of $c"
+    cpu_a[$c]=$(python3 -c "print(f'{$a1 - $a0:.2f}')")
+    cpu_b[$c]=$(python3 -c "print(f'{$b1 - $b0:.2f}')")
+  else
+    cpu_a[$c]="-"; cpu_b[$c]="-"
+  fi
+  mbit_median[$c]=$(python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]) / 1e6)' "${list[@]}")
+  runs_txt[$c]=$(python3 -c 'import sys; print(" ".join(f"{float(x)/1e6:.1f}" for x in sys.argv[1:]))' "${list[@]}")
+  log "== $c: ping -c 20 -i 0.05 $ip"
+  rtt[$c]=$(rtt_median "$ip" "$c") || { [ -n "$pa" ] && node_log_tail; fail "ping a -> $ip (case $c) failed"; }
+}
+
+node_config() {  # node_config NAME IP PEER PEER_IP MODE
+  local n=$1 ip=$2 peer=$3 peer_ip=$4 mode=$5 security
+  if [ "$mode" = never ]; then
+    security="security { mode = never }"
+  else
+    security="security { mode = $mode, ca = \"$pki/ca.crt\", cert = \"$pki/$n.crt\", key = \"$pki/$n.key\" }"
+  fi
+  cat <<CONF
+ipop {
+  node.name = "$n"
+  tap { name = "ipop0", address = "$ip/24", mtu = 1400 }
+  underlay { bind = "0.0.0.0", port = 5800 }
+  peers = [ { name = "$peer", endpoint = "$peer_ip:5800" } ]
+  groups = [ "blue" ]
+  $security
+}
+CONF
+}
+
+link_field() {  # link_field NS PEER FIELD: the field of the /overlay/links entry for PEER ("" if none)
+  local json
+  json=$(mgmt "$1" /overlay/links 2>/dev/null) || { echo ""; return 0; }
+  python3 -c '
+import json, sys
+for l in json.loads(sys.argv[1]):
+    if l.get("peer") == sys.argv[2]:
+        v = l.get(sys.argv[3])
+        print(json.dumps(v) if not isinstance(v, str) else v)
+        break' "$json" "$2" "$3" 2>/dev/null || echo ""
+}
+
+overlay_case() {  # overlay_case CASE MODE
+  local c=$1 mode=$2 pa pb n ns pid ok sec st deadline peer
+  case_name=$c
+  node_config a 10.77.0.1 b 192.0.2.2 "$mode" >"$work/$c-a.conf"
+  node_config b 10.77.0.2 a 192.0.2.1 "$mode" >"$work/$c-b.conf"
+  log "== $c: starting nodes (security.mode = $mode)"
+  # shellcheck disable=SC2086  # IPOP_JAVA_OPTS is a list of options
+  ip netns exec "$ns_a" java $java_opts -jar "$jar" --config "$work/$c-a.conf" >"$work/$c-a.log" 2>&1 3>&- &
+  pa=$!; node_pids+=("$pa")
+  # shellcheck disable=SC2086
+  ip netns exec "$ns_b" java $java_opts -jar "$jar" --config "$work/$c-b.conf" >"$work/$c-b.log" 2>&1 3>&- &
+  pb=$!; node_pids+=("$pb")
+
+  for n in a b; do
+    ns="$prefix-$n"; [ "$n" = a ] && pid=$pa || pid=$pb
+    ok=""; deadline=$((SECONDS + 60))
+    while [ $SECONDS -lt $deadline ]; do
+      kill -0 "$pid" 2>/dev/null || { node_log_tail; fail "$c: node $n exited before it was ready (see its log above)"; }
+      if mgmt "$ns" /ready >/dev/null 2>&1; then ok=1; break; fi
+      sleep 0.25
+    done
+    [ -n "$ok" ] || { node_log_tail; fail "$c: node $n not ready (GET /ready) within 60 s"; }
+  done
+  for n in a b; do
+    ns="$prefix-$n"; peer=$([ "$n" = a ] && echo b || echo a)
+    ok=""; deadline=$((SECONDS + 30)); st=""
+    while [ $SECONDS -lt $deadline ]; do
+      st=$(link_field "$ns" "$peer" state)
+      if [ "$st" = up ]; then ok=1; break; fi
+      sleep 0.25
+    done
+    [ -n "$ok" ] || { mgmt "$ns" /overlay/links >&3 || true; node_log_tail; fail "$c: link $n -> $peer not up within 30 s (state '$st')"; }
+  done
+  sec=$(link_field "$ns_a" b secure)
+  if [ "$mode" = never ]; then
+    [ "$sec" = false ] || fail "$c: link a -> b should be plaintext, /overlay/links says secure = $sec"
+  else
+    [ "$sec" = true ] || { mgmt "$ns_a" /overlay/links >&3 || true; fail "$c: link a -> b is not secure (/overlay/links on a: secure = '$sec', reason '$(link_field "$ns_a" b secure_reason)')"; }
+    log "   link a -> b: secure = true ($(link_field "$ns_a" b secure_reason), $(link_field "$ns_a" b cipher_suite))"
+  fi
+
+  measure "$c" 10.77.0.2 "$pa" "$pb"
+
+  for n in a b; do
+    mgmt "$prefix-$n" /overlay/links >"$work/$c-$n-links.json" 2>/dev/null || true
+    mgmt "$prefix-$n" /overlay/dataplane >"$work/$c-$n-dataplane.json" 2>/dev/null || true
+  done
+  log "== $c: stopping nodes (SIGTERM)"
+  for pid in "$pa" "$pb"; do
+    stop_pid "$pid"
+    [ "$stop_status" = 0 ] || log "   warning: node pid $pid exited with status $stop_status after SIGTERM (expected 0)"
+  done
+  node_pids=()
+  for n in a b; do
+    # lines at WARN/ERROR level in the node logs are worth a look (the peer's shutdown is expected)
+    st=$(grep -E '\b(WARN|ERROR)\b|Exception' "$work/$c-$n.log" | grep -cv 'peer closed the link: node shutting down' || true)
+    [ "$st" = 0 ] || log "   note: node $n log has $st WARN/ERROR/Exception lines ($work/$c-$n.log)"
+  done
+}
+
+# ---------------------------------------------------------------------------------------- cases
+case_name=direct
+measure direct 192.0.2.2
+overlay_case plain never
+overlay_case secure by-group
+
+# ---------------------------------------------------------------------------------------- report
+echo
+echo "ipop-node throughput: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)"
+shaping="unshaped"
+[ -z "$rate" ] || shaping="shaped with tc tbf rate $rate burst 512kb latency 50ms (both ends)"
+echo "underlay: veth $shaping; iperf3 TCP 1 stream, $runs x $seconds s per case; node JVM options: ${java_opts:-(none)}"
+echo
+printf '%-8s %14s  %-32s %14s  %s\n' case "median Mbit/s" "runs Mbit/s" "RTT median ms" "CPU s node a / node b"
+for c in direct plain secure; do
+  printf '%-8s %14.1f  %-32s %14.3f  %s\n' "$c" "${mbit_median[$c]}" "${runs_txt[$c]}" "${rtt[$c]}" "${cpu_a[$c]} / ${cpu_b[$c]}"
+done
+echo
+[ "${BENCH_KEEP:-0}" != 1 ] || echo "node logs, configs, iperf3 JSON and /overlay snapshots kept in $work"
+failed=0
+python3 - "${mbit_median[direct]}" "${mbit_median[plain]}" "${mbit_median[secure]}" "${rtt[direct]}" "${rtt[secure]}" <<'PY'
+import sys
+direct, plain, secure, rtt_direct, rtt_secure = map(float, sys.argv[1:])
+def ratio(x):
+    r = x / direct
+    s = f"{r:.3f}"
+    return s if r == 0 or float(s) > 0 else f"{r:.6f}"
+print(f"plain/direct={ratio(plain)} secure/direct={ratio(secure)} rtt_added_ms={rtt_secure - rtt_direct:.2f}")
+PY

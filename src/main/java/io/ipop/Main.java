@@ -1,10 +1,13 @@
 package io.ipop;
 
-import ch.qos.logback.classic.Level;
 import com.typesafe.config.ConfigException;
+import io.ipop.management.ManagementServer;
 import io.ipop.node.ConfigProblem;
+import io.ipop.node.LogLevel;
 import io.ipop.node.NodeGuardian;
+import io.ipop.node.NodeRuntime;
 import io.ipop.node.NodeSettings;
+import io.ipop.status.StatusCommand;
 import io.ipop.peer.LocalNode;
 import io.ipop.tap.TapDevice;
 import io.ipop.tap.TapException;
@@ -19,14 +22,16 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar ipop-node.jar --config FILE [--check-config]}, or {@code ... ca init|sign ...} (see {@link CaCommand}).
+ * {@code java -jar ipop-node.jar --config FILE [--check-config]}, or {@code ... ca init|sign ...} (see {@link CaCommand}),
+ * or {@code ... status [--url URL] [--token T]} (see {@link StatusCommand}). A running node re-reads its
+ * config file on SIGHUP.
  *
  * <p>Exit codes: 0 normal stop (SIGTERM/SIGINT), 1 the node could not start or its data plane failed,
  * 2 bad command line or configuration (nothing on the system was touched).
@@ -37,7 +42,8 @@ public final class Main {
     static final int USAGE = 2;
     private static final String USAGE_TEXT = "usage: ipop-node --config FILE [--check-config]\n"
             + "       ipop-node ca init --dir DIR [--force]\n"
-            + "       ipop-node ca sign --dir DIR --name NAME --ip ADDRESS/PREFIX [--groups G1,G2] [--days N] [--force]";
+            + "       ipop-node ca sign --dir DIR --name NAME --ip ADDRESS/PREFIX [--groups G1,G2] [--days N] [--force]\n"
+            + "       ipop-node status [--url http://127.0.0.1:8558] [--token TOKEN]";
 
     private Main() {
     }
@@ -49,6 +55,9 @@ public final class Main {
     static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length > 0 && args[0].equals("ca")) {
             return CaCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
+        }
+        if (args.length > 0 && args[0].equals("status")) {
+            return StatusCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
         }
         String config = null;
         boolean check = false;
@@ -88,15 +97,17 @@ public final class Main {
                     + settings.peers().size() + " peer(s)");
             return OK;
         }
-        return runNode(settings, err);
+        File file = new File(config);
+        return runNode(settings, () -> NodeSettings.load(file), err);
     }
 
-    private static int runNode(NodeSettings settings, PrintStream err) {
-        setLogLevel(settings.logLevel());
+    private static int runNode(NodeSettings settings, Supplier<NodeSettings> reload, PrintStream err) {
+        LogLevel.apply(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
         TapDevice tap;
         try {
-            tap = LinuxTap.open(settings.tap().name(), settings.tap().address(), settings.tap().mtu(), settings.tap().mac());
+            tap = LinuxTap.open(settings.tap().name(), settings.tap().address(), settings.tap().mtu(), settings.tap().mac(),
+                    settings.tap().offload());
         } catch (TapException e) {
             err.println("ipop-node: " + e.getMessage());
             return FAILED;
@@ -114,7 +125,7 @@ public final class Main {
                 settings.tap().address(), tap.mac(), settings.groups(), underlay.localEndpoint(), Instant.now());
         ActorSystem<Void> system;
         try {
-            system = ActorSystem.create(NodeGuardian.create(settings, self, tap, underlay), "ipop", settings.config());
+            system = ActorSystem.create(NodeGuardian.create(settings, self, tap, underlay, reload), "ipop", settings.config());
         } catch (RuntimeException e) {
             tap.close();
             underlay.close();
@@ -123,24 +134,22 @@ public final class Main {
         }
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         try {
-            PekkoManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            ManagementServer.start(system, settings.management()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+            log.info("management API at http://{}:{}/ ({})", settings.management().hostname(), settings.management().port(),
+                    settings.management().requiresToken() ? "bearer token required" : "no token: loopback only");
         } catch (Exception e) {
             err.println("ipop-node: cannot start the management API on " + settings.management().hostname() + ":"
                     + settings.management().port() + ": " + rootMessage(e));
             shutdown.run(new ManagementFailed());
         }
         Signals.onTermination(() -> shutdown.run(CoordinatedShutdown.jvmExitReason()));
+        NodeRuntime runtime = NodeRuntime.get(system);
+        Signals.onHangup(runtime::reload);                // the reloader logs what it applied or why it refused
         system.getWhenTerminated().toCompletableFuture().join();
         Object reason = shutdown.getShutdownReason().orElse(null);
         int code = reason instanceof NodeGuardian.DataplaneFailed || reason instanceof ManagementFailed ? FAILED : OK;
         log.info("node {} stopped (exit {})", settings.name(), code);
         return code;
-    }
-
-    private static void setLogLevel(String level) {
-        if (LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
-            root.setLevel(Level.toLevel(level));
-        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -119,4 +119,31 @@ class MainTest {
         assertEquals(Main.OK, run("--help"));
         assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage:"));
     }
+
+    @Test
+    void managementApiOffLoopbackWithoutTokenIsAConfigError() throws IOException {
+        Path conf = file(VALID + "pekko.management.http.hostname = \"0.0.0.0\"\n");
+        assertEquals(Main.USAGE, run("--config", conf.toString(), "--check-config"));
+        assertEquals(1, errLines().size(), errLines().toString());
+        assertTrue(errLines().get(0).startsWith("ipop-node: config error: ipop.management.token: required"), errLines().get(0));
+    }
+
+    @Test
+    void statusWithABadArgumentExitsWithUsage() {
+        assertEquals(Main.USAGE, run("status", "--url"));
+        assertEquals(Main.USAGE, run("status", "--verbose"));
+        assertEquals(Main.USAGE, run("status", "--url", "127.0.0.1:8558"));
+    }
+
+    @Test
+    void statusOfANodeThatDoesNotAnswerExitsOneAndSaysSo() throws IOException {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();                    // free again once closed: nothing listens there
+        }
+        assertEquals(Main.FAILED, run("status", "--url", "http://127.0.0.1:" + port));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("no answer from http://127.0.0.1:" + port),
+                err.toString(StandardCharsets.UTF_8));
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
 }

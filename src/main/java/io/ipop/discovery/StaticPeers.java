@@ -5,7 +5,7 @@ import io.ipop.peer.PeerDirectory;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
-/** Discovery from the config file: every entry of {@code ipop.peers} is reported once, at start. */
+/** Discovery from the config file: every entry of {@code ipop.peers} is reported at start, and again on a reload. */
 public final class StaticPeers {
     public static final String SOURCE = "static";
 
@@ -13,8 +13,11 @@ public final class StaticPeers {
     }
 
     public static void announce(List<PeerSettings> peers, ActorRef<PeerDirectory.Command> directory) {
-        for (PeerSettings p : peers) {
-            directory.tell(new PeerDirectory.PeerFound(p.name(), p.endpoint(), SOURCE));
-        }
+        found(peers).forEach(directory::tell);
+    }
+
+    /** The peers as the directory hears of them. */
+    public static List<PeerDirectory.PeerFound> found(List<PeerSettings> peers) {
+        return peers.stream().map(p -> new PeerDirectory.PeerFound(p.name(), p.endpoint(), SOURCE)).toList();
     }
 }

@@ -10,6 +10,7 @@ import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -18,7 +19,8 @@ import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
 
 /**
  * The node's own management routes, served by Pekko Management next to {@code /alive} and {@code /ready}:
- * {@code GET /overlay/node}, {@code GET /overlay/links}, {@code GET /overlay/dataplane}. See docs/management.md.
+ * {@code GET /overlay/node}, {@code GET /overlay/links}, {@code GET /overlay/dataplane}, and
+ * {@code POST /overlay/reload} (unless the route providers are read-only). See docs/management.md.
  */
 public final class OverlayRoutes implements ManagementRouteProvider {
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -33,10 +35,29 @@ public final class OverlayRoutes implements ManagementRouteProvider {
 
     @Override
     public Route routes(ManagementRouteProviderSettings settings) {
-        return Directives.pathPrefix("overlay", () -> Directives.get(() -> Directives.concat(
+        Route reads = Directives.get(() -> Directives.concat(
                 Directives.path("node", () -> view(Views::node)),
                 Directives.path("links", () -> view(Views::links)),
-                Directives.path("dataplane", () -> view(Views::dataplane)))));
+                Directives.path("dataplane", () -> view(Views::dataplane))));
+        if (settings.readOnly()) {
+            return Directives.pathPrefix("overlay", () -> reads);
+        }
+        return Directives.pathPrefix("overlay", () -> Directives.concat(reads,
+                Directives.path("reload", () -> Directives.post(this::reload))));
+    }
+
+    /** 200 with what changed, or 400 with the one-line reason the node kept its config. */
+    private Route reload() {
+        return Directives.onSuccess(runtime::reload, result -> json(
+                result.applied() ? StatusCodes.OK : StatusCodes.BAD_REQUEST, Views.reload(result)));
+    }
+
+    private Route json(StatusCode status, Object view) {
+        try {
+            return Directives.complete(status, HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(view)));
+        } catch (JsonProcessingException e) {
+            return Directives.complete(StatusCodes.INTERNAL_SERVER_ERROR, "cannot render view: " + e.getMessage() + "\n");
+        }
     }
 
     private Route view(Function<NodeRuntime.State, Object> render) {
@@ -45,12 +66,7 @@ public final class OverlayRoutes implements ManagementRouteProvider {
             if (state == null) {
                 return Directives.complete(StatusCodes.SERVICE_UNAVAILABLE, "node is starting\n");
             }
-            try {
-                return Directives.complete(StatusCodes.OK,
-                        HttpEntities.create(ContentTypes.APPLICATION_JSON, JSON.writeValueAsBytes(render.apply(state))));
-            } catch (JsonProcessingException e) {
-                return Directives.complete(StatusCodes.INTERNAL_SERVER_ERROR, "cannot render view: " + e.getMessage() + "\n");
-            }
+            return json(StatusCodes.OK, render.apply(state));
         });
     }
 }

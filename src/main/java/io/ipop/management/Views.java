@@ -3,6 +3,7 @@ package io.ipop.management;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
 import io.ipop.node.NodeRuntime;
+import io.ipop.node.ReloadResult;
 import io.ipop.peer.LinkSnapshot;
 import io.ipop.peer.PeerInfo;
 import io.ipop.peer.PeerLink;
@@ -35,6 +36,14 @@ final class Views {
 
     record DataplaneView(int inboundBuffer, int outboundBuffer, long inboundFill, long outboundFill,
                          long datagramsIn, long framesFromTap, Map<String, Map<String, Long>> drops, long dropsTotal) {
+    }
+
+    /** The answer to {@code POST /overlay/reload}. */
+    record ReloadView(boolean applied, String message) {
+    }
+
+    static ReloadView reload(ReloadResult r) {
+        return new ReloadView(r.applied(), r.message());
     }
 
     static NodeView node(NodeRuntime.State s) {

@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -39,6 +40,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * The root actor of a node: wires the control plane (the peer directory) to the data plane (the two
  * stream graphs) over the opened TAP device and socket, and ties their lifecycle to the ActorSystem.
+ *
+ * <p>Live reload: a {@link ConfigReloader} re-reads the config on request and hands the peer directory
+ * what changed; nothing of the data plane is rebuilt.
  *
  * <p>Shutdown (coordinated): peers are told {@code close} first, then the TAP and socket are closed,
  * which ends both stream graphs. If a graph fails on its own, the node shuts down with exit code 1.
@@ -52,7 +56,18 @@ public final class NodeGuardian {
     private NodeGuardian() {
     }
 
+    /** A node without a config file to re-read: a reload is refused. */
     public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay) {
+        return create(settings, self, tap, underlay, () -> {
+            throw new ConfigProblem("--config", "this node was started without a config file to re-read");
+        });
+    }
+
+    /**
+     * @param configSource re-reads and validates the node's config on a reload ({@link ConfigReloader})
+     */
+    public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay,
+                                        Supplier<NodeSettings> configSource) {
         return Behaviors.setup(ctx -> {
             ActorSystem<Void> system = ctx.getSystem();
             ControlCodec codec = new ControlCodec();
@@ -94,7 +109,9 @@ public final class NodeGuardian {
             });
 
             StaticPeers.announce(settings.peers(), directory);
-            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters));
+            ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
+                    ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
+            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s), groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), self.groups(), security.mode().name().toLowerCase().replace('_', '-'),

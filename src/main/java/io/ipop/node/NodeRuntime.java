@@ -3,14 +3,19 @@ package io.ipop.node;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * What a running node exposes to the management API, attached to its ActorSystem. Filled in by
  * {@link NodeGuardian} once the data plane runs; until then {@link #state()} is {@code null} and the
- * node is not ready.
+ * node is not ready. A reload replaces the state (new settings, new groups).
  */
 public final class NodeRuntime implements Extension {
 
@@ -18,25 +23,50 @@ public final class NodeRuntime implements Extension {
     public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters) {
     }
 
+    private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
+
     private static final ExtensionId<NodeRuntime> ID = new ExtensionId<>() {
         @Override
         public NodeRuntime createExtension(ActorSystem<?> system) {
-            return new NodeRuntime();
+            return new NodeRuntime(system);
         }
     };
 
+    private final ActorSystem<?> system;
     private volatile State state;
+    private volatile ActorRef<ConfigReloader.Command> reloader;
+
+    private NodeRuntime(ActorSystem<?> system) {
+        this.system = system;
+    }
 
     public static NodeRuntime get(ActorSystem<?> system) {
         return ID.apply(system);
     }
 
-    void started(State s) {
+    void started(State s, ActorRef<ConfigReloader.Command> configReloader) {
+        this.reloader = configReloader;
         this.state = s;
+    }
+
+    void reloaded(LocalNode node, NodeSettings settings) {
+        State s = state;
+        this.state = new State(node, settings, s.links(), s.counters());
     }
 
     /** The running node, or {@code null} while it starts. */
     public State state() {
         return state;
+    }
+
+    /** Re-reads the config file and applies it (see {@link ConfigReloader}); never fails, the result says why. */
+    public CompletionStage<ReloadResult> reload() {
+        ActorRef<ConfigReloader.Command> r = reloader;
+        if (r == null) {
+            return CompletableFuture.completedFuture(ReloadResult.refused("node is starting"));
+        }
+        return AskPattern.<ConfigReloader.Command, ReloadResult>ask(r, ConfigReloader.Reload::new, RELOAD_TIMEOUT,
+                        system.scheduler())
+                .exceptionally(e -> ReloadResult.refused("reload did not finish within " + RELOAD_TIMEOUT.toSeconds() + " s"));
     }
 }

@@ -95,7 +95,7 @@ public record NodeSettings(
                 security,
                 DataplaneSettings.read(ipop.at("dataplane")),
                 LinkSettings.read(ipop.at("link")),
-                ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http")),
+                ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management")),
                 level,
                 all);
     }
@@ -112,6 +112,15 @@ public record NodeSettings(
         rejectUnknownKeys((ConfigObject) ipop, "ipop", reference);
     }
 
+    /** A substitution such as {@code ${?IPOP_MANAGEMENT_TOKEN}} is not resolved yet: it is a value, not an object. */
+    private static boolean isObject(ConfigValue value) {
+        try {
+            return value.valueType() == ConfigValueType.OBJECT;
+        } catch (ConfigException.NotResolved e) {
+            return false;
+        }
+    }
+
     /** Walks the user's objects (empty ones too); lists such as peers are checked when parsed. */
     private static void rejectUnknownKeys(ConfigObject object, String path, Config reference) {
         for (String key : new TreeSet<>(object.keySet())) {
@@ -120,7 +129,7 @@ public record NodeSettings(
                 throw new ConfigProblem(child, "unknown key");
             }
             ConfigValue value = object.get(key);
-            if (value.valueType() == ConfigValueType.OBJECT && reference.hasPath(child)
+            if (isObject(value) && reference.hasPath(child)
                     && reference.getValue(child).valueType() == ConfigValueType.OBJECT) {
                 rejectUnknownKeys((ConfigObject) value, child, reference);
             }

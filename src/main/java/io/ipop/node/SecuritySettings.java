@@ -3,6 +3,8 @@ package io.ipop.node;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
+import io.ipop.secure.OverlayCa;
+import io.ipop.secure.Pem;
 import io.ipop.secure.PkiException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,6 +84,18 @@ public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<Nod
             if (!Files.isReadable(Path.of(file))) {
                 throw new ConfigProblem(c.path(k), "cannot read file " + file);
             }
+        }
+        // Read the CA and the key alone first, so a file that is not what its key says is named by that key;
+        // what remains (the certificate, and whether it matches the CA and the key) is the certificate's.
+        try {
+            OverlayCa.readCaCertificate(Path.of(ca));
+        } catch (PkiException e) {
+            throw new ConfigProblem(c.path("ca"), e.getMessage());
+        }
+        try {
+            Pem.readPrivateKey(Path.of(key));
+        } catch (PkiException e) {
+            throw new ConfigProblem(c.path("key"), e.getMessage());
         }
         try {
             return Optional.of(NodeIdentityLoader.load(Path.of(ca), Path.of(cert), Path.of(key)));

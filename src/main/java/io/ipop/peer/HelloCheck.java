@@ -59,6 +59,15 @@ public final class HelloCheck {
         this.clock = clock;
     }
 
+    /**
+     * The check after a reload: new identity, CA and limits, the same replay cache (a hello seen before
+     * the reload is still a replay after it) and clock.
+     */
+    public HelloCheck reconfigured(LocalNode newSelf, Optional<NodeIdentity> newIdentity, boolean newRequireCertificates,
+                                   Duration newMaxAge) {
+        return new HelloCheck(newSelf, newIdentity, newRequireCertificates, newMaxAge, nonces, clock);
+    }
+
     public Verdict check(Hello h) {
         if (h.v() != ControlMessage.PROTOCOL_VERSION) {
             return new Rejected(Drop.HELLO_REFUSED, "peer speaks protocol version " + h.v() + ", this node "

@@ -10,7 +10,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What every {@link PeerSession} of a node shares: who this node is, its timers and security, and the
- * parts it talks through. Immutable; the parts are thread-safe.
+ * parts it talks through. Immutable; the parts are thread-safe. A reload hands every session a
+ * {@link #reconfigured} copy.
  *
  * @param dtlsExecutor runs the blocking DTLS handshakes (bounded: a full pool refuses a handshake,
  *                     which then fails and is retried with backoff)
@@ -18,4 +19,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
                           ControlChannel channel, Hellos hellos, HelloCheck check,
                           ActorRef<SecurityPolicy.Command> policy, DataplaneCounters counters, Executor dtlsExecutor) {
+
+    /** This context after a reload: who this node is now (groups), its security and certificate; same parts. */
+    public LinkContext reconfigured(LocalNode newSelf, SecuritySettings newSecurity, HelloCheck newCheck) {
+        return new LinkContext(newSelf, link, newSecurity, newSecurity.identity(), channel,
+                new Hellos(newSelf, newSecurity.identity()), newCheck, policy, counters, dtlsExecutor);
+    }
 }

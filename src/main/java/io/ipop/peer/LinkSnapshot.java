@@ -24,6 +24,10 @@ public record LinkSnapshot(LinkState state, Instant since, Endpoint endpoint, Pe
         return new LinkSnapshot(state, since, endpoint, remote, nanos, reason, security, cipherSuite, peerCertificate);
     }
 
+    LinkSnapshot withSecurity(SecurityDecision decision) {
+        return new LinkSnapshot(state, since, endpoint, remote, rttNanos, reason, decision, cipherSuite, peerCertificate);
+    }
+
     LinkSnapshot withReason(String why) {
         return new LinkSnapshot(state, since, endpoint, remote, rttNanos, why, security, cipherSuite, peerCertificate);
     }

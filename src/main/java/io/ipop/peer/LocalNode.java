@@ -13,4 +13,9 @@ import java.util.List;
  */
 public record LocalNode(String name, String instance, OverlayAddress address, MacAddress mac, List<String> groups,
                         Endpoint underlay, Instant started) {
+
+    /** The same node (same process instance) after a reload changed its groups. */
+    public LocalNode withGroups(List<String> newGroups) {
+        return new LocalNode(name, instance, address, mac, List.copyOf(newGroups), underlay, started);
+    }
 }

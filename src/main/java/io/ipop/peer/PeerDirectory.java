@@ -10,6 +10,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -26,6 +27,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * Knows every peer: spawns a {@link PeerSession} per peer that discovery reports, routes control
  * messages to the session of their sender, and turns the sessions' link-up/down events into the
  * immutable {@link RouteTable} the data plane reads.
+ *
+ * <p>Reload: {@link Reconfigure} passes the node's new identity and security to every session (and to
+ * sessions spawned later), and adds and removes sessions so that the peers from one source are exactly
+ * the given ones. A removed peer's session says {@code close} and stops; its link,
+ * route and MAC entries go with it. A peer removed and added back before its old session stopped is
+ * spawned once the old one has.
  */
 public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command> {
 
@@ -53,6 +60,13 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record LinkDown(String peer) implements Command {
     }
 
+    /**
+     * A reload: sessions get {@code context} (this node's identity, groups, security), and the peers
+     * {@code discoveredBy} this source are now exactly {@code peers}. Tell the policy first.
+     */
+    public record Reconfigure(LinkContext context, String discoveredBy, List<PeerFound> peers) implements Command {
+    }
+
     /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
@@ -62,7 +76,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final LinkContext linkContext;
+    private LinkContext linkContext;
     private final Links links;
     private final MacTable macs;
     private final Consumer<RouteTable> publishRoutes;
@@ -70,6 +84,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     private final Map<Integer, String> peerByIndex = new HashMap<>();
     private final Map<String, Route> routes = new HashMap<>();
     private final Set<Integer> indexes = new HashSet<>();
+    /** Sessions told to stop because their peer was removed; their links go once they have stopped. */
+    private final Set<String> removing = new HashSet<>();
+    /** Peers found again while their old session was still stopping. */
+    private final Map<String, PeerFound> pending = new HashMap<>();
     private ActorRef<Done> shutdownReplyTo;
 
     private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links, MacTable macs,
@@ -94,12 +112,17 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(DtlsReceived.class, this::onDtlsReceived)
                 .onMessage(LinkUp.class, this::onLinkUp)
                 .onMessage(LinkDown.class, this::onLinkDown)
+                .onMessage(Reconfigure.class, this::onReconfigure)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
                 .build();
     }
 
     private Behavior<Command> onPeerFound(PeerFound found) {
+        if (removing.contains(found.name())) {
+            pending.put(found.name(), found);
+            return this;
+        }
         if (sessions.containsKey(found.name()) || shutdownReplyTo != null) {
             return this;
         }
@@ -153,6 +176,30 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         return this;
     }
 
+    private Behavior<Command> onReconfigure(Reconfigure r) {
+        linkContext = r.context();
+        Map<String, PeerFound> wanted = new HashMap<>();
+        r.peers().forEach(p -> wanted.put(p.name(), p));
+        for (PeerLink link : links.all()) {
+            String peer = link.peer();
+            PeerFound found = wanted.get(peer);
+            ActorRef<PeerSession.Command> session = sessions.get(peer);
+            if (session == null || removing.contains(peer)) {
+                continue;
+            }
+            if (found == null && link.discoveredBy().equals(r.discoveredBy())) {
+                getContext().getLog().info("peer {} removed: unlinking", peer);
+                removing.add(peer);
+                session.tell(new PeerSession.Unlink("peer removed from the config of " + linkContext.self().name()));
+            } else {
+                session.tell(new PeerSession.Reconfigure(linkContext, found == null ? null : found.endpoint()));
+            }
+        }
+        pending.keySet().retainAll(wanted.keySet());
+        wanted.values().forEach(this::onPeerFound);
+        return this;
+    }
+
     private Behavior<Command> onShutdown(Shutdown s) {
         shutdownReplyTo = s.replyTo();
         sessions.values().forEach(ref -> ref.tell(PeerSession.CloseLink.INSTANCE));
@@ -161,10 +208,21 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onSessionStopped(SessionStopped stopped) {
-        sessions.remove(stopped.peer());
-        routes.remove(stopped.peer());
-        macs.forget(stopped.peer());
+        String peer = stopped.peer();
+        sessions.remove(peer);
+        routes.remove(peer);
+        macs.forget(peer);
         publish();
+        if (removing.remove(peer)) {
+            PeerLink link = links.get(peer);
+            links.remove(peer);
+            peerByIndex.remove(link.localIndex());
+            indexes.remove(link.localIndex());
+            PeerFound again = pending.remove(peer);
+            if (again != null) {
+                onPeerFound(again);
+            }
+        }
         replyIfShutDown();
         return this;
     }

@@ -5,14 +5,15 @@ import io.ipop.underlay.Endpoint;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The shared handle of one peer link: its counters (written by the data plane) and the snapshot its
- * {@link PeerSession} publishes (read by management). Thread-safe.
+ * The shared handle of one peer link: its counters (written by the data plane), its setup counters and
+ * the snapshot its {@link PeerSession} publishes (read by management). Thread-safe.
  */
 public final class PeerLink {
     private final String peer;
     private final String discoveredBy;
     private final int localIndex;
     private final LinkCounters counters = new LinkCounters();
+    private final SetupCounters setups = new SetupCounters();
     private final AtomicReference<LinkSnapshot> snapshot;
 
     PeerLink(String peer, String discoveredBy, int localIndex, LinkSnapshot initial) {
@@ -42,6 +43,11 @@ public final class PeerLink {
 
     public LinkCounters counters() {
         return counters;
+    }
+
+    /** How the link's setups went (ups, DTLS handshakes). */
+    public SetupCounters setups() {
+        return setups;
     }
 
     public LinkSnapshot snapshot() {

@@ -46,6 +46,11 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * frames that decrypt on a secure one, where keepalives are sealed empty frames). A liveness tick every
  * tenth of {@code dead-after} accumulates silence; the link is lost after 0.9 to 1.0 times
  * {@code dead-after} of silence, never later.
+ *
+ * <p>Reload: {@link Reconfigure} hands the session the node's new identity and security. A linked
+ * session asks the policy again; if its own decision flips, it sets the link up again (stating the new
+ * decision), and the peer follows because a {@code con_req} whose decision differs from the one it
+ * knows, or that states none, sets the link up again on its side too. Other links stay as they are.
  */
 public final class PeerSession {
 
@@ -61,8 +66,20 @@ public final class PeerSession {
     public record DtlsReceived(Endpoint from, byte[] record) implements Command {
     }
 
-    /** Say {@code close} to the peer if linked, then stop (node shutdown or peer removed). */
+    /** Say {@code close} to the peer if linked, then stop (node shutdown). */
     public enum CloseLink implements Command { INSTANCE }
+
+    /** Say {@code close} with {@code reason} to the peer if linked, then stop (peer removed by a reload). */
+    public record Unlink(String reason) implements Command {
+    }
+
+    /**
+     * A reload: this node's identity, groups and security are now {@code context}'s, and the peer's
+     * configured endpoint is {@code endpoint} ({@code null}: unchanged). Tell the policy first: the
+     * session asks it again.
+     */
+    public record Reconfigure(LinkContext context, Endpoint endpoint) implements Command {
+    }
 
     private enum RetryTick implements Command { INSTANCE }
 
@@ -77,6 +94,9 @@ public final class PeerSession {
     private record HandshakeDone(DtlsHandshake handshake, SessionKeys keys, Throwable failure) implements Command {
     }
 
+    private record Redecided(SecurityDecision decision) implements Command {
+    }
+
     private static final int NONCES_KEPT = 8;
     private static final int EARLY_RECORDS_KEPT = 8;
     private static final int MAX_RECORD = 1400;
@@ -84,15 +104,15 @@ public final class PeerSession {
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
-    private final LinkContext ctx;
     private final String peer;
-    private final Endpoint configuredEndpoint;
     private final PeerLink link;
     private final ActorRef<PeerDirectory.Command> directory;
     private final ArrayDeque<String> sentNonces = new ArrayDeque<>();
     private final List<byte[]> earlyRecords = new ArrayList<>();
     private final Duration livenessTick;
 
+    private LinkContext ctx;
+    private Endpoint configuredEndpoint;
     private Endpoint endpoint;
     private PeerInfo remote;
     private Optional<PeerIdentity> remoteIdentity = Optional.empty();
@@ -120,9 +140,11 @@ public final class PeerSession {
 
     public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
                                            ActorRef<PeerDirectory.Command> directory) {
-        return Behaviors.setup(context -> Behaviors.withTimers(timers ->
-                new PeerSession(context, timers, ctx, peer, endpoint, link, directory)
-                        .seeking(LinkState.CONNECTING, 0)));
+        return Behaviors.setup(context -> {
+            context.setLoggerName(PeerSession.class);   // supervised, it would log as ActorCell (held at WARN)
+            return Behaviors.withTimers(timers -> new PeerSession(context, timers, ctx, peer, endpoint, link, directory)
+                    .seeking(LinkState.CONNECTING, 0));
+        });
     }
 
     // ---- connecting / lost: con_req with backoff until hello and decision of the peer are in -------------
@@ -229,10 +251,12 @@ public final class PeerSession {
         }
         if (done.failure() != null) {
             ctx.counters().drop(Drop.DTLS_FAILED);
+            link.setups().handshakeFailed();
             String why = "DTLS handshake failed: " + rootMessage(done.failure());
             context.getLog().warn("link to {}: {}", peer, why);
             return backToSeeking(why);
         }
+        link.setups().handshakeOk();
         return up(decision, done.keys(), "DTLS up, " + done.keys().cipherSuite());
     }
 
@@ -242,6 +266,7 @@ public final class PeerSession {
         timers.cancel(RetryTick.INSTANCE);
         cipher = keys == null ? null : LinkCipher.of(keys, remote.index());
         everUp = true;
+        link.setups().linkUp();
         lastActivity = link.counters().activity();
         silence = Duration.ZERO;
         publish(LinkState.UP, reason, decision, keys == null ? null : keys.cipherSuite());
@@ -268,11 +293,11 @@ public final class PeerSession {
             HelloCheck.Verdict v = ctx.check().check(req);
             if (v instanceof HelloCheck.Rejected r) {
                 reject(m.from(), r);
-            } else if (req.instance().equals(remote.instance()) && req.index() == remote.index()) {
+            } else if (isDuplicate(req)) {
                 // our con_resp was lost: answer again (same decision)
                 ctx.channel().send(ctx.hellos().response(link.localIndex(), req.nonce(), localDecision.secure()), m.from());
             } else {
-                Behavior<Command> next = backToSeeking("peer restarted (new instance or index)");
+                Behavior<Command> next = backToSeeking(whySetUpAgain(req));
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
                 return next;
             }
@@ -290,6 +315,22 @@ public final class PeerSession {
             refusedByPeer(rej);
         }
         return Behaviors.same();
+    }
+
+    /** The same request again: same process, same index, same decision (the peer lost our answer). */
+    private boolean isDuplicate(ConReq req) {
+        return req.instance().equals(remote.instance()) && req.index() == remote.index() && req.secure() != null
+                && req.secure().equals(peerDecision);
+    }
+
+    private String whySetUpAgain(ConReq req) {
+        if (!req.instance().equals(remote.instance()) || req.index() != remote.index()) {
+            return "peer restarted (new instance or index)";
+        }
+        if (req.secure() == null) {
+            return "peer set the link up again";
+        }
+        return "peer now decides " + (req.secure() ? "secure" : "plaintext") + ": setting the link up again";
     }
 
     /**
@@ -348,6 +389,11 @@ public final class PeerSession {
 
     /** Drops whatever the link had (route, handshake, keys, decisions) and reconnects from scratch. */
     private Behavior<Command> backToSeeking(String reason) {
+        return backToSeeking(reason, null);
+    }
+
+    /** As {@link #backToSeeking(String)}; {@code known}: this side's decision, already stated in the first con_req. */
+    private Behavior<Command> backToSeeking(String reason, SecurityDecision known) {
         timers.cancel(PingTick.INSTANCE);
         timers.cancel(LivenessTick.INSTANCE);
         if (handshake != null) {
@@ -355,7 +401,7 @@ public final class PeerSession {
             handshake = null;
         }
         cipher = null;
-        localDecision = null;
+        localDecision = known;
         peerDecision = null;
         earlyRecords.clear();                           // records of the abandoned attempt must not seed the next
         directory.tell(new PeerDirectory.LinkDown(peer));
@@ -369,7 +415,10 @@ public final class PeerSession {
     /** Adds what every state handles; last, so a state's own handlers for a tick win over "stale tick". */
     private Behavior<Command> withCommonHandlers(BehaviorBuilder<Command> builder) {
         return builder
-                .onMessageEquals(CloseLink.INSTANCE, this::onCloseLink)
+                .onMessageEquals(CloseLink.INSTANCE, () -> closeAndStop("node shutting down"))
+                .onMessage(Unlink.class, u -> closeAndStop(u.reason()))
+                .onMessage(Reconfigure.class, this::onReconfigure)
+                .onMessage(Redecided.class, this::onRedecided)
                 .onMessage(PolicyDecided.class, d -> Behaviors.same())
                 .onMessage(HandshakeDone.class, d -> Behaviors.same())
                 .onMessage(DtlsReceived.class, d -> Behaviors.same())
@@ -381,12 +430,54 @@ public final class PeerSession {
                 .build();
     }
 
-    private Behavior<Command> onCloseLink() {
+    private Behavior<Command> closeAndStop(String reason) {
         if (link.snapshot().state() == LinkState.UP) {
-            ctx.channel().send(new Close(ctx.self().name(), "node shutting down"), endpoint);
+            ctx.channel().send(new Close(ctx.self().name(), reason), endpoint);
         }
         onStopping();
         return Behaviors.stopped();
+    }
+
+    /** A reload: new context; a linked session asks the policy again (answer: Redecided). */
+    private Behavior<Command> onReconfigure(Reconfigure r) {
+        ctx = r.context();
+        if (r.endpoint() != null) {
+            configuredEndpoint = r.endpoint();
+        }
+        if (isLinked() && remote != null && localDecision != null) {
+            List<String> verifiedGroups = remoteIdentity.map(PeerIdentity::groups).orElse(List.of());
+            context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
+                    replyTo -> new SecurityPolicy.Decide(peer, remote.address(), verifiedGroups, replyTo),
+                    (decision, failure) -> new Redecided(decision == null
+                            ? new SecurityDecision(true, "policy unavailable") : decision));
+        } else {
+            localDecision = null;                       // seeking: the next hello is decided under the new settings
+        }
+        return Behaviors.same();
+    }
+
+    /** This side's decision after a reload: set the link up again only if it flipped. */
+    private Behavior<Command> onRedecided(Redecided r) {
+        if (!isLinked() || localDecision == null) {
+            return Behaviors.same();                    // the link went down meanwhile: its next setup decides anew
+        }
+        SecurityDecision now = r.decision();
+        if (now.secure() == localDecision.secure()) {
+            localDecision = now;
+            if (link.snapshot().state() == LinkState.UP) {
+                link.publish(link.snapshot().withSecurity(now.combine(peerDecision)));
+            }
+            return Behaviors.same();
+        }
+        String why = "security decision changed by reload (" + localDecision.reason() + " -> " + now.reason()
+                + "): setting the link up again";
+        context.getLog().info("link to {}: {}", peer, why);
+        return backToSeeking(why, now);
+    }
+
+    private boolean isLinked() {
+        LinkState state = link.snapshot().state();
+        return state == LinkState.UP || state == LinkState.HANDSHAKING;
     }
 
     private Behavior<Command> onStopping() {

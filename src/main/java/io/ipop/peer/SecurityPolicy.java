@@ -3,6 +3,7 @@ package io.ipop.peer;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.node.SecuritySettings;
 import java.util.List;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -12,8 +13,8 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * Decides, for each link being set up, whether it must be secure. Every {@link PeerSession} asks it
- * once per verified hello. It holds the node's security settings and groups, so they are changed in
- * one place.
+ * once per verified hello, and again after a reload. It holds the node's security settings and groups,
+ * so they are changed in one place ({@link Update}).
  */
 public final class SecurityPolicy extends AbstractBehavior<SecurityPolicy.Command> {
 
@@ -30,8 +31,12 @@ public final class SecurityPolicy extends AbstractBehavior<SecurityPolicy.Comman
                          ActorRef<SecurityDecision> replyTo) implements Command {
     }
 
-    private final SecuritySettings settings;
-    private final List<String> groups;
+    /** A reload changed the settings or groups; decisions asked after the reply use the new ones. */
+    public record Update(SecuritySettings settings, List<String> groups, ActorRef<Done> replyTo) implements Command {
+    }
+
+    private SecuritySettings settings;
+    private List<String> groups;
 
     private SecurityPolicy(ActorContext<Command> context, SecuritySettings settings, List<String> groups) {
         super(context);
@@ -45,7 +50,10 @@ public final class SecurityPolicy extends AbstractBehavior<SecurityPolicy.Comman
 
     @Override
     public Receive<Command> createReceive() {
-        return newReceiveBuilder().onMessage(Decide.class, this::onDecide).build();
+        return newReceiveBuilder()
+                .onMessage(Decide.class, this::onDecide)
+                .onMessage(Update.class, this::onUpdate)
+                .build();
     }
 
     private Behavior<Command> onDecide(Decide d) {
@@ -53,6 +61,14 @@ public final class SecurityPolicy extends AbstractBehavior<SecurityPolicy.Comman
                 d.verifiedGroups());
         getContext().getLog().debug("security for {}: {}", d.peer(), decision);
         d.replyTo().tell(decision);
+        return this;
+    }
+
+    private Behavior<Command> onUpdate(Update u) {
+        settings = u.settings();
+        groups = List.copyOf(u.groups());
+        getContext().getLog().debug("security policy now {} with groups {}", settings.mode(), groups);
+        u.replyTo().tell(Done.getInstance());
         return this;
     }
 }

@@ -44,7 +44,28 @@ public final class PeerCertificates {
             Extension.basicConstraints.getId(), Extension.keyUsage.getId(), Extension.extendedKeyUsage.getId(),
             Extension.subjectAlternativeName.getId(), GroupsExtension.OID.getId());
 
+    /**
+     * Refusals are shown in {@code /overlay/links} and sent back in a {@code con_rej}, whose reason is at most
+     * 200 characters; what they quote from a peer's certificate is cut to these lengths (see {@link #quoted}).
+     */
+    private static final int QUOTED_FIELD = 64;
+    private static final int QUOTED_PARSER = 100;
+
     private PeerCertificates() {
+    }
+
+    /**
+     * At most {@code max} characters of {@code text}, printable ASCII only (others become '?'), "..." when
+     * cut: certificates come from peers, and a refusal that quoted one whole could not be sent back.
+     */
+    static String quoted(Object text, int max) {
+        String s = String.valueOf(text);
+        StringBuilder b = new StringBuilder(Math.min(s.length(), max + 3));
+        for (int i = 0; i < s.length() && b.length() < max; i++) {
+            char c = s.charAt(i);
+            b.append(c >= 0x20 && c < 0x7F ? c : '?');
+        }
+        return s.length() > max ? b.append("...").toString() : b.toString();
     }
 
     /**
@@ -55,7 +76,8 @@ public final class PeerCertificates {
     public static PeerIdentity verify(X509Certificate ca, byte[] certificateDer, Instant now) throws PkiException {
         X509Certificate cert = parse(certificateDer);
         if (!cert.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
-            throw new PkiException("certificate not issued by this overlay's CA (issuer is \"" + cert.getIssuerX500Principal() + "\")");
+            throw new PkiException("certificate not issued by this overlay's CA (issuer is \""
+                    + quoted(cert.getIssuerX500Principal(), QUOTED_FIELD) + "\")");
         }
         try {
             cert.verify(ca.getPublicKey());
@@ -69,7 +91,7 @@ public final class PeerCertificates {
         }
         for (String oid : cert.getCriticalExtensionOIDs() == null ? Set.<String>of() : cert.getCriticalExtensionOIDs()) {
             if (!KNOWN_CRITICAL.contains(oid)) {
-                throw new PkiException("certificate has an unsupported critical extension " + oid);
+                throw new PkiException("certificate has an unsupported critical extension " + quoted(oid, QUOTED_FIELD));
             }
         }
         boolean[] keyUsage = cert.getKeyUsage();
@@ -92,7 +114,7 @@ public final class PeerCertificates {
         }
         String name = commonName(holder.getSubject());
         if (!PeerIdentity.isValidName(name)) {
-            throw new PkiException("certificate name \"" + name + "\" is not a valid node name");
+            throw new PkiException("certificate name \"" + quoted(name, QUOTED_FIELD) + "\" is not a valid node name");
         }
         OverlayAddress sanAddress = ipv4AlternativeName(holder.getExtensions());
         Extension ext = holder.getExtension(GroupsExtension.OID);
@@ -132,7 +154,7 @@ public final class PeerCertificates {
             cert = new JcaX509CertificateConverter().getCertificate(new X509CertificateHolder(asn1));
         } catch (IOException | CertificateException | RuntimeException e) {
             // Bouncy Castle reports malformed ASN.1 with several unchecked exception types.
-            throw new PkiException("certificate is not a DER X.509 certificate: " + e.getMessage(), e);
+            throw new PkiException("certificate is not a DER X.509 certificate: " + quoted(e.getMessage(), QUOTED_PARSER), e);
         }
         try {
             if (!Arrays.equals(cert.getEncoded(), der)) {

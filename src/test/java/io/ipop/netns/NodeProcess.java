@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -31,8 +33,13 @@ final class NodeProcess implements AutoCloseable {
 
     /** Starts a node in {@code host}'s namespace with the given config text. */
     static NodeProcess start(Topology topology, String host, String config, String testName) throws IOException {
-        Path dir = Path.of("target", "netns-logs", testName);
-        Files.createDirectories(dir);
+        return start(topology, host, config, testName, List.of());
+    }
+
+    /** Like {@link #start(Topology, String, String, String)}, with extra JVM options (e.g. a GC log). */
+    static NodeProcess start(Topology topology, String host, String config, String testName, List<String> jvmOptions)
+            throws IOException {
+        Path dir = logDir(testName);
         Path conf = dir.resolve(host + ".conf");
         Files.writeString(conf, config);
         Path log = dir.resolve(host + "-" + System.currentTimeMillis() + ".log");
@@ -42,10 +49,22 @@ final class NodeProcess implements AutoCloseable {
             throw new AssertionError("no node jar at " + jar + " (run mvn package first)");
         }
         // `ip netns exec` execs the command after entering the namespace: the PID is the JVM's.
-        Process p = new ProcessBuilder("ip", "netns", "exec", topology.ns(host), java, "-Xmx256m", "-jar", jar,
-                "--config", conf.toString())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.ns(host), java, "-Xmx256m"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar, "--config", conf.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new NodeProcess(topology, host, log, p);
+    }
+
+    /**
+     * Where a test's node logs and files go: {@code netns-logs/TEST} next to the node jar, i.e. in the build
+     * directory ({@code target/} unless {@code -Dipop.build.dir} moves it). Created if missing.
+     */
+    static Path logDir(String testName) throws IOException {
+        Path jar = Path.of(System.getProperty("ipop.jar", "target/ipop-node.jar")).toAbsolutePath();
+        Path dir = jar.getParent().resolve("netns-logs").resolve(testName);
+        Files.createDirectories(dir);
+        return dir;
     }
 
     String host() {
@@ -68,6 +87,42 @@ final class NodeProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new AssertionError("not JSON from " + path + ": " + r.output());
         }
+    }
+
+    /** {@code GET /overlay/dataplane}; fails the test if the node does not answer. */
+    JsonNode dataplane() {
+        JsonNode dp = get("/overlay/dataplane");
+        if (dp == null) {
+            throw new AssertionError("node " + host + " does not answer /overlay/dataplane\n" + logTail());
+        }
+        return dp;
+    }
+
+    /** One drop counter of {@code /overlay/dataplane}, e.g. {@code drops("classify", "unknown_index")}. */
+    long drops(String stage, String reason) {
+        JsonNode n = dataplane().path("drops").path(stage).path(reason);
+        if (!n.isNumber()) {
+            throw new AssertionError("no counter drops." + stage + "." + reason + " in /overlay/dataplane");
+        }
+        return n.asLong();
+    }
+
+    /** Resident set size of the node's JVM in KiB ({@code VmRSS} in {@code /proc/PID/status}). */
+    long rssKb() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot read the status of node " + host + " (pid " + pid() + "): " + e.getMessage());
+        }
+        throw new AssertionError("no VmRSS for pid " + pid());
+    }
+
+    Path log() {
+        return log;
     }
 
     boolean ready() {

@@ -1,11 +1,17 @@
 package io.ipop.netns;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Test hosts on this machine: one network namespace per host, each with {@code eth0} on a bridge in a
@@ -57,6 +63,89 @@ final class Topology implements AutoCloseable {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns(host)));
         full.addAll(List.of(cmd));
         return Shell.run(limit, full);
+    }
+
+    /**
+     * Starts {@code cmd} in {@code host}'s namespace in the background, output to {@code output}. The
+     * caller owns the process and stops it by its PID ({@code ip netns exec} execs the command, so the
+     * PID is the command's own).
+     */
+    Process spawn(String host, Path output, List<String> cmd) {
+        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns(host)));
+        full.addAll(cmd);
+        try {
+            return new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        } catch (IOException e) {
+            throw new AssertionError("cannot start " + String.join(" ", full) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A {@code java} command line running {@code mainClass} from the test classpath (test tools such as {@link TcpTransfer}). */
+    static List<String> testJava(String heap, String mainClass, String... args) {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-cp", cp, mainClass));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /**
+     * Drops {@code percent}% of the UDP datagrams to {@code port} that arrive at {@code host}, at random
+     * (nftables {@code numgen random}; netem is not available here). Replaces an earlier rule.
+     */
+    void dropUdpIn(String host, int port, int percent) {
+        clearDrops(host);
+        String rules = """
+                table inet ipoploss {
+                  chain in {
+                    type filter hook input priority 0; policy accept;
+                    udp dport %d numgen random mod 100 < %d counter drop
+                  }
+                }
+                """.formatted(port, percent);
+        List<String> cmd = List.of("ip", "netns", "exec", ns(host), "nft", "-f", "-");
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getOutputStream().write(rules.getBytes(StandardCharsets.US_ASCII));
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                p.destroyForcibly();
+                throw new AssertionError("nft failed in " + ns(host) + ": " + out);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot run nft: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Datagrams the {@link #dropUdpIn} rule has dropped so far in {@code host}, 0 without a rule. */
+    long droppedUdpIn(String host) {
+        Shell.Result r = exec(host, LIMIT, "nft", "list", "table", "inet", "ipoploss");
+        Matcher m = Pattern.compile("counter packets (\\d+)").matcher(r.output());
+        return r.ok() && m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /** Removes the {@link #dropUdpIn} rule, if any. */
+    void clearDrops(String host) {
+        exec(host, LIMIT, "nft", "delete", "table", "inet", "ipoploss");
+    }
+
+    /** The kernel's UDP counters in {@code host}'s namespace ({@code /proc/net/snmp}), e.g. {@code RcvbufErrors}. */
+    Map<String, Long> udpStats(String host) {
+        List<String> lines = exec(host, LIMIT, "cat", "/proc/net/snmp").output().lines()
+                .filter(l -> l.startsWith("Udp: ")).toList();
+        Map<String, Long> stats = new LinkedHashMap<>();
+        if (lines.size() >= 2) {
+            String[] names = lines.get(0).substring(5).trim().split("\\s+");
+            String[] values = lines.get(1).substring(5).trim().split("\\s+");
+            for (int i = 0; i < Math.min(names.length, values.length); i++) {
+                stats.put(names[i], Long.parseLong(values[i]));
+            }
+        }
+        return stats;
     }
 
     private void add(String ns) {

@@ -100,13 +100,13 @@ class NodeSettingsTest {
 
         assertEquals("n-1.x", s.name());
         assertEquals(new TapSettings("ovl7", new OverlayAddress(0x0A01_0203, 16), 9000,
-                MacAddress.parse("02:aa:bb:cc:dd:ee")), s.tap());
+                MacAddress.parse("02:aa:bb:cc:dd:ee"), true), s.tap());
         assertEquals(new UnderlaySettings(new InetSocketAddress(ip(127, 0, 0, 1), 6000), 1024 * 1024), s.underlay());
         assertEquals(List.of(
                 new PeerSettings("c", Endpoint.of(ip(192, 0, 2, 3), 6001)),
                 new PeerSettings("b", Endpoint.of(InetAddress.getByName("2001:db8:0:0:0:0:0:2"), 6002))), s.peers());
         assertEquals(List.of("blue", "green", "red"), s.groups(), "groups sorted, each once");
-        assertEquals(new DataplaneSettings(1, 65536, Duration.ofSeconds(30), 16), s.dataplane());
+        assertEquals(new DataplaneSettings(1, 65536, 32, Duration.ofSeconds(30), 16), s.dataplane());
         assertEquals(new LinkSettings(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1),
                 Duration.ofSeconds(1)), s.link(), "dead-after of exactly twice the keepalive is allowed");
         assertEquals("WARN", s.logLevel());

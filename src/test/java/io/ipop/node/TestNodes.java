@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -53,13 +54,19 @@ final class TestNodes implements AutoCloseable {
      * Starts a node. {@code peers} are "name:host" pairs; {@code extra} is HOCON inside {@code ipop { }}.
      */
     Node start(String name, int host, String extra, String... peers) {
+        String config = config(name, host, extra, peers);
+        return start(name, host, () -> config);
+    }
+
+    /** The config {@link #start(String, int, String, String...)} gives a node, as HOCON text. */
+    static String config(String name, int host, String extra, String... peers) {
         StringBuilder peerList = new StringBuilder();
         for (String p : peers) {
             String[] parts = p.split(":");
             peerList.append("{ name = \"").append(parts[0]).append("\", endpoint = \"192.0.2.").append(parts[1])
                     .append(":5800\" }\n");
         }
-        NodeSettings settings = NodeSettings.fromUser(ConfigFactory.parseString("""
+        return """
                 ipop {
                   node.name = "%s"
                   tap { name = "ipop0", address = "10.77.0.%d/24" }
@@ -69,12 +76,18 @@ final class TestNodes implements AutoCloseable {
                   log.level = WARN
                   %s
                 }
-                """.formatted(name, host, peerList, extra)));
+                """.formatted(name, host, peerList, extra);
+    }
+
+    /** Starts a node from {@code config} (HOCON text), which is read again on every reload of the node. */
+    Node start(String name, int host, Supplier<String> config) {
+        Supplier<NodeSettings> load = () -> NodeSettings.fromUser(ConfigFactory.parseString(config.get()));
+        NodeSettings settings = load.get();
         MemoryTap tap = new MemoryTap("ipop0", settings.tap().mac(), 1400);
         Underlay underlay = network.bind("192.0.2." + host, 5800);
         LocalNode self = new LocalNode(name, name + "-" + System.nanoTime(), settings.tap().address(), tap.mac(),
                 settings.groups(), underlay.localEndpoint(), Instant.now());
-        ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(settings, self, tap, underlay), name,
+        ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(settings, self, tap, underlay, load), name,
                 settings.config());
         Node n = new Node(system, tap, underlay, settings);
         nodes.add(n);

@@ -49,6 +49,7 @@ class PeerSessionTest {
     private RecordingUnderlay wire;
     private TestProbe<PeerDirectory.Command> directory;
     private PeerLink link;
+    private LinkContext linkContext;
     private ActorRef<PeerSession.Command> session;
 
     @BeforeEach
@@ -56,7 +57,8 @@ class PeerSessionTest {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
         link = PeerLink.connecting("b", "static", LOCAL_INDEX, PEER_ENDPOINT);
-        session = KIT.spawn(PeerSession.create(context(wire), "b", PEER_ENDPOINT, link, directory.getRef()));
+        linkContext = context(wire);
+        session = KIT.spawn(PeerSession.create(linkContext, "b", PEER_ENDPOINT, link, directory.getRef()));
     }
 
     @AfterEach
@@ -204,6 +206,81 @@ class PeerSessionTest {
         List<Close> closes = wire.drain(Close.class);
         assertEquals(1, closes.size());
         assertNotEquals("", closes.get(0).reason());
+    }
+
+    @Test
+    void duplicateConReqOnAnUpLinkIsAnsweredAndChangesNothing() {
+        bringUp();
+        session.tell(received(conReq("instance-b", 77, false)));   // same instance, index and decision
+        ConResp again = awaitSent(ConResp.class, 1).get(0);
+        assertEquals(false, again.secure());
+        directory.expectNoMessage(Duration.ofMillis(100));
+        assertEquals(LinkState.UP, link.snapshot().state());
+    }
+
+    @Test
+    void conReqWithoutDecisionOnAnUpLinkSetsTheLinkUpAgain() {
+        bringUp();
+        session.tell(received(conReq("instance-b", 77, null)));    // the peer went back to setup without knowing us
+        directory.expectMessageClass(PeerDirectory.LinkDown.class);
+        List<RecordingUnderlay.Sent> sent = awaitAny(3);            // con_req (new setup), con_resp, con_req with decision
+        ConResp resp = sent.stream().map(RecordingUnderlay.Sent::message).filter(ConResp.class::isInstance)
+                .map(ConResp.class::cast).findFirst().orElseThrow();
+        assertEquals("n-b", resp.echo());
+        ConReq withDecision = (ConReq) sent.get(2).message();
+        assertEquals(false, withDecision.secure());
+        session.tell(received(conResp("instance-b", 77, withDecision.nonce())));
+        directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        awaitState(LinkState.UP);
+        assertEquals(2, link.setups().linksUp());
+    }
+
+    @Test
+    void conReqWithAChangedDecisionOnAnUpLinkSetsTheLinkUpAgainInTheNewMode() {
+        bringUp();
+        session.tell(received(conReq("instance-b", 77, true)));    // after a reload the peer wants the link secure
+        directory.expectMessageClass(PeerDirectory.LinkDown.class);
+        awaitState(LinkState.LOST);
+        // This node (mode never, no certificate) cannot do a secure link: it answers, then says why it refuses.
+        List<ControlMessage> sent = awaitAny(3).stream().map(RecordingUnderlay.Sent::message).toList();
+        assertTrue(sent.stream().anyMatch(m -> m instanceof ConResp r && Boolean.FALSE.equals(r.secure())), sent.toString());
+        assertTrue(sent.stream().anyMatch(m -> m instanceof ControlMessage.ConRej), sent.toString());
+        assertTrue(link.snapshot().reason().contains("this node has no certificate"), link.snapshot().reason());
+        directory.expectNoMessage(Duration.ofMillis(100));
+    }
+
+    @Test
+    void reconfigureThatFlipsThisSidesDecisionSetsTheLinkUpAgainStatingIt() {
+        bringUp();
+        SecuritySettings always = new SecuritySettings(SecuritySettings.Mode.ALWAYS, Set.of(), Optional.empty(),
+                Duration.ofSeconds(60), Duration.ofSeconds(10));
+        updatePolicy(always);
+        session.tell(new PeerSession.Reconfigure(linkContext.reconfigured(SELF, always, linkContext.check()), null));
+        directory.expectMessageClass(PeerDirectory.LinkDown.class);
+        ConReq req = awaitSent(ConReq.class, 1).get(0);
+        assertEquals(true, req.secure(), "the new decision travels in the first con_req");
+        assertEquals(LOCAL_INDEX, req.index(), "same link, same index");
+        assertEquals(LinkState.LOST, link.snapshot().state());
+        assertTrue(link.snapshot().reason().contains("security decision changed"), link.snapshot().reason());
+    }
+
+    @Test
+    void reconfigureThatKeepsTheDecisionLeavesTheLinkUp() {
+        bringUp();
+        SecuritySettings never = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
+                Duration.ofSeconds(30), Duration.ofSeconds(10));
+        updatePolicy(never);
+        session.tell(new PeerSession.Reconfigure(linkContext.reconfigured(SELF.withGroups(List.of("red")), never,
+                linkContext.check()), PEER_ENDPOINT));
+        directory.expectNoMessage(Duration.ofMillis(200));
+        assertEquals(LinkState.UP, link.snapshot().state());
+        assertEquals(0, wire.drain(ConReq.class).size());
+    }
+
+    private void updatePolicy(SecuritySettings settings) {
+        TestProbe<org.apache.pekko.Done> done = KIT.createTestProbe();
+        linkContext.policy().tell(new SecurityPolicy.Update(settings, List.of("blue"), done.getRef()));
+        done.expectMessageClass(org.apache.pekko.Done.class);
     }
 
     /** A node without certificate, mode never: what every plaintext-only node runs with. */

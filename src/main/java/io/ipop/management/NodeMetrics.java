@@ -1,0 +1,165 @@
+package io.ipop.management;
+
+import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.Drop;
+import io.ipop.node.NodeRuntime;
+import io.ipop.peer.LinkSnapshot;
+import io.ipop.peer.LinkState;
+import io.ipop.peer.PeerLink;
+import io.ipop.peer.SetupCounters;
+import io.ipop.route.LinkCounters;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
+
+/**
+ * The node's Prometheus metrics. Nothing is counted a second time: every value is read at scrape time,
+ * through callbacks, from the counters the data plane and the peer sessions already keep
+ * ({@link LinkCounters}, {@link SetupCounters}, {@link DataplaneCounters}, the link snapshots), next to
+ * the JVM's own metrics. Links come and go with reloads; each scrape shows the links of that moment.
+ * Names and labels are listed in docs/management.md.
+ */
+final class NodeMetrics {
+    private static final PrometheusTextFormatWriter TEXT = PrometheusTextFormatWriter.create();
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final NodeRuntime runtime;
+
+    NodeMetrics(NodeRuntime runtime) {
+        this.runtime = runtime;
+        JvmMetrics.builder().register(registry);
+        registerLinkMetrics();
+        registerDataplaneMetrics();
+        registerNodeMetrics();
+    }
+
+    /** The text exposition format (version 0.0.4). */
+    byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            TEXT.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static String contentType() {
+        return TEXT.getContentType();
+    }
+
+    private void registerLinkMetrics() {
+        linkCounter("ipop_link_packets", "Data frames from (in) and to (out) the peer", (l, c) -> {
+            c.call(l.counters().packetsIn(), l.peer(), "in");
+            c.call(l.counters().packetsOut(), l.peer(), "out");
+        }, "direction");
+        linkCounter("ipop_link_bytes", "Ethernet bytes of the data frames from (in) and to (out) the peer", (l, c) -> {
+            c.call(l.counters().bytesIn(), l.peer(), "in");
+            c.call(l.counters().bytesOut(), l.peer(), "out");
+        }, "direction");
+        linkCounter("ipop_link_dropped_frames", "Data frames from or to the peer that were dropped",
+                (l, c) -> c.call(l.counters().drops(), l.peer()));
+        linkCounter("ipop_link_ups", "Times the link came up", (l, c) -> c.call(l.setups().linksUp(), l.peer()));
+        linkCounter("ipop_link_handshakes", "DTLS handshakes of the link by result (ok, failed)", (l, c) -> {
+            c.call(l.setups().handshakesOk(), l.peer(), "ok");
+            c.call(l.setups().handshakesFailed(), l.peer(), "failed");
+        }, "result");
+        GaugeWithCallback.builder().name("ipop_link_state").help("1 for the state the link is in, 0 for the others")
+                .labelNames("peer", "state")
+                .callback(c -> eachLink(l -> {
+                    LinkState now = l.snapshot().state();
+                    for (LinkState s : LinkState.values()) {
+                        c.call(s == now ? 1 : 0, l.peer(), s.label());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("ipop_link_secure")
+                .help("1 if the link is encrypted, 0 if plaintext, with the reason; absent until both sides decided")
+                .labelNames("peer", "reason")
+                .callback(c -> eachLink(l -> {
+                    LinkSnapshot s = l.snapshot();
+                    if (s.security() != null) {
+                        c.call(s.security().secure() ? 1 : 0, l.peer(), s.security().reason());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("ipop_link_rtt_seconds").help("Last keepalive round trip; absent until measured")
+                .labelNames("peer")
+                .callback(c -> eachLink(l -> {
+                    long rtt = l.snapshot().rttNanos();
+                    if (rtt >= 0) {
+                        c.call(rtt / 1e9, l.peer());
+                    }
+                })).register(registry);
+    }
+
+    private void registerDataplaneMetrics() {
+        CounterWithCallback.builder().name("ipop_dataplane_drops").help("Datagrams and frames dropped, by stage and reason")
+                .labelNames("stage", "reason")
+                .callback(c -> withState(s -> {
+                    for (Drop d : Drop.values()) {
+                        c.call(s.counters().drops(d), d.stage().label(), d.counter());
+                    }
+                })).register(registry);
+        GaugeWithCallback.builder().name("ipop_dataplane_buffer_fill")
+                .help("Frames between the switch and the TAP write (inbound) or the UDP send (outbound)")
+                .labelNames("direction")
+                .callback(c -> withState(s -> {
+                    c.call(s.counters().inboundFill(), "inbound");
+                    c.call(s.counters().outboundFill(), "outbound");
+                })).register(registry);
+        GaugeWithCallback.builder().name("ipop_dataplane_buffer_size").help("Configured size of the bounded buffers")
+                .labelNames("direction")
+                .callback(c -> withState(s -> {
+                    c.call(s.settings().dataplane().inboundBuffer(), "inbound");
+                    c.call(s.settings().dataplane().outboundBuffer(), "outbound");
+                })).register(registry);
+        nodeCounter("ipop_dataplane_datagrams_in", "Datagrams received on the underlay socket", DataplaneCounters::datagramsIn);
+        nodeCounter("ipop_dataplane_tap_frames", "Frames read from the TAP device", DataplaneCounters::framesFromTap);
+    }
+
+    private void registerNodeMetrics() {
+        GaugeWithCallback.builder().name("ipop_node_info").help("Always 1; the node's identity in labels")
+                .labelNames("name", "instance", "overlay_ip", "security_mode")
+                .callback(c -> withState(s -> c.call(1, s.node().name(), s.node().instance(), s.node().address().ip(),
+                        s.settings().security().mode().name().toLowerCase().replace('_', '-'))))
+                .register(registry);
+        GaugeWithCallback.builder().name("ipop_node_peers").help("Peers this node knows")
+                .callback(c -> withState(s -> c.call(s.links().all().size()))).register(registry);
+        GaugeWithCallback.builder().name("ipop_node_links_up").help("Links that are up")
+                .callback(c -> withState(s -> c.call(s.links().all().stream()
+                        .filter(l -> l.snapshot().state() == LinkState.UP).count()))).register(registry);
+    }
+
+    private void linkCounter(String name, String help, BiConsumer<PeerLink, CounterWithCallback.Callback> values,
+                             String... extraLabels) {
+        String[] labels = new String[extraLabels.length + 1];
+        labels[0] = "peer";
+        System.arraycopy(extraLabels, 0, labels, 1, extraLabels.length);
+        CounterWithCallback.builder().name(name).help(help).labelNames(labels)
+                .callback(c -> eachLink(l -> values.accept(l, c))).register(registry);
+    }
+
+    private void nodeCounter(String name, String help, ToLongFunction<DataplaneCounters> value) {
+        CounterWithCallback.builder().name(name).help(help)
+                .callback(c -> withState(s -> c.call(value.applyAsLong(s.counters())))).register(registry);
+    }
+
+    private void eachLink(Consumer<PeerLink> action) {
+        withState(s -> s.links().all().forEach(action));
+    }
+
+    /** Nothing is reported while the node starts. */
+    private void withState(Consumer<NodeRuntime.State> action) {
+        NodeRuntime.State s = runtime.state();
+        if (s != null) {
+            action.accept(s);
+        }
+    }
+}

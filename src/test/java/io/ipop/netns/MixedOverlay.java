@@ -33,12 +33,19 @@ final class MixedOverlay implements AutoCloseable {
     final Path pki;
     final Path foreignPki;
     private final String testName;
+    private final List<String> nodeJvmOptions;
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
     private final List<Process> tools = new ArrayList<>();
 
     /** Makes the PKI (and a foreign CA with an impostor "b") and the namespaces; starts no node yet. */
     MixedOverlay(String testName, Map<String, Integer> extraHosts) throws Exception {
+        this(testName, extraHosts, List.of());
+    }
+
+    /** Like {@link #MixedOverlay(String, Map)}, the nodes' JVMs started with extra options. */
+    MixedOverlay(String testName, Map<String, Integer> extraHosts, List<String> nodeJvmOptions) throws Exception {
         this.testName = testName;
+        this.nodeJvmOptions = List.copyOf(nodeJvmOptions);
         this.dir = NodeProcess.logDir(testName);
         this.pki = dir.resolve("pki");
         this.foreignPki = dir.resolve("foreign-pki");
@@ -67,7 +74,7 @@ final class MixedOverlay implements AutoCloseable {
     }
 
     NodeProcess start(String host, int port) throws IOException {
-        NodeProcess n = NodeProcess.start(topology, host, config(host, port), testName);
+        NodeProcess n = NodeProcess.start(topology, host, config(host, port), testName, nodeJvmOptions);
         nodes.put(host, n);
         return n;
     }

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * One real ipop-node process ({@code java -jar target/ipop-node.jar}) inside a test namespace. Its
@@ -119,6 +121,21 @@ final class NodeProcess implements AutoCloseable {
             throw new AssertionError("cannot read the status of node " + host + " (pid " + pid() + "): " + e.getMessage());
         }
         throw new AssertionError("no VmRSS for pid " + pid());
+    }
+
+    /**
+     * Java heap in use right after a full GC, in KiB: what the node's objects hold, whatever the collector
+     * has left committed ({@code jcmd PID GC.run}, then {@code GC.heap_info}).
+     */
+    long liveHeapKb() {
+        String self = Long.toString(pid());
+        Shell.check(Duration.ofSeconds(30), "jcmd", self, "GC.run");
+        String info = Shell.check(Duration.ofSeconds(30), "jcmd", self, "GC.heap_info");
+        Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+        if (!m.find()) {
+            throw new AssertionError("no heap use in: " + info);
+        }
+        return Long.parseLong(m.group(1));
     }
 
     Path log() {

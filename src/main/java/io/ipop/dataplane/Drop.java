@@ -16,6 +16,8 @@ public enum Drop {
     REPLAY("replay", Stage.CLASSIFY),
     PLAINTEXT_ON_SECURE_LINK("plaintext_on_secure_link", Stage.CLASSIFY),
     SECURE_ON_PLAINTEXT_LINK("secure_on_plaintext_link", Stage.CLASSIFY),
+    /** A known peer's control message or DTLS record over its budget (see peer.ControlBudget). */
+    CONTROL_OVER_BUDGET("control_over_budget", Stage.CLASSIFY),
     // link setup: hellos refused by a peer session (see peer.HelloCheck)
     HELLO_REFUSED("refused", Stage.LINK_SETUP),
     HELLO_NO_CERTIFICATE("no_certificate", Stage.LINK_SETUP),
@@ -24,6 +26,8 @@ public enum Drop {
     HELLO_IDENTITY_MISMATCH("identity_mismatch", Stage.LINK_SETUP),
     HELLO_STALE("stale", Stage.LINK_SETUP),
     HELLO_REPLAY("replay", Stage.LINK_SETUP),
+    HELLO_MISADDRESSED("misaddressed", Stage.LINK_SETUP),
+    DTLS_IGNORED("dtls_ignored", Stage.LINK_SETUP),
     DTLS_FAILED("dtls_failed", Stage.LINK_SETUP),
     RECEIVE_ERROR("receive_error", Stage.UDP_RECEIVE),
     SHORT_FRAME_IN("short_frame", Stage.SWITCH_IN),

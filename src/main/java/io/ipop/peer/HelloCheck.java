@@ -20,8 +20,8 @@ import java.util.Optional;
  *
  * <p>Order of checks: protocol version; then, if the hello carries a certificate and this node has
  * the CA: the certificate chains to the CA and is valid, names the sender, binds its overlay address
- * and groups, the signature verifies, the timestamp is within {@code hello-max-age}, and the nonce was
- * not seen before. A hello without a certificate is refused by a node that requires authenticated
+ * and groups, the signature verifies, the timestamp is within {@code hello-max-age}, the nonce was
+ * not seen before, and the hello names this node as its receiver ({@code to}). A hello without a certificate is refused by a node that requires authenticated
  * peers (any mode but {@code never}), else accepted as unauthenticated. Last: the sender must not
  * claim this node's own overlay address.
  */
@@ -114,6 +114,11 @@ public final class HelloCheck {
         }
         if (!nonces.firstSeen(h.node(), h.nonce(), clock.millis())) {
             return new Rejected(Drop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
+        }
+        if (!self.name().equals(h.to())) {
+            // a signed hello for another node, replayed here: it must not reset our link to the sender
+            return new Rejected(Drop.HELLO_MISADDRESSED, "hello addressed to "
+                    + (h.to() == null ? "no node" : "node \"" + h.to() + "\"") + ", not to this node", false);
         }
         return new Accepted(Optional.of(peer));
     }

@@ -29,18 +29,21 @@ public final class Hellos {
         this.certificate = identity.map(Hellos::base64).orElse(null);
     }
 
-    /** A request; {@code secure} is this node's decision for the peer, or null before it heard the peer. */
-    public ConReq request(int localIndex, Boolean secure) {
+    /**
+     * A request to {@code peer}; {@code secure} is this node's decision for it, or null before it heard
+     * the peer.
+     */
+    public ConReq request(String peer, int localIndex, Boolean secure) {
         return (ConReq) signed(new ConReq(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
                 self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
-                System.currentTimeMillis(), secure, certificate, null));
+                System.currentTimeMillis(), secure, certificate, null, peer));
     }
 
-    /** The answer to a request with nonce {@code echo}, stating this node's decision. */
-    public ConResp response(int localIndex, String echo, boolean secure) {
+    /** The answer to {@code peer}'s request with nonce {@code echo}, stating this node's decision. */
+    public ConResp response(String peer, int localIndex, String echo, boolean secure) {
         return (ConResp) signed(new ConResp(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
                 self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
-                System.currentTimeMillis(), echo, secure, certificate, null));
+                System.currentTimeMillis(), echo, secure, certificate, null, peer));
     }
 
     private Hello signed(Hello h) {

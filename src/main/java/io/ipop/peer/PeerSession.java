@@ -181,7 +181,7 @@ public final class PeerSession {
         remoteIdentity = d.identity();
         localDecision = d.decision();
         if (hello instanceof ConReq req) {
-            ctx.channel().send(ctx.hellos().response(link.localIndex(), req.nonce(), localDecision.secure()), endpoint);
+            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), endpoint);
             peerDecision = req.secure();
         } else {
             peerDecision = hello.secure();
@@ -295,7 +295,7 @@ public final class PeerSession {
                 reject(m.from(), r);
             } else if (isDuplicate(req)) {
                 // our con_resp was lost: answer again (same decision)
-                ctx.channel().send(ctx.hellos().response(link.localIndex(), req.nonce(), localDecision.secure()), m.from());
+                ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), m.from());
             } else {
                 Behavior<Command> next = backToSeeking(whySetUpAgain(req));
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
@@ -335,25 +335,17 @@ public final class PeerSession {
 
     /**
      * A DTLS record on an up link. A resent final flight goes to the finished handshake, which keeps
-     * answering them (as server) until its deadline; a new ClientHello means the peer starts over, and
-     * the server follows it.
+     * answering them (as server) until its deadline; anything else is counted and ignored.
      */
     private Behavior<Command> onDtlsWhileUp(DtlsReceived m) {
-        if (handshake == null) {
-            return Behaviors.same();
-        }
-        if (!DtlsHandshake.isClientHello(m.record())) {
+        if (handshake != null && !DtlsHandshake.isClientHello(m.record())) {
             handshake.receive(m.record());
             return Behaviors.same();
         }
-        if (handshake.role() == DtlsHandshake.Role.SERVER) {
-            timers.cancel(PingTick.INSTANCE);
-            timers.cancel(LivenessTick.INSTANCE);
-            cipher = null;
-            directory.tell(new PeerDirectory.LinkDown(peer));
-            earlyRecords.add(m.record());
-            return handshaking(link.snapshot().security());
-        }
+        // A ClientHello is unauthenticated and anyone who saw a frame knows the index: it must not
+        // reset an up link. A client that really lost the link says so with a con_req (no decision),
+        // which sets the link up again.
+        ctx.counters().drop(Drop.DTLS_IGNORED);
         return Behaviors.same();
     }
 
@@ -529,7 +521,7 @@ public final class PeerSession {
 
     private void sendConReq() {
         Boolean decision = localDecision == null ? null : localDecision.secure();
-        ConReq req = ctx.hellos().request(link.localIndex(), decision);
+        ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
         sentNonces.addLast(req.nonce());
         if (sentNonces.size() > NONCES_KEPT) {
             sentNonces.removeFirst();

@@ -15,7 +15,7 @@ import java.util.Base64;
  *
  * <pre>
  * ipop-hello/1 \n type \n v \n node \n instance \n ip \n mac \n groups joined by ',' \n nonce \n index \n ts \n
- * secure ("true" | "false" | "-") \n echo (or "-") \n cert
+ * secure ("true" | "false" | "-") \n echo (or "-") \n cert \n to (the receiver's name, or "-")
  * </pre>
  *
  * Names, groups and nonces are tokens without newlines or commas (checked when the message is built),
@@ -36,7 +36,8 @@ public final class HelloSigning {
                 h.nonce(), Integer.toString(h.index()), Long.toString(h.ts()),
                 h.secure() == null ? "-" : h.secure().toString(),
                 h.echo() == null ? "-" : h.echo(),
-                h.cert() == null ? "-" : h.cert());
+                h.cert() == null ? "-" : h.cert(),
+                h.to() == null ? "-" : h.to());
         return text.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -64,15 +64,29 @@ public sealed interface ControlMessage {
         /** The request's nonce in a {@code con_resp}; {@code null} in a {@code con_req}. */
         String echo();
 
+        /**
+         * The node name of the receiver this hello is for. Signed with the rest, so a captured hello
+         * cannot be replayed to another node; {@code null} only in unsigned hellos of older builds.
+         */
+        String to();
+
         /** The same hello with a signature. */
         Hello withSig(String sig);
     }
 
     /** Link request, sent repeatedly (with backoff) until answered. */
     record ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
-                  String nonce, int index, long ts, Boolean secure, String cert, String sig) implements Hello {
+                  String nonce, int index, long ts, Boolean secure, String cert, String sig, String to)
+            implements Hello {
         public ConReq {
             groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
+            Limits.optionalToken("to", to);
+        }
+
+        /** A request that names no receiver. */
+        public ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
+                      String nonce, int index, long ts, Boolean secure, String cert, String sig) {
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, null);
         }
 
         @Override
@@ -82,25 +96,32 @@ public sealed interface ControlMessage {
 
         @Override
         public ConReq withSig(String sig) {
-            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig);
+            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to);
         }
     }
 
     /** Answer to a {@code con_req}; {@code echo} repeats the request's nonce. */
     record ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
-                   String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig)
+                   String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig, String to)
             implements Hello {
         public ConResp {
             groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
             Limits.token("echo", echo);
+            Limits.optionalToken("to", to);
             if (secure == null) {
                 throw new IllegalArgumentException("secure missing (a con_resp always states its decision)");
             }
         }
 
+        /** A response that names no receiver. */
+        public ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
+                       String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig) {
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, null);
+        }
+
         @Override
         public ConResp withSig(String sig) {
-            return new ConResp(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig);
+            return new ConResp(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, to);
         }
     }
 

@@ -22,6 +22,12 @@ final class Limits {
         }
     }
 
+    static void optionalToken(String field, String value) {
+        if (value != null) {
+            token(field, value);
+        }
+    }
+
     static void text(String field, String value) {
         if (value == null || value.length() > MAX_TEXT) {
             throw new IllegalArgumentException(field + " missing or longer than " + MAX_TEXT + " characters");

@@ -97,6 +97,18 @@ class HelloCheckTest {
     }
 
     @Test
+    void refusesASignedHelloAddressedToAnotherNode() {
+        ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request("c", 7, null);
+        HelloCheck.Rejected r = assertRejected(Drop.HELLO_MISADDRESSED, checker(Clock.systemUTC(), true).check(forC));
+        assertTrue(r.reason().contains("\"c\""), r.reason());
+        ConReq retargeted = forC.withSig(forC.sig());
+        ConReq toA = new ConReq(retargeted.v(), retargeted.node(), retargeted.instance(), retargeted.ip(), retargeted.mac(),
+                retargeted.groups(), "fresh-nonce", retargeted.index(), retargeted.ts(), retargeted.secure(),
+                retargeted.cert(), retargeted.sig(), "a");
+        assertRejected(Drop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(toA));
+    }
+
+    @Test
     void refusesAStaleHello() {
         Clock twoMinutesAhead = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(2));
         assertRejected(Drop.HELLO_STALE, checker(twoMinutesAhead, true).check(hello(nodeB(List.of("blue"), "10.77.0.2/24"), b)));
@@ -104,25 +116,25 @@ class HelloCheckTest {
 
     @Test
     void aNodeThatRequiresCertificatesRefusesAnUnsignedHelloAndSaysWhy() {
-        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(7, null);
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
         HelloCheck.Rejected r = assertRejected(Drop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), true).check(unsigned));
         assertTrue(r.tellPeer());
     }
 
     @Test
     void aNodeInModeNeverAcceptsAnUnsignedHelloAsUnauthenticated() {
-        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(7, null);
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
         HelloCheck.Accepted ok = assertInstanceOf(HelloCheck.Accepted.class, checker(Clock.systemUTC(), false).check(unsigned));
         assertTrue(ok.identity().isEmpty(), "claimed groups are not believed without a certificate");
     }
 
     @Test
     void refusesAnotherProtocolVersionAndThisNodesOwnAddress() {
-        ConReq h = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(7, null);
+        ConReq h = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
         ConReq v2 = new ConReq(2, h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(), h.ts(),
                 null, null, null);
         assertRejected(Drop.HELLO_REFUSED, checker(Clock.systemUTC(), false).check(v2));
-        ConReq mine = new Hellos(nodeB(List.of(), "10.77.0.1/24"), Optional.empty()).request(7, null);
+        ConReq mine = new Hellos(nodeB(List.of(), "10.77.0.1/24"), Optional.empty()).request("a", 7, null);
         assertRejected(Drop.HELLO_REFUSED, checker(Clock.systemUTC(), false).check(mine));
     }
 
@@ -139,7 +151,7 @@ class HelloCheckTest {
     }
 
     private static ConReq hello(LocalNode sender, NodeIdentity signer) {
-        return new Hellos(sender, Optional.of(signer)).request(7, null);
+        return new Hellos(sender, Optional.of(signer)).request("a", 7, null);
     }
 
     private static LocalNode nodeB(List<String> groups, String ip) {

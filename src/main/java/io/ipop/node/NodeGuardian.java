@@ -5,6 +5,7 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.StaticPeers;
+import io.ipop.peer.ControlBudget;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.DirectoryControlSink;
 import io.ipop.peer.HelloCheck;
@@ -88,7 +89,8 @@ public final class NodeGuardian {
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, links, macs, routes::set), "peers");
             InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec,
-                    new DirectoryControlSink(links, directory), counters, System::nanoTime);
+                    new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime), counters,
+                    System::nanoTime);
             OutboundPath outbound = new OutboundPath(routes::get, macs, counters, System::nanoTime);
             Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
 

@@ -1,38 +1,64 @@
 package io.ipop.peer;
 
 import io.ipop.dataplane.ControlSink;
+import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.Drop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
+import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * Hands what the inbound path decodes for the control plane to the {@link PeerDirectory}, after a
- * lock-free check against {@link Links} so traffic for unknown peers never reaches an actor mailbox.
+ * lock-free check against {@link Links} so traffic for unknown peers never reaches an actor mailbox,
+ * and within each peer's {@link ControlBudget}: what is over it is dropped here and counted
+ * ({@link Drop#CONTROL_OVER_BUDGET}), so a flood in a known peer's name cannot pile up in a mailbox.
  */
 public final class DirectoryControlSink implements ControlSink {
     private final Links links;
     private final ActorRef<PeerDirectory.Command> directory;
+    private final ControlBudget budget;
+    private final DataplaneCounters counters;
+    private final LongSupplier nanoClock;
 
-    public DirectoryControlSink(Links links, ActorRef<PeerDirectory.Command> directory) {
+    public DirectoryControlSink(Links links, ActorRef<PeerDirectory.Command> directory, ControlBudget budget,
+                                DataplaneCounters counters, LongSupplier nanoClock) {
         this.links = links;
         this.directory = directory;
+        this.budget = budget;
+        this.counters = counters;
+        this.nanoClock = nanoClock;
     }
 
     @Override
     public boolean control(Endpoint from, ControlMessage message) {
-        if (!links.knows(message.node())) {
+        PeerLink link = links.get(message.node());
+        if (link == null) {
             return false;
         }
-        directory.tell(new PeerDirectory.ControlReceived(from, message));
+        if (withinBudget(link, from)) {
+            directory.tell(new PeerDirectory.ControlReceived(from, message));
+        }
         return true;
     }
 
     @Override
     public boolean dtls(Endpoint from, int localIndex, byte[] record) {
-        if (links.byIndex(localIndex) == null) {
+        PeerLink link = links.byIndex(localIndex);
+        if (link == null) {
             return false;
         }
-        directory.tell(new PeerDirectory.DtlsReceived(from, localIndex, record));
+        if (withinBudget(link, from)) {
+            directory.tell(new PeerDirectory.DtlsReceived(from, localIndex, record));
+        }
         return true;
+    }
+
+    private boolean withinBudget(PeerLink link, Endpoint from) {
+        if (budget.take(link.peer(), from.equals(link.snapshot().endpoint()), nanoClock.getAsLong())) {
+            return true;
+        }
+        counters.drop(Drop.CONTROL_OVER_BUDGET);
+        return false;
     }
 }

@@ -34,7 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SecureNetnsIT {
     private static final Map<String, Integer> HOSTS = Map.of("a", 1, "b", 2, "c", 3, "d", 4);
     private static final byte[] MARKER = "ipop-marker-!!!!".getBytes(StandardCharsets.US_ASCII);
-    private static final Path DIR = Path.of("target", "netns-logs", "SecureNetnsIT");
+    /** Next to the node jar, like NodeProcess.logDir: in the build directory, wherever -Dipop.build.dir puts it. */
+    private static final Path DIR = Path.of(System.getProperty("ipop.jar", "target/ipop-node.jar")).toAbsolutePath()
+            .getParent().resolve("netns-logs").resolve("SecureNetnsIT");
 
     private static Topology topology;
     private static final Map<String, NodeProcess> nodes = new LinkedHashMap<>();

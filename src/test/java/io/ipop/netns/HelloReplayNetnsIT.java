@@ -1,0 +1,125 @@
+package io.ipop.netns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ipop.secure.DtlsHandshake;
+import io.ipop.wire.FrameHeader;
+import io.ipop.wire.FrameType;
+import java.io.DataOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Link-setup messages captured on the underlay and replayed by an attacker x who can read but not
+ * change traffic must not take an up link down: a con_req that a sent b, replayed to c within
+ * hello-max-age; a DTLS ClientHello that a (the client) sent b, replayed to b once the link is up.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HelloReplayNetnsIT {
+    private static MixedOverlay overlay;
+    private static byte[] helloFromAToB;
+    private static byte[] clientHelloFromAToB;
+
+    @BeforeAll
+    static void startOverlayAndCapture() throws Exception {
+        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        overlay = new MixedOverlay("HelloReplayNetnsIT", Map.of("x", 9));
+        Path capture = overlay.dir.resolve("a-eth0.pcap").toAbsolutePath();
+        Files.deleteIfExists(capture);
+        Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"),
+                List.of("tcpdump", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
+        try {
+            Thread.sleep(1500);
+            overlay.startAll();
+        } finally {
+            tcpdump.destroy();
+            tcpdump.waitFor(5, TimeUnit.SECONDS);
+        }
+        for (Pcap.Udp u : Pcap.udp(capture)) {
+            byte[] p = u.payload();
+            if (!u.src().equals(MixedOverlay.underlayIp("a")) || !u.dst().equals(MixedOverlay.underlayIp("b")) || p.length < 9) {
+                continue;
+            }
+            String text = new String(p, StandardCharsets.UTF_8);
+            // the worst case: a request that already carries a's security decision (a had heard b)
+            if (FrameType.of(p[0]) == FrameType.CONTROL && text.contains("\"type\":\"con_req\"")
+                    && (helloFromAToB == null || text.contains("\"secure\":"))) {
+                helloFromAToB = p;
+            }
+            if (FrameType.of(p[0]) == FrameType.DTLS && clientHelloFromAToB == null
+                    && DtlsHandshake.isClientHello(Arrays.copyOfRange(p, FrameHeader.LENGTH, p.length))) {
+                clientHelloFromAToB = p;
+            }
+        }
+        assertNotNull(helloFromAToB, "captured a con_req from a to b");
+        assertNotNull(clientHelloFromAToB, "captured a ClientHello from a to b");
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (overlay != null) {
+            overlay.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aSignedHelloReplayedToAnotherPeerLeavesItsLinkAlone() throws Exception {
+        NodeProcess c = overlay.node("c");
+        JsonNode before = c.link("a");
+        replay(helloFromAToB, "c");
+        Thread.sleep(2000);
+        JsonNode after = c.link("a");
+        assertEquals("up", after.path("state").asText(), after.toString());
+        assertEquals(before.path("since").asText(), after.path("since").asText(), "c's link to a was reset: " + after);
+        ping("c", "a");
+    }
+
+    @Test
+    @Order(2)
+    void aReplayedClientHelloLeavesTheUpSecureLinkAlone() throws Exception {
+        NodeProcess b = overlay.node("b");
+        JsonNode before = b.link("a");
+        replay(clientHelloFromAToB, "b");
+        Thread.sleep(2000);
+        JsonNode after = b.link("a");
+        assertEquals("up", after.path("state").asText(), after.toString());
+        assertEquals(before.path("since").asText(), after.path("since").asText(), "b's link to a was reset: " + after);
+        ping("a", "b");
+    }
+
+    private static void replay(byte[] datagram, String to) throws Exception {
+        Path corpus = overlay.dir.resolve("replay-" + to + ".corpus");
+        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(corpus))) {
+            out.writeInt(datagram.length);
+            out.write(datagram);
+        }
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", overlay.topology.ns("x")));
+        cmd.addAll(Topology.testJava("64m", Flooder.class.getName(), corpus.toString(), MixedOverlay.underlayIp(to), "5800",
+                "1", "1", "0", "10"));
+        Shell.Result r = Shell.run(Duration.ofSeconds(30), cmd);
+        assertEquals(0, r.exit(), r.output());
+    }
+
+    private static void ping(String from, String to) {
+        Shell.Result r = overlay.topology.exec(from, Duration.ofSeconds(15), "ping", "-c", "3", "-i", "0.2", "-W", "2",
+                MixedOverlay.overlayIp(to));
+        assertEquals(0, r.exit(), "ping " + from + " -> " + to + "\n" + r.output());
+    }
+}

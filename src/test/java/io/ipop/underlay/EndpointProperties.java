@@ -1,9 +1,11 @@
 package io.ipop.underlay;
 
+import static io.ipop.RandomInput.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.RandomInput;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -121,84 +123,9 @@ class EndpointProperties {
         };
     }
 
-    // ---- generation and reporting ----
+    // ---- generation and reporting: io.ipop.RandomInput ----
 
-    /** The seed of try {@code i} of property {@code property}: {@code new Random(seed)} draws that try's input again. */
     private static long seed(int property, int i) {
-        long z = SEED + property * 0x632B_E59B_D9B4_E019L + i * 0x9E37_79B9_7F4A_7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static String trial(int i, int tries, long seed) {
-        return "try " + (i + 1) + " of " + tries + " (new Random(" + seed + "L))";
-    }
-
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    /** Runs one try; whatever it throws fails the test with the try, its seed and its input, and the original as cause. */
-    private static void check(String trial, Supplier<String> input, Body body) {
-        try {
-            body.run();
-        } catch (Throwable t) {
-            throw new AssertionError(trial + " failed for " + input.get() + ": " + t, t);
-        }
-    }
-
-    /** Uniform in {@code min..max}, with the bounds themselves drawn more often. */
-    private static int between(Random random, int min, int max) {
-        int p = random.nextInt(20);
-        if (p == 0) {
-            return min;
-        }
-        if (p == 1) {
-            return max;
-        }
-        return min + random.nextInt(max - min + 1);
-    }
-
-    /** A collection size in {@code min..max}: mostly up to 32 above {@code min}, sometimes above, sometimes a bound. */
-    private static int size(Random random, int min, int max) {
-        int cutoff = max - min <= 32 ? max : min + 32;
-        int p = random.nextInt(100);
-        if (p < 3) {
-            return min;
-        }
-        if (p < 5) {
-            return max;
-        }
-        if (p < 15 && cutoff < max) {
-            return cutoff + 1 + random.nextInt(max - cutoff);
-        }
-        return min + random.nextInt(cutoff - min + 1);
-    }
-
-    /** A string of {@code chars} (each equally likely), its length a {@link #size} in {@code min..max}. */
-    private static String string(Random random, String chars, int min, int max) {
-        int length = size(random, min, max);
-        StringBuilder sb = new StringBuilder(length);
-        for (int k = 0; k < length; k++) {
-            sb.append(chars.charAt(random.nextInt(chars.length())));
-        }
-        return sb.toString();
-    }
-
-    /** {@code s} in Java string syntax, everything outside printable ASCII escaped. */
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
-        for (int k = 0; k < s.length(); k++) {
-            char c = s.charAt(k);
-            if (c == '"' || c == '\\') {
-                sb.append('\\').append(c);
-            } else if (c >= 0x20 && c < 0x7F) {
-                sb.append(c);
-            } else {
-                sb.append(String.format("\\u%04x", (int) c));
-            }
-        }
-        return sb.append('"').toString();
+        return RandomInput.seed(SEED, property, i);
     }
 }

@@ -1,9 +1,11 @@
 package io.ipop.wire;
 
+import static io.ipop.RandomInput.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.RandomInput;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -153,95 +155,9 @@ class FrameHeaderProperties {
         return b;
     }
 
-    // ---- generation and reporting ----
+    // ---- generation and reporting: io.ipop.RandomInput ----
 
-    private static final int[] EDGE_INTS = {0, 1, -1, 2, -2, Integer.MIN_VALUE, Integer.MAX_VALUE, Integer.MIN_VALUE + 1,
-            Integer.MAX_VALUE - 1};
-    private static final byte[] EDGE_BYTES = {0, 1, -1, Byte.MIN_VALUE, Byte.MAX_VALUE};
-
-    /** The seed of try {@code i} of property {@code property}: {@code new Random(seed)} draws that try's input again. */
     private static long seed(int property, int i) {
-        long z = SEED + property * 0x632B_E59B_D9B4_E019L + i * 0x9E37_79B9_7F4A_7C15L;
-        z = (z ^ (z >>> 30)) * 0xBF58_476D_1CE4_E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D0_49BB_1331_11EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static String trial(int i, int tries, long seed) {
-        return "try " + (i + 1) + " of " + tries + " (new Random(" + seed + "L))";
-    }
-
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    /** Runs one try; whatever it throws fails the test with the try, its seed and its input, and the original as cause. */
-    private static void check(String trial, Supplier<String> input, Body body) {
-        try {
-            body.run();
-        } catch (Throwable t) {
-            throw new AssertionError(trial + " failed for " + input.get() + ": " + t, t);
-        }
-    }
-
-    /** Uniform in {@code min..max}, with the bounds themselves drawn more often. */
-    private static int between(Random random, int min, int max) {
-        int p = random.nextInt(20);
-        if (p == 0) {
-            return min;
-        }
-        if (p == 1) {
-            return max;
-        }
-        return min + random.nextInt(max - min + 1);
-    }
-
-    /** Any int, biased toward edge values and small magnitudes, else uniform over the whole range. */
-    private static int anyInt(Random random) {
-        int p = random.nextInt(10);
-        if (p == 0) {
-            return EDGE_INTS[random.nextInt(EDGE_INTS.length)];
-        }
-        if (p < 5) {
-            return random.nextInt() >> random.nextInt(32);
-        }
-        return random.nextInt();
-    }
-
-    /** A collection size in {@code min..max}: mostly up to 32 above {@code min}, sometimes above, sometimes a bound. */
-    private static int size(Random random, int min, int max) {
-        int cutoff = max - min <= 32 ? max : min + 32;
-        int p = random.nextInt(100);
-        if (p < 3) {
-            return min;
-        }
-        if (p < 5) {
-            return max;
-        }
-        if (p < 15 && cutoff < max) {
-            return cutoff + 1 + random.nextInt(max - cutoff);
-        }
-        return min + random.nextInt(cutoff - min + 1);
-    }
-
-    /** Random bytes of a {@link #size} in {@code min..max}; now and then all one edge value. */
-    private static byte[] bytes(Random random, int min, int max) {
-        byte[] b = new byte[size(random, min, max)];
-        if (random.nextInt(20) == 0) {
-            Arrays.fill(b, EDGE_BYTES[random.nextInt(EDGE_BYTES.length)]);
-        } else {
-            random.nextBytes(b);
-        }
-        return b;
-    }
-
-    private static byte[] filled(int length, byte value) {
-        byte[] b = new byte[length];
-        Arrays.fill(b, value);
-        return b;
-    }
-
-    private static String hex(byte[] b) {
-        return "[" + b.length + " bytes] " + HexFormat.of().formatHex(b);
+        return RandomInput.seed(SEED, property, i);
     }
 }

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -116,6 +117,8 @@ public final class PeerSession {
     private Endpoint endpoint;
     private PeerInfo remote;
     private Optional<PeerIdentity> remoteIdentity = Optional.empty();
+    /** The certificate the peer's hello carried when the link was set up (base64), or null. */
+    private String remoteCertificate;
     private SecurityDecision localDecision;
     private Boolean peerDecision;
     private DtlsHandshake handshake;
@@ -179,6 +182,7 @@ public final class PeerSession {
         endpoint = d.from();
         remote = PeerInfo.of(hello);
         remoteIdentity = d.identity();
+        remoteCertificate = hello.cert();
         localDecision = d.decision();
         if (hello instanceof ConReq req) {
             ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), endpoint);
@@ -318,9 +322,15 @@ public final class PeerSession {
     }
 
     /** The same request again: same process, same index, same decision (the peer lost our answer). */
+    /**
+     * The same request again (our con_resp was lost): same instance, index and decision, and the same
+     * groups and certificate — a peer whose groups or certificate changed by a reload must be decided
+     * anew, even if its own decision did not change.
+     */
     private boolean isDuplicate(ConReq req) {
         return req.instance().equals(remote.instance()) && req.index() == remote.index() && req.secure() != null
-                && req.secure().equals(peerDecision);
+                && req.secure().equals(peerDecision) && req.groups().equals(remote.groups())
+                && Objects.equals(req.cert(), remoteCertificate);
     }
 
     private String whySetUpAgain(ConReq req) {
@@ -329,6 +339,9 @@ public final class PeerSession {
         }
         if (req.secure() == null) {
             return "peer set the link up again";
+        }
+        if (req.secure().equals(peerDecision)) {
+            return "peer's groups or certificate changed: deciding the link again";
         }
         return "peer now decides " + (req.secure() ? "secure" : "plaintext") + ": setting the link up again";
     }
@@ -459,6 +472,9 @@ public final class PeerSession {
             if (link.snapshot().state() == LinkState.UP) {
                 link.publish(link.snapshot().withSecurity(now.combine(peerDecision)));
             }
+            // our groups or certificate may have changed: the peer re-checks a con_req that differs
+            // from what it knows, so its own decision about us follows the reload too
+            sendConReq();
             return Behaviors.same();
         }
         String why = "security decision changed by reload (" + localDecision.reason() + " -> " + now.reason()

@@ -219,6 +219,17 @@ class PeerSessionTest {
     }
 
     @Test
+    void conReqWithChangedGroupsButTheSameDecisionIsDecidedAgain() {
+        bringUp();
+        ConReq regrouped = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.2/24",
+                "02:00:00:00:00:02", List.of("blue", "red"), "n-b2", 77, 0, false, null, null);
+        session.tell(received(regrouped));                        // the peer reloaded with other groups
+        directory.expectMessageClass(PeerDirectory.LinkDown.class);
+        awaitState(LinkState.LOST);
+        assertTrue(link.snapshot().reason().contains("groups or certificate changed"), link.snapshot().reason());
+    }
+
+    @Test
     void conReqWithoutDecisionOnAnUpLinkSetsTheLinkUpAgain() {
         bringUp();
         session.tell(received(conReq("instance-b", 77, null)));    // the peer went back to setup without knowing us
@@ -274,7 +285,11 @@ class PeerSessionTest {
                 linkContext.check()), PEER_ENDPOINT));
         directory.expectNoMessage(Duration.ofMillis(200));
         assertEquals(LinkState.UP, link.snapshot().state());
-        assertEquals(0, wire.drain(ConReq.class).size());
+        // one con_req tells the peer our new groups with the unchanged decision, so it can decide again
+        List<ConReq> told = wire.drain(ConReq.class);
+        assertEquals(1, told.size());
+        assertEquals(false, told.get(0).secure());
+        assertEquals(List.of("red"), told.get(0).groups());
     }
 
     private void updatePolicy(SecuritySettings settings) {

@@ -246,6 +246,7 @@ public final class PeerSession {
                     return Behaviors.same();
                 })
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
+                .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
                 .onMessage(HandshakeDone.class, done -> onHandshakeDone(done, decision)));
     }
 
@@ -281,6 +282,7 @@ public final class PeerSession {
         timers.startTimerWithFixedDelay(LivenessTick.INSTANCE, livenessTick);
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
+                .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
                 .onMessage(DtlsReceived.class, this::onDtlsWhileUp)
                 .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
                 .onMessageEquals(LivenessTick.INSTANCE, this::onLivenessTick));
@@ -300,6 +302,9 @@ public final class PeerSession {
             } else if (isDuplicate(req)) {
                 // our con_resp was lost: answer again (same decision)
                 ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), m.from());
+            } else if (sameSetup(req)) {
+                // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
+                askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
             } else {
                 Behavior<Command> next = backToSeeking(whySetUpAgain(req));
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
@@ -328,9 +333,38 @@ public final class PeerSession {
      * anew, even if its own decision did not change.
      */
     private boolean isDuplicate(ConReq req) {
+        return sameSetup(req) && req.groups().equals(remote.groups()) && Objects.equals(req.cert(), remoteCertificate);
+    }
+
+    /** Same peer process, same index, same decision: nothing that forces the link to be set up again. */
+    private boolean sameSetup(ConReq req) {
         return req.instance().equals(remote.instance()) && req.index() == remote.index() && req.secure() != null
-                && req.secure().equals(peerDecision) && req.groups().equals(remote.groups())
-                && Objects.equals(req.cert(), remoteCertificate);
+                && req.secure().equals(peerDecision);
+    }
+
+    /**
+     * This side's decision about a peer whose groups or certificate changed on a linked session: an
+     * unchanged decision keeps the link (its view of the peer is updated and the request answered);
+     * a flipped one sets the link up again in the new mode.
+     */
+    private Behavior<Command> onPolicyDecidedWhileLinked(PolicyDecided d) {
+        if (!(d.hello() instanceof ConReq req) || !sameSetup(req) || localDecision == null) {
+            return Behaviors.same();                    // stale answer
+        }
+        if (d.decision().secure() == localDecision.secure()) {
+            remote = PeerInfo.of(req);
+            remoteIdentity = d.identity();
+            remoteCertificate = req.cert();
+            localDecision = d.decision();
+            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), d.from());
+            LinkSnapshot now = link.snapshot();
+            publish(now.state(), now.reason(), localDecision.combine(peerDecision), now.cipherSuite());
+            return Behaviors.same();
+        }
+        Behavior<Command> next = backToSeeking("peer's groups or certificate changed: "
+                + (d.decision().secure() ? "secure" : "plaintext") + " now (" + d.decision().reason() + ")");
+        context.getSelf().tell(d);                      // set up again from this very hello
+        return next;
     }
 
     private String whySetUpAgain(ConReq req) {
@@ -339,9 +373,6 @@ public final class PeerSession {
         }
         if (req.secure() == null) {
             return "peer set the link up again";
-        }
-        if (req.secure().equals(peerDecision)) {
-            return "peer's groups or certificate changed: deciding the link again";
         }
         return "peer now decides " + (req.secure() ? "secure" : "plaintext") + ": setting the link up again";
     }

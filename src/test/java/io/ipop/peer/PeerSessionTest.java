@@ -219,14 +219,16 @@ class PeerSessionTest {
     }
 
     @Test
-    void conReqWithChangedGroupsButTheSameDecisionIsDecidedAgain() {
+    void conReqWithChangedGroupsIsDecidedAgainAndAnUnchangedDecisionKeepsTheLink() {
         bringUp();
         ConReq regrouped = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.2/24",
                 "02:00:00:00:00:02", List.of("blue", "red"), "n-b2", 77, 0, false, null, null);
         session.tell(received(regrouped));                        // the peer reloaded with other groups
-        directory.expectMessageClass(PeerDirectory.LinkDown.class);
-        awaitState(LinkState.LOST);
-        assertTrue(link.snapshot().reason().contains("groups or certificate changed"), link.snapshot().reason());
+        ConResp answer = awaitSent(ConResp.class, 1).get(0);       // decided again: still plaintext (mode never)
+        assertEquals(false, answer.secure());
+        directory.expectNoMessage(Duration.ofMillis(200));        // an unchanged decision keeps the link
+        assertEquals(LinkState.UP, link.snapshot().state());
+        assertEquals(List.of("blue", "red"), link.snapshot().remote().groups(), "the view of the peer is updated");
     }
 
     @Test

@@ -200,11 +200,8 @@ final class MixedOverlay implements AutoCloseable {
                     p.waitFor(5, TimeUnit.SECONDS);
                 }
             }
-            for (NodeProcess n : nodes.values()) {
-                n.close();
-            }
         } finally {
-            topology.close();
+            Topology.tearDown(nodes.values(), topology);
         }
     }
 

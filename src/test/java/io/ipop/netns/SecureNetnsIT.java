@@ -74,15 +74,7 @@ class SecureNetnsIT {
 
     @AfterAll
     static void tearDown() throws Exception {
-        try {
-            for (NodeProcess n : nodes.values()) {
-                n.close();
-            }
-        } finally {
-            if (topology != null) {
-                topology.close();
-            }
-        }
+        Topology.tearDown(nodes.values(), topology);
     }
 
     @Test

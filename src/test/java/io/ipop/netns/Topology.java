@@ -167,4 +167,20 @@ final class Topology implements AutoCloseable {
         }
         created.clear();
     }
+
+    /**
+     * Stops every node (by its own PID), then removes the namespaces of {@code topology} (which may be
+     * null if set-up failed before it existed), even if stopping a node failed.
+     */
+    static void tearDown(Iterable<NodeProcess> nodes, Topology topology) throws InterruptedException {
+        try {
+            for (NodeProcess n : nodes) {
+                n.close();
+            }
+        } finally {
+            if (topology != null) {
+                topology.close();
+            }
+        }
+    }
 }

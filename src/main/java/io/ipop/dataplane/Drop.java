@@ -27,6 +27,10 @@ public enum Drop {
     HELLO_STALE("stale", Stage.LINK_SETUP),
     HELLO_REPLAY("replay", Stage.LINK_SETUP),
     HELLO_MISADDRESSED("misaddressed", Stage.LINK_SETUP),
+    /** A con_resp echoing no con_req this session sent (stale, or forged). */
+    UNEXPECTED_RESPONSE("unexpected_response", Stage.LINK_SETUP),
+    /** An unauthenticated ping, pong, close or con_rej in a peer's name from an address other than its link's. */
+    WRONG_ADDRESS("wrong_address", Stage.LINK_SETUP),
     DTLS_IGNORED("dtls_ignored", Stage.LINK_SETUP),
     DTLS_FAILED("dtls_failed", Stage.LINK_SETUP),
     RECEIVE_ERROR("receive_error", Stage.UDP_RECEIVE),

@@ -102,6 +102,8 @@ public final class PeerSession {
     private static final int EARLY_RECORDS_KEPT = 8;
     private static final int MAX_RECORD = 1400;
     private static final long MAX_PLAUSIBLE_RTT = Duration.ofSeconds(60).toNanos();
+    /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
@@ -122,6 +124,7 @@ public final class PeerSession {
     private SecurityDecision localDecision;
     private Boolean peerDecision;
     private DtlsHandshake handshake;
+    private final LogThrottle refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL);
     private LinkCipher cipher;
     private boolean everUp;
     private long pingSeq;
@@ -167,12 +170,11 @@ public final class PeerSession {
 
     private Behavior<Command> onControlWhileSeeking(ControlReceived m) {
         if (m.message() instanceof ConResp resp && !sentNonces.contains(resp.echo())) {
-            return Behaviors.same();                    // an answer to nothing we asked (stale or forged)
-        }
-        if (m.message() instanceof Hello hello) {
+            ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // an answer to nothing we asked (stale or forged)
+        } else if (m.message() instanceof Hello hello) {
             verifyThenDecide(m.from(), hello);
         } else if (m.message() instanceof ConRej rej) {
-            refusedByPeer(rej);
+            refusedByPeer(rej, m.from());
         }
         return Behaviors.same();
     }
@@ -241,10 +243,7 @@ public final class PeerSession {
         publish(LinkState.HANDSHAKING, "DTLS handshake as " + role.name().toLowerCase() + " (" + decision.reason() + ")",
                 decision, null);
         return withCommonHandlers(Behaviors.receive(Command.class)
-                .onMessage(DtlsReceived.class, m -> {
-                    hs.receive(m.record());
-                    return Behaviors.same();
-                })
+                .onMessage(DtlsReceived.class, m -> toHandshake(hs, m.record()))
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
                 .onMessage(HandshakeDone.class, done -> onHandshakeDone(done, decision)));
@@ -310,6 +309,9 @@ public final class PeerSession {
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
                 return next;
             }
+        } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
+            // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
+            ctx.counters().drop(Drop.WRONG_ADDRESS);
         } else if (msg instanceof Ping ping) {
             ctx.channel().send(new Pong(ctx.self().name(), ping.seq(), ping.ts()), m.from());
         } else if (msg instanceof Pong pong) {
@@ -317,11 +319,12 @@ public final class PeerSession {
             if (pong.seq() <= pingSeq && rtt >= 0 && rtt < MAX_PLAUSIBLE_RTT) {
                 link.publish(link.snapshot().withRtt(rtt));
             }
-        } else if (msg instanceof Close close && fromLinkEndpoint) {
-            // close is unauthenticated: only believed from the address the link uses
+        } else if (msg instanceof ConResp resp && !sentNonces.contains(resp.echo())) {
+            ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
+        } else if (msg instanceof Close close) {
             return lost("peer closed the link: " + close.reason());
         } else if (msg instanceof ConRej rej) {
-            refusedByPeer(rej);
+            refusedByPeer(rej, m.from());
         }
         return Behaviors.same();
     }
@@ -383,13 +386,20 @@ public final class PeerSession {
      */
     private Behavior<Command> onDtlsWhileUp(DtlsReceived m) {
         if (handshake != null && !DtlsHandshake.isClientHello(m.record())) {
-            handshake.receive(m.record());
-            return Behaviors.same();
+            return toHandshake(handshake, m.record());
         }
         // A ClientHello is unauthenticated and anyone who saw a frame knows the index: it must not
         // reset an up link. A client that really lost the link says so with a con_req (no decision),
         // which sets the link up again.
         ctx.counters().drop(Drop.DTLS_IGNORED);
+        return Behaviors.same();
+    }
+
+    /** A record for the running (or, as server, lingering) handshake; counted if it no longer takes any. */
+    private Behavior<Command> toHandshake(DtlsHandshake hs, byte[] record) {
+        if (!hs.receive(record)) {
+            ctx.counters().drop(Drop.DTLS_IGNORED);
+        }
         return Behaviors.same();
     }
 
@@ -550,15 +560,24 @@ public final class PeerSession {
     private void reject(Endpoint from, HelloCheck.Rejected r) {
         ctx.counters().drop(r.counter());
         if (!r.reason().equals(link.snapshot().reason())) {
-            context.getLog().warn("refusing hello from {} at {}: {}", peer, from, r.reason());
             publishReason(r.reason());
+        }
+        long left = refusalLog.admit(System.nanoTime());
+        if (left != LogThrottle.SUPPRESS) {
+            context.getLog().warn("refusing hello from {} at {}: {}{}", peer, from, r.reason(),
+                    left == 0 ? "" : " (" + left + " more refused since the last line, see link_setup counters)");
         }
         if (r.tellPeer()) {
             ctx.channel().send(new ConRej(ctx.self().name(), r.reason()), from);
         }
     }
 
-    private void refusedByPeer(ConRej rej) {
+    /** A con_rej is unauthenticated: it only changes the link's reason, and only from the peer's address. */
+    private void refusedByPeer(ConRej rej, Endpoint from) {
+        if (!from.equals(endpoint)) {
+            ctx.counters().drop(Drop.WRONG_ADDRESS);
+            return;
+        }
         String why = "peer refused the link: " + rej.reason();
         if (!why.equals(link.snapshot().reason())) {
             context.getLog().warn("link to {}: {}", peer, why);

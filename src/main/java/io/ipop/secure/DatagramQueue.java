@@ -6,7 +6,6 @@ import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.bouncycastle.tls.DatagramTransport;
 
@@ -38,7 +37,6 @@ final class DatagramQueue implements DatagramTransport {
     private final int maxRecordSize;
     private final byte[] outbound;
     private int outboundLength;
-    private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
 
     DatagramQueue(Consumer<byte[]> sendToPeer, int maxRecordSize) {
@@ -47,15 +45,14 @@ final class DatagramQueue implements DatagramTransport {
         this.outbound = new byte[maxRecordSize];
     }
 
-    /** Queues a copy of a received datagram; drops (and counts) it if closed, full, empty or over the limit. */
-    void offer(byte[] datagram) {
+    /**
+     * Queues a copy of a received datagram; false (dropped) if closed, full, empty or over the limit.
+     */
+    boolean offer(byte[] datagram) {
         if (closed || datagram.length == 0 || datagram.length > maxRecordSize || !inbound.offer(datagram.clone())) {
-            dropped.incrementAndGet();
+            return false;
         }
-    }
-
-    long dropped() {
-        return dropped.get();
+        return true;
     }
 
     /** Flushes what BC sent, then blocks up to {@code waitMillis}; -1 on timeout (BC then retransmits). */

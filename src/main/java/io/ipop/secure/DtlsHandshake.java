@@ -86,10 +86,12 @@ public final class DtlsHandshake {
 
     /**
      * A DTLS datagram from the peer (our frame header already removed; it may hold several records).
-     * Any thread; copies; never blocks. Deliver in arrival order (e.g. from the link's actor).
+     * Any thread; copies; never blocks. Deliver in arrival order (e.g. from the link's actor). False if
+     * it was dropped: the handshake (or a server's linger) is over, its queue is full, or the datagram is
+     * empty or too big.
      */
-    public void receive(byte[] datagram) {
-        transport.offer(datagram);
+    public boolean receive(byte[] datagram) {
+        return transport.offer(datagram);
     }
 
     public Role role() {
@@ -117,11 +119,6 @@ public final class DtlsHandshake {
      */
     public void cancel() {
         fail(new DtlsException(DtlsException.Reason.CANCELLED, "handshake cancelled"));
-    }
-
-    /** Datagrams {@link #receive} dropped: inbound queue full, datagram too big, or handshake over. */
-    public long droppedDatagrams() {
-        return transport.dropped();
     }
 
     private void expire() {

@@ -50,7 +50,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 final class HostileCorpus {
 
-    /** A kind of hostile datagram and the counter it must land in ({@code null}: no named counter, see docs/reliability.md). */
+    /** A kind of hostile datagram and the counter it must land in. */
     enum Kind {
         /** 0..7 bytes: shorter than the header. */
         TRUNCATED("classify", "truncated"),
@@ -96,8 +96,12 @@ final class HostileCorpus {
         OTHER_PROTOCOL_VERSION("link_setup", "refused"),
         /** The known peer's captured con_req, replayed (refused as a replay, or as stale after 60 s). */
         REPLAYED_HELLO("link_setup", "replay"),
-        /** DTLS records captured on the secure link, replayed on the up link (the finished handshake discards them). */
-        REPLAYED_DTLS(null, null),
+        /** DTLS records captured on the secure link, replayed on the up link once its handshake is over. */
+        REPLAYED_DTLS("link_setup", "dtls_ignored"),
+        /** ping, pong, close and con_rej in the known peer's name from the attacker's address. */
+        FROM_ELSEWHERE("link_setup", "wrong_address"),
+        /** con_resp in the known peer's name echoing a nonce the target never sent. */
+        UNEXPECTED_RESPONSE("link_setup", "unexpected_response"),
         /** A DTLS ClientHello on the secure link's index, at the side that is the link's DTLS client. */
         CLIENT_HELLO_AT_CLIENT("link_setup", "dtls_ignored"),
         /** A DTLS ClientHello with a receiver index no link has. */
@@ -111,16 +115,12 @@ final class HostileCorpus {
             this.counter = counter;
         }
 
-        boolean counted() {
-            return counter != null;
-        }
-
         /**
          * Whether the data plane hands these to the known peer's session, within that peer's control budget
          * (peer.ControlBudget): what is over it lands in {@code classify.control_over_budget} instead.
          */
         boolean budgeted() {
-            return stage != null && stage.equals("link_setup") || this == REPLAYED_DTLS;
+            return stage != null && stage.equals("link_setup");
         }
     }
 
@@ -235,6 +235,8 @@ final class HostileCorpus {
             c.add(Kind.NO_CERTIFICATE, unit);
             c.add(Kind.LONG_ISSUER_CERTIFICATE, unit);
             c.add(Kind.OTHER_PROTOCOL_VERSION, unit);
+            c.add(Kind.FROM_ELSEWHERE, unit);
+            c.add(Kind.UNEXPECTED_RESPONSE, unit);
         }
         if (t.foreign() != null) {
             c.add(Kind.FOREIGN_CERTIFICATE, 2 * unit);
@@ -355,6 +357,18 @@ final class HostileCorpus {
                     target.peer().groups(), System.currentTimeMillis(), null));
             case REPLAYED_HELLO -> target.capturedHello();
             case REPLAYED_DTLS -> target.capturedDtls().get(i % target.capturedDtls().size());
+            case FROM_ELSEWHERE -> encode(switch (i % 4) {
+                case 0 -> new ControlMessage.Ping(target.peer().name(), i, System.nanoTime());
+                case 1 -> new ControlMessage.Pong(target.peer().name(), 0, System.nanoTime());
+                case 2 -> new ControlMessage.Close(target.peer().name(), "forged");
+                default -> new ControlMessage.ConRej(target.peer().name(), "forged");
+            });
+            case UNEXPECTED_RESPONSE -> {
+                ControlMessage.ConReq h = hello(1, target.peer().name(), target.peer().address().toString(),
+                        target.peer().groups(), System.currentTimeMillis(), null);
+                yield encode(new ControlMessage.ConResp(1, h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(),
+                        h.index(), h.ts(), hex(8), Boolean.TRUE, null, null, null));
+            }
             case CLIENT_HELLO_AT_CLIENT -> header(FrameType.DTLS, target.secureIndex(), clientHello());
             case CLIENT_HELLO_UNKNOWN_INDEX -> header(FrameType.DTLS, unknownIndex(), clientHello());
         };

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.node.LinkSettings;
@@ -106,6 +107,7 @@ class PeerSessionTest {
         session.tell(received(conResp("instance-b", 77, "some-other-nonce")));
         directory.expectNoMessage(Duration.ofMillis(100));
         assertEquals(LinkState.CONNECTING, link.snapshot().state());
+        assertEquals(1, linkContext.counters().drops(Drop.UNEXPECTED_RESPONSE));
         session.tell(received(conResp("instance-b", 77, own.nonce())));
         directory.expectMessageClass(PeerDirectory.LinkUp.class);
         awaitState(LinkState.UP);
@@ -184,6 +186,28 @@ class PeerSessionTest {
         directory.expectMessageClass(PeerDirectory.LinkDown.class);
         awaitState(LinkState.LOST);
         assertTrue(link.snapshot().reason().contains("node shutting down"));
+    }
+
+    @Test
+    void unauthenticatedControlFromAnotherAddressIsCountedAndChangesNothing() {
+        ConReq own = awaitSent(ConReq.class, 1).get(0);
+        session.tell(received(conReq("instance-b", 77)));
+        directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        awaitState(LinkState.UP);
+        String reason = link.snapshot().reason();
+        Endpoint elsewhere = Endpoint.of(InetAddress.getLoopbackAddress(), 6666);
+        session.tell(new PeerSession.ControlReceived(elsewhere, new Close("b", "forged")));
+        session.tell(new PeerSession.ControlReceived(elsewhere, new Ping("b", 1, System.nanoTime())));
+        session.tell(new PeerSession.ControlReceived(elsewhere, new ControlMessage.Pong("b", 0, System.nanoTime())));
+        session.tell(new PeerSession.ControlReceived(elsewhere, new ControlMessage.ConRej("b", "forged refusal")));
+        session.tell(received(conResp("instance-b", 77, "never-sent")));
+        session.tell(received(conResp("instance-b", 77, own.nonce())));   // a late answer to our own request: fine
+        directory.expectNoMessage(Duration.ofMillis(200));
+        assertEquals(LinkState.UP, link.snapshot().state());
+        assertEquals(reason, link.snapshot().reason());
+        assertEquals(4, linkContext.counters().drops(Drop.WRONG_ADDRESS));
+        assertEquals(0, wire.drain(ControlMessage.Pong.class).size(), "no pong reflected to another address");
+        assertEquals(1, linkContext.counters().drops(Drop.UNEXPECTED_RESPONSE));
     }
 
     @Test

@@ -115,7 +115,8 @@ public final class Main {
         log.info("TAP {} up: {} mtu {} mac {}", tap.name(), settings.tap().address(), tap.mtu(), tap.mac());
         Underlay underlay;
         try {
-            underlay = UdpUnderlay.bind(settings.underlay().bind(), settings.underlay().socketBuffer());
+            underlay = UdpUnderlay.bind(settings.underlay().bind(), settings.underlay().socketBuffer(),
+                    settings.underlay().segmentationOffload());
         } catch (IOException e) {
             tap.close();
             err.println("ipop-node: " + e.getMessage());

@@ -158,26 +158,33 @@ public final class Dataplane {
 
     private static void writeToTap(TapDevice tap, List<InboundFrame> frames, DataplaneCounters counters) {
         counters.inboundLeft(frames.size());
-        for (InboundFrame f : frames) {
-            try {
-                tap.write(f.buf(), f.offset(), f.length());
-            } catch (IOException e) {
-                counters.drop(Drop.TAP_WRITE_ERROR);
-            }
+        TapDevice.Burst burst = tap.write(frames);
+        counters.toTap(frames.size(), burst.writes());
+        for (int failed = burst.failed(); failed > 0; failed--) {
+            counters.drop(Drop.TAP_WRITE_ERROR);
         }
     }
 
+    /** Runs of one super-frame's segments go out in one call where the underlay can (UDP segmentation offload). */
     private static void sendToUdp(Underlay underlay, List<Outgoing> datagrams, DataplaneCounters counters) {
         counters.outboundLeft(datagrams.size());
+        List<byte[]> bytes = new ArrayList<>(datagrams.size());
         for (Outgoing o : datagrams) {
-            byte[] b = o.datagram();
-            try {
-                underlay.send(b, 0, b.length, o.route().endpoint());
-                o.route().counters().sent(o.frameLength());
-            } catch (IOException e) {
-                counters.drop(Drop.UDP_SEND_ERROR);
-                o.route().counters().dropped();
+            bytes.add(o.datagram());
+        }
+        for (int from = 0; from < datagrams.size(); ) {
+            int end = Outgoing.runEnd(datagrams, from);
+            int sent = from + underlay.sendSegments(bytes, from, end, datagrams.get(from).route().endpoint());
+            for (int i = from; i < end; i++) {
+                Outgoing o = datagrams.get(i);
+                if (i < sent) {
+                    o.route().counters().sent(o.frameLength());
+                } else {
+                    counters.drop(Drop.UDP_SEND_ERROR);
+                    o.route().counters().dropped();
+                }
             }
+            from = end;
         }
     }
 

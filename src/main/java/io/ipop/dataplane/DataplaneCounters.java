@@ -13,6 +13,8 @@ public final class DataplaneCounters {
     private final AtomicLong outboundLeft = new AtomicLong();
     private final AtomicLong datagramsIn = new AtomicLong();
     private final AtomicLong framesFromTap = new AtomicLong();
+    private final AtomicLong framesToTap = new AtomicLong();
+    private final AtomicLong tapWrites = new AtomicLong();
 
     public void drop(Drop reason) {
         drops.incrementAndGet(reason.ordinal());
@@ -45,6 +47,21 @@ public final class DataplaneCounters {
 
     public long framesFromTap() {
         return framesFromTap.get();
+    }
+
+    void toTap(int frames, int writes) {
+        framesToTap.addAndGet(frames);
+        tapWrites.addAndGet(writes);
+    }
+
+    /** Frames handed to the TAP device (written or failed). */
+    public long framesToTap() {
+        return framesToTap.get();
+    }
+
+    /** Write system calls those took: fewer than frames when TCP segments are joined (offloads on). */
+    public long tapWrites() {
+        return tapWrites.get();
     }
 
     void inboundEntered(int frames) {

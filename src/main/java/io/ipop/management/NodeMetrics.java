@@ -122,6 +122,9 @@ final class NodeMetrics {
                 })).register(registry);
         nodeCounter("ipop_dataplane_datagrams_in", "Datagrams received on the underlay socket", DataplaneCounters::datagramsIn);
         nodeCounter("ipop_dataplane_tap_frames", "Frames read from the TAP device", DataplaneCounters::framesFromTap);
+        nodeCounter("ipop_dataplane_tap_frames_written", "Frames handed to the TAP device", DataplaneCounters::framesToTap);
+        nodeCounter("ipop_dataplane_tap_writes", "Write system calls to the TAP device (fewer than frames when TCP segments are joined)",
+                DataplaneCounters::tapWrites);
     }
 
     private void registerNodeMetrics() {

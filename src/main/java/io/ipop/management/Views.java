@@ -35,7 +35,8 @@ final class Views {
     }
 
     record DataplaneView(int inboundBuffer, int outboundBuffer, long inboundFill, long outboundFill,
-                         long datagramsIn, long framesFromTap, Map<String, Map<String, Long>> drops, long dropsTotal) {
+                         long datagramsIn, long framesFromTap, long framesToTap, long tapWrites,
+                         Map<String, Map<String, Long>> drops, long dropsTotal) {
     }
 
     /** The answer to {@code POST /overlay/reload}. */
@@ -99,6 +100,6 @@ final class Views {
         }
         var dp = s.settings().dataplane();
         return new DataplaneView(dp.inboundBuffer(), dp.outboundBuffer(), c.inboundFill(), c.outboundFill(),
-                c.datagramsIn(), c.framesFromTap(), drops, total);
+                c.datagramsIn(), c.framesFromTap(), c.framesToTap(), c.tapWrites(), drops, total);
     }
 }

@@ -5,8 +5,11 @@ import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
-/** {@code ipop.underlay}: the outside UDP socket. */
-public record UnderlaySettings(InetSocketAddress bind, int socketBuffer) {
+/**
+ * {@code ipop.underlay}: the outside UDP socket; {@code segmentationOffload}: send the segments of one
+ * TCP super-frame in one system call (UDP_SEGMENT, see underlay.SegmentedSender).
+ */
+public record UnderlaySettings(InetSocketAddress bind, int socketBuffer, boolean segmentationOffload) {
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     static UnderlaySettings read(ConfigReader c) {
@@ -25,6 +28,6 @@ public record UnderlaySettings(InetSocketAddress bind, int socketBuffer) {
         }
         int port = c.intIn("port", 1, 65535);
         int buffer = (int) c.bytesIn("socket-buffer", 64 * 1024, 64L * 1024 * 1024);
-        return new UnderlaySettings(new InetSocketAddress(ip, port), buffer);
+        return new UnderlaySettings(new InetSocketAddress(ip, port), buffer, c.bool("segmentation-offload"));
     }
 }

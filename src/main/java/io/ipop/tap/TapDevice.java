@@ -3,6 +3,7 @@ package io.ipop.tap;
 import io.ipop.frame.MacAddress;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The inside of the node: a layer-2 virtual interface carrying plain Ethernet frames.
@@ -36,6 +37,26 @@ public interface TapDevice extends Closeable {
 
     /** Writes one Ethernet frame to the kernel. */
     void write(byte[] buf, int offset, int length) throws IOException;
+
+    /**
+     * Writes a burst of frames in order. A device may join consecutive segments of one TCP flow into
+     * one write ({@code LinuxTap} with offloads).
+     */
+    default Burst write(List<? extends TapFrame> frames) {
+        int failed = 0;
+        for (TapFrame f : frames) {
+            try {
+                write(f.buf(), f.offset(), f.length());
+            } catch (IOException e) {
+                failed++;
+            }
+        }
+        return new Burst(frames.size(), failed);
+    }
+
+    /** What a burst write did: the writes it took (system calls), the frames that could not be written. */
+    record Burst(int writes, int failed) {
+    }
 
     @Override
     void close();

@@ -10,7 +10,10 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
+import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real underlay: one non-blocking {@link DatagramChannel}. A blocking {@link #receive} waits on a
@@ -22,16 +25,20 @@ import java.util.concurrent.locks.LockSupport;
 public final class UdpUnderlay implements Underlay {
     private static final long SEND_RETRY_MICROS = 2000;
     private static final long SELECT_MILLIS = 200;
+    private static final Logger log = LoggerFactory.getLogger(UdpUnderlay.class);
 
     private final DatagramChannel channel;
     private final Selector readable;
     private final Endpoint local;
     private final ThreadLocal<ByteBuffer> receiveWrap = new ThreadLocal<>();
+    /** UDP segmentation offload; null if unavailable or given up after the kernel refused it. */
+    private volatile SegmentedSender segmented;
 
-    private UdpUnderlay(DatagramChannel channel, Selector readable, Endpoint local) {
+    private UdpUnderlay(DatagramChannel channel, Selector readable, Endpoint local, boolean segmentation) {
         this.channel = channel;
         this.readable = readable;
         this.local = local;
+        this.segmented = segmentation ? SegmentedSender.open(channel) : null;
     }
 
     /**
@@ -41,6 +48,11 @@ public final class UdpUnderlay implements Underlay {
      * @throws IOException with the address in the message if the bind fails
      */
     public static UdpUnderlay bind(InetSocketAddress address, int socketBuffer) throws IOException {
+        return bind(address, socketBuffer, true);
+    }
+
+    /** Like {@link #bind(InetSocketAddress, int)}; {@code segmentation}: use UDP segmentation offload if the kernel has it. */
+    public static UdpUnderlay bind(InetSocketAddress address, int socketBuffer, boolean segmentation) throws IOException {
         DatagramChannel ch = DatagramChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer);
@@ -50,7 +62,7 @@ public final class UdpUnderlay implements Underlay {
             Selector selector = Selector.open();
             ch.register(selector, SelectionKey.OP_READ);
             InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
-            return new UdpUnderlay(ch, selector, Endpoint.of(bound.getAddress(), bound.getPort()));
+            return new UdpUnderlay(ch, selector, Endpoint.of(bound.getAddress(), bound.getPort()), segmentation);
         } catch (IOException e) {
             ch.close();
             throw new IOException("cannot bind UDP " + address.getAddress().getHostAddress() + ":" + address.getPort()
@@ -106,6 +118,58 @@ public final class UdpUnderlay implements Underlay {
             }
             LockSupport.parkNanos(20_000);
         }
+    }
+
+    /** Whether datagram runs leave with UDP segmentation offload (see {@link #sendSegments}). */
+    boolean segmentationOffload() {
+        return segmented != null;
+    }
+
+    /**
+     * Up to {@link SegmentedSender#MAX_SEGMENTS} datagrams per system call with UDP segmentation offload;
+     * if the kernel refuses it (an old kernel, a path without it), the node falls back to one call per
+     * datagram for good and says so once.
+     */
+    @Override
+    public int sendSegments(List<byte[]> datagrams, int from, int to, Endpoint dest) {
+        SegmentedSender gso = segmented;
+        if (gso == null || to - from < 2) {
+            return Underlay.super.sendSegments(datagrams, from, to, dest);
+        }
+        int sent = from;
+        try {
+            while (to - sent >= 2) {
+                int end = chunkEnd(datagrams, sent, to);
+                if (end - sent < 2) {
+                    break;
+                }
+                long deadline = System.nanoTime() + SEND_RETRY_MICROS * 1000;
+                while (!gso.send(datagrams, sent, end, dest)) {
+                    if (System.nanoTime() > deadline) {
+                        return sent - from;                  // socket buffer full: the rest is dropped
+                    }
+                    LockSupport.parkNanos(20_000);
+                }
+                sent = end;
+            }
+        } catch (IOException e) {
+            segmented = null;
+            log.warn("UDP segmentation offload refused, sending one datagram per system call from now on: {}", e.getMessage());
+        }
+        return sent - from + Underlay.super.sendSegments(datagrams, sent, to, dest);
+    }
+
+    /** The end of the next chunk from {@code from}: within the kernel's limits on segments and bytes per call. */
+    private static int chunkEnd(List<byte[]> datagrams, int from, int to) {
+        int end = Math.min(to, from + SegmentedSender.MAX_SEGMENTS);
+        int bytes = 0;
+        for (int i = from; i < end; i++) {
+            bytes += datagrams.get(i).length;
+            if (bytes > SegmentedSender.MAX_BYTES) {
+                return i;
+            }
+        }
+        return end;
     }
 
     @Override

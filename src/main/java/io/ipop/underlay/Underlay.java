@@ -2,6 +2,7 @@ package io.ipop.underlay;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.List;
 
 /**
  * The outside of the node: one datagram socket shared by control and data.
@@ -31,6 +32,26 @@ public interface Underlay extends Closeable {
 
     /** Sends one datagram. Never blocks for long: a full socket buffer drops, as UDP does. */
     void send(byte[] buf, int offset, int length, Endpoint to) throws IOException;
+
+    /**
+     * Sends {@code datagrams[from, to)} to {@code dest}: all of the first one's length but the last, which
+     * may be shorter (the segments of one TCP super-frame). An implementation may hand them to the
+     * kernel in one call ({@link UdpUnderlay}: UDP segmentation offload); then a failure loses them all.
+     * Default: one {@link #send} each, stopping at the first failure.
+     *
+     * @return how many were sent before a failure: {@code to - from} if all were
+     */
+    default int sendSegments(List<byte[]> datagrams, int from, int to, Endpoint dest) {
+        for (int i = from; i < to; i++) {
+            byte[] d = datagrams.get(i);
+            try {
+                send(d, 0, d.length, dest);
+            } catch (IOException e) {
+                return i - from;
+            }
+        }
+        return to - from;
+    }
 
     @Override
     void close();

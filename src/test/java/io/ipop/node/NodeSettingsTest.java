@@ -101,7 +101,7 @@ class NodeSettingsTest {
         assertEquals("n-1.x", s.name());
         assertEquals(new TapSettings("ovl7", new OverlayAddress(0x0A01_0203, 16), 9000,
                 MacAddress.parse("02:aa:bb:cc:dd:ee"), true), s.tap());
-        assertEquals(new UnderlaySettings(new InetSocketAddress(ip(127, 0, 0, 1), 6000), 1024 * 1024), s.underlay());
+        assertEquals(new UnderlaySettings(new InetSocketAddress(ip(127, 0, 0, 1), 6000), 1024 * 1024, true), s.underlay());
         assertEquals(List.of(
                 new PeerSettings("c", Endpoint.of(ip(192, 0, 2, 3), 6001)),
                 new PeerSettings("b", Endpoint.of(InetAddress.getByName("2001:db8:0:0:0:0:0:2"), 6002))), s.peers());

@@ -5,7 +5,9 @@ import io.ipop.frame.OverlayAddress;
 import io.ipop.tap.TapDevice;
 import io.ipop.tap.TapException;
 import java.io.IOException;
+import io.ipop.tap.TapFrame;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +55,8 @@ public final class LinuxTap implements TapDevice {
     /** Guarded by its own monitor, like writeHeader. */
     private final Pointer writeBuffer;
     private final byte[] writeHeader = new byte[VnetHeader.LENGTH];
+    /** Joins TCP segments of a burst into one write; guarded, like writeBuffer, by writeBuffer's monitor. */
+    private final Coalescer coalescer = new Coalescer(FRAME_CAPACITY);
 
     private LinuxTap(LibC.Calls libc, int fd, String name, MacAddress mac, int mtu, boolean offload) {
         this.libc = libc;
@@ -260,34 +264,107 @@ public final class LinuxTap implements TapDevice {
     @Override
     public void write(byte[] buf, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, buf.length);
-        if (length > FRAME_CAPACITY) {
+        if (length > FRAME_CAPACITY - VnetHeader.LENGTH) {
             throw new IOException("frame of " + length + " bytes is too long for TAP device " + name);
         }
         synchronized (writeBuffer) {
-            Lock shared = fdInUse.readLock();
-            shared.lock();
-            try {
-                if (closed.get()) {
-                    throw new IOException("TAP device " + name + " is closed");
+            writeLocked(buf, offset, length);
+        }
+    }
+
+    /**
+     * With offloads, consecutive segments of one TCP flow in the burst go to the kernel as one
+     * super-frame ({@link Coalescer}), one system call for all of them; other frames one by one.
+     */
+    @Override
+    public Burst write(List<? extends TapFrame> frames) {
+        if (!offload || frames.size() < 2) {
+            return TapDevice.super.write(frames);
+        }
+        int writes = 0;
+        int failed = 0;
+        synchronized (writeBuffer) {
+            for (TapFrame f : frames) {
+                if (coalescer.append(f.buf(), f.offset(), f.length())) {
+                    continue;
                 }
-                int header = 0;
-                if (offload) {
-                    // checksums arrive complete (computed by the sending node, covered by UDP's own)
-                    VnetHeader.writeDataValid(writeHeader, 0);
-                    writeBuffer.put(0, writeHeader, 0, VnetHeader.LENGTH);
-                    header = VnetHeader.LENGTH;
+                if (!coalescer.isEmpty()) {
+                    writes++;
+                    failed += flushRun();
                 }
-                writeBuffer.put(header, buf, offset, length);
-                long n = libc.write(fd, writeBuffer, header + length) - header;
-                if (n < 0) {
-                    throw new IOException("cannot write a " + length + "-byte frame to TAP device " + name + ": " + Errno.last());
+                if (!coalescer.start(f.buf(), f.offset(), f.length())) {
+                    writes++;
+                    try {
+                        writeLocked(f.buf(), f.offset(), f.length());
+                    } catch (IOException | IndexOutOfBoundsException e) {
+                        failed++;
+                    }
                 }
-                if (n != length) {
-                    throw new IOException("short write to TAP device " + name + ": " + n + " of " + length + " bytes");
-                }
-            } finally {
-                shared.unlock();
             }
+            if (!coalescer.isEmpty()) {
+                writes++;
+                failed += flushRun();
+            }
+        }
+        return new Burst(writes, failed);
+    }
+
+    /** Writes the coalescer's open run; returns the number of frames lost if the write failed. */
+    private int flushRun() {
+        int segments = coalescer.segments();
+        int n = coalescer.finish();
+        try {
+            writeRaw(coalescer.buffer(), n, n - VnetHeader.LENGTH);
+            return 0;
+        } catch (IOException e) {
+            return segments;
+        }
+    }
+
+    /** One frame, behind a vnet header saying its checksums are complete when offloads are on. Holds writeBuffer. */
+    private void writeLocked(byte[] buf, int offset, int length) throws IOException {
+        Objects.checkFromIndexSize(offset, length, buf.length);
+        if (!offload) {
+            writeRaw(buf, offset, length, length);
+            return;
+        }
+        if (length > FRAME_CAPACITY - VnetHeader.LENGTH) {
+            throw new IOException("frame of " + length + " bytes is too long for TAP device " + name);
+        }
+        // checksums arrive complete (computed by the sending node, covered by UDP's own)
+        VnetHeader.writeDataValid(writeHeader, 0);
+        writeBuffer.put(0, writeHeader, 0, VnetHeader.LENGTH);
+        writeBuffer.put(VnetHeader.LENGTH, buf, offset, length);
+        writeFromBuffer(VnetHeader.LENGTH + length, length);
+    }
+
+    /** {@code b[0, n)} as it is (a vnet header, if any, included); {@code frame}: the frame's bytes in it. */
+    private void writeRaw(byte[] b, int n, int frame) throws IOException {
+        writeRaw(b, 0, n, frame);
+    }
+
+    private void writeRaw(byte[] b, int offset, int n, int frame) throws IOException {
+        writeBuffer.put(0, b, offset, n);
+        writeFromBuffer(n, frame);
+    }
+
+    /** write(2) of the first {@code n} bytes of writeBuffer, of which {@code frame} are the frame. Holds writeBuffer. */
+    private void writeFromBuffer(int n, int frame) throws IOException {
+        Lock shared = fdInUse.readLock();
+        shared.lock();
+        try {
+            if (closed.get()) {
+                throw new IOException("TAP device " + name + " is closed");
+            }
+            long written = libc.write(fd, writeBuffer, n);
+            if (written < 0) {
+                throw new IOException("cannot write a " + frame + "-byte frame to TAP device " + name + ": " + Errno.last());
+            }
+            if (written != n) {
+                throw new IOException("short write to TAP device " + name + ": " + (written - (n - frame)) + " of " + frame + " bytes");
+            }
+        } finally {
+            shared.unlock();
         }
     }
 

@@ -41,6 +41,25 @@ record VnetHeader(int flags, int gsoType, int headerLength, int gsoSize, int csu
         b[offset] = (byte) F_DATA_VALID;
     }
 
+    /**
+     * The header for a TCP/IPv4 super-frame the kernel is to treat as TSO: segments of {@code gsoSize}
+     * payload bytes after {@code headerLength} bytes of headers, the TCP checksum (whose field holds the
+     * pseudo-header sum) completed from {@code csumStart}, the TCP header's offset.
+     */
+    static void writeTcp4Gso(byte[] b, int offset, int headerLength, int gsoSize, int csumStart) {
+        b[offset] = (byte) F_NEEDS_CSUM;
+        b[offset + 1] = (byte) GSO_TCPV4;
+        putLe16(b, offset + 2, headerLength);
+        putLe16(b, offset + 4, gsoSize);
+        putLe16(b, offset + 6, csumStart);
+        putLe16(b, offset + 8, 16);                  // the checksum's offset in the TCP header
+    }
+
+    private static void putLe16(byte[] b, int at, int v) {
+        b[at] = (byte) v;
+        b[at + 1] = (byte) (v >>> 8);
+    }
+
     private static int le16(byte[] b, int at) {
         return (b[at] & 0xFF) | ((b[at + 1] & 0xFF) << 8);
     }

@@ -1,5 +1,12 @@
 package io.ipop.tap.linux;
 
+import static io.ipop.tap.linux.TestFrames.ETH;
+import static io.ipop.tap.linux.TestFrames.fold;
+import static io.ipop.tap.linux.TestFrames.random;
+import static io.ipop.tap.linux.TestFrames.sum;
+import static io.ipop.tap.linux.TestFrames.tcpV4;
+import static io.ipop.tap.linux.TestFrames.tcpV4Sum;
+import static io.ipop.tap.linux.TestFrames.words;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,13 +16,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** Userspace TSO: segments must be what a NIC would have sent, checked with an independent checksum. */
 class SegmenterTest {
-    private static final int ETH = 14;
-
     @Test
     void splitsATcpV4SuperFrameIntoValidSegments() {
         byte[] payload = random(4000);
@@ -103,18 +107,6 @@ class SegmenterTest {
         return out;
     }
 
-    private static byte[] tcpV4(byte[] payload, long seq, int flags) {
-        ByteBuffer b = ByteBuffer.allocate(54 + payload.length);
-        b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x0800);
-        b.put((byte) 0x45).put((byte) 0).putShort((short) (40 + payload.length)).putShort((short) 0x1234)
-                .putShort((short) 0x4000).put((byte) 64).put((byte) 6).putShort((short) 0)
-                .put(new byte[] {10, 77, 0, 1}).put(new byte[] {10, 77, 0, 2});
-        b.putShort((short) 40000).putShort((short) 5201).putInt((int) seq).putInt(99)
-                .put((byte) 0x50).put((byte) flags).putShort((short) 512).putShort((short) 0x1111).putShort((short) 0);
-        b.put(payload);
-        return b.array();
-    }
-
     private static byte[] tcpV6(byte[] payload, long seq) {
         ByteBuffer b = ByteBuffer.allocate(74 + payload.length);
         b.put(new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1}).putShort((short) 0x86DD);
@@ -143,43 +135,8 @@ class SegmenterTest {
         return b.array();
     }
 
-    private static long tcpV4Sum(byte[] s) {
-        int tcpLen = s.length - ETH - 20;
-        return fold(words(s, ETH + 12, 8) + 6 + tcpLen + words(s, ETH + 20, tcpLen));
-    }
-
     private static long tcpV6Sum(byte[] s) {
         int tcpLen = s.length - ETH - 40;
         return fold(words(s, ETH + 8, 32) + 6 + tcpLen + words(s, ETH + 40, tcpLen));
-    }
-
-    /** Independent of the code under test: sum of big-endian 16-bit words via ByteBuffer. */
-    private static long words(byte[] b, int off, int len) {
-        ByteBuffer bb = ByteBuffer.wrap(b, off, len);
-        long sum = 0;
-        while (bb.remaining() >= 2) {
-            sum += bb.getShort() & 0xFFFF;
-        }
-        if (bb.hasRemaining()) {
-            sum += (bb.get() & 0xFF) << 8;
-        }
-        return sum;
-    }
-
-    private static long sum(byte[] b, int off, int len) {
-        return fold(words(b, off, len));
-    }
-
-    private static long fold(long s) {
-        while (s > 0xFFFF) {
-            s = (s & 0xFFFF) + (s >>> 16);
-        }
-        return s;
-    }
-
-    private static byte[] random(int n) {
-        byte[] b = new byte[n];
-        new Random(n).nextBytes(b);
-        return b;
     }
 }

@@ -116,7 +116,7 @@ public final class Main {
         Underlay underlay;
         try {
             underlay = UdpUnderlay.bind(settings.underlay().bind(), settings.underlay().socketBuffer(),
-                    settings.underlay().segmentationOffload());
+                    settings.underlay().offload());
         } catch (IOException e) {
             tap.close();
             err.println("ipop-node: " + e.getMessage());

@@ -113,10 +113,10 @@ public final class Dataplane {
                                 return Optional.empty();
                             }
                             List<Datagram> burst = new ArrayList<>(batch);
-                            burst.add(new Datagram(first.from(), Arrays.copyOf(buf, first.length())));
+                            addDatagrams(burst, first, buf);
                             Underlay.Received next;
                             while (burst.size() < batch && (next = underlay.receiveNow(buf)) != null) {
-                                burst.add(new Datagram(next.from(), Arrays.copyOf(buf, next.length())));
+                                addDatagrams(burst, next, buf);
                             }
                             return Optional.of(burst);
                         } catch (IOException e) {
@@ -125,6 +125,17 @@ public final class Dataplane {
                     }
                 },
                 buf -> { });
+    }
+
+    /** The datagrams of one receive (several of one sender with receive offload), each in an array of its exact size. */
+    private static void addDatagrams(List<Datagram> burst, Underlay.Received r, byte[] buf) {
+        if (r.length() == 0) {
+            burst.add(new Datagram(r.from(), new byte[0]));      // empty: classify counts it as truncated
+            return;
+        }
+        for (int at = 0; at < r.length(); at += r.segment()) {
+            burst.add(new Datagram(r.from(), Arrays.copyOfRange(buf, at, Math.min(r.length(), at + r.segment()))));
+        }
     }
 
     /** Bursts of frames from the TAP, like {@link #udpSource}; ends when the TAP closes. */

@@ -6,10 +6,10 @@ import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
 /**
- * {@code ipop.underlay}: the outside UDP socket; {@code segmentationOffload}: send the segments of one
- * TCP super-frame in one system call (UDP_SEGMENT, see underlay.SegmentedSender).
+ * {@code ipop.underlay}: the outside UDP socket; {@code offload}: send the segments of one
+ * TCP super-frame in one system call (UDP_SEGMENT, see underlay.UdpOffload).
  */
-public record UnderlaySettings(InetSocketAddress bind, int socketBuffer, boolean segmentationOffload) {
+public record UnderlaySettings(InetSocketAddress bind, int socketBuffer, boolean offload) {
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
     static UnderlaySettings read(ConfigReader c) {
@@ -28,6 +28,6 @@ public record UnderlaySettings(InetSocketAddress bind, int socketBuffer, boolean
         }
         int port = c.intIn("port", 1, 65535);
         int buffer = (int) c.bytesIn("socket-buffer", 64 * 1024, 64L * 1024 * 1024);
-        return new UnderlaySettings(new InetSocketAddress(ip, port), buffer, c.bool("segmentation-offload"));
+        return new UnderlaySettings(new InetSocketAddress(ip, port), buffer, c.bool("offload"));
     }
 }

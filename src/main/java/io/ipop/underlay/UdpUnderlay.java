@@ -31,14 +31,20 @@ public final class UdpUnderlay implements Underlay {
     private final Selector readable;
     private final Endpoint local;
     private final ThreadLocal<ByteBuffer> receiveWrap = new ThreadLocal<>();
-    /** UDP segmentation offload; null if unavailable or given up after the kernel refused it. */
-    private volatile SegmentedSender segmented;
+    /** The socket's offloads; null if off or unavailable. */
+    private final UdpOffload offloads;
+    /** Segmented sends; null if off, unavailable, or given up after the kernel refused them. */
+    private volatile UdpOffload segmented;
+    /** Coalesced receives through {@link #offloads}; false if off or the kernel lacks UDP_GRO. */
+    private final boolean coalesced;
 
-    private UdpUnderlay(DatagramChannel channel, Selector readable, Endpoint local, boolean segmentation) {
+    private UdpUnderlay(DatagramChannel channel, Selector readable, Endpoint local, boolean offload) {
         this.channel = channel;
         this.readable = readable;
         this.local = local;
-        this.segmented = segmentation ? SegmentedSender.open(channel) : null;
+        this.offloads = offload ? UdpOffload.open(channel) : null;
+        this.segmented = offloads;
+        this.coalesced = offloads != null && offloads.coalesceReceived();
     }
 
     /**
@@ -94,6 +100,9 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public Received receiveNow(byte[] buf) throws IOException {
+        if (coalesced) {
+            return offloads.receive(buf);
+        }
         ByteBuffer wrap = receiveWrap.get();
         if (wrap == null || wrap.array() != buf) {
             wrap = ByteBuffer.wrap(buf);
@@ -125,14 +134,19 @@ public final class UdpUnderlay implements Underlay {
         return segmented != null;
     }
 
+    /** Whether receives may return several datagrams of one sender (UDP_GRO). */
+    boolean receiveOffload() {
+        return coalesced;
+    }
+
     /**
-     * Up to {@link SegmentedSender#MAX_SEGMENTS} datagrams per system call with UDP segmentation offload;
+     * Up to {@link UdpOffload#MAX_SEGMENTS} datagrams per system call with UDP segmentation offload;
      * if the kernel refuses it (an old kernel, a path without it), the node falls back to one call per
      * datagram for good and says so once.
      */
     @Override
     public int sendSegments(List<byte[]> datagrams, int from, int to, Endpoint dest) {
-        SegmentedSender gso = segmented;
+        UdpOffload gso = segmented;
         if (gso == null || to - from < 2) {
             return Underlay.super.sendSegments(datagrams, from, to, dest);
         }
@@ -161,11 +175,11 @@ public final class UdpUnderlay implements Underlay {
 
     /** The end of the next chunk from {@code from}: within the kernel's limits on segments and bytes per call. */
     private static int chunkEnd(List<byte[]> datagrams, int from, int to) {
-        int end = Math.min(to, from + SegmentedSender.MAX_SEGMENTS);
+        int end = Math.min(to, from + UdpOffload.MAX_SEGMENTS);
         int bytes = 0;
         for (int i = from; i < end; i++) {
             bytes += datagrams.get(i).length;
-            if (bytes > SegmentedSender.MAX_BYTES) {
+            if (bytes > UdpOffload.MAX_BYTES) {
                 return i;
             }
         }
@@ -174,6 +188,9 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void close() {
+        if (offloads != null) {
+            offloads.close();                       // before the channel frees the descriptor
+        }
         try {
             channel.close();
         } catch (IOException e) {

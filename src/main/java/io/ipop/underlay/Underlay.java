@@ -56,7 +56,14 @@ public interface Underlay extends Closeable {
     @Override
     void close();
 
-    /** What {@link #receive} returns: the sender and the number of bytes copied. */
-    record Received(Endpoint from, int length) {
+    /**
+     * What {@link #receive} returns: the sender and the number of bytes copied. With receive offload the
+     * bytes may be several datagrams of that sender, each {@code segment} bytes long but the last,
+     * which may be shorter; otherwise {@code segment == length}.
+     */
+    record Received(Endpoint from, int length, int segment) {
+        public Received(Endpoint from, int length) {
+            this(from, length, length);
+        }
     }
 }

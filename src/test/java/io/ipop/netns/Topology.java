@@ -92,9 +92,15 @@ final class Topology implements AutoCloseable {
     /**
      * Drops {@code percent}% of the UDP datagrams to {@code port} that arrive at {@code host}, at random
      * (nftables {@code numgen random}; netem is not available here). Replaces an earlier rule.
+     *
+     * <p>A sender with UDP segmentation offload hands the kernel up to 64 datagrams as one packet, and
+     * veth and the bridge pass it on whole, so a rule at the receiver would drop them all at once. On a
+     * real path they are cut apart before the wire; so here, by the bridge port towards {@code host}
+     * allowing one segment per packet ({@code gso_max_segs 1}): the rule sees, and drops, datagrams.
      */
     void dropUdpIn(String host, int port, int percent) {
         clearDrops(host);
+        ip("-n", hub, "link", "set", prefix + host + "1", "gso_max_segs", "1");
         String rules = """
                 table inet ipoploss {
                   chain in {
@@ -131,6 +137,7 @@ final class Topology implements AutoCloseable {
     /** Removes the {@link #dropUdpIn} rule, if any. */
     void clearDrops(String host) {
         exec(host, LIMIT, "nft", "delete", "table", "inet", "ipoploss");
+        ip("-n", hub, "link", "set", prefix + host + "1", "gso_max_segs", "65535");
     }
 
     /** The kernel's UDP counters in {@code host}'s namespace ({@code /proc/net/snmp}), e.g. {@code RcvbufErrors}. */

@@ -39,7 +39,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Hostile datagrams aimed at one node ("the target"), each of a {@link Kind} the target must drop and
+ * Hostile datagrams aimed at one node ("the target"), each of a {@link HostileKind} the target must drop and
  * count in a named counter of {@code GET /overlay/dataplane}. What an attacker on the underlay needs to
  * know (the receiver indexes of the target's links, a peer's signed hello, sealed frames and DTLS records
  * to replay) comes from a packet capture of the target's underlay interface, as it would for a real one.
@@ -49,80 +49,6 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * writes a fuzz corpus built from the capture; prints one line per kind, {@code KIND COUNT STAGE.COUNTER}.
  */
 final class HostileCorpus {
-
-    /** A kind of hostile datagram and the counter it must land in. */
-    enum Kind {
-        /** 0..7 bytes: shorter than the header. */
-        TRUNCATED("classify", "truncated"),
-        /** Random bytes whose first byte is none of our types. */
-        RANDOM_BYTES("classify", "unknown_type"),
-        /** One of our types with a version other than 1. */
-        BAD_VERSION("classify", "bad_version"),
-        /** A control header followed by random bytes. */
-        GARBAGE_CONTROL("classify", "malformed_control"),
-        /** Control JSON that is broken, mistyped, out of range, deeply nested. */
-        BROKEN_JSON("classify", "malformed_control"),
-        /** A control frame over 4096 bytes. */
-        OVERSIZED_CONTROL("classify", "malformed_control"),
-        /** Well-formed control messages from a node the target does not know. */
-        UNKNOWN_PEER("classify", "unknown_peer"),
-        /** Data, sealed data and DTLS frames with a receiver index no link has (some oversized). */
-        UNKNOWN_INDEX("classify", "unknown_index"),
-        /** Sealed frames on the secure link's index that do not authenticate (some truncated). */
-        FORGED_SEALED("classify", "auth_failed"),
-        /** Sealed frames captured on the secure link, replayed verbatim. */
-        REPLAYED_SEALED("classify", "replay"),
-        /** Plaintext data frames on the secure link's index (downgrade). */
-        PLAINTEXT_ON_SECURE("classify", "plaintext_on_secure_link"),
-        /** Sealed frames on the plaintext link's index. */
-        SECURE_ON_PLAINTEXT("classify", "secure_on_plaintext_link"),
-        /** Injected plaintext frames on the plaintext link, unicast to another MAC, up to 9000 bytes. */
-        NOT_FOR_US("switch_in", "not_for_us"),
-        /** Injected plaintext frames on the plaintext link shorter than an Ethernet header. */
-        SHORT_FRAME("switch_in", "short_frame"),
-        /** con_req as the known peer with its real certificate and a signature that does not verify. */
-        BAD_SIGNATURE("link_setup", "bad_signature"),
-        /** con_req as the known peer with a certificate from another CA (correctly self-consistent). */
-        FOREIGN_CERTIFICATE("link_setup", "bad_certificate"),
-        /** con_req as the known peer with a self-signed certificate whose issuer name is 300 characters long. */
-        LONG_ISSUER_CERTIFICATE("link_setup", "bad_certificate"),
-        /** con_req signed by the known peer's key, ten minutes old. */
-        STALE_HELLO("link_setup", "stale"),
-        /** con_req signed by the known peer's key, claiming another overlay address. */
-        IDENTITY_MISMATCH("link_setup", "identity_mismatch"),
-        /** con_req as the known peer without a certificate. */
-        NO_CERTIFICATE("link_setup", "no_certificate"),
-        /** con_req as the known peer speaking protocol version 2. */
-        OTHER_PROTOCOL_VERSION("link_setup", "refused"),
-        /** The known peer's captured con_req, replayed (refused as a replay, or as stale after 60 s). */
-        REPLAYED_HELLO("link_setup", "replay"),
-        /** DTLS records captured on the secure link, replayed on the up link once its handshake is over. */
-        REPLAYED_DTLS("link_setup", "dtls_ignored"),
-        /** ping, pong, close and con_rej in the known peer's name from the attacker's address. */
-        FROM_ELSEWHERE("link_setup", "wrong_address"),
-        /** con_resp in the known peer's name echoing a nonce the target never sent. */
-        UNEXPECTED_RESPONSE("link_setup", "unexpected_response"),
-        /** A DTLS ClientHello on the secure link's index, at the side that is the link's DTLS client. */
-        CLIENT_HELLO_AT_CLIENT("link_setup", "dtls_ignored"),
-        /** A DTLS ClientHello with a receiver index no link has. */
-        CLIENT_HELLO_UNKNOWN_INDEX("classify", "unknown_index");
-
-        final String stage;
-        final String counter;
-
-        Kind(String stage, String counter) {
-            this.stage = stage;
-            this.counter = counter;
-        }
-
-        /**
-         * Whether the data plane hands these to the known peer's session, within that peer's control budget
-         * (peer.ControlBudget): what is over it lands in {@code classify.control_over_budget} instead.
-         */
-        boolean budgeted() {
-            return stage != null && stage.equals("link_setup");
-        }
-    }
 
     /**
      * What the attacker knows about the target.
@@ -197,7 +123,7 @@ final class HostileCorpus {
     private static final int[] TYPES = {0xA1, 0xA2, 0xA3, 0xA4};
 
     private final List<byte[]> datagrams = new ArrayList<>();
-    private final Map<Kind, Integer> counts = new EnumMap<>(Kind.class);
+    private final Map<HostileKind, Integer> counts = new EnumMap<>(HostileKind.class);
     private final Random random;
     private final Target target;
 
@@ -214,37 +140,37 @@ final class HostileCorpus {
     static HostileCorpus fuzz(Target t, int size, long seed) {
         HostileCorpus c = new HostileCorpus(t, seed);
         int unit = Math.max(1, size / 1000);
-        c.add(Kind.TRUNCATED, 40 * unit);
-        c.add(Kind.RANDOM_BYTES, 150 * unit);
-        c.add(Kind.BAD_VERSION, 60 * unit);
-        c.add(Kind.GARBAGE_CONTROL, 80 * unit);
-        c.add(Kind.BROKEN_JSON, 60 * unit);
-        c.add(Kind.OVERSIZED_CONTROL, 5 * unit);
-        c.add(Kind.UNKNOWN_PEER, 60 * unit);
-        c.add(Kind.UNKNOWN_INDEX, 150 * unit);
-        c.add(Kind.FORGED_SEALED, 100 * unit);
-        c.add(Kind.REPLAYED_SEALED, t.capturedSealed().isEmpty() ? 0 : 60 * unit);
-        c.add(Kind.PLAINTEXT_ON_SECURE, 60 * unit);
-        c.add(Kind.SECURE_ON_PLAINTEXT, 60 * unit);
-        c.add(Kind.NOT_FOR_US, 40 * unit);
-        c.add(Kind.SHORT_FRAME, 20 * unit);
+        c.add(HostileKind.TRUNCATED, 40 * unit);
+        c.add(HostileKind.RANDOM_BYTES, 150 * unit);
+        c.add(HostileKind.BAD_VERSION, 60 * unit);
+        c.add(HostileKind.GARBAGE_CONTROL, 80 * unit);
+        c.add(HostileKind.BROKEN_JSON, 60 * unit);
+        c.add(HostileKind.OVERSIZED_CONTROL, 5 * unit);
+        c.add(HostileKind.UNKNOWN_PEER, 60 * unit);
+        c.add(HostileKind.UNKNOWN_INDEX, 150 * unit);
+        c.add(HostileKind.FORGED_SEALED, 100 * unit);
+        c.add(HostileKind.REPLAYED_SEALED, t.capturedSealed().isEmpty() ? 0 : 60 * unit);
+        c.add(HostileKind.PLAINTEXT_ON_SECURE, 60 * unit);
+        c.add(HostileKind.SECURE_ON_PLAINTEXT, 60 * unit);
+        c.add(HostileKind.NOT_FOR_US, 40 * unit);
+        c.add(HostileKind.SHORT_FRAME, 20 * unit);
         if (t.peer() != null) {
-            c.add(Kind.BAD_SIGNATURE, 3 * unit);
-            c.add(Kind.STALE_HELLO, 2 * unit);
-            c.add(Kind.IDENTITY_MISMATCH, unit);
-            c.add(Kind.NO_CERTIFICATE, unit);
-            c.add(Kind.LONG_ISSUER_CERTIFICATE, unit);
-            c.add(Kind.OTHER_PROTOCOL_VERSION, unit);
-            c.add(Kind.FROM_ELSEWHERE, unit);
-            c.add(Kind.UNEXPECTED_RESPONSE, unit);
+            c.add(HostileKind.BAD_SIGNATURE, 3 * unit);
+            c.add(HostileKind.STALE_HELLO, 2 * unit);
+            c.add(HostileKind.IDENTITY_MISMATCH, unit);
+            c.add(HostileKind.NO_CERTIFICATE, unit);
+            c.add(HostileKind.LONG_ISSUER_CERTIFICATE, unit);
+            c.add(HostileKind.OTHER_PROTOCOL_VERSION, unit);
+            c.add(HostileKind.FROM_ELSEWHERE, unit);
+            c.add(HostileKind.UNEXPECTED_RESPONSE, unit);
         }
         if (t.foreign() != null) {
-            c.add(Kind.FOREIGN_CERTIFICATE, 2 * unit);
+            c.add(HostileKind.FOREIGN_CERTIFICATE, 2 * unit);
         }
         if (t.capturedHello() != null) {
-            c.add(Kind.REPLAYED_HELLO, unit);
+            c.add(HostileKind.REPLAYED_HELLO, unit);
         }
-        c.add(Kind.REPLAYED_DTLS, t.capturedDtls().isEmpty() ? 0 : 5 * unit);
+        c.add(HostileKind.REPLAYED_DTLS, t.capturedDtls().isEmpty() ? 0 : 5 * unit);
         Collections.shuffle(c.datagrams, c.random);
         return c;
     }
@@ -256,16 +182,16 @@ final class HostileCorpus {
      */
     static HostileCorpus handshakeFlood(Target t, int size, long seed) {
         HostileCorpus c = new HostileCorpus(t, seed);
-        c.add(Kind.UNKNOWN_PEER, size * 4 / 10);
-        c.add(Kind.BAD_SIGNATURE, size * 2 / 10);
-        c.add(Kind.CLIENT_HELLO_AT_CLIENT, size * 2 / 10);
-        c.add(Kind.CLIENT_HELLO_UNKNOWN_INDEX, size - c.datagrams.size());
+        c.add(HostileKind.UNKNOWN_PEER, size * 4 / 10);
+        c.add(HostileKind.BAD_SIGNATURE, size * 2 / 10);
+        c.add(HostileKind.CLIENT_HELLO_AT_CLIENT, size * 2 / 10);
+        c.add(HostileKind.CLIENT_HELLO_UNKNOWN_INDEX, size - c.datagrams.size());
         Collections.shuffle(c.datagrams, c.random);
         return c;
     }
 
     /** {@code n} datagrams of one kind. */
-    static HostileCorpus of(Target t, Kind kind, int n, long seed) {
+    static HostileCorpus of(Target t, HostileKind kind, int n, long seed) {
         HostileCorpus c = new HostileCorpus(t, seed);
         c.add(kind, n);
         return c;
@@ -275,7 +201,7 @@ final class HostileCorpus {
         return datagrams;
     }
 
-    Map<Kind, Integer> counts() {
+    Map<HostileKind, Integer> counts() {
         return counts;
     }
 
@@ -289,14 +215,14 @@ final class HostileCorpus {
         }
     }
 
-    private void add(Kind kind, int n) {
+    private void add(HostileKind kind, int n) {
         for (int i = 0; i < n; i++) {
             datagrams.add(make(kind, i));
         }
         counts.merge(kind, n, Integer::sum);
     }
 
-    private byte[] make(Kind kind, int i) {
+    private byte[] make(HostileKind kind, int i) {
         return switch (kind) {
             case TRUNCATED -> bytes(i % FrameHeader.LENGTH);
             case RANDOM_BYTES -> {

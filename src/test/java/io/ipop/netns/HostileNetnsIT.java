@@ -88,7 +88,7 @@ class HostileNetnsIT {
         JsonNode linkB = a.link("b");
         long refused = a.drops("link_setup", "bad_certificate");
         Path file = overlay.dir.resolve("long-issuer.corpus");
-        HostileCorpus.of(target, HostileCorpus.Kind.LONG_ISSUER_CERTIFICATE, 5, 3).write(file);
+        HostileCorpus.of(target, HostileKind.LONG_ISSUER_CERTIFICATE, 5, 3).write(file);
 
         Shell.Result sent = Shell.run(Duration.ofSeconds(30), flooder(file, 1, 1, 50, 10));
 
@@ -216,7 +216,7 @@ class HostileNetnsIT {
         JsonNode linkB = a.link("b");
         JsonNode linkC = a.link("c");
         Path file = overlay.dir.resolve("bad-signature.corpus");
-        HostileCorpus.of(target, HostileCorpus.Kind.BAD_SIGNATURE, 5000, 13).write(file);
+        HostileCorpus.of(target, HostileKind.BAD_SIGNATURE, 5000, 13).write(file);
         long rssBefore = a.rssKb();
         long counted = a.drops("link_setup", "bad_signature");
         long overBudget = a.drops("classify", "control_over_budget");
@@ -288,7 +288,7 @@ class HostileNetnsIT {
         Map<String, Long> budgeted = new TreeMap<>();
         long budgetedSent = 0;
         for (var e : corpus.counts().entrySet()) {
-            HostileCorpus.Kind kind = e.getKey();
+            HostileKind kind = e.getKey();
             long n = (long) e.getValue() * rounds;
             budgetedSent += kind.budgeted() ? n : 0;
             (kind.budgeted() ? budgeted : expected).merge(checked(kind.stage + "." + kind.counter), n, Long::sum);

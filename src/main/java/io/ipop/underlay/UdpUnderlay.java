@@ -57,8 +57,11 @@ public final class UdpUnderlay implements Underlay {
         return bind(address, socketBuffer, true);
     }
 
-    /** Like {@link #bind(InetSocketAddress, int)}; {@code segmentation}: use UDP segmentation offload if the kernel has it. */
-    public static UdpUnderlay bind(InetSocketAddress address, int socketBuffer, boolean segmentation) throws IOException {
+    /**
+     * Like {@link #bind(InetSocketAddress, int)}; {@code offload}: segmented sends and coalesced receives
+     * ({@link UdpOffload}) where the kernel has them.
+     */
+    public static UdpUnderlay bind(InetSocketAddress address, int socketBuffer, boolean offload) throws IOException {
         DatagramChannel ch = DatagramChannel.open();
         try {
             ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBuffer);
@@ -68,7 +71,7 @@ public final class UdpUnderlay implements Underlay {
             Selector selector = Selector.open();
             ch.register(selector, SelectionKey.OP_READ);
             InetSocketAddress bound = (InetSocketAddress) ch.getLocalAddress();
-            return new UdpUnderlay(ch, selector, Endpoint.of(bound.getAddress(), bound.getPort()), segmentation);
+            return new UdpUnderlay(ch, selector, Endpoint.of(bound.getAddress(), bound.getPort()), offload);
         } catch (IOException e) {
             ch.close();
             throw new IOException("cannot bind UDP " + address.getAddress().getHostAddress() + ":" + address.getPort()
@@ -167,6 +170,9 @@ public final class UdpUnderlay implements Underlay {
                 sent = end;
             }
         } catch (IOException e) {
+            if (!channel.isOpen()) {
+                return sent - from;                          // closing: nothing to fall back to
+            }
             segmented = null;
             log.warn("UDP segmentation offload refused, sending one datagram per system call from now on: {}", e.getMessage());
         }

@@ -4,8 +4,8 @@ import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.tap.TapDevice;
 import io.ipop.tap.TapException;
-import java.io.IOException;
 import io.ipop.tap.TapFrame;
+import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Objects;
@@ -263,10 +263,6 @@ public final class LinuxTap implements TapDevice {
 
     @Override
     public void write(byte[] buf, int offset, int length) throws IOException {
-        Objects.checkFromIndexSize(offset, length, buf.length);
-        if (length > FRAME_CAPACITY - VnetHeader.LENGTH) {
-            throw new IOException("frame of " + length + " bytes is too long for TAP device " + name);
-        }
         synchronized (writeBuffer) {
             writeLocked(buf, offset, length);
         }
@@ -314,7 +310,7 @@ public final class LinuxTap implements TapDevice {
         int segments = coalescer.segments();
         int n = coalescer.finish();
         try {
-            writeRaw(coalescer.buffer(), n, n - VnetHeader.LENGTH);
+            writeRaw(coalescer.buffer(), 0, n, n - VnetHeader.LENGTH);
             return 0;
         } catch (IOException e) {
             return segments;
@@ -324,12 +320,12 @@ public final class LinuxTap implements TapDevice {
     /** One frame, behind a vnet header saying its checksums are complete when offloads are on. Holds writeBuffer. */
     private void writeLocked(byte[] buf, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, buf.length);
+        if (length > FRAME_CAPACITY - VnetHeader.LENGTH) {
+            throw new IOException("frame of " + length + " bytes is too long for TAP device " + name);
+        }
         if (!offload) {
             writeRaw(buf, offset, length, length);
             return;
-        }
-        if (length > FRAME_CAPACITY - VnetHeader.LENGTH) {
-            throw new IOException("frame of " + length + " bytes is too long for TAP device " + name);
         }
         // checksums arrive complete (computed by the sending node, covered by UDP's own)
         VnetHeader.writeDataValid(writeHeader, 0);
@@ -338,11 +334,7 @@ public final class LinuxTap implements TapDevice {
         writeFromBuffer(VnetHeader.LENGTH + length, length);
     }
 
-    /** {@code b[0, n)} as it is (a vnet header, if any, included); {@code frame}: the frame's bytes in it. */
-    private void writeRaw(byte[] b, int n, int frame) throws IOException {
-        writeRaw(b, 0, n, frame);
-    }
-
+    /** {@code b[offset, offset + n)} as it is (a vnet header, if any, included); {@code frame}: the frame's bytes in it. */
     private void writeRaw(byte[] b, int offset, int n, int frame) throws IOException {
         writeBuffer.put(0, b, offset, n);
         writeFromBuffer(n, frame);

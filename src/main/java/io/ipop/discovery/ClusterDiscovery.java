@@ -55,7 +55,10 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     public sealed interface Command {
     }
 
-    /** Leave the cluster; replies once this member is exiting or gone (the others then drop its links). */
+    /**
+     * Leave the cluster; replies once this member is exiting (every member has seen it leaving and dropped
+     * its links) or gone.
+     */
     public record LeaveCluster(ActorRef<Done> replyTo) implements Command {
     }
 
@@ -75,6 +78,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private final PeerRecord own;
     private final ClusterView view;
     private ActorRef<Done> leaveReplyTo;
+    private boolean leaving;
 
     private ClusterDiscovery(ActorContext<Command> context, ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator,
                              PeerRecord own, ActorRef<PeerDirectory.Command> directory) {
@@ -140,11 +144,12 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
         if (m.event() instanceof ClusterEvent.MemberRemoved) {
             view.recordsOf(key).forEach(this::forget);
         }
-        if (self && status != MemberStatus.up() && status != MemberStatus.weaklyUp() && status != MemberStatus.joining()) {
-            replyLeft();
-            if (status == MemberStatus.down() || status == MemberStatus.removed() && leaveReplyTo == null) {
-                getContext().getLog().warn("cluster: this node was {} by the cluster; its links keep running, restart it to rejoin",
-                        status);
+        if (self && (status == MemberStatus.exiting() || status == MemberStatus.removed() || status == MemberStatus.down())) {
+            if (leaving) {
+                replyLeft();
+            } else {
+                getContext().getLog().warn("cluster: this node is {} (downed by the cluster); its links keep running,"
+                        + " restart it to rejoin", status);
             }
         }
         update();
@@ -175,6 +180,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
         MemberStatus s = self.status();
         if (s == MemberStatus.up() || s == MemberStatus.weaklyUp() || s == MemberStatus.joining()) {
             getContext().getLog().info("cluster: leaving");
+            leaving = true;
             leaveReplyTo = leave.replyTo();
             cluster.manager().tell(Leave.create(self.address()));
         } else {

@@ -3,11 +3,15 @@
 #
 # N network namespaces on one bridge (underlay 192.0.2.1..N/24, overlay 10.77.0.1..N/24), one node
 # each with ipop.discovery { static = false, cluster = true }; node 1 is the only seed and the others
-# know nothing but its address. All N are started at once. Reports:
-#   all_up_s   seconds from starting the nodes until every node's /overlay/links shows N-1 links up
+# know nothing but its address. The nodes start rolling, at most SCALE_PARALLEL (default: the number of
+# cores) at a time, the next as soon as one answers /ready (SCALE_START=rolling, the default: N JVMs
+# starting at once on a small machine starve each other's cluster heartbeats until the cluster's
+# failure detector gives up on them), or all at once (SCALE_START=all). Reports:
+#   all_up_s   seconds from starting the first node until every node's /overlay/links shows N-1 links up
 #   RSS        resident memory of each node's JVM once all are up (median, max; MB)
-#   CPU        CPU seconds (utime+stime) each node used from start to all-up (median, max), and the
-#              whole machine's share over that time
+#   CPU        CPU seconds (utime+stime) each node used from start to all-up (median, max), their sum
+#              as a share of the machine's cores over that time, and each node's CPU over 10 s once
+#              all are up (median, max; percent of one core)
 # then checks one ping from node N to node 1 across the overlay, and prints as its last line
 #   nodes=N all_up_s=T rss_mb_max=M
 #
@@ -15,7 +19,8 @@
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), SCALE_LIMIT (seconds
 #   to wait for all links, default 180), IPOP_JAVA_OPTS (JVM options for every node; default
 #   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k", see docs/performance.md),
-#   BENCH_KEEP=1 (keep the work directory with configs and logs; it is always kept on failure).
+#   SCALE_CDS=0 (no class-data archive: see below), SCALE_HOLD=S (keep the nodes running S seconds after
+#   the report, to look at them), BENCH_KEEP=1 (keep the work directory with configs and logs; it is always kept on failure).
 # Everything it creates (namespaces, node processes) is removed on exit, success or not; nodes are
 # stopped by their own PIDs.
 set -euo pipefail
@@ -24,6 +29,8 @@ set -o errtrace
 here=$(cd "$(dirname "$0")/.." && pwd)
 jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
 limit="${SCALE_LIMIT:-180}"
+start_mode="${SCALE_START:-rolling}"
+parallel="${SCALE_PARALLEL:-$(getconf _NPROCESSORS_ONLN)}"
 java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
 n="${1:-16}"
 prefix="ips$$"
@@ -40,6 +47,7 @@ fail() { log "scale: FAILED: $*"; exit 1; }
 case "$n" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 60 ] || fail "N must be a number from 2 to 60, got '$n'"
 [[ "$limit" =~ ^[1-9][0-9]*$ ]] || fail "SCALE_LIMIT must be a positive integer, got '$limit'"
+[ "$start_mode" = rolling ] || [ "$start_mode" = all ] || fail "SCALE_START must be rolling or all, got '$start_mode'"
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices"
 missing=()
 for tool in ip ping curl python3 java timeout getconf; do
@@ -138,14 +146,47 @@ pekko.remote.artery.canonical.hostname = "192.0.2.$i"
 pekko.cluster.seed-nodes = [ "pekko://ipop@192.0.2.1:17355" ]
 EOF
 done
+# A class-data archive (AppCDS) of a node that ran once: every node then maps the classes instead of
+# loading and verifying them, about 40% less CPU to start (docs/performance.md). SCALE_CDS=0 skips it.
+if [ "${SCALE_CDS:-1}" = 1 ]; then
+  log "== class-data archive: one node runs alone until it is an Up member, then stops"
+  # shellcheck disable=SC2086
+  ip netns exec "$(ns_of 1)" java $java_opts -XX:ArchiveClassesAtExit="$work/ipop.jsa" -Xlog:cds=off \
+    -jar "$jar" --config "$work/n1.conf" >"$work/cds.log" 2>&1 3>&- &
+  cds_pid=$!
+  node_pids+=("$cds_pid")
+  for _ in $(seq 120); do
+    ip netns exec "$(ns_of 1)" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/cluster/members 2>/dev/null \
+      | grep -q '"Up"' && break
+    sleep 0.5
+  done
+  kill -TERM "$cds_pid"
+  for _ in $(seq 600); do kill -0 "$cds_pid" 2>/dev/null || break; sleep 0.1; done   # writing the archive takes a while
+  stop_pid "$cds_pid"
+  node_pids=()
+  [ -s "$work/ipop.jsa" ] || { tail -20 "$work/cds.log" >&3; fail "no class-data archive written"; }
+  java_opts="$java_opts -XX:SharedArchiveFile=$work/ipop.jsa -Xlog:cds=off -Xlog:class+path=off"
+fi
 log "== starting $n nodes ($java_opts)"
 start=$(date +%s.%N)
+starting=()   # nodes started that do not answer /ready yet
+ready() { ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/ready >/dev/null 2>&1; }
 for i in $(seq "$n"); do
+  # rolling: at most $parallel JVMs in their start-up burst at a time
+  while [ "$start_mode" = rolling ] && [ ${#starting[@]} -ge "$parallel" ]; do
+    still=()
+    for j in "${starting[@]}"; do
+      kill -0 "${node_pids[$((j - 1))]}" 2>/dev/null || { tail -20 "$work/n$j.log" >&3; fail "node n$j exited"; }
+      ready "$j" || still+=("$j")
+    done
+    starting=("${still[@]}")
+    [ ${#starting[@]} -ge "$parallel" ] && sleep 0.2
+  done
   # shellcheck disable=SC2086 # java_opts is a list of options
   ip netns exec "$(ns_of "$i")" java $java_opts -jar "$jar" --config "$work/n$i.conf" >"$work/n$i.log" 2>&1 3>&- &
   node_pids+=("$!")
+  starting+=("$i")
 done
-cpu_start=$(awk '/^cpu / { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat)
 
 # ---------------------------------------------------------------------------------------- wait
 want=$((n - 1))
@@ -168,7 +209,6 @@ while :; do
 done
 end=$(date +%s.%N)
 all_up=$(python3 -c "print(f'{$end - $start:.1f}')")
-cpu_end=$(awk '/^cpu / { print $2 + $3 + $4 + $6 + $7 + $8 }' /proc/stat)
 
 rss=(); cpu=()
 for pid in "${node_pids[@]}"; do
@@ -178,7 +218,16 @@ done
 read -r rss_med rss_max < <(stats "${rss[@]}")
 read -r cpu_med cpu_max < <(stats "${cpu[@]}")
 cores=$(getconf _NPROCESSORS_ONLN)
-machine=$(python3 -c "print(f'{100 * ($cpu_end - $cpu_start) / $clk_tck / ($all_up * $cores):.0f}')")
+machine=$(python3 -c "import sys; print(f'{100 * sum(map(float, sys.argv[1:])) / ($all_up * $cores):.0f}')" "${cpu[@]}")
+# steady state: CPU each node uses over 10 s once everything is up (keepalives, cluster gossip)
+idle_a=(); for pid in "${node_pids[@]}"; do idle_a+=("$(cpu_seconds "$pid")"); done
+sleep 10
+idle=(); k=0
+for pid in "${node_pids[@]}"; do
+  idle+=("$(python3 -c "print(10 * ($(cpu_seconds "$pid") - ${idle_a[$k]}))")")   # percent of one core
+  k=$((k + 1))
+done
+read -r idle_med idle_max < <(stats "${idle[@]}")
 
 ip netns exec "$(ns_of "$n")" timeout 10 ping -c 1 -W 3 10.77.0.1 >/dev/null || fail "no ping from n$n to n1 over the overlay"
 
@@ -186,7 +235,13 @@ printf '%-28s %s\n' "nodes" "$n (one seed, cluster discovery only)" \
   "all links up after" "${all_up} s ($((n * (n - 1))) links)" \
   "node RSS median / max" "$rss_med / $rss_max MB" \
   "node CPU to all-up med/max" "$cpu_med / $cpu_max s" \
-  "machine CPU until all-up" "${machine}% of $cores cores" \
+  "all nodes' CPU to all-up" "${machine}% of $cores cores" \
+  "node CPU once up med/max" "$idle_med / $idle_max % of a core" \
+  "start" "$start_mode" \
   "JVM options" "$java_opts"
+if [ "${SCALE_HOLD:-0}" != 0 ]; then
+  log "== holding the nodes for ${SCALE_HOLD} s (pids ${node_pids[*]})"
+  sleep "$SCALE_HOLD"
+fi
 failed=0
 echo "nodes=$n all_up_s=$all_up rss_mb_max=$rss_max"

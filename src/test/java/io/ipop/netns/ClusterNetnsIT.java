@@ -24,14 +24,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  * (a) and list no static peers, plus a sixth node (s) outside the cluster that a knows statically.
  * Every pair pings; {@code /cluster/members} lists five Up members; a SIGTERMed member disappears from
  * the others' links and membership and rejoins after a restart; a SIGKILLed one is downed and removed
- * by the Split Brain Resolver within the configured time. Needs root (CI runs as root).
+ * by the Split Brain Resolver within the configured time. A member cut off from the cluster for a few
+ * seconds (unreachable, not yet downed) keeps its links forwarding. Needs root (CI runs as root).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterNetnsIT {
     private static final Map<String, Integer> MEMBERS = new LinkedHashMap<>();
     private static final String OUTSIDER = "s";
     private static final int OUTSIDER_HOST = 9;
-    private static final Duration STABLE_AFTER = Duration.ofSeconds(3);
+    private static final Duration STABLE_AFTER = Duration.ofSeconds(5);
     /** Pekko's default failure-detector.acceptable-heartbeat-pause: silence before a member is unreachable. */
     private static final Duration HEARTBEAT_PAUSE = Duration.ofSeconds(3);
     private static final Duration START_LIMIT = Duration.ofSeconds(90);
@@ -119,6 +120,47 @@ class ClusterNetnsIT {
 
     @Test
     @Order(4)
+    void aLinkKeepsForwardingWhileItsPeerIsCutOffFromTheCluster() throws Exception {
+        // c hears no cluster traffic until a's cluster marks it unreachable, then it is let back in:
+        // before stable-after has passed (the resolver would down it then).
+        NodeProcess a = nodes.get("a");
+        String since = a.link("c").path("since").asText();
+        String[][] block = {
+                {"nft", "add", "table", "inet", "ipopcluster"},
+                {"nft", "add", "chain", "inet", "ipopcluster", "in", "{ type filter hook input priority 0; policy accept; }"},
+                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "dport", "17355", "drop"},
+                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "sport", "17355", "drop"}};
+        Shell.Result[] ping = new Shell.Result[1];
+        boolean unreachableSeen = false;
+        Thread pinger = new Thread(() -> ping[0] = topology.exec("a", Duration.ofSeconds(30),
+                "ping", "-c", "60", "-i", "0.2", "-W", "2", overlayIp("c")));
+        try {
+            for (String[] cmd : block) {
+                Shell.Result r = topology.exec("c", Duration.ofSeconds(5), cmd);
+                assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.output());
+            }
+            pinger.start();
+            long deadline = System.nanoTime() + HEARTBEAT_PAUSE.multipliedBy(4).toNanos();
+            while (!unreachableSeen && System.nanoTime() < deadline) {
+                JsonNode doc = a.get("/cluster/members");
+                unreachableSeen = doc != null && doc.path("unreachable").toString().contains("192.0.2.3:17355");
+                Thread.sleep(200);
+            }
+        } finally {
+            topology.exec("c", Duration.ofSeconds(5), "nft", "delete", "table", "inet", "ipopcluster");
+            pinger.join(35_000);
+        }
+        assertTrue(unreachableSeen, "a's cluster saw c unreachable while it was cut off");
+        assertEquals(0, ping[0].exit(), ping[0].output());
+        assertTrue(ping[0].output().contains(" 0% packet loss"), "no ping lost while c was cut off: " + ping[0].output());
+        a.await(Duration.ofSeconds(20), "c reachable and Up again", x -> "Up".equals(members(x).get(memberAddress("c")))
+                && x.get("/cluster/members").path("unreachable").isEmpty());
+        assertEquals("up", a.linkState("c"));
+        assertEquals(since, a.link("c").path("since").asText(), "the link to c was never set up again");
+    }
+
+    @Test
+    @Order(5)
     void sigtermedMemberLeavesAndRejoinsAfterRestart() throws Exception {
         NodeProcess e = nodes.get("e");
         int exit = e.terminate(Duration.ofSeconds(20));
@@ -143,7 +185,7 @@ class ClusterNetnsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void sigkilledMemberIsDownedAndRemovedWithinTheConfiguredTime() throws Exception {
         NodeProcess d = nodes.get("d");
         d.kill();
@@ -190,6 +232,14 @@ class ClusterNetnsIT {
 
     private static String logOf(NodeProcess n) throws java.io.IOException {
         return java.nio.file.Files.readString(n.log());
+    }
+
+    private static boolean logContains(NodeProcess n, String text) {
+        try {
+            return logOf(n).contains(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read the log of " + n.host(), e);
+        }
     }
 
     private static void assertPing(String from, String to) {

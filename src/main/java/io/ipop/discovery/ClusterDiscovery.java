@@ -11,6 +11,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -50,6 +51,8 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     public static final String LEAVE_PHASE = "ipop-cluster-leave";
     static final Key<LWWMap<String, PeerRecord>> KEY = LWWMapKey.create("ipop-peers");
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(4);
+    private static final Duration RESTART_MIN = Duration.ofSeconds(1);
+    private static final Duration RESTART_MAX = Duration.ofSeconds(30);
 
     /** Messages the discovery handles. */
     public sealed interface Command {
@@ -79,6 +82,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private final ClusterView view;
     private ActorRef<Done> leaveReplyTo;
     private boolean leaving;
+    private boolean downed;
 
     private ClusterDiscovery(ActorContext<Command> context, ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator,
                              PeerRecord own, ActorRef<PeerDirectory.Command> directory) {
@@ -96,19 +100,29 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
      */
     public static Behavior<Command> create(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
                                            ActorRef<PeerDirectory.Command> directory) {
-        return Behaviors.setup(ctx -> DistributedData.<Command, LWWMap<String, PeerRecord>>withReplicatorMessageAdapter(replicator -> {
+        return Behaviors.setup(ctx -> {
             ActorSystem<Void> system = ctx.getSystem();
-            Cluster cluster = Cluster.get(system);
+            ActorRef<Command> me = ctx.getSelf();
+            CoordinatedShutdown.get(system).addTask(LEAVE_PHASE, "leave-cluster", () ->
+                    AskPattern.<Command, Done>ask(me, LeaveCluster::new, LEAVE_TIMEOUT, system.scheduler())
+                            .exceptionally(e -> Done.getInstance()));
+            // A replicator that does not answer within its ask timeout (a starved JVM) fails the actor:
+            // start again (subscribe, publish, recompute what the directory must hear).
+            return Behaviors.supervise(following(self, settings, identity, directory))
+                    .onFailure(SupervisorStrategy.restartWithBackoff(RESTART_MIN, RESTART_MAX, 0.2));
+        });
+    }
+
+    private static Behavior<Command> following(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
+                                               ActorRef<PeerDirectory.Command> directory) {
+        return Behaviors.setup(ctx -> DistributedData.<Command, LWWMap<String, PeerRecord>>withReplicatorMessageAdapter(replicator -> {
+            Cluster cluster = Cluster.get(ctx.getSystem());
             PeerRecord own = new PeerRecord(self.name(), self.instance(), self.address(), self.mac(), settings.endpoints(),
                     self.groups(), identity.map(NodeIdentity::certificateBase64).orElse(null),
                     memberKey(cluster.selfMember().uniqueAddress()));
             cluster.subscriptions().tell(Subscribe.create(
                     ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
             replicator.subscribe(KEY, RecordsChanged::new);
-            ActorRef<Command> me = ctx.getSelf();
-            CoordinatedShutdown.get(system).addTask(LEAVE_PHASE, "leave-cluster", () ->
-                    AskPattern.<Command, Done>ask(me, LeaveCluster::new, LEAVE_TIMEOUT, system.scheduler())
-                            .exceptionally(e -> Done.getInstance()));
             ctx.getLog().info("cluster discovery: member {}, seeds {}, publishing endpoints {}", own.member(),
                     settings.seedNodes(), settings.endpoints());
             ClusterDiscovery discovery = new ClusterDiscovery(ctx, replicator, own, directory);
@@ -147,7 +161,8 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
         if (self && (status == MemberStatus.exiting() || status == MemberStatus.removed() || status == MemberStatus.down())) {
             if (leaving) {
                 replyLeft();
-            } else {
+            } else if (!downed) {
+                downed = true;
                 getContext().getLog().warn("cluster: this node is {} (downed by the cluster); its links keep running,"
                         + " restart it to rejoin", status);
             }

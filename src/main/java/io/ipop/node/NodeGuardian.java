@@ -122,7 +122,8 @@ public final class NodeGuardian {
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
-                    settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(), security.mode().name().toLowerCase().replace('_', '-'),
+                    settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),
+                    security.mode().name().toLowerCase().replace('_', '-'),
                     security.identity().isPresent() ? " with certificate" : " without certificate (plaintext links only)");
             return Behaviors.empty();
         });

@@ -94,7 +94,8 @@ public final class Main {
         }
         if (check) {
             out.println("config ok: node " + settings.name() + " " + settings.tap().address() + ", "
-                    + settings.peers().size() + " peer(s)");
+                    + settings.peers().size() + " peer(s)" + (settings.discovery().cluster()
+                    ? ", cluster discovery through " + settings.discovery().seedNodes().size() + " seed(s)" : ""));
             return OK;
         }
         File file = new File(config);

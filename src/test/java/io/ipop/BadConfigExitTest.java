@@ -63,6 +63,9 @@ class BadConfigExitTest {
     private static final String ADDRESS = "\"10.77.0.1/24\"";
     private static final String PEERS = "[ { name = \"b\", endpoint = \"192.0.2.2:5800\" } ]";
     private static final String GROUPS = "[ \"blue\" ]";
+    /** What a cluster member needs besides ipop.discovery.cluster = true. */
+    private static final String CLUSTER = "pekko.remote.artery.canonical.hostname = \"192.0.2.1\"\n"
+            + "pekko.cluster.seed-nodes = [ \"pekko://ipop@192.0.2.1:17355\" ]\n";
 
     private static String security(String ca, String cert, String key) {
         return "{ mode = by-group, ca = \"" + ca + "\", cert = \"" + cert + "\", key = \"" + key + "\" }";
@@ -134,7 +137,29 @@ class BadConfigExitTest {
                 bad("ipop.groups", "groups the certificate does not bind", valid(NAME, ADDRESS, "5800", PEERS,
                         "[ \"blue\", \"red\" ]", sec, "")),
                 bad("pekko.management.http.port", "zero", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}", "")
-                        + "pekko.management.http.port = 0\n"));
+                        + "pekko.management.http.port = 0\n"),
+                bad("ipop.discovery.static", "no discovery at all", valid(NAME, ADDRESS, "5800", "[]", GROUPS, "{}",
+                        "discovery { static = false, cluster = false }")),
+                bad("ipop.peers", "static peers with static discovery off", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery { static = false, cluster = true }") + CLUSTER),
+                bad("ipop.discovery.cluster", "not a boolean", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery.cluster = maybe")),
+                bad("ipop.discovery.seeds", "a typo under discovery", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery.seeds = []")),
+                bad("ipop.discovery.endpoints[0]", "endpoint without port", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery { cluster = true, endpoints = [ \"192.0.2.1\" ] }") + CLUSTER),
+                bad("ipop.discovery.endpoints[0]", "wildcard endpoint", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery { cluster = true, endpoints = [ \"0.0.0.0:5800\" ] }") + CLUSTER),
+                bad("pekko.cluster.seed-nodes", "cluster without seeds", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery.cluster = true") + "pekko.remote.artery.canonical.hostname = \"192.0.2.1\"\n"),
+                bad("pekko.cluster.seed-nodes[1]", "seed without port", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery.cluster = true") + CLUSTER + "pekko.cluster.seed-nodes += \"pekko://ipop@192.0.2.2\"\n"),
+                bad("pekko.cluster.seed-nodes[0]", "seed of another actor system", valid(NAME, ADDRESS, "5800", PEERS, GROUPS,
+                        "{}", "discovery.cluster = true") + CLUSTER.replace("ipop@", "other@")),
+                bad("pekko.remote.artery.canonical.port", "cluster port out of range", valid(NAME, ADDRESS, "5800", PEERS,
+                        GROUPS, "{}", "discovery.cluster = true") + CLUSTER + "pekko.remote.artery.canonical.port = 70000\n"),
+                bad("ipop.discovery.endpoints", "no endpoint to publish", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "discovery.cluster = true") + CLUSTER.replace("hostname = \"192.0.2.1\"", "hostname = \"<getHostAddress>\"")));
     }
 
     @ParameterizedTest(name = "{0}: {1}")

@@ -12,8 +12,8 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 /**
  * Serves the management API on {@code pekko.management.http.hostname:port}: every route Pekko
  * Management collects (its {@code /alive} and {@code /ready}, and the providers under
- * {@code pekko.management.http.routes}: {@code /overlay/*}, {@code /metrics}, {@code /}), all behind
- * {@link BearerToken}.
+ * {@code pekko.management.http.routes}: {@code /overlay/*}, {@code /metrics}, {@code /}, and with cluster
+ * discovery pekko-management-cluster-http's {@code /cluster/*}), all behind {@link BearerToken}.
  *
  * <p>Bound here rather than with {@code PekkoManagement.start(settings -> settings.withAuth(...))}:
  * Pekko Management's authenticator speaks HTTP Basic only, and the node's contract is a bearer token.

@@ -4,6 +4,7 @@ import io.ipop.dataplane.Dataplane;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
+import io.ipop.discovery.ClusterDiscovery;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.peer.ControlBudget;
 import io.ipop.peer.ControlChannel;
@@ -110,13 +111,19 @@ public final class NodeGuardian {
                 }
             });
 
-            StaticPeers.announce(settings.peers(), directory);
+            if (settings.discovery().staticPeers()) {
+                StaticPeers.announce(settings.peers(), directory);
+            }
+            if (settings.discovery().cluster()) {
+                ctx.spawn(ClusterDiscovery.create(self, settings.discovery(), security.identity(), directory), "cluster-discovery");
+            }
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters), reloader);
-            ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s), groups {}, security {}{}",
+            ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
-                    settings.peers().size(), self.groups(), security.mode().name().toLowerCase().replace('_', '-'),
+                    settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),
+                    security.mode().name().toLowerCase().replace('_', '-'),
                     security.identity().isPresent() ? " with certificate" : " without certificate (plaintext links only)");
             return Behaviors.empty();
         });

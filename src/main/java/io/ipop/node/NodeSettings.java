@@ -19,7 +19,8 @@ import java.util.TreeSet;
  * The typed, validated view of a node's whole configuration. Built before anything touches the
  * system; every problem is a {@link ConfigProblem} naming the key path.
  *
- * @param config the full resolved config (user file over defaults), handed only to the ActorSystem
+ * @param config the full resolved config (user file over defaults, with the Pekko settings that follow
+ *               from {@code ipop.discovery}), handed only to the ActorSystem
  */
 public record NodeSettings(
         String name,
@@ -31,6 +32,7 @@ public record NodeSettings(
         DataplaneSettings dataplane,
         LinkSettings link,
         ManagementSettings management,
+        DiscoverySettings discovery,
         String logLevel,
         Config config) {
 
@@ -86,6 +88,8 @@ public record NodeSettings(
         List<PeerSettings> peers = PeerSettings.readAll(ipop, name);
         SecuritySettings security = SecuritySettings.read(ipop.at("security"));
         security.checkIdentityMatches(name, tap.address(), sortedGroups);
+        DiscoverySettings discovery = DiscoverySettings.read(ipop.at("discovery"), all, underlay, peers, ipop.path("peers"));
+        Config derived = discovery.pekkoOverrides().withFallback(all);
         return new NodeSettings(
                 name,
                 tap,
@@ -96,8 +100,9 @@ public record NodeSettings(
                 DataplaneSettings.read(ipop.at("dataplane")),
                 LinkSettings.read(ipop.at("link")),
                 ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management")),
+                discovery,
                 level,
-                all);
+                derived);
     }
 
     /** A key under {@code ipop} that no reference.conf defines is a typo the operator must hear about. */

@@ -7,8 +7,6 @@ import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Hello;
 import java.security.SecureRandom;
-import java.security.cert.CertificateEncodingException;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -26,7 +24,7 @@ public final class Hellos {
     public Hellos(LocalNode self, Optional<NodeIdentity> identity) {
         this.self = self;
         this.identity = identity;
-        this.certificate = identity.map(Hellos::base64).orElse(null);
+        this.certificate = identity.map(NodeIdentity::certificateBase64).orElse(null);
     }
 
     /**
@@ -54,13 +52,5 @@ public final class Hellos {
         byte[] b = new byte[8];
         RANDOM.nextBytes(b);
         return HexFormat.of().formatHex(b);
-    }
-
-    private static String base64(NodeIdentity id) {
-        try {
-            return Base64.getEncoder().encodeToString(id.certificate().getEncoded());
-        } catch (CertificateEncodingException e) {
-            throw new IllegalStateException("cannot encode this node's certificate", e);
-        }
     }
 }

@@ -40,8 +40,15 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public sealed interface Command {
     }
 
-    /** Discovery found a peer; {@code discoveredBy} says how ({@code static}). */
+    /** Discovery found a peer; {@code discoveredBy} says how ({@code static}, {@code cluster}). */
     public record PeerFound(String name, Endpoint endpoint, String discoveredBy) implements Command {
+    }
+
+    /**
+     * Discovery {@code discoveredBy} no longer knows the peer: if that source found it, its session says
+     * {@code close} with {@code reason} and stops, and its link, route and MAC entries go.
+     */
+    public record PeerLost(String name, String discoveredBy, String reason) implements Command {
     }
 
     /** A control message from the underlay; goes to the session of {@code message.node()}. */
@@ -108,6 +115,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public Receive<Command> createReceive() {
         return newReceiveBuilder()
                 .onMessage(PeerFound.class, this::onPeerFound)
+                .onMessage(PeerLost.class, this::onPeerLost)
                 .onMessage(ControlReceived.class, this::onControlReceived)
                 .onMessage(DtlsReceived.class, this::onDtlsReceived)
                 .onMessage(LinkUp.class, this::onLinkUp)
@@ -139,6 +147,28 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         peerByIndex.put(index, found.name());
         getContext().getLog().info("peer {} at {} ({}): linking", found.name(), found.endpoint(), found.discoveredBy());
         return this;
+    }
+
+    private Behavior<Command> onPeerLost(PeerLost lost) {
+        PeerFound again = pending.get(lost.name());
+        if (again != null && again.discoveredBy().equals(lost.discoveredBy())) {
+            pending.remove(lost.name());
+        }
+        PeerLink link = links.get(lost.name());
+        if (link != null && link.discoveredBy().equals(lost.discoveredBy())) {
+            unlink(lost.name(), lost.reason());
+        }
+        return this;
+    }
+
+    /** Tells the peer's session to say {@code close} and stop; its link goes once it has stopped. */
+    private void unlink(String peer, String reason) {
+        ActorRef<PeerSession.Command> session = sessions.get(peer);
+        if (session == null || !removing.add(peer)) {
+            return;
+        }
+        getContext().getLog().info("peer {} removed ({}): unlinking", peer, reason);
+        session.tell(new PeerSession.Unlink(reason));
     }
 
     private Behavior<Command> onControlReceived(ControlReceived m) {
@@ -188,9 +218,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 continue;
             }
             if (found == null && link.discoveredBy().equals(r.discoveredBy())) {
-                getContext().getLog().info("peer {} removed: unlinking", peer);
-                removing.add(peer);
-                session.tell(new PeerSession.Unlink("peer removed from the config of " + linkContext.self().name()));
+                unlink(peer, "peer removed from the config of " + linkContext.self().name());
             } else {
                 session.tell(new PeerSession.Reconfigure(linkContext, found == null ? null : found.endpoint()));
             }

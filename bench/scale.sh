@@ -1,0 +1,247 @@
+#!/usr/bin/env bash
+# How fast a cluster-discovered overlay of N nodes comes up, and what each node costs.
+#
+# N network namespaces on one bridge (underlay 192.0.2.1..N/24, overlay 10.77.0.1..N/24), one node
+# each with ipop.discovery { static = false, cluster = true }; node 1 is the only seed and the others
+# know nothing but its address. The nodes start rolling, at most SCALE_PARALLEL (default: the number of
+# cores) at a time, the next as soon as one answers /ready (SCALE_START=rolling, the default: N JVMs
+# starting at once on a small machine starve each other's cluster heartbeats until the cluster's
+# failure detector gives up on them), or all at once (SCALE_START=all). Reports:
+#   all_up_s   seconds from starting the first node until every node's /overlay/links shows N-1 links up
+#   RSS        resident memory of each node's JVM once all are up (median, max; MB)
+#   CPU        CPU seconds (utime+stime) each node used from start to all-up (median, max), their sum
+#              as a share of the machine's cores over that time, and each node's CPU over 10 s once
+#              all are up (median, max; percent of one core)
+# then checks one ping from node N to node 1 across the overlay, and prints as its last line
+#   nodes=N all_up_s=T rss_mb_max=M
+#
+# Usage (as root): bench/scale.sh [N]     (N = 2..60, default 16)
+# Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), SCALE_LIMIT (seconds
+#   to wait for all links, default 180), IPOP_JAVA_OPTS (JVM options for every node; default
+#   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k", see docs/performance.md),
+#   SCALE_CDS=0 (no class-data archive: see below), SCALE_HOLD=S (keep the nodes running S seconds after
+#   the report, to look at them), BENCH_KEEP=1 (keep the work directory with configs and logs; it is always kept on failure).
+# Everything it creates (namespaces, node processes) is removed on exit, success or not; nodes are
+# stopped by their own PIDs.
+set -euo pipefail
+set -o errtrace
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
+limit="${SCALE_LIMIT:-180}"
+start_mode="${SCALE_START:-rolling}"
+parallel="${SCALE_PARALLEL:-$(getconf _NPROCESSORS_ONLN)}"
+java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
+n="${1:-16}"
+prefix="ips$$"
+hub="$prefix-hub"
+work=""
+node_pids=()
+namespaces=()
+failed=1
+
+exec 3>&2
+log() { printf '%s\n' "$*" >&3; }
+fail() { log "scale: FAILED: $*"; exit 1; }
+
+case "$n" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
+[[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 60 ] || fail "N must be a number from 2 to 60, got '$n'"
+[[ "$limit" =~ ^[1-9][0-9]*$ ]] || fail "SCALE_LIMIT must be a positive integer, got '$limit'"
+[ "$start_mode" = rolling ] || [ "$start_mode" = all ] || fail "SCALE_START must be rolling or all, got '$start_mode'"
+[ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices"
+missing=()
+for tool in ip ping curl python3 java timeout getconf; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+[ ${#missing[@]} -eq 0 ] || fail "missing tools: ${missing[*]}"
+if [ ! -f "$jar" ]; then
+  log "== no jar at $jar: building it (mvn -B -q -DskipTests package)"
+  (cd "$here" && mvn -B -q -DskipTests package) || fail "maven build failed"
+  [ -f "$jar" ] || fail "the build did not produce $jar"
+fi
+work=$(mktemp -d /tmp/ipop-scale.XXXXXX)
+clk_tck=$(getconf CLK_TCK)
+
+stop_pid() {  # SIGTERM, up to 10 s, then SIGKILL
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  trap - ERR
+  # SIGTERM all at once (they leave the cluster in parallel), then wait for each
+  for pid in "${node_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${node_pids[@]}"; do stop_pid "$pid"; done
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  if [ -n "$work" ] && [ -d "$work" ]; then
+    if [ "$failed" = 1 ] || [ "$rc" != 0 ]; then
+      log "scale: work directory kept: $work"
+    elif [ "${BENCH_KEEP:-0}" != 1 ]; then
+      rm -rf "$work"
+    fi
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'log "scale: FAILED at line $LINENO: $BASH_COMMAND"' ERR
+
+ns_of() { echo "$prefix-$1"; }
+links_up() {  # number of links in state up on node $1 (0 if it does not answer)
+  ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/overlay/links 2>/dev/null \
+    | python3 -c 'import json,sys
+try:
+    print(sum(1 for l in json.load(sys.stdin) if l.get("state") == "up"))
+except Exception:
+    print(0)' 
+}
+cpu_seconds() {
+  python3 - "$1" "$clk_tck" <<'PY'
+import sys
+pid, tck = sys.argv[1], int(sys.argv[2])
+with open(f"/proc/{pid}/stat") as f:
+    fields = f.read().rsplit(")", 1)[1].split()
+print((int(fields[11]) + int(fields[12])) / tck)
+PY
+}
+rss_mb() { awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status"; }
+stats() {  # median and max of the arguments
+  python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f} {max(v):.1f}")' "$@"
+}
+
+# ---------------------------------------------------------------------------------------- underlay
+log "== $n namespaces on one bridge ($prefix-*)"
+ip netns add "$hub"; namespaces+=("$hub")
+ip -n "$hub" link add br0 type bridge
+ip -n "$hub" link set br0 up
+for i in $(seq "$n"); do
+  ns=$(ns_of "$i")
+  ip netns add "$ns"; namespaces+=("$ns")
+  ip link add "${prefix}x$i" type veth peer name "${prefix}y$i"
+  ip link set "${prefix}x$i" netns "$ns"
+  ip link set "${prefix}y$i" netns "$hub"
+  ip -n "$ns" link set "${prefix}x$i" name eth0
+  ip -n "$ns" addr add "192.0.2.$i/24" dev eth0
+  ip -n "$ns" link set eth0 up
+  ip -n "$ns" link set lo up
+  ip -n "$hub" link set "${prefix}y$i" master br0 up
+done
+
+# ---------------------------------------------------------------------------------------- nodes
+for i in $(seq "$n"); do
+  cat >"$work/n$i.conf" <<EOF
+ipop {
+  node.name = "n$i"
+  tap { name = "ipop0", address = "10.77.0.$i/24" }
+  discovery { static = false, cluster = true }
+  log.level = WARN
+}
+pekko.remote.artery.canonical.hostname = "192.0.2.$i"
+pekko.cluster.seed-nodes = [ "pekko://ipop@192.0.2.1:17355" ]
+EOF
+done
+# A class-data archive (AppCDS) of a node that ran once: every node then maps the classes instead of
+# loading and verifying them, about 40% less CPU to start (docs/performance.md). SCALE_CDS=0 skips it.
+if [ "${SCALE_CDS:-1}" = 1 ]; then
+  log "== class-data archive: one node runs alone until it is an Up member, then stops"
+  # shellcheck disable=SC2086
+  ip netns exec "$(ns_of 1)" java $java_opts -XX:ArchiveClassesAtExit="$work/ipop.jsa" -Xlog:cds=off \
+    -jar "$jar" --config "$work/n1.conf" >"$work/cds.log" 2>&1 3>&- &
+  cds_pid=$!
+  node_pids+=("$cds_pid")
+  for _ in $(seq 120); do
+    ip netns exec "$(ns_of 1)" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/cluster/members 2>/dev/null \
+      | grep -q '"Up"' && break
+    sleep 0.5
+  done
+  kill -TERM "$cds_pid"
+  for _ in $(seq 600); do kill -0 "$cds_pid" 2>/dev/null || break; sleep 0.1; done   # writing the archive takes a while
+  stop_pid "$cds_pid"
+  node_pids=()
+  [ -s "$work/ipop.jsa" ] || { tail -20 "$work/cds.log" >&3; fail "no class-data archive written"; }
+  java_opts="$java_opts -XX:SharedArchiveFile=$work/ipop.jsa -Xlog:cds=off -Xlog:class+path=off"
+fi
+log "== starting $n nodes ($java_opts)"
+start=$(date +%s.%N)
+starting=()   # nodes started that do not answer /ready yet
+ready() { ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/ready >/dev/null 2>&1; }
+for i in $(seq "$n"); do
+  # rolling: at most $parallel JVMs in their start-up burst at a time
+  while [ "$start_mode" = rolling ] && [ ${#starting[@]} -ge "$parallel" ]; do
+    still=()
+    for j in "${starting[@]}"; do
+      kill -0 "${node_pids[$((j - 1))]}" 2>/dev/null || { tail -20 "$work/n$j.log" >&3; fail "node n$j exited"; }
+      ready "$j" || still+=("$j")
+    done
+    starting=("${still[@]}")
+    [ ${#starting[@]} -ge "$parallel" ] && sleep 0.2
+  done
+  # shellcheck disable=SC2086 # java_opts is a list of options
+  ip netns exec "$(ns_of "$i")" java $java_opts -jar "$jar" --config "$work/n$i.conf" >"$work/n$i.log" 2>&1 3>&- &
+  node_pids+=("$!")
+  starting+=("$i")
+done
+
+# ---------------------------------------------------------------------------------------- wait
+want=$((n - 1))
+pending=$(seq "$n")
+while :; do
+  now=$(date +%s.%N)
+  elapsed=$(python3 -c "print(f'{$now - $start:.1f}')")
+  still=""
+  for i in $pending; do
+    kill -0 "${node_pids[$((i - 1))]}" 2>/dev/null || { tail -20 "$work/n$i.log" >&3; fail "node n$i exited"; }
+    [ "$(links_up "$i")" -ge "$want" ] || still="$still $i"
+  done
+  pending=$still
+  [ -z "$pending" ] && break
+  if python3 -c "import sys; sys.exit(0 if $elapsed > $limit else 1)"; then
+    fail "after ${limit}s nodes${pending} still have fewer than $want links up"
+  fi
+  log "   ${elapsed}s: $((n - $(wc -w <<<"$pending")))/$n nodes have all $want links up"
+  sleep 1
+done
+end=$(date +%s.%N)
+all_up=$(python3 -c "print(f'{$end - $start:.1f}')")
+
+rss=(); cpu=()
+for pid in "${node_pids[@]}"; do
+  rss+=("$(rss_mb "$pid")")
+  cpu+=("$(cpu_seconds "$pid")")
+done
+read -r rss_med rss_max < <(stats "${rss[@]}")
+read -r cpu_med cpu_max < <(stats "${cpu[@]}")
+cores=$(getconf _NPROCESSORS_ONLN)
+machine=$(python3 -c "import sys; print(f'{100 * sum(map(float, sys.argv[1:])) / ($all_up * $cores):.0f}')" "${cpu[@]}")
+# steady state: CPU each node uses over 10 s once everything is up (keepalives, cluster gossip)
+idle_a=(); for pid in "${node_pids[@]}"; do idle_a+=("$(cpu_seconds "$pid")"); done
+sleep 10
+idle=(); k=0
+for pid in "${node_pids[@]}"; do
+  idle+=("$(python3 -c "print(10 * ($(cpu_seconds "$pid") - ${idle_a[$k]}))")")   # percent of one core
+  k=$((k + 1))
+done
+read -r idle_med idle_max < <(stats "${idle[@]}")
+
+ip netns exec "$(ns_of "$n")" timeout 10 ping -c 1 -W 3 10.77.0.1 >/dev/null || fail "no ping from n$n to n1 over the overlay"
+
+printf '%-28s %s\n' "nodes" "$n (one seed, cluster discovery only)" \
+  "all links up after" "${all_up} s ($((n * (n - 1))) links)" \
+  "node RSS median / max" "$rss_med / $rss_max MB" \
+  "node CPU to all-up med/max" "$cpu_med / $cpu_max s" \
+  "all nodes' CPU to all-up" "${machine}% of $cores cores" \
+  "node CPU once up med/max" "$idle_med / $idle_max % of a core" \
+  "start" "$start_mode" \
+  "JVM options" "$java_opts"
+if [ "${SCALE_HOLD:-0}" != 0 ]; then
+  log "== holding the nodes for ${SCALE_HOLD} s (pids ${node_pids[*]})"
+  sleep "$SCALE_HOLD"
+fi
+failed=0
+echo "nodes=$n all_up_s=$all_up rss_mb_max=$rss_max"

@@ -1,0 +1,129 @@
+package io.ipop.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.ipop.underlay.Endpoint;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ipop.discovery}: where peers come from. {@code static} reports {@code ipop.peers};
+ * {@code cluster} joins the Pekko Cluster given by the standard keys {@code pekko.cluster.seed-nodes} and
+ * {@code pekko.remote.artery.canonical.hostname/port} and follows its directory of peer records.
+ *
+ * @param endpoints  the underlay endpoints this node publishes in its peer record (cluster only; never
+ *                   empty when {@code cluster}): {@code ipop.discovery.endpoints}, else the underlay's
+ *                   bind address or the cluster's canonical hostname with {@code ipop.underlay.port}
+ * @param seedNodes  {@code pekko.cluster.seed-nodes} as given (checked), cluster only
+ * @param clusterPort {@code pekko.remote.artery.canonical.port}, the TCP port of the cluster's control traffic
+ */
+public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpoint> endpoints, List<String> seedNodes,
+                                int clusterPort) {
+    /** The ActorSystem's name: seed node addresses must name it. */
+    public static final String SYSTEM_NAME = "ipop";
+    private static final String SEEDS = "pekko.cluster.seed-nodes";
+    private static final Pattern SEED = Pattern.compile("pekko://([^@/]+)@(\\[[0-9A-Fa-f:.]+\\]|[^:/@\\[\\]]+):([0-9]{1,5})");
+
+    static DiscoverySettings read(ConfigReader discovery, Config all, UnderlaySettings underlay, List<PeerSettings> peers,
+                                  String peersPath) {
+        boolean statics = discovery.bool("static");
+        boolean cluster = discovery.bool("cluster");
+        if (!statics && !cluster) {
+            throw new ConfigProblem(discovery.path("static"), "static and cluster are both off: the node would find no peers");
+        }
+        if (!statics && !peers.isEmpty()) {
+            throw new ConfigProblem(peersPath, "lists " + peers.size() + " peer(s) but " + discovery.path("static")
+                    + " = false (turn it on or remove the list)");
+        }
+        List<Endpoint> advertised = readEndpoints(discovery);
+        if (!cluster) {
+            return new DiscoverySettings(statics, false, advertised, List.of(), 0);
+        }
+        ConfigReader pekko = new ConfigReader(all, "").at("pekko");
+        ConfigReader canonical = pekko.at("remote").at("artery").at("canonical");
+        int port = canonical.intIn("port", 1, 65535);
+        String hostname = canonical.string("hostname");
+        if (hostname.isBlank()) {
+            throw new ConfigProblem(canonical.path("hostname"), "must not be empty with ipop.discovery.cluster = true");
+        }
+        List<String> seeds = pekko.at("cluster").stringList("seed-nodes");
+        if (seeds.isEmpty()) {
+            throw new ConfigProblem(SEEDS, "required with ipop.discovery.cluster = true (e.g. [ \"pekko://ipop@192.0.2.1:17355\" ];"
+                    + " the first seed lists itself)");
+        }
+        for (int i = 0; i < seeds.size(); i++) {
+            checkSeed(SEEDS + "[" + i + "]", seeds.get(i));
+        }
+        if (advertised.isEmpty()) {
+            advertised = List.of(derivedEndpoint(discovery, underlay, hostname, canonical.path("hostname")));
+        }
+        return new DiscoverySettings(statics, true, advertised, List.copyOf(seeds), port);
+    }
+
+    /**
+     * Pekko settings that follow from these: the actor provider ({@code cluster} only when cluster
+     * discovery is on, so a node without it opens no port beyond its own) and the {@code /cluster/*}
+     * routes, which need a cluster.
+     */
+    Config pekkoOverrides() {
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.actor.provider", cluster ? "cluster" : "local",
+                "pekko.management.http.routes.cluster-management",
+                cluster ? "org.apache.pekko.management.cluster.ClusterHttpManagementRouteProvider" : ""));
+    }
+
+    private static List<Endpoint> readEndpoints(ConfigReader discovery) {
+        List<String> raw = discovery.stringList("endpoints");
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String at = discovery.path("endpoints") + "[" + i + "]";
+            Endpoint e;
+            try {
+                e = Endpoint.parse(raw.get(i));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigProblem(at, ex.getMessage());
+            }
+            if (e.address().getAddress().isAnyLocalAddress()) {
+                throw new ConfigProblem(at, e + " is a wildcard address; peers need one they can reach");
+            }
+            endpoints.add(e);
+        }
+        return List.copyOf(endpoints);
+    }
+
+    private static Endpoint derivedEndpoint(ConfigReader discovery, UnderlaySettings underlay, String hostname,
+                                            String hostnamePath) {
+        InetSocketAddress bind = underlay.bind();
+        if (!bind.getAddress().isAnyLocalAddress()) {
+            return Endpoint.of(bind.getAddress(), bind.getPort());
+        }
+        try {
+            return Endpoint.parse((hostname.indexOf(':') >= 0 ? "[" + hostname + "]" : hostname) + ":" + bind.getPort());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigProblem(discovery.path("endpoints"), "empty, and no endpoint follows from ipop.underlay.bind"
+                    + " (a wildcard) or " + hostnamePath + " (\"" + hostname + "\": " + e.getMessage() + "): list the"
+                    + " underlay endpoints peers reach this node at");
+        }
+    }
+
+    /** A seed is {@code pekko://ipop@host:port}: Pekko's own error for a bad one would surface only after start. */
+    private static void checkSeed(String at, String seed) {
+        Matcher m = SEED.matcher(seed);
+        if (!m.matches()) {
+            throw new ConfigProblem(at, "\"" + seed + "\" is not a cluster address (expected pekko://"
+                    + SYSTEM_NAME + "@host:port)");
+        }
+        if (!m.group(1).equals(SYSTEM_NAME)) {
+            throw new ConfigProblem(at, "\"" + seed + "\" names system \"" + m.group(1) + "\"; ipop-node's is \""
+                    + SYSTEM_NAME + "\"");
+        }
+        int port = Integer.parseInt(m.group(3));
+        if (port < 1 || port > 65535) {
+            throw new ConfigProblem(at, "port " + port + " out of range 1..65535 in \"" + seed + "\"");
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package io.ipop.discovery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
+import io.ipop.peer.PeerDirectory;
+import io.ipop.peer.PeerDirectory.PeerFound;
+import io.ipop.peer.PeerDirectory.PeerLost;
+import io.ipop.underlay.Endpoint;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClusterViewTest {
+    private final ClusterView view = new ClusterView("a");
+    private final Map<String, PeerRecord> records = new HashMap<>();
+
+    private static PeerRecord record(String name, int host, String instance, long uid) {
+        return new PeerRecord(name, instance, OverlayAddress.parse("10.77.0." + host + "/24", true),
+                MacAddress.parse("02:00:00:00:00:0" + host), List.of(Endpoint.parse("192.0.2." + host + ":5800")),
+                List.of("blue"), null, member(host, uid));
+    }
+
+    private static String member(int host, long uid) {
+        return "pekko://ipop@192.0.2." + host + ":17355#" + uid;
+    }
+
+    private void publish(PeerRecord r) {
+        records.put(r.name(), r);
+        view.records(records);
+    }
+
+    private static PeerFound found(String name, int host) {
+        return new PeerFound(name, Endpoint.parse("192.0.2." + host + ":5800"), "cluster");
+    }
+
+    @Test
+    void aPeerIsFoundOnceItsRecordAndItsUpMemberAreBothKnownInEitherOrder() {
+        publish(record("b", 2, "i1", 1));
+        assertEquals(List.of(), view.changes(), "record without an up member");
+        view.memberUp(member(2, 1));
+        assertEquals(List.of(found("b", 2)), view.changes());
+        assertEquals(List.of(), view.changes(), "nothing new");
+
+        view.memberUp(member(3, 7));
+        assertEquals(List.of(), view.changes(), "member without a record");
+        publish(record("c", 3, "i1", 7));
+        assertEquals(List.of(found("c", 3)), view.changes());
+    }
+
+    @Test
+    void thisNodesOwnRecordIsNoPeer() {
+        view.memberUp(member(1, 1));
+        publish(record("a", 1, "i1", 1));
+        assertEquals(List.of(), view.changes());
+    }
+
+    @Test
+    void aMemberThatGoesTakesItsPeerAlongButAStaleRecordAloneDoesNotBringItBack() {
+        view.memberUp(member(2, 1));
+        publish(record("b", 2, "i1", 1));
+        view.changes();
+        view.memberGone(member(2, 1));
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", "cluster", "left the cluster")), view.changes());
+        view.records(records);                   // the record is still gossiped
+        assertEquals(List.of(), view.changes());
+        assertEquals(List.of("b"), view.recordsOf(member(2, 1)));
+    }
+
+    @Test
+    void aRestartWithANewMemberIsLostThenFoundAgain() {
+        view.memberUp(member(2, 1));
+        publish(record("b", 2, "i1", 1));
+        view.changes();
+        view.memberUp(member(2, 2));             // the new incarnation is up before the old record is replaced
+        publish(record("b", 2, "i2", 2));
+        assertEquals(List.of(new PeerLost("b", "cluster", "restarted (new cluster member)"), found("b", 2)), view.changes());
+        assertEquals(List.of("b"), List.copyOf(view.announced()));
+    }
+
+    @Test
+    void aRecordFiledUnderAnotherNameIsIgnored() {
+        view.memberUp(member(2, 1));
+        records.put("c", record("b", 2, "i1", 1));
+        view.records(records);
+        assertEquals(List.of(), view.changes());
+    }
+}

@@ -1,0 +1,289 @@
+package io.ipop.netns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Cluster discovery with real node processes: five members on one bridge that know only the seed
+ * (a) and list no static peers, plus a sixth node (s) outside the cluster that a knows statically.
+ * Every pair pings; {@code /cluster/members} lists five Up members; a SIGTERMed member disappears from
+ * the others' links and membership and rejoins after a restart; a SIGKILLed one is downed and removed
+ * by the Split Brain Resolver within the configured time. A member cut off from the cluster for a few
+ * seconds (unreachable, not yet downed) keeps its links forwarding. Needs root (CI runs as root).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterNetnsIT {
+    private static final Map<String, Integer> MEMBERS = new LinkedHashMap<>();
+    private static final String OUTSIDER = "s";
+    private static final int OUTSIDER_HOST = 9;
+    private static final Duration STABLE_AFTER = Duration.ofSeconds(5);
+    /** Pekko's default failure-detector.acceptable-heartbeat-pause: silence before a member is unreachable. */
+    private static final Duration HEARTBEAT_PAUSE = Duration.ofSeconds(3);
+    private static final Duration START_LIMIT = Duration.ofSeconds(90);
+    private static final Duration LINKS_LIMIT = Duration.ofSeconds(45);
+    private static final String TEST = "ClusterNetnsIT";
+
+    static {
+        for (String h : List.of("a", "b", "c", "d", "e")) {
+            MEMBERS.put(h, MEMBERS.size() + 1);
+        }
+    }
+
+    private static Topology topology;
+    private static final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        topology = new Topology();
+        MEMBERS.forEach((h, i) -> topology.host(h, i));
+        topology.host(OUTSIDER, OUTSIDER_HOST);
+        for (String h : MEMBERS.keySet()) {
+            nodes.put(h, NodeProcess.start(topology, h, memberConfig(h), TEST));
+        }
+        nodes.put(OUTSIDER, NodeProcess.start(topology, OUTSIDER, outsiderConfig(), TEST));
+        for (NodeProcess n : nodes.values()) {
+            n.await(START_LIMIT, "/ready", NodeProcess::ready);
+        }
+        for (String h : MEMBERS.keySet()) {
+            awaitLinksUp(nodes.get(h), othersThan(h));
+        }
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        Topology.tearDown(nodes.values(), topology);
+    }
+
+    @Test
+    @Order(1)
+    void everyPairOfMembersPingsAcrossLinksTheClusterFound() {
+        for (String from : MEMBERS.keySet()) {
+            for (String to : MEMBERS.keySet()) {
+                if (!from.equals(to)) {
+                    assertPing(from, to);
+                }
+            }
+        }
+        JsonNode bToC = nodes.get("b").link("c");
+        assertEquals("cluster", bToC.path("discovered_by").asText(), bToC.toString());
+        assertEquals("192.0.2.3:5800", bToC.path("endpoint").asText(), "endpoint from c's published record: " + bToC);
+    }
+
+    @Test
+    @Order(2)
+    void clusterMembersListsFiveUpMembersOnEveryNode() {
+        for (String h : MEMBERS.keySet()) {
+            Map<String, String> members = members(nodes.get(h));
+            assertEquals(5, members.size(), h + " sees " + members);
+            for (Map.Entry<String, String> m : members.entrySet()) {
+                assertEquals("Up", m.getValue(), h + " sees " + members);
+            }
+        }
+        assertEquals(new TreeSet<>(MEMBERS.keySet().stream().map(ClusterNetnsIT::memberAddress).toList()),
+                new TreeSet<>(members(nodes.get("c")).keySet()));
+    }
+
+    @Test
+    @Order(3)
+    void staticAndClusterDiscoveryTogetherOnOneNode() {
+        NodeProcess a = nodes.get("a");
+        a.await(LINKS_LIMIT, "static link to s up", x -> "up".equals(x.linkState(OUTSIDER)));
+        assertEquals("static", a.link(OUTSIDER).path("discovered_by").asText());
+        assertEquals("cluster", a.link("b").path("discovered_by").asText());
+        assertPing("a", OUTSIDER);
+        assertPing(OUTSIDER, "a");
+        assertEquals(null, nodes.get("b").link(OUTSIDER), "s is no cluster member: b does not link to it");
+        // A node without cluster discovery starts no cluster: no /cluster routes, no port besides its own.
+        assertEquals(null, nodes.get(OUTSIDER).get("/cluster/members"));
+        String listening = topology.exec(OUTSIDER, Duration.ofSeconds(5), "ss", "-Hltn").output();
+        assertFalse(listening.contains(":17355"), "no cluster port on s: " + listening);
+        String aListening = topology.exec("a", Duration.ofSeconds(5), "ss", "-Hltn").output();
+        assertTrue(aListening.contains(":17355"), "a listens on its cluster port: " + aListening);
+    }
+
+    @Test
+    @Order(4)
+    void aLinkKeepsForwardingWhileItsPeerIsCutOffFromTheCluster() throws Exception {
+        // c hears no cluster traffic until a's cluster marks it unreachable, then it is let back in:
+        // before stable-after has passed (the resolver would down it then).
+        NodeProcess a = nodes.get("a");
+        String since = a.link("c").path("since").asText();
+        String[][] block = {
+                {"nft", "add", "table", "inet", "ipopcluster"},
+                {"nft", "add", "chain", "inet", "ipopcluster", "in", "{ type filter hook input priority 0; policy accept; }"},
+                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "dport", "17355", "drop"},
+                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "sport", "17355", "drop"}};
+        Shell.Result[] ping = new Shell.Result[1];
+        boolean unreachableSeen = false;
+        Thread pinger = new Thread(() -> ping[0] = topology.exec("a", Duration.ofSeconds(30),
+                "ping", "-c", "60", "-i", "0.2", "-W", "2", overlayIp("c")));
+        try {
+            for (String[] cmd : block) {
+                Shell.Result r = topology.exec("c", Duration.ofSeconds(5), cmd);
+                assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.output());
+            }
+            pinger.start();
+            long deadline = System.nanoTime() + HEARTBEAT_PAUSE.multipliedBy(4).toNanos();
+            while (!unreachableSeen && System.nanoTime() < deadline) {
+                JsonNode doc = a.get("/cluster/members");
+                unreachableSeen = doc != null && doc.path("unreachable").toString().contains("192.0.2.3:17355");
+                Thread.sleep(200);
+            }
+        } finally {
+            topology.exec("c", Duration.ofSeconds(5), "nft", "delete", "table", "inet", "ipopcluster");
+            pinger.join(35_000);
+        }
+        assertTrue(unreachableSeen, "a's cluster saw c unreachable while it was cut off");
+        assertEquals(0, ping[0].exit(), ping[0].output());
+        assertTrue(ping[0].output().contains(" 0% packet loss"), "no ping lost while c was cut off: " + ping[0].output());
+        a.await(Duration.ofSeconds(20), "c reachable and Up again", x -> "Up".equals(members(x).get(memberAddress("c")))
+                && x.get("/cluster/members").path("unreachable").isEmpty());
+        assertEquals("up", a.linkState("c"));
+        assertEquals(since, a.link("c").path("since").asText(), "the link to c was never set up again");
+    }
+
+    @Test
+    @Order(5)
+    void sigtermedMemberLeavesAndRejoinsAfterRestart() throws Exception {
+        NodeProcess e = nodes.get("e");
+        int exit = e.terminate(Duration.ofSeconds(20));
+        assertEquals(0, exit, "exit code after SIGTERM\n" + e.logTail());
+        for (String h : othersThan("e")) {
+            NodeProcess n = nodes.get(h);
+            n.await(Duration.ofSeconds(15), "e gone from /overlay/links", x -> x.link("e") == null);
+            n.await(Duration.ofSeconds(15), "e gone from /cluster/members", x -> !members(x).containsKey(memberAddress("e")));
+        }
+        assertTrue(logOf(e).contains("cluster: leaving"), "e left the cluster on SIGTERM");
+
+        NodeProcess again = NodeProcess.start(topology, "e", memberConfig("e"), TEST);
+        nodes.put("e", again);
+        again.await(START_LIMIT, "/ready", NodeProcess::ready);
+        awaitLinksUp(again, othersThan("e"));
+        for (String h : othersThan("e")) {
+            awaitLinksUp(nodes.get(h), List.of("e"));
+        }
+        nodes.get("b").await(Duration.ofSeconds(15), "e Up again", x -> "Up".equals(members(x).get(memberAddress("e"))));
+        assertPing("e", "a");
+        assertPing("c", "e");
+    }
+
+    @Test
+    @Order(6)
+    void sigkilledMemberIsDownedAndRemovedWithinTheConfiguredTime() throws Exception {
+        NodeProcess d = nodes.get("d");
+        d.kill();
+        long t0 = System.nanoTime();
+        Duration limit = HEARTBEAT_PAUSE.plus(STABLE_AFTER).plusSeconds(8);
+        NodeProcess b = nodes.get("b");
+        b.await(limit, "d removed from /cluster/members", x -> !members(x).containsKey(memberAddress("d")));
+        long removedMs = (System.nanoTime() - t0) / 1_000_000;
+        System.out.println("b saw d removed " + removedMs + " ms after SIGKILL (stable-after " + STABLE_AFTER.toMillis()
+                + " ms, heartbeat pause " + HEARTBEAT_PAUSE.toMillis() + " ms)");
+        for (String h : List.of("a", "b", "c", "e")) {
+            NodeProcess n = nodes.get(h);
+            n.await(Duration.ofSeconds(10), "d gone from /cluster/members", x -> !members(x).containsKey(memberAddress("d")));
+            n.await(Duration.ofSeconds(10), "d gone from /overlay/links", x -> x.link("d") == null);
+            assertEquals(4, members(n).size(), h + ": " + members(n));
+        }
+        assertPing("a", "e");
+        assertPing("b", "c");
+    }
+
+    /** Member address to status, from {@code GET /cluster/members}; empty if the node does not answer. */
+    private static Map<String, String> members(NodeProcess n) {
+        JsonNode doc = n.get("/cluster/members");
+        Map<String, String> out = new LinkedHashMap<>();
+        if (doc != null) {
+            for (JsonNode m : doc.path("members")) {
+                out.put(m.path("node").asText(), m.path("status").asText());
+            }
+        }
+        return out;
+    }
+
+    private static void awaitLinksUp(NodeProcess n, List<String> peers) {
+        for (String peer : peers) {
+            n.await(LINKS_LIMIT, "link to " + peer + " up", x -> "up".equals(x.linkState(peer)));
+        }
+    }
+
+    private static List<String> othersThan(String host) {
+        List<String> others = new ArrayList<>(MEMBERS.keySet());
+        others.remove(host);
+        return others;
+    }
+
+    private static String logOf(NodeProcess n) throws java.io.IOException {
+        return java.nio.file.Files.readString(n.log());
+    }
+
+    private static boolean logContains(NodeProcess n, String text) {
+        try {
+            return logOf(n).contains(text);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("cannot read the log of " + n.host(), e);
+        }
+    }
+
+    private static void assertPing(String from, String to) {
+        Shell.Result r = topology.exec(from, Duration.ofSeconds(15), "ping", "-c", "2", "-i", "0.2", "-W", "2", overlayIp(to));
+        assertEquals(0, r.exit(), "ping " + from + " -> " + to + "\n" + r.output());
+    }
+
+    private static String overlayIp(String host) {
+        return "10.77.0." + (host.equals(OUTSIDER) ? OUTSIDER_HOST : MEMBERS.get(host));
+    }
+
+    private static String memberAddress(String host) {
+        return "pekko://ipop@192.0.2." + MEMBERS.get(host) + ":17355";
+    }
+
+    /** A member: knows only the seed (a); a also lists the outsider s as a static peer. */
+    private static String memberConfig(String host) {
+        boolean seed = host.equals("a");
+        return """
+                ipop {
+                  node.name = "%s"
+                  tap { name = "ipop0", address = "%s/24" }
+                  discovery { static = %s, cluster = true }
+                  peers = [ %s ]
+                  groups = [ "blue" ]
+                  link { keepalive-interval = 500ms, dead-after = 3s, retry-min = 250ms, retry-max = 2s }
+                }
+                pekko.remote.artery.canonical.hostname = "192.0.2.%d"
+                pekko.cluster.seed-nodes = [ "%s" ]
+                pekko.cluster.split-brain-resolver.stable-after = %ds
+                """.formatted(host, overlayIp(host), seed, seed ? "{ name = \"s\", endpoint = \"192.0.2.9:5800\" }" : "",
+                MEMBERS.get(host), memberAddress("a"), STABLE_AFTER.toSeconds());
+    }
+
+    /** The outsider: static discovery only, no cluster. */
+    private static String outsiderConfig() {
+        return """
+                ipop {
+                  node.name = "s"
+                  tap { name = "ipop0", address = "%s/24" }
+                  peers = [ { name = "a", endpoint = "192.0.2.1:5800" } ]
+                  groups = [ "blue" ]
+                  link { keepalive-interval = 500ms, dead-after = 3s, retry-min = 250ms, retry-max = 2s }
+                }
+                """.formatted(overlayIp(OUTSIDER));
+    }
+}

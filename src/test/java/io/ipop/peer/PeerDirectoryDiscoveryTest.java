@@ -1,0 +1,105 @@
+package io.ipop.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
+import io.ipop.node.LinkSettings;
+import io.ipop.node.SecuritySettings;
+import io.ipop.route.MacTable;
+import io.ipop.secure.NonceCache;
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlCodec;
+import io.ipop.wire.ControlMessage.ConReq;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** How the directory follows a discovery source: {@code PeerFound} and {@code PeerLost} by source. */
+class PeerDirectoryDiscoveryTest {
+    private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final LocalNode SELF = new LocalNode("a", "instance-a", OverlayAddress.parse("10.77.0.1/24", true),
+            MacAddress.parse("02:00:00:00:00:01"), List.of(), Endpoint.of(InetAddress.getLoopbackAddress(), 5800),
+            Instant.now());
+    private static final Endpoint B = Endpoint.of(InetAddress.getLoopbackAddress(), 5802);
+    private static final Endpoint C = Endpoint.of(InetAddress.getLoopbackAddress(), 5803);
+
+    private final Links links = new Links();
+    private RecordingUnderlay wire;
+    private ActorRef<PeerDirectory.Command> directory;
+
+    @BeforeEach
+    void start() {
+        wire = new RecordingUnderlay();
+        SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
+                Duration.ofSeconds(60), Duration.ofSeconds(10));
+        LinkContext context = new LinkContext(SELF, new LinkSettings(Duration.ofSeconds(1), Duration.ofSeconds(5),
+                Duration.ofMillis(100), Duration.ofMillis(200)), security, Optional.empty(),
+                new ControlChannel(wire, new ControlCodec()), new Hellos(SELF, Optional.empty()),
+                new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60), new NonceCache(Duration.ofSeconds(120), 100),
+                        Clock.systemUTC()),
+                KIT.spawn(SecurityPolicy.create(security, SELF.groups())), new DataplaneCounters(), Runnable::run);
+        directory = KIT.spawn(PeerDirectory.create(context, links, new MacTable(Duration.ofMinutes(5).toNanos(), 64), r -> { }));
+    }
+
+    @AfterAll
+    static void stopKit() {
+        KIT.shutdownTestKit();
+    }
+
+    @Test
+    void aPeerLostByItsOwnSourceIsUnlinkedAndOthersAreLeftAlone() {
+        directory.tell(new PeerDirectory.PeerFound("b", B, "cluster"));
+        directory.tell(new PeerDirectory.PeerFound("c", C, "static"));
+        await("both links", () -> links.knows("b") && links.knows("c"));
+        assertEquals("cluster", links.get("b").discoveredBy());
+        await("con_req to b's published endpoint", () -> wire.drain().stream().anyMatch(s -> s.to().equals(B)));
+
+        directory.tell(new PeerDirectory.PeerLost("c", "cluster", "left the cluster"));   // c came from the config
+        directory.tell(new PeerDirectory.PeerLost("b", "cluster", "left the cluster"));
+        await("b unlinked", () -> !links.knows("b"));
+        assertNotNull(links.get("c"), "a static peer is not the cluster's to remove");
+    }
+
+    @Test
+    void aPeerFoundAgainWhileItsOldSessionStopsIsLinkedAfresh() {
+        directory.tell(new PeerDirectory.PeerFound("b", B, "cluster"));
+        await("b linked", () -> links.knows("b"));
+        int oldIndex = links.get("b").localIndex();
+        directory.tell(new PeerDirectory.PeerLost("b", "cluster", "restarted (new cluster member)"));
+        directory.tell(new PeerDirectory.PeerFound("b", C, "cluster"));
+        await("b linked again at its new endpoint", () -> links.knows("b") && links.get("b").localIndex() != oldIndex);
+        assertNotEquals(oldIndex, links.get("b").localIndex());
+        wire.drain();
+        await("con_req to the new endpoint", () -> wire.drain(ConReq.class).size() > 0);
+        assertEquals(C, links.get("b").snapshot().endpoint());
+    }
+
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -25,7 +25,15 @@ final class Views {
 
     record NodeView(String name, String overlayIp, String overlayAddress, String mac, List<String> groups, String tap,
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
-                    int linksUp, String securityMode, String certificate, String certificateExpires) {
+                    int linksUp, String securityMode, String certificate, String certificateExpires,
+                    String reflexiveEndpoint, NatView nat) {
+    }
+
+    /** What the configured STUN servers told this node, and how many Binding requests it answered. */
+    record NatView(List<StunServerView> stunServers, long stunAnswered) {
+    }
+
+    record StunServerView(String server, String mapped, String lastAnswer, long requests, long answers) {
     }
 
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
@@ -57,7 +65,16 @@ final class Views {
                 Duration.between(n.started(), Instant.now()).toSeconds(), links.size(), up,
                 security.mode().name().toLowerCase().replace('_', '-'),
                 cert.map(Views::fingerprint).orElse(null),
-                cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null));
+                cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
+                s.stun().client().reflexive().map(Object::toString).orElse(null), nat(s));
+    }
+
+    private static NatView nat(NodeRuntime.State s) {
+        List<StunServerView> servers = s.stun().client().views().stream()
+                .map(v -> new StunServerView(v.server().toString(), v.mapped() == null ? null : v.mapped().toString(),
+                        v.lastAnswer() == null ? null : v.lastAnswer().toString(), v.requests(), v.answers()))
+                .toList();
+        return new NatView(servers, s.stun().answered());
     }
 
     static List<LinkView> links(NodeRuntime.State s) {

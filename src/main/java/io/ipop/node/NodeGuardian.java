@@ -5,6 +5,9 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.StaticPeers;
+import io.ipop.nat.ReflexiveProbe;
+import io.ipop.nat.StunClient;
+import io.ipop.nat.StunService;
 import io.ipop.peer.ControlBudget;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.DirectoryControlSink;
@@ -83,14 +86,17 @@ public final class NodeGuardian {
                     security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
                     Clock.systemUTC());
             ExecutorService dtlsExecutor = dtlsExecutor();
+            ControlChannel channel = new ControlChannel(underlay, codec);
+            StunService stun = new StunService(new StunClient(settings.nat().stunServers()), channel::sendRaw, counters,
+                    settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
             LinkContext linkContext = new LinkContext(self, settings.link(), security, security.identity(),
-                    new ControlChannel(underlay, codec), new Hellos(self, security.identity()), check, policy, counters,
+                    channel, new Hellos(self, security.identity()), check, policy, counters,
                     dtlsExecutor);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, links, macs, routes::set), "peers");
             InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec,
                     new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime), counters,
-                    System::nanoTime);
+                    System::nanoTime, stun);
             OutboundPath outbound = new OutboundPath(routes::get, macs, counters, System::nanoTime);
             Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
 
@@ -111,9 +117,10 @@ public final class NodeGuardian {
             });
 
             StaticPeers.announce(settings.peers(), directory);
+            ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), channel::sendRaw), "stun-probe");
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
-            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters), reloader);
+            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters, stun), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s), groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), self.groups(), security.mode().name().toLowerCase().replace('_', '-'),

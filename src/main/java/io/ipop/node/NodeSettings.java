@@ -31,6 +31,7 @@ public record NodeSettings(
         DataplaneSettings dataplane,
         LinkSettings link,
         ManagementSettings management,
+        NatSettings nat,
         String logLevel,
         Config config) {
 
@@ -96,6 +97,7 @@ public record NodeSettings(
                 DataplaneSettings.read(ipop.at("dataplane")),
                 LinkSettings.read(ipop.at("link")),
                 ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management")),
+                NatSettings.read(ipop.at("nat")),
                 level,
                 all);
     }

@@ -24,6 +24,8 @@ public enum Drop {
     STUN_UNEXPECTED("stun_unexpected", Stage.CLASSIFY),
     /** A Binding request over the node's answer rate (see nat.StunService). */
     STUN_OVER_BUDGET("stun_over_budget", Stage.CLASSIFY),
+    /** A con_req from a node not in the peer list, not admitted (accept-inbound off, over rate or max-inbound, or refused by the hello check). */
+    INBOUND_REFUSED("inbound_refused", Stage.CLASSIFY),
     // link setup: hellos refused by a peer session (see peer.HelloCheck)
     HELLO_REFUSED("refused", Stage.LINK_SETUP),
     HELLO_NO_CERTIFICATE("no_certificate", Stage.LINK_SETUP),

@@ -5,7 +5,12 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.StaticPeers;
+import io.ipop.nat.InboundGate;
+import io.ipop.nat.Nat;
+import io.ipop.nat.NatAgent;
 import io.ipop.nat.ReflexiveProbe;
+import io.ipop.nat.RelayPaths;
+import io.ipop.nat.RelayServer;
 import io.ipop.nat.StunClient;
 import io.ipop.nat.StunService;
 import io.ipop.peer.ControlBudget;
@@ -26,6 +31,7 @@ import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -94,9 +100,23 @@ public final class NodeGuardian {
                     dtlsExecutor);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, links, macs, routes::set), "peers");
+            NatSettings natSettings = settings.nat();
+            Optional<RelayServer> relay = natSettings.relay()
+                    ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), natSettings.relayMax()))
+                    : Optional.empty();
+            RelayPaths relayPaths = new RelayPaths();
+            ActorRef<NatAgent.Command> natAgent = ctx.spawn(NatAgent.create(self.name(), natSettings,
+                    settings.peers().stream().map(PeerSettings::name).toList(), links, channel, directory, relay,
+                    relayPaths), "nat");
+            // admission has its own replay cache: the session checks the same hello again with the node's
+            InboundGate gate = new InboundGate(natSettings.acceptInbound(), natSettings.maxInbound(),
+                    new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
+                            security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
+                            Clock.systemUTC()),
+                    links, directory, natAgent::tell, counters, System::nanoTime);
             InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec,
-                    new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime), counters,
-                    System::nanoTime, stun);
+                    new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime, gate),
+                    counters, System::nanoTime, stun);
             OutboundPath outbound = new OutboundPath(routes::get, macs, counters, System::nanoTime);
             Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
 
@@ -106,6 +126,7 @@ public final class NodeGuardian {
                             Duration.ofSeconds(2), system.scheduler()).exceptionally(e -> Done.getInstance()));
             shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tap-and-socket", () -> {
                 dtlsExecutor.shutdownNow();
+                relay.ifPresent(RelayServer::close);
                 tap.close();
                 underlay.close();
                 return dataplane.done().exceptionally(e -> Done.getInstance());
@@ -120,7 +141,8 @@ public final class NodeGuardian {
             ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), channel::sendRaw), "stun-probe");
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
-            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters, stun), reloader);
+            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
+                    new Nat(stun, relayPaths, relay, gate)), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s), groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), self.groups(), security.mode().name().toLowerCase().replace('_', '-'),

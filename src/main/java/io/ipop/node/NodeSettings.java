@@ -97,7 +97,7 @@ public record NodeSettings(
                 DataplaneSettings.read(ipop.at("dataplane")),
                 LinkSettings.read(ipop.at("link")),
                 ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management")),
-                NatSettings.read(ipop.at("nat")),
+                NatSettings.read(ipop.at("nat"), peers),
                 level,
                 all);
     }

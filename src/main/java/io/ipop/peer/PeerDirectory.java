@@ -67,6 +67,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record Reconfigure(LinkContext context, String discoveredBy, List<PeerFound> peers) implements Command {
     }
 
+    /** NAT traversal found more places to probe {@code peer} at (see {@link PeerSession.CandidatesLearned}). */
+    public record CandidatesFound(String peer, List<Endpoint> direct, Endpoint relay, String via) implements Command {
+    }
+
     /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
@@ -113,6 +117,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(LinkUp.class, this::onLinkUp)
                 .onMessage(LinkDown.class, this::onLinkDown)
                 .onMessage(Reconfigure.class, this::onReconfigure)
+                .onMessage(CandidatesFound.class, this::onCandidatesFound)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
                 .build();
@@ -154,6 +159,14 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         ActorRef<PeerSession.Command> session = peer == null ? null : sessions.get(peer);
         if (session != null) {
             session.tell(new PeerSession.DtlsReceived(m.from(), m.record()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onCandidatesFound(CandidatesFound c) {
+        ActorRef<PeerSession.Command> session = sessions.get(c.peer());
+        if (session != null && !removing.contains(c.peer())) {
+            session.tell(new PeerSession.CandidatesLearned(c.direct(), c.relay(), c.via()));
         }
         return this;
     }

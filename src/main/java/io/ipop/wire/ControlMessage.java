@@ -16,7 +16,10 @@ import java.util.List;
     @JsonSubTypes.Type(value = ControlMessage.ConRej.class, name = "con_rej"),
     @JsonSubTypes.Type(value = ControlMessage.Ping.class, name = "ping"),
     @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
-    @JsonSubTypes.Type(value = ControlMessage.Close.class, name = "close")
+    @JsonSubTypes.Type(value = ControlMessage.Close.class, name = "close"),
+    @JsonSubTypes.Type(value = ControlMessage.Peers.class, name = "peers"),
+    @JsonSubTypes.Type(value = ControlMessage.RelayReq.class, name = "relay_req"),
+    @JsonSubTypes.Type(value = ControlMessage.RelayOk.class, name = "relay_ok")
 })
 public sealed interface ControlMessage {
 
@@ -154,6 +157,62 @@ public sealed interface ControlMessage {
         public Close {
             Limits.token("node", node);
             Limits.text("reason", reason);
+        }
+    }
+
+    /** The NAT-traversal messages between a node and its rendezvous (docs/nat.md); handled by {@code nat.NatAgent}. */
+    sealed interface NatMessage extends ControlMessage {
+    }
+
+    /**
+     * A peer as a rendezvous announces it: its name, overlay address and the candidate endpoints it can
+     * be probed at (the first is the endpoint the rendezvous hears it from, its server-reflexive one).
+     */
+    record AnnouncedPeer(String name, String ip, List<String> cands) {
+        public AnnouncedPeer {
+            Limits.token("name", name);
+            if (ip == null) {
+                throw new IllegalArgumentException("ip missing");
+            }
+            io.ipop.frame.OverlayAddress.parse(ip, true);
+            cands = Limits.endpoints("cands", cands);
+        }
+    }
+
+    /**
+     * A rendezvous tells a linked node which other nodes it has links with; {@code relay}: it relays
+     * for them. Unauthenticated: only a hint of whom to link with and where to probe; each link is then
+     * set up with signed hellos end to end.
+     */
+    record Peers(String node, boolean relay, List<AnnouncedPeer> peers) implements NatMessage {
+        public Peers {
+            Limits.token("node", node);
+            if (peers == null || peers.size() > Limits.MAX_ANNOUNCED) {
+                throw new IllegalArgumentException("peers missing or more than " + Limits.MAX_ANNOUNCED);
+            }
+            peers = List.copyOf(peers);
+        }
+    }
+
+    /** Asks a relay for a relayed path to {@code peer} (both must be linked with the relay). */
+    record RelayReq(String node, String peer) implements NatMessage {
+        public RelayReq {
+            Limits.token("node", node);
+            Limits.token("peer", peer);
+        }
+    }
+
+    /**
+     * The relay's answer, sent to both ends: datagrams sent to the relay's address (the one the receiver
+     * links with the relay at) and {@code port} reach {@code peer}, unchanged.
+     */
+    record RelayOk(String node, String peer, int port) implements NatMessage {
+        public RelayOk {
+            Limits.token("node", node);
+            Limits.token("peer", peer);
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1..65535");
+            }
         }
     }
 }

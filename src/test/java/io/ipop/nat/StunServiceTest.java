@@ -13,7 +13,6 @@ import io.ipop.frame.MacAddress;
 import io.ipop.route.MacTable;
 import io.ipop.route.RouteTable;
 import io.ipop.wire.ControlCodec;
-import io.ipop.wire.ControlMessage;
 import io.ipop.dataplane.Drop;
 import io.ipop.underlay.Endpoint;
 import java.time.Clock;
@@ -93,19 +92,8 @@ class StunServiceTest {
 
     @Test
     void theInboundPathHandsStunToTheServiceAndEverythingElseToTheFrameCheck() {
-        ControlSink refuse = new ControlSink() {
-            @Override
-            public boolean control(Endpoint from, ControlMessage message) {
-                return false;
-            }
-
-            @Override
-            public boolean dtls(Endpoint from, int localIndex, byte[] record) {
-                return false;
-            }
-        };
         InboundPath inbound = new InboundPath(() -> RouteTable.EMPTY, new MacTable(1_000_000_000L, 16),
-                MacAddress.parse("02:00:00:00:00:01"), new ControlCodec(), refuse, serverCounters, nanos::get, server);
+                MacAddress.parse("02:00:00:00:00:01"), new ControlCodec(), ControlSink.REFUSE, serverCounters, nanos::get, server);
         byte[] notStun = new byte[40];                                // first byte 0, but no magic cookie
         List<InboundFrame> out = inbound.process(List.of(
                 new Datagram(CLIENT_AS_SEEN, StunMessage.bindingRequest(new byte[12])),

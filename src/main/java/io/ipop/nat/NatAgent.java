@@ -49,7 +49,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     public static final String INBOUND = "inbound";
     static final String BY_RENDEZVOUS = "rendezvous:";
     static final int MAX_DISCOVERED = 256;
-    private static final int PER_MESSAGE = 20;
+    static final int PER_MESSAGE = 20;
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration RELAY_RETRY = Duration.ofSeconds(10);
 

@@ -6,6 +6,7 @@ import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.nat.InboundGate;
+import io.ipop.nat.LocalCandidates;
 import io.ipop.nat.Nat;
 import io.ipop.nat.NatAgent;
 import io.ipop.nat.ReflexiveProbe;
@@ -96,7 +97,8 @@ public final class NodeGuardian {
             StunService stun = new StunService(new StunClient(settings.nat().stunServers()), channel::sendRaw, counters,
                     settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
             LinkContext linkContext = new LinkContext(self, settings.link(), security, security.identity(),
-                    channel, new Hellos(self, security.identity()), check, policy, counters,
+                    channel, new Hellos(self, security.identity(), new LocalCandidates(settings.underlay().bind().getAddress(),
+                    underlay.localEndpoint().address().getPort(), tap.name(), stun.client())), check, policy, counters,
                     dtlsExecutor);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, links, macs, routes::set), "peers");

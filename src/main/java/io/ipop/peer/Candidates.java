@@ -36,6 +36,11 @@ final class Candidates {
         }
     }
 
+    /** The endpoints of a verified hello's {@code cands} (IPv4 literals, checked by the codec: no lookup). */
+    static List<Endpoint> of(List<String> cands) {
+        return cands == null ? List.of() : cands.stream().map(Endpoint::parse).toList();
+    }
+
     List<Endpoint> direct() {
         return List.copyOf(direct);
     }

@@ -189,6 +189,7 @@ public final class PeerSession {
 
     private Behavior<Command> onPolicyDecided(PolicyDecided d) {
         Hello hello = d.hello();
+        candidates.learn(Candidates.of(hello.cands()), null, null);
         endpoint = d.from();
         remote = PeerInfo.of(hello);
         remoteIdentity = d.identity();

@@ -73,23 +73,37 @@ public sealed interface ControlMessage {
          */
         String to();
 
+        /**
+         * The sender's candidate endpoints ({@code a.b.c.d:port}, host and server-reflexive; docs/nat.md),
+         * signed with the rest; {@code null} from a node that has none to offer (or an older build).
+         */
+        List<String> cands();
+
         /** The same hello with a signature. */
         Hello withSig(String sig);
     }
 
     /** Link request, sent repeatedly (with backoff) until answered. */
     record ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
-                  String nonce, int index, long ts, Boolean secure, String cert, String sig, String to)
+                  String nonce, int index, long ts, Boolean secure, String cert, String sig, String to,
+                  List<String> cands)
             implements Hello {
         public ConReq {
             groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
             Limits.optionalToken("to", to);
+            cands = cands == null ? null : Limits.endpoints("cands", cands);
+        }
+
+        /** A request without candidates. */
+        public ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
+                      String nonce, int index, long ts, Boolean secure, String cert, String sig, String to) {
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to, null);
         }
 
         /** A request that names no receiver. */
         public ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
                       String nonce, int index, long ts, Boolean secure, String cert, String sig) {
-            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, null);
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, null, null);
         }
 
         @Override
@@ -99,13 +113,14 @@ public sealed interface ControlMessage {
 
         @Override
         public ConReq withSig(String sig) {
-            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to);
+            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to, cands);
         }
     }
 
     /** Answer to a {@code con_req}; {@code echo} repeats the request's nonce. */
     record ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
-                   String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig, String to)
+                   String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig, String to,
+                   List<String> cands)
             implements Hello {
         public ConResp {
             groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
@@ -114,17 +129,24 @@ public sealed interface ControlMessage {
             if (secure == null) {
                 throw new IllegalArgumentException("secure missing (a con_resp always states its decision)");
             }
+            cands = cands == null ? null : Limits.endpoints("cands", cands);
+        }
+
+        /** A response without candidates. */
+        public ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
+                       String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig, String to) {
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, to, null);
         }
 
         /** A response that names no receiver. */
         public ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
                        String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig) {
-            this(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, null);
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, null, null);
         }
 
         @Override
         public ConResp withSig(String sig) {
-            return new ConResp(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, to);
+            return new ConResp(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, to, cands);
         }
     }
 

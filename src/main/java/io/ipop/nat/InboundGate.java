@@ -32,6 +32,7 @@ public final class InboundGate implements ControlSink {
     static final int RATE = 20;
     static final int BURST = 40;
 
+    private final String self;
     private final boolean accept;
     private final int maxInbound;
     private final HelloCheck check;
@@ -42,9 +43,11 @@ public final class InboundGate implements ControlSink {
     private final LongSupplier nanoClock;
     private final ControlBudget admissions = new ControlBudget(RATE, BURST);
 
-    public InboundGate(boolean accept, int maxInbound, HelloCheck check, Links links,
+    /** @param self this node's name: a hello claiming it is refused */
+    public InboundGate(String self, boolean accept, int maxInbound, HelloCheck check, Links links,
                        ActorRef<PeerDirectory.Command> directory, Consumer<NatAgent.Command> agent,
                        DataplaneCounters counters, LongSupplier nanoClock) {
+        this.self = self;
         this.accept = accept;
         this.maxInbound = maxInbound;
         this.check = check;
@@ -64,7 +67,8 @@ public final class InboundGate implements ControlSink {
         if (!accept || !(message instanceof ConReq req)) {
             return false;
         }
-        if (!admissions.take("inbound", false, nanoClock.getAsLong()) || inboundLinks() >= maxInbound
+        if (req.node().equals(self) || !admissions.take("inbound", false, nanoClock.getAsLong())
+                || inboundLinks() >= maxInbound
                 || !(check.check(req) instanceof HelloCheck.Accepted)) {
             counters.drop(Drop.INBOUND_REFUSED);
             return true;

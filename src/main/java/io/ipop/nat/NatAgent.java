@@ -14,6 +14,7 @@ import io.ipop.wire.ControlMessage.Peers;
 import io.ipop.wire.ControlMessage.RelayOk;
 import io.ipop.wire.ControlMessage.RelayReq;
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,7 +148,8 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         for (PeerLink to : up) {
             List<AnnouncedPeer> others = new ArrayList<>();
             for (PeerLink other : up) {
-                if (other != to && relay(other) == null) {
+                if (other != to && relay(other) == null && other.snapshot().endpoint().address().getAddress()
+                        instanceof Inet4Address) {                // candidates are IPv4 (docs/protocol.md)
                     LinkSnapshot s = other.snapshot();
                     others.add(new AnnouncedPeer(other.peer(), s.remote().address().toString(),
                             List.of(s.endpoint().toString())));
@@ -195,6 +197,9 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         followed.entrySet().removeIf(e -> !links.knows(e.getKey()));
         for (Map.Entry<String, Followed> e : followed.entrySet()) {
             PeerLink link = links.get(e.getKey());
+            if (link == null) {
+                continue;                               // removed since the sweep above
+            }
             Followed f = e.getValue();
             boolean up = link.snapshot().state() == LinkState.UP || link.snapshot().state() == LinkState.HANDSHAKING;
             if (up || now - f.since < settings.directTimeout().toNanos()

@@ -45,6 +45,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -107,11 +108,12 @@ public final class NodeGuardian {
                     ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), natSettings.relayMax()))
                     : Optional.empty();
             RelayPaths relayPaths = new RelayPaths();
-            ActorRef<NatAgent.Command> natAgent = ctx.spawn(NatAgent.create(self.name(), natSettings,
+            // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
+            ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), natSettings,
                     settings.peers().stream().map(PeerSettings::name).toList(), links, channel, directory, relay,
-                    relayPaths), "nat");
+                    relayPaths)).onFailure(SupervisorStrategy.restart()), "nat");
             // admission has its own replay cache: the session checks the same hello again with the node's
-            InboundGate gate = new InboundGate(natSettings.acceptInbound(), natSettings.maxInbound(),
+            InboundGate gate = new InboundGate(self.name(), natSettings.acceptInbound(), natSettings.maxInbound(),
                     new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
                             security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
                             Clock.systemUTC()),

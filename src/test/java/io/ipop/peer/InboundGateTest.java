@@ -90,6 +90,15 @@ class InboundGateTest {
     }
 
     @Test
+    void aHelloInThisNodesOwnNameIsRefused() {
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        ConReq mine = new Hellos(node("rv", "10.77.0.1/24", List.of()), Optional.of(rv)).request("rv", 7, null);
+        assertTrue(gate(true, 10, directory).control(FROM, mine));
+        directory.expectNoMessage(Duration.ofMillis(100));
+        assertEquals(1, counters.drops(Drop.INBOUND_REFUSED));
+    }
+
+    @Test
     void withoutAcceptInboundUnknownNodesStayUnknown() {
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         assertFalse(gate(false, 10, directory).control(FROM, hello(b)), "counted as unknown_peer by the caller");
@@ -139,7 +148,7 @@ class InboundGateTest {
         LocalNode self = node("rv", "10.77.0.1/24", List.of());
         HelloCheck check = new HelloCheck(self, Optional.of(rv), true, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
-        return new InboundGate(accept, max, check, links, directory.getRef(), toAgent::add, counters, nanos::get);
+        return new InboundGate("rv", accept, max, check, links, directory.getRef(), toAgent::add, counters, nanos::get);
     }
 
     private static ConReq hello(NodeIdentity signer) {

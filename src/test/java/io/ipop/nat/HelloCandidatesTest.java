@@ -2,16 +2,20 @@ package io.ipop.nat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
+import io.ipop.peer.HelloCheck;
 import io.ipop.peer.Hellos;
 import io.ipop.peer.LocalNode;
 import io.ipop.secure.HelloSigning;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
+import io.ipop.secure.NonceCache;
 import io.ipop.secure.OverlayCa;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
@@ -19,6 +23,7 @@ import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -66,6 +71,19 @@ class HelloCandidatesTest {
         assertTrue(HelloSigning.verify(hellos.reconfigured(A, Optional.of(id)).response("b", 7, "n", false),
                 id.certificate().getPublicKey()));
         assertEquals(back.cands(), hellos.reconfigured(A, Optional.of(id)).response("b", 7, "n", false).cands());
+    }
+
+    @Test
+    void anUnsignedHelloProbingACandidateThatIsAnotherNodeIsRefusedThere() {
+        // a probes c's candidate, which turns out to be b: b must not take it as a new setup of its link to a
+        LocalNode b = new LocalNode("b", "inst-b", OverlayAddress.parse("10.77.0.3/24", true),
+                MacAddress.parse("02:00:00:00:00:0b"), List.of(), Endpoint.parse("192.0.2.2:5800"), Instant.now());
+        HelloCheck atB = new HelloCheck(b, Optional.empty(), false, Duration.ofSeconds(60),
+                new NonceCache(Duration.ofSeconds(120), 100), Clock.systemUTC());
+        Hellos fromA = new Hellos(A, Optional.empty());
+        HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, atB.check(fromA.request("c", 9, null)));
+        assertEquals(Drop.HELLO_MISADDRESSED, r.counter());
+        assertInstanceOf(HelloCheck.Accepted.class, atB.check(fromA.request("b", 9, null)));
     }
 
     @Test

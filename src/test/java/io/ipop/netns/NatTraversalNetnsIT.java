@@ -128,6 +128,47 @@ class NatTraversalNetnsIT {
         }
     }
 
+    @Test
+    void aRelayedLinkMovesToADirectPathWhenOneAppears() throws Exception {
+        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Topology t = null;
+        List<NodeProcess> nodes = new ArrayList<>();
+        try {
+            t = NatLab.build(NatLab.Nat.PORT_PRESERVING, NatLab.Nat.PORT_PRESERVING);
+            // nat-a lets nothing through between a and nat-b: no direct path at first
+            t.nft("nat-a", """
+                    table ip ipopblock {
+                      chain cut {
+                        type filter hook forward priority filter - 10; policy accept;
+                        ip daddr 198.51.100.3 drop
+                      }
+                    }
+                    """);
+            String test = "NatTraversalNetnsIT-move";
+            NodeProcess rv = NodeProcess.start(t, NatLab.RV, NatLab.config("rv", 1, RENDEZVOUS), test);
+            NodeProcess a = NodeProcess.start(t, "host-a", NatLab.config("a", 2, behindNat("")), test);
+            NodeProcess b = NodeProcess.start(t, "host-b", NatLab.config("b", 3, behindNat("")), test);
+            nodes.addAll(List.of(rv, a, b));
+            awaitLinked(a, b, Duration.ofSeconds(45));
+            assertEquals("relay(via=rv)", a.link("b").path("path").asText(), a.link("b").toString());
+            ping(t, "host-a", "10.77.0.3");
+
+            t.exec("nat-a", Duration.ofSeconds(5), "nft", "delete", "table", "ip", "ipopblock");  // the path appears
+            a.await(Duration.ofSeconds(30), "a's link to b moves to direct", x -> "direct".equals(x.link("b").path("path").asText()));
+            b.await(Duration.ofSeconds(30), "b's link to a moves to direct", x -> "direct".equals(x.link("a").path("path").asText()));
+            assertEquals("198.51.100.3:5800", a.link("b").path("endpoint").asText());
+            assertEquals("up", a.linkState("b"));
+            long relayedBefore = relayedData(rv, "a", "b");
+            ping(t, "host-a", "10.77.0.3");
+            ping(t, "host-b", "10.77.0.2");
+            System.out.printf("NAT move: a's link %s; relay forwarded %d data frames before the move%n", a.link("b"),
+                    relayedBefore);
+            assertEquals(relayedBefore, relayedData(rv, "a", "b"), "after the move the pings no longer cross the relay");
+        } finally {
+            Topology.tearDown(nodes, t);
+        }
+    }
+
     /** The rendezvous and relay on the wan. */
     private static final String RENDEZVOUS = "nat { accept-inbound = true, relay = true, announce-interval = 1s }\n";
 

@@ -53,6 +53,8 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     static final int PER_MESSAGE = 20;
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration RELAY_RETRY = Duration.ofSeconds(10);
+    /** A link to a node not in the config that has been down this long is dropped, session and all. */
+    public static final Duration FORGET_AFTER = Duration.ofMinutes(5);
 
     /** Messages of the agent. */
     public sealed interface Command {
@@ -84,14 +86,16 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     private final ActorRef<PeerDirectory.Command> directory;
     private final Optional<RelayServer> relay;
     private final RelayPaths paths;
+    private final Duration forgetAfter;
     private final Map<String, Followed> followed = new HashMap<>();
     /** Rendezvous peers that said they relay. */
     private final Map<String, Boolean> relays = new HashMap<>();
 
     private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers,
                      Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                     Optional<RelayServer> relay, RelayPaths paths) {
+                     Optional<RelayServer> relay, RelayPaths paths, Duration forgetAfter) {
         super(context);
+        this.forgetAfter = forgetAfter;
         this.self = self;
         this.settings = settings;
         this.staticPeers = List.copyOf(staticPeers);
@@ -105,12 +109,19 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
                                            ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
                                            Optional<RelayServer> relay, RelayPaths paths) {
+        return create(self, settings, staticPeers, links, channel, directory, relay, paths, FORGET_AFTER);
+    }
+
+    /** As above; {@code forgetAfter}: see {@link #FORGET_AFTER}. */
+    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
+                                           ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
+                                           Optional<RelayServer> relay, RelayPaths paths, Duration forgetAfter) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
             if (settings.acceptInbound()) {
                 timers.startTimerWithFixedDelay(Announce.INSTANCE, settings.announceInterval());
             }
-            return new NatAgent(ctx, self, settings, staticPeers, links, channel, directory, relay, paths);
+            return new NatAgent(ctx, self, settings, staticPeers, links, channel, directory, relay, paths, forgetAfter);
         }));
     }
 
@@ -193,6 +204,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     }
 
     private Behavior<Command> onTick() {
+        forgetGone();
         long now = System.nanoTime();
         followed.entrySet().removeIf(e -> !links.knows(e.getKey()));
         for (Map.Entry<String, Followed> e : followed.entrySet()) {
@@ -215,6 +227,25 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
             }
         }
         return this;
+    }
+
+    /**
+     * Links to nodes not in the config (inbound, or announced) that have been down for
+     * {@code forgetAfter}: the node went away for good, or its name now lives elsewhere. Their sessions
+     * would otherwise keep reconnecting forever; a node that comes back is admitted or announced again.
+     */
+    private void forgetGone() {
+        java.time.Instant cutoff = java.time.Instant.now().minus(forgetAfter);
+        for (PeerLink l : links.all()) {
+            LinkSnapshot s = l.snapshot();
+            boolean learned = INBOUND.equals(l.discoveredBy()) || l.discoveredBy().startsWith(BY_RENDEZVOUS);
+            boolean down = s.state() == LinkState.CONNECTING || s.state() == LinkState.LOST;
+            if (learned && down && !s.since().isAfter(cutoff)) {
+                followed.remove(l.peer());
+                directory.tell(new PeerDirectory.Forget(l.peer(), "down for " + forgetAfter.toMinutes()
+                        + " min and not in this node's config"));
+            }
+        }
     }
 
     /** An up link to a rendezvous that relays, or null. */

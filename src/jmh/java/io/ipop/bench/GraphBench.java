@@ -14,9 +14,7 @@ import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.SessionKeys;
-import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
-import io.ipop.wire.ControlMessage;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -122,18 +120,7 @@ public class GraphBench {
             counters = new DataplaneCounters();
             tap = new BenchTap(Fixtures.OWN_MAC, toPeer, outbound, inbound);
             underlay = new BenchUnderlay(route.endpoint(), datagrams, inbound, outbound);
-            ControlSink refuse = new ControlSink() {
-                @Override
-                public boolean control(Endpoint from, ControlMessage message) {
-                    return false;
-                }
-
-                @Override
-                public boolean dtls(Endpoint from, int localIndex, byte[] record) {
-                    return false;
-                }
-            };
-            InboundPath in = new InboundPath(routes::get, macs, Fixtures.OWN_MAC, new ControlCodec(), refuse, counters,
+            InboundPath in = new InboundPath(routes::get, macs, Fixtures.OWN_MAC, new ControlCodec(), ControlSink.REFUSE, counters,
                     System::nanoTime);
             OutboundPath out = new OutboundPath(routes::get, macs, counters, System::nanoTime);
             dataplane = Dataplane.start(system, settings, tap, underlay, in, out, counters);

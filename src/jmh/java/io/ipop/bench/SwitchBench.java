@@ -11,9 +11,7 @@ import io.ipop.frame.MacAddress;
 import io.ipop.route.MacTable;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
-import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
-import io.ipop.wire.ControlMessage;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
@@ -137,18 +135,7 @@ public class SwitchBench {
             unicast = Fixtures.ethernetFrame(Fixtures.FRAME, peer1Mac, Fixtures.OWN_MAC.bits(), random);
             broadcast = Fixtures.ethernetFrame(Fixtures.FRAME, MacAddress.BROADCAST.bits(), Fixtures.OWN_MAC.bits(), random);
 
-            ControlSink refuse = new ControlSink() {
-                @Override
-                public boolean control(Endpoint from, ControlMessage message) {
-                    return false;
-                }
-
-                @Override
-                public boolean dtls(Endpoint from, int localIndex, byte[] record) {
-                    return false;
-                }
-            };
-            inbound = new InboundPath(() -> table, macs, Fixtures.OWN_MAC, new ControlCodec(), refuse, counters,
+            inbound = new InboundPath(() -> table, macs, Fixtures.OWN_MAC, new ControlCodec(), ControlSink.REFUSE, counters,
                     System::nanoTime);
             byte[] frame = Fixtures.ethernetFrame(Fixtures.FRAME, Fixtures.OWN_MAC.bits(), peer1Mac, random);
             datagram = new Datagram(Fixtures.endpoint(1), Fixtures.dataDatagram(frame, Fixtures.localIndex(1)));

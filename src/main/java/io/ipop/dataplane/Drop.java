@@ -18,6 +18,14 @@ public enum Drop {
     SECURE_ON_PLAINTEXT_LINK("secure_on_plaintext_link", Stage.CLASSIFY),
     /** A known peer's control message or DTLS record over its budget (see peer.ControlBudget). */
     CONTROL_OVER_BUDGET("control_over_budget", Stage.CLASSIFY),
+    /** A datagram shaped like STUN (RFC 8489) that does not parse. */
+    STUN_MALFORMED("stun_malformed", Stage.CLASSIFY),
+    /** A well-formed STUN message this node does not answer: not a Binding request, or a response to no transaction of ours. */
+    STUN_UNEXPECTED("stun_unexpected", Stage.CLASSIFY),
+    /** A Binding request over the node's answer rate (see nat.StunService). */
+    STUN_OVER_BUDGET("stun_over_budget", Stage.CLASSIFY),
+    /** A con_req from a node not in the peer list, not admitted (accept-inbound off, over rate or max-inbound, or refused by the hello check). */
+    INBOUND_REFUSED("inbound_refused", Stage.CLASSIFY),
     // link setup: hellos refused by a peer session (see peer.HelloCheck)
     HELLO_REFUSED("refused", Stage.LINK_SETUP),
     HELLO_NO_CERTIFICATE("no_certificate", Stage.LINK_SETUP),

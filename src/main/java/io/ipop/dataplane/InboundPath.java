@@ -21,7 +21,8 @@ import java.util.function.Supplier;
  *
  * <p>Inbound flow (outside to inside):
  * <ol>
- *   <li>classify: check the frame header; control frames are decoded and DTLS records passed on to the
+ *   <li>classify: a datagram whose first two bits are zero may be STUN (RFC 7983 demultiplexing) and
+ *       goes to the {@link StunSink}; for the rest, check the frame header; control frames are decoded and DTLS records passed on to the
  *       control plane; data frames are matched to their link by receiver index, and on a secure link
  *       opened (authenticated, decrypted, replay-checked) — a secure link takes no plaintext and a
  *       plaintext link no sealed frames;</li>
@@ -39,9 +40,17 @@ public final class InboundPath {
     private final ControlSink control;
     private final DataplaneCounters counters;
     private final LongSupplier nanoClock;
+    private final StunSink stun;
 
+    /** An inbound path that takes no STUN (such datagrams count as {@code unknown_type}). */
     public InboundPath(Supplier<RouteTable> routes, MacTable macs, MacAddress ownMac, ControlCodec codec,
                        ControlSink control, DataplaneCounters counters, LongSupplier nanoClock) {
+        this(routes, macs, ownMac, codec, control, counters, nanoClock, StunSink.NONE);
+    }
+
+    public InboundPath(Supplier<RouteTable> routes, MacTable macs, MacAddress ownMac, ControlCodec codec,
+                       ControlSink control, DataplaneCounters counters, LongSupplier nanoClock, StunSink stun) {
+        this.stun = stun;
         this.routes = routes;
         this.macs = macs;
         this.ownMac = ownMac.bits();
@@ -77,6 +86,9 @@ public final class InboundPath {
     private InboundFrame classifyOne(Datagram d) {
         counters.datagramIn();
         byte[] b = d.bytes();
+        if (b.length > 0 && (b[0] & 0xC0) == 0 && stun.offer(d.from(), b)) {
+            return null;                                // STUN, handled (or counted) by the sink
+        }
         try {
             FrameType type = FrameHeader.check(b, 0, b.length);
             return switch (type) {

@@ -2,6 +2,7 @@ package io.ipop.management;
 
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
+import io.ipop.nat.RelayServer;
 import io.ipop.node.NodeRuntime;
 import io.ipop.node.ReloadResult;
 import io.ipop.peer.LinkSnapshot;
@@ -25,13 +26,26 @@ final class Views {
 
     record NodeView(String name, String overlayIp, String overlayAddress, String mac, List<String> groups, String tap,
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
-                    int linksUp, String securityMode, String certificate, String certificateExpires) {
+                    int linksUp, String securityMode, String certificate, String certificateExpires,
+                    String reflexiveEndpoint, NatView nat) {
+    }
+
+    /** What the configured STUN servers told this node, and how many Binding requests it answered. */
+    record NatView(List<StunServerView> stunServers, long stunAnswered, int inboundLinks,
+                   List<RelayServer.PairView> relayed) {
+    }
+
+    record StunServerView(String server, String mapped, String lastAnswer, long requests, long answers) {
     }
 
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
-                    long packetsOut, long bytesOut, long drops) {
+                    long packetsOut, long bytesOut, long drops, String path, PairView pair) {
+    }
+
+    /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
+    record PairView(String local, String remote) {
     }
 
     record DataplaneView(int inboundBuffer, int outboundBuffer, long inboundFill, long outboundFill,
@@ -58,14 +72,24 @@ final class Views {
                 Duration.between(n.started(), Instant.now()).toSeconds(), links.size(), up,
                 security.mode().name().toLowerCase().replace('_', '-'),
                 cert.map(Views::fingerprint).orElse(null),
-                cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null));
+                cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
+                s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s));
+    }
+
+    private static NatView nat(NodeRuntime.State s) {
+        List<StunServerView> servers = s.nat().stun().client().views().stream()
+                .map(v -> new StunServerView(v.server().toString(), v.mapped() == null ? null : v.mapped().toString(),
+                        v.lastAnswer() == null ? null : v.lastAnswer().toString(), v.requests(), v.answers()))
+                .toList();
+        return new NatView(servers, s.nat().stun().answered(), s.nat().inbound().inboundLinks(),
+                s.nat().relay().map(RelayServer::views).orElse(null));
     }
 
     static List<LinkView> links(NodeRuntime.State s) {
-        return s.links().all().stream().map(Views::link).toList();
+        return s.links().all().stream().map(l -> link(l, s)).toList();
     }
 
-    static LinkView link(PeerLink l) {
+    static LinkView link(PeerLink l, NodeRuntime.State s) {
         LinkSnapshot snap = l.snapshot();
         PeerInfo remote = snap.remote();
         LinkCounters c = l.counters();
@@ -78,7 +102,24 @@ final class Views {
                 snap.security() == null ? null : snap.security().reason(),
                 snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
-                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops());
+                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), path(snap, s), pair(snap, s));
+    }
+
+    /** {@code direct} or {@code relay(via=NAME)}; null while the link is not up. */
+    private static String path(LinkSnapshot snap, NodeRuntime.State s) {
+        if (snap.state() != io.ipop.peer.LinkState.UP) {
+            return null;
+        }
+        String via = s.nat().paths().via(snap.endpoint());
+        return via == null ? "direct" : "relay(via=" + via + ")";
+    }
+
+    private static PairView pair(LinkSnapshot snap, NodeRuntime.State s) {
+        if (snap.state() != io.ipop.peer.LinkState.UP) {
+            return null;
+        }
+        String local = s.nat().stun().client().reflexive().map(Object::toString).orElse(s.node().underlay().toString());
+        return new PairView(local, snap.endpoint().toString());
     }
 
     private static String fingerprint(X509Certificate c) {

@@ -6,6 +6,15 @@ import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.ClusterDiscovery;
 import io.ipop.discovery.StaticPeers;
+import io.ipop.nat.InboundGate;
+import io.ipop.nat.LocalCandidates;
+import io.ipop.nat.Nat;
+import io.ipop.nat.NatAgent;
+import io.ipop.nat.ReflexiveProbe;
+import io.ipop.nat.RelayPaths;
+import io.ipop.nat.RelayServer;
+import io.ipop.nat.StunClient;
+import io.ipop.nat.StunService;
 import io.ipop.peer.ControlBudget;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.DirectoryControlSink;
@@ -24,6 +33,7 @@ import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -36,6 +46,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -84,14 +95,33 @@ public final class NodeGuardian {
                     security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
                     Clock.systemUTC());
             ExecutorService dtlsExecutor = dtlsExecutor();
+            ControlChannel channel = new ControlChannel(underlay, codec);
+            StunService stun = new StunService(new StunClient(settings.nat().stunServers()), channel::sendRaw, counters,
+                    settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
             LinkContext linkContext = new LinkContext(self, settings.link(), security, security.identity(),
-                    new ControlChannel(underlay, codec), new Hellos(self, security.identity()), check, policy, counters,
+                    channel, new Hellos(self, security.identity(), new LocalCandidates(settings.underlay().bind().getAddress(),
+                    underlay.localEndpoint().address().getPort(), tap.name(), stun.client())), check, policy, counters,
                     dtlsExecutor);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, links, macs, routes::set), "peers");
+            NatSettings natSettings = settings.nat();
+            Optional<RelayServer> relay = natSettings.relay()
+                    ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), natSettings.relayMax()))
+                    : Optional.empty();
+            RelayPaths relayPaths = new RelayPaths();
+            // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
+            ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), natSettings,
+                    settings.peers().stream().map(PeerSettings::name).toList(), links, channel, directory, relay,
+                    relayPaths)).onFailure(SupervisorStrategy.restart()), "nat");
+            // admission has its own replay cache: the session checks the same hello again with the node's
+            InboundGate gate = new InboundGate(self.name(), natSettings.acceptInbound(), natSettings.maxInbound(),
+                    new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
+                            security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
+                            Clock.systemUTC()),
+                    links, directory, natAgent::tell, counters, System::nanoTime);
             InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec,
-                    new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime), counters,
-                    System::nanoTime);
+                    new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime, gate),
+                    counters, System::nanoTime, stun);
             OutboundPath outbound = new OutboundPath(routes::get, macs, counters, System::nanoTime);
             Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
 
@@ -101,6 +131,7 @@ public final class NodeGuardian {
                             Duration.ofSeconds(2), system.scheduler()).exceptionally(e -> Done.getInstance()));
             shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tap-and-socket", () -> {
                 dtlsExecutor.shutdownNow();
+                relay.ifPresent(RelayServer::close);
                 tap.close();
                 underlay.close();
                 return dataplane.done().exceptionally(e -> Done.getInstance());
@@ -117,9 +148,11 @@ public final class NodeGuardian {
             if (settings.discovery().cluster()) {
                 ctx.spawn(ClusterDiscovery.create(self, settings.discovery(), security.identity(), directory), "cluster-discovery");
             }
+            ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), channel::sendRaw), "stun-probe");
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
-            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters), reloader);
+            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
+                    new Nat(stun, relayPaths, relay, gate)), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),

@@ -1,6 +1,7 @@
 package io.ipop.node;
 
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.nat.Nat;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
 import java.time.Duration;
@@ -19,8 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class NodeRuntime implements Extension {
 
-    /** The node's live state, all thread-safe to read. */
-    public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters) {
+    /** The node's live state, all thread-safe to read; {@code nat}: NAT traversal (STUN, relayed paths, relay). */
+    public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat) {
     }
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
@@ -51,7 +52,7 @@ public final class NodeRuntime implements Extension {
 
     void reloaded(LocalNode node, NodeSettings settings) {
         State s = state;
-        this.state = new State(node, settings, s.links(), s.counters());
+        this.state = new State(node, settings, s.links(), s.counters(), s.nat());
     }
 
     /** The running node, or {@code null} while it starts. */

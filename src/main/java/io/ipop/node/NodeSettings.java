@@ -33,6 +33,7 @@ public record NodeSettings(
         LinkSettings link,
         ManagementSettings management,
         DiscoverySettings discovery,
+        NatSettings nat,
         String logLevel,
         Config config) {
 
@@ -101,6 +102,7 @@ public record NodeSettings(
                 LinkSettings.read(ipop.at("link")),
                 ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management")),
                 discovery,
+                NatSettings.read(ipop.at("nat"), peers),
                 level,
                 derived);
     }

@@ -13,6 +13,9 @@ import org.apache.pekko.actor.typed.ActorRef;
  * lock-free check against {@link Links} so traffic for unknown peers never reaches an actor mailbox,
  * and within each peer's {@link ControlBudget}: what is over it is dropped here and counted
  * ({@link Drop#CONTROL_OVER_BUDGET}), so a flood in a known peer's name cannot pile up in a mailbox.
+ *
+ * <p>NAT traversal ({@code nat}): the NAT messages of known peers go there instead of to the directory,
+ * and so does whatever comes from a peer no link knows (a rendezvous may accept it).
  */
 public final class DirectoryControlSink implements ControlSink {
     private final Links links;
@@ -20,9 +23,16 @@ public final class DirectoryControlSink implements ControlSink {
     private final ControlBudget budget;
     private final DataplaneCounters counters;
     private final LongSupplier nanoClock;
+    private final ControlSink nat;
 
     public DirectoryControlSink(Links links, ActorRef<PeerDirectory.Command> directory, ControlBudget budget,
                                 DataplaneCounters counters, LongSupplier nanoClock) {
+        this(links, directory, budget, counters, nanoClock, REFUSE);
+    }
+
+    public DirectoryControlSink(Links links, ActorRef<PeerDirectory.Command> directory, ControlBudget budget,
+                                DataplaneCounters counters, LongSupplier nanoClock, ControlSink nat) {
+        this.nat = nat;
         this.links = links;
         this.directory = directory;
         this.budget = budget;
@@ -34,9 +44,14 @@ public final class DirectoryControlSink implements ControlSink {
     public boolean control(Endpoint from, ControlMessage message) {
         PeerLink link = links.get(message.node());
         if (link == null) {
-            return false;
+            return nat.control(from, message);
         }
-        if (withinBudget(link, from)) {
+        if (!withinBudget(link, from)) {
+            return true;
+        }
+        if (message instanceof ControlMessage.NatMessage) {
+            nat.control(from, message);
+        } else {
             directory.tell(new PeerDirectory.ControlReceived(from, message));
         }
         return true;

@@ -21,7 +21,8 @@ import java.util.Optional;
  * <p>Order of checks: protocol version; then, if the hello carries a certificate and this node has
  * the CA: the certificate chains to the CA and is valid, names the sender, binds its overlay address
  * and groups, the signature verifies, the timestamp is within {@code hello-max-age}, the nonce was
- * not seen before, and the hello names this node as its receiver ({@code to}). A hello without a certificate is refused by a node that requires authenticated
+ * not seen before, and the hello names this node as its receiver ({@code to}); an unsigned hello that
+ * names another receiver is refused too. A hello without a certificate is refused by a node that requires authenticated
  * peers (any mode but {@code never}), else accepted as unauthenticated. Last: the sender must not
  * claim this node's own overlay address.
  */
@@ -83,6 +84,11 @@ public final class HelloCheck {
         } else if (requireCertificates) {
             return new Rejected(Drop.HELLO_NO_CERTIFICATE, "peer has no certificate, and this node links only with "
                     + "nodes holding one from the overlay CA", true);
+        } else if (h.to() != null && !self.name().equals(h.to())) {
+            // unsigned, so no defence against forgery, but an honest hello probing a candidate endpoint
+            // (docs/nat.md) may reach another of the sender's peers: it must not reset that peer's link
+            return new Rejected(Drop.HELLO_MISADDRESSED, "hello addressed to node \"" + h.to() + "\", not to this node",
+                    false);
         }
         if (PeerInfo.of(h).address().address() == self.address().address()) {
             return new Rejected(Drop.HELLO_REFUSED, "peer claims this node's own overlay address "

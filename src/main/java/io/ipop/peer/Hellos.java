@@ -8,7 +8,9 @@ import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Hello;
 import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Builds this node's {@code con_req}/{@code con_resp}: fresh nonce, current time, its certificate and
@@ -20,11 +22,26 @@ public final class Hellos {
     private final LocalNode self;
     private final Optional<NodeIdentity> identity;
     private final String certificate;
+    private final Supplier<List<String>> candidates;
 
     public Hellos(LocalNode self, Optional<NodeIdentity> identity) {
+        this(self, identity, () -> null);
+    }
+
+    /**
+     * @param candidates this node's candidate endpoints for NAT traversal (docs/nat.md), asked at every
+     *                   hello; null or empty: the hello carries none
+     */
+    public Hellos(LocalNode self, Optional<NodeIdentity> identity, Supplier<List<String>> candidates) {
         this.self = self;
         this.identity = identity;
         this.certificate = identity.map(NodeIdentity::certificateBase64).orElse(null);
+        this.candidates = candidates;
+    }
+
+    /** The same node's hellos after a reload: new identity and groups, the same candidates. */
+    public Hellos reconfigured(LocalNode newSelf, Optional<NodeIdentity> newIdentity) {
+        return new Hellos(newSelf, newIdentity, candidates);
     }
 
     /**
@@ -34,14 +51,19 @@ public final class Hellos {
     public ConReq request(String peer, int localIndex, Boolean secure) {
         return (ConReq) signed(new ConReq(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
                 self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
-                System.currentTimeMillis(), secure, certificate, null, peer));
+                System.currentTimeMillis(), secure, certificate, null, peer, cands()));
     }
 
     /** The answer to {@code peer}'s request with nonce {@code echo}, stating this node's decision. */
     public ConResp response(String peer, int localIndex, String echo, boolean secure) {
         return (ConResp) signed(new ConResp(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
                 self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
-                System.currentTimeMillis(), echo, secure, certificate, null, peer));
+                System.currentTimeMillis(), echo, secure, certificate, null, peer, cands()));
+    }
+
+    private List<String> cands() {
+        List<String> c = candidates.get();
+        return c == null || c.isEmpty() ? null : c;
     }
 
     private Hello signed(Hello h) {

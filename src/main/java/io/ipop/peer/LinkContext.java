@@ -23,6 +23,6 @@ public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings se
     /** This context after a reload: who this node is now (groups), its security and certificate; same parts. */
     public LinkContext reconfigured(LocalNode newSelf, SecuritySettings newSecurity, HelloCheck newCheck) {
         return new LinkContext(newSelf, link, newSecurity, newSecurity.identity(), channel,
-                new Hellos(newSelf, newSecurity.identity()), newCheck, policy, counters, dtlsExecutor);
+                hellos.reconfigured(newSelf, newSecurity.identity()), newCheck, policy, counters, dtlsExecutor);
     }
 }

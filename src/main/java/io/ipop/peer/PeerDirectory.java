@@ -74,6 +74,17 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record Reconfigure(LinkContext context, String discoveredBy, List<PeerFound> peers) implements Command {
     }
 
+    /** NAT traversal found more places to probe {@code peer} at (see {@link PeerSession.CandidatesLearned}). */
+    public record CandidatesFound(String peer, List<Endpoint> direct, Endpoint relay, String via) implements Command {
+    }
+
+    /**
+     * Drop the link to {@code peer} and its session, as if removed from the config; only for peers not
+     * in the config (NAT traversal forgets nodes that went away: docs/nat.md).
+     */
+    public record Forget(String peer, String reason) implements Command {
+    }
+
     /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
@@ -121,6 +132,8 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(LinkUp.class, this::onLinkUp)
                 .onMessage(LinkDown.class, this::onLinkDown)
                 .onMessage(Reconfigure.class, this::onReconfigure)
+                .onMessage(CandidatesFound.class, this::onCandidatesFound)
+                .onMessage(Forget.class, this::onForget)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
                 .build();
@@ -185,6 +198,26 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         if (session != null) {
             session.tell(new PeerSession.DtlsReceived(m.from(), m.record()));
         }
+        return this;
+    }
+
+    private Behavior<Command> onCandidatesFound(CandidatesFound c) {
+        ActorRef<PeerSession.Command> session = sessions.get(c.peer());
+        if (session != null && !removing.contains(c.peer())) {
+            session.tell(new PeerSession.CandidatesLearned(c.direct(), c.relay(), c.via()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onForget(Forget f) {
+        ActorRef<PeerSession.Command> session = sessions.get(f.peer());
+        PeerLink link = links.get(f.peer());
+        if (session == null || link == null || removing.contains(f.peer()) || link.discoveredBy().equals("static")) {
+            return this;
+        }
+        getContext().getLog().info("peer {} forgotten: {}", f.peer(), f.reason());
+        removing.add(f.peer());
+        session.tell(new PeerSession.Unlink(f.reason()));
         return this;
     }
 

@@ -82,6 +82,13 @@ public final class PeerSession {
     public record Reconfigure(LinkContext context, Endpoint endpoint) implements Command {
     }
 
+    /**
+     * NAT traversal found more places to probe the peer at: {@code direct} endpoints (from a rendezvous)
+     * and, if not null, {@code relay}, an endpoint on relay node {@code via} (docs/nat.md).
+     */
+    public record CandidatesLearned(List<Endpoint> direct, Endpoint relay, String via) implements Command {
+    }
+
     private enum RetryTick implements Command { INSTANCE }
 
     private enum PingTick implements Command { INSTANCE }
@@ -104,6 +111,8 @@ public final class PeerSession {
     private static final long MAX_PLAUSIBLE_RTT = Duration.ofSeconds(60).toNanos();
     /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
     private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
+    /** On a relayed link, direct candidates are probed every this many keepalives. */
+    private static final int PROBE_EVERY = 4;
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
@@ -113,6 +122,7 @@ public final class PeerSession {
     private final ArrayDeque<String> sentNonces = new ArrayDeque<>();
     private final List<byte[]> earlyRecords = new ArrayList<>();
     private final Duration livenessTick;
+    private final Candidates candidates = new Candidates();
 
     private LinkContext ctx;
     private Endpoint configuredEndpoint;
@@ -181,6 +191,7 @@ public final class PeerSession {
 
     private Behavior<Command> onPolicyDecided(PolicyDecided d) {
         Hello hello = d.hello();
+        candidates.learn(Candidates.of(hello.cands()), null, null);
         endpoint = d.from();
         remote = PeerInfo.of(hello);
         remoteIdentity = d.identity();
@@ -301,6 +312,7 @@ public final class PeerSession {
             } else if (isDuplicate(req)) {
                 // our con_resp was lost: answer again (same decision)
                 ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), m.from());
+                moveToDirect(m.from());
             } else if (sameSetup(req)) {
                 // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
@@ -309,6 +321,10 @@ public final class PeerSession {
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
                 return next;
             }
+        } else if (msg instanceof ConResp resp && sentNonces.contains(resp.echo()) && relayedNow()
+                && !candidates.isRelayed(m.from()) && resp.instance().equals(remote.instance())
+                && resp.index() == remote.index() && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
+            moveToDirect(m.from());                     // our probe on a direct path was answered
         } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
             // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
             ctx.counters().drop(Drop.WRONG_ADDRESS);
@@ -405,6 +421,9 @@ public final class PeerSession {
 
     private Behavior<Command> onPingTick() {
         ctx.channel().send(new Ping(ctx.self().name(), ++pingSeq, System.nanoTime()), endpoint);
+        if (relayedNow() && pingSeq % PROBE_EVERY == 0) {
+            probeDirect();                              // a direct path may have appeared
+        }
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
@@ -465,6 +484,7 @@ public final class PeerSession {
                 .onMessage(Unlink.class, u -> closeAndStop(u.reason()))
                 .onMessage(Reconfigure.class, this::onReconfigure)
                 .onMessage(Redecided.class, this::onRedecided)
+                .onMessage(CandidatesLearned.class, this::onCandidatesLearned)
                 .onMessage(PolicyDecided.class, d -> Behaviors.same())
                 .onMessage(HandshakeDone.class, d -> Behaviors.same())
                 .onMessage(DtlsReceived.class, d -> Behaviors.same())
@@ -588,13 +608,62 @@ public final class PeerSession {
     private void sendConReq() {
         Boolean decision = localDecision == null ? null : localDecision.secure();
         ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
-        sentNonces.addLast(req.nonce());
-        if (sentNonces.size() > NONCES_KEPT) {
-            sentNonces.removeFirst();
-        }
+        rememberNonce(req.nonce());
         ctx.channel().send(req, configuredEndpoint);
         if (!endpoint.equals(configuredEndpoint)) {
             ctx.channel().send(req, endpoint);
+        }
+        for (Endpoint c : candidates.all()) {
+            if (!c.equals(configuredEndpoint) && !c.equals(endpoint)) {
+                ctx.channel().send(req, c);
+            }
+        }
+    }
+
+    // ---- NAT traversal: candidates, relayed links moving to a direct path (docs/nat.md) -------------------
+
+    private Behavior<Command> onCandidatesLearned(CandidatesLearned c) {
+        candidates.learn(c.direct(), c.relay(), c.via());
+        if (!isLinked()) {
+            sendConReq();                               // probe the new candidates now, not at the next retry
+        }
+        return Behaviors.same();
+    }
+
+    private boolean relayedNow() {
+        return candidates.isRelayed(endpoint);
+    }
+
+    /** A con_req on a linked session: the peer answers it as a duplicate, from wherever it reaches us. */
+    private void probeDirect() {
+        ConReq req = ctx.hellos().request(peer, link.localIndex(), localDecision == null ? null : localDecision.secure());
+        rememberNonce(req.nonce());
+        for (Endpoint c : candidates.direct()) {
+            ctx.channel().send(req, c);
+        }
+        if (!candidates.isRelayed(configuredEndpoint)) {
+            ctx.channel().send(req, configuredEndpoint);
+        }
+    }
+
+    /** A verified hello came on a direct path while the link is relayed: move the link to it. */
+    private void moveToDirect(Endpoint direct) {
+        if (!relayedNow() || candidates.isRelayed(direct) || direct.equals(endpoint)
+                || link.snapshot().state() != LinkState.UP) {
+            return;
+        }
+        context.getLog().info("link to {}: direct path {} answers, leaving the relay via {}", peer, direct,
+                candidates.via(endpoint));
+        endpoint = direct;
+        LinkSnapshot now = link.snapshot();
+        publish(now.state(), "moved from relay to direct path", now.security(), now.cipherSuite());
+        directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
+    }
+
+    private void rememberNonce(String nonce) {
+        sentNonces.addLast(nonce);
+        if (sentNonces.size() > NONCES_KEPT) {
+            sentNonces.removeFirst();
         }
     }
 

@@ -16,7 +16,10 @@ import java.util.Base64;
  * <pre>
  * ipop-hello/1 \n type \n v \n node \n instance \n ip \n mac \n groups joined by ',' \n nonce \n index \n ts \n
  * secure ("true" | "false" | "-") \n echo (or "-") \n cert \n to (the receiver's name, or "-")
+ * [\n "cands:" candidates joined by ','   -- only when the hello has candidates]
  * </pre>
+ *
+ * A hello without candidates signs exactly the bytes older builds sign, so they verify each other.
  *
  * Names, groups and nonces are tokens without newlines or commas (checked when the message is built),
  * so the form is unambiguous. Thread-safe.
@@ -38,6 +41,9 @@ public final class HelloSigning {
                 h.echo() == null ? "-" : h.echo(),
                 h.cert() == null ? "-" : h.cert(),
                 h.to() == null ? "-" : h.to());
+        if (h.cands() != null) {
+            text = text + "\ncands:" + String.join(",", h.cands());
+        }
         return text.getBytes(StandardCharsets.UTF_8);
     }
 

@@ -16,7 +16,10 @@ import java.util.List;
     @JsonSubTypes.Type(value = ControlMessage.ConRej.class, name = "con_rej"),
     @JsonSubTypes.Type(value = ControlMessage.Ping.class, name = "ping"),
     @JsonSubTypes.Type(value = ControlMessage.Pong.class, name = "pong"),
-    @JsonSubTypes.Type(value = ControlMessage.Close.class, name = "close")
+    @JsonSubTypes.Type(value = ControlMessage.Close.class, name = "close"),
+    @JsonSubTypes.Type(value = ControlMessage.Peers.class, name = "peers"),
+    @JsonSubTypes.Type(value = ControlMessage.RelayReq.class, name = "relay_req"),
+    @JsonSubTypes.Type(value = ControlMessage.RelayOk.class, name = "relay_ok")
 })
 public sealed interface ControlMessage {
 
@@ -70,23 +73,37 @@ public sealed interface ControlMessage {
          */
         String to();
 
+        /**
+         * The sender's candidate endpoints ({@code a.b.c.d:port}, host and server-reflexive; docs/nat.md),
+         * signed with the rest; {@code null} from a node that has none to offer (or an older build).
+         */
+        List<String> cands();
+
         /** The same hello with a signature. */
         Hello withSig(String sig);
     }
 
     /** Link request, sent repeatedly (with backoff) until answered. */
     record ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
-                  String nonce, int index, long ts, Boolean secure, String cert, String sig, String to)
+                  String nonce, int index, long ts, Boolean secure, String cert, String sig, String to,
+                  List<String> cands)
             implements Hello {
         public ConReq {
             groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
             Limits.optionalToken("to", to);
+            cands = cands == null ? null : Limits.endpoints("cands", cands);
+        }
+
+        /** A request without candidates. */
+        public ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
+                      String nonce, int index, long ts, Boolean secure, String cert, String sig, String to) {
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to, null);
         }
 
         /** A request that names no receiver. */
         public ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
                       String nonce, int index, long ts, Boolean secure, String cert, String sig) {
-            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, null);
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, null, null);
         }
 
         @Override
@@ -96,13 +113,14 @@ public sealed interface ControlMessage {
 
         @Override
         public ConReq withSig(String sig) {
-            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to);
+            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to, cands);
         }
     }
 
     /** Answer to a {@code con_req}; {@code echo} repeats the request's nonce. */
     record ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
-                   String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig, String to)
+                   String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig, String to,
+                   List<String> cands)
             implements Hello {
         public ConResp {
             groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
@@ -111,17 +129,24 @@ public sealed interface ControlMessage {
             if (secure == null) {
                 throw new IllegalArgumentException("secure missing (a con_resp always states its decision)");
             }
+            cands = cands == null ? null : Limits.endpoints("cands", cands);
+        }
+
+        /** A response without candidates. */
+        public ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
+                       String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig, String to) {
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, to, null);
         }
 
         /** A response that names no receiver. */
         public ConResp(int v, String node, String instance, String ip, String mac, List<String> groups,
                        String nonce, int index, long ts, String echo, Boolean secure, String cert, String sig) {
-            this(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, null);
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, null, null);
         }
 
         @Override
         public ConResp withSig(String sig) {
-            return new ConResp(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, to);
+            return new ConResp(v, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert, sig, to, cands);
         }
     }
 
@@ -154,6 +179,62 @@ public sealed interface ControlMessage {
         public Close {
             Limits.token("node", node);
             Limits.text("reason", reason);
+        }
+    }
+
+    /** The NAT-traversal messages between a node and its rendezvous (docs/nat.md); handled by {@code nat.NatAgent}. */
+    sealed interface NatMessage extends ControlMessage {
+    }
+
+    /**
+     * A peer as a rendezvous announces it: its name, overlay address and the candidate endpoints it can
+     * be probed at (the first is the endpoint the rendezvous hears it from, its server-reflexive one).
+     */
+    record AnnouncedPeer(String name, String ip, List<String> cands) {
+        public AnnouncedPeer {
+            Limits.token("name", name);
+            if (ip == null) {
+                throw new IllegalArgumentException("ip missing");
+            }
+            io.ipop.frame.OverlayAddress.parse(ip, true);
+            cands = Limits.endpoints("cands", cands);
+        }
+    }
+
+    /**
+     * A rendezvous tells a linked node which other nodes it has links with; {@code relay}: it relays
+     * for them. Unauthenticated: only a hint of whom to link with and where to probe; each link is then
+     * set up with signed hellos end to end.
+     */
+    record Peers(String node, boolean relay, List<AnnouncedPeer> peers) implements NatMessage {
+        public Peers {
+            Limits.token("node", node);
+            if (peers == null || peers.size() > Limits.MAX_ANNOUNCED) {
+                throw new IllegalArgumentException("peers missing or more than " + Limits.MAX_ANNOUNCED);
+            }
+            peers = List.copyOf(peers);
+        }
+    }
+
+    /** Asks a relay for a relayed path to {@code peer} (both must be linked with the relay). */
+    record RelayReq(String node, String peer) implements NatMessage {
+        public RelayReq {
+            Limits.token("node", node);
+            Limits.token("peer", peer);
+        }
+    }
+
+    /**
+     * The relay's answer, sent to both ends: datagrams sent to the relay's address (the one the receiver
+     * links with the relay at) and {@code port} reach {@code peer}, unchanged.
+     */
+    record RelayOk(String node, String peer, int port) implements NatMessage {
+        public RelayOk {
+            Limits.token("node", node);
+            Limits.token("peer", peer);
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1..65535");
+            }
         }
     }
 }

@@ -12,6 +12,9 @@ final class Limits {
     /** Base64 of a DER certificate; ipop-node's P-256 certificates are about 600 bytes (800 in base64). */
     static final int MAX_CERT = 4096;
     static final int MAX_SIG = 200;
+    /** Peers in one {@code peers} message: each is about 100 bytes, a control frame at most 4096. */
+    static final int MAX_ANNOUNCED = 24;
+    static final int MAX_CANDIDATES = 4;
 
     private Limits() {
     }
@@ -33,6 +36,26 @@ final class Limits {
             throw new IllegalArgumentException(field + " missing or longer than " + MAX_TEXT + " characters");
         }
     }
+
+    /** A list of 1..{@value #MAX_CANDIDATES} IPv4 endpoints {@code a.b.c.d:port}; returns an immutable copy. */
+    static List<String> endpoints(String field, List<String> values) {
+        if (values == null || values.isEmpty() || values.size() > MAX_CANDIDATES) {
+            throw new IllegalArgumentException(field + " must hold 1.." + MAX_CANDIDATES + " endpoints");
+        }
+        for (String v : values) {
+            if (v == null || !ENDPOINT.matcher(v).matches()) {
+                throw new IllegalArgumentException(field + " holds \"" + v + "\", not an IPv4 endpoint a.b.c.d:port");
+            }
+            int port = Integer.parseInt(v.substring(v.lastIndexOf(':') + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(field + " holds port " + port + ", out of range 1..65535");
+            }
+        }
+        return List.copyOf(values);
+    }
+
+    private static final java.util.regex.Pattern ENDPOINT = java.util.regex.Pattern.compile(
+            "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}:[0-9]{1,5}");
 
     /** Checks the {@link ControlMessage.Hello} fields and returns an immutable copy of the groups. */
     static List<String> hello(String node, String instance, String ip, String mac, List<String> groups,

@@ -34,20 +34,60 @@ final class Topology implements AutoCloseable {
 
     /** Adds host {@code name} with underlay address 192.0.2.{@code host}/24. */
     Topology host(String name, int host) {
+        return host(name, "192.0.2." + host + "/24");
+    }
+
+    /** Adds host {@code name} with {@code eth0} on the hub's bridge at {@code cidr} (e.g. {@code 198.51.100.10/24}). */
+    Topology host(String name, String cidr) {
         String ns = ns(name);
         add(ns);
-        String outer = prefix + name + "0";
-        String inner = prefix + name + "1";
+        String outer = vethName(name, 0);
+        String inner = vethName(name, 1);
         ip("link", "add", outer, "type", "veth", "peer", "name", inner);
         ip("link", "set", outer, "netns", ns);
         ip("link", "set", inner, "netns", hub);
         ip("-n", ns, "link", "set", outer, "name", "eth0");
-        ip("-n", ns, "addr", "add", "192.0.2." + host + "/24", "dev", "eth0");
+        ip("-n", ns, "addr", "add", cidr, "dev", "eth0");
         ip("-n", ns, "link", "set", "eth0", "up");
         ip("-n", ns, "link", "set", "lo", "up");
         ip("-n", hub, "link", "set", inner, "master", "br0", "up");
-        underlayIps.put(name, "192.0.2." + host);
+        underlayIps.put(name, cidr.substring(0, cidr.indexOf('/')));
         return this;
+    }
+
+    /**
+     * Adds host {@code name} behind {@code router} (a host already made): a veth pair, {@code lan0} at
+     * {@code routerCidr} on the router and {@code eth0} at {@code hostCidr} on the new host, whose default
+     * route goes through the router. The router forwards.
+     */
+    Topology hostBehind(String router, String routerCidr, String name, String hostCidr) {
+        String ns = ns(name);
+        add(ns);
+        String outer = vethName(name, 0);
+        String inner = vethName(name, 1);
+        ip("link", "add", outer, "type", "veth", "peer", "name", inner);
+        ip("link", "set", outer, "netns", ns);
+        ip("link", "set", inner, "netns", ns(router));
+        ip("-n", ns, "link", "set", outer, "name", "eth0");
+        ip("-n", ns(router), "link", "set", inner, "name", "lan0");
+        ip("-n", ns, "addr", "add", hostCidr, "dev", "eth0");
+        ip("-n", ns(router), "addr", "add", routerCidr, "dev", "lan0");
+        ip("-n", ns, "link", "set", "eth0", "up");
+        ip("-n", ns, "link", "set", "lo", "up");
+        ip("-n", ns(router), "link", "set", "lan0", "up");
+        ip("-n", ns, "route", "add", "default", "via", routerCidr.substring(0, routerCidr.indexOf('/')));
+        Shell.check(LIMIT, "ip", "netns", "exec", ns(router), "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        underlayIps.put(name, hostCidr.substring(0, hostCidr.indexOf('/')));
+        return this;
+    }
+
+    /** A temporary veth name within IFNAMSIZ (15): the host's name if short enough, else a number. */
+    private String vethName(String host, int end) {
+        String base = prefix + host;
+        if (base.length() + 1 > 15) {
+            base = prefix + "v" + underlayIps.size();
+        }
+        return base + end;
     }
 
     String ns(String host) {
@@ -109,6 +149,11 @@ final class Topology implements AutoCloseable {
                   }
                 }
                 """.formatted(port, percent);
+        nft(host, rules);
+    }
+
+    /** Loads an nftables ruleset ({@code nft -f -}) in {@code host}'s namespace; fails the test if nft refuses it. */
+    void nft(String host, String rules) {
         List<String> cmd = List.of("ip", "netns", "exec", ns(host), "nft", "-f", "-");
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

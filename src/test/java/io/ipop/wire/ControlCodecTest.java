@@ -34,7 +34,12 @@ class ControlCodecTest {
                 new ControlMessage.ConRej("b", "this node requires a certificate"),
                 new ControlMessage.Ping("a", Long.MAX_VALUE, 42),
                 new ControlMessage.Pong("b", 0, -1),
-                new ControlMessage.Close("a", "shutting down: \"bye\" \u00e9"));
+                new ControlMessage.Close("a", "shutting down: \"bye\" \u00e9"),
+                new ControlMessage.Peers("rv", true, List.of(new ControlMessage.AnnouncedPeer("b", "10.77.0.3/24",
+                        List.of("198.51.100.3:5800", "203.0.113.10:5800")))),
+                new ControlMessage.Peers("rv", false, List.of()),
+                new ControlMessage.RelayReq("a", "b"),
+                new ControlMessage.RelayOk("rv", "b", 40001));
     }
 
     @ParameterizedTest

@@ -1,0 +1,10 @@
+package io.ipop.nat;
+
+import java.util.Optional;
+
+/**
+ * What NAT traversal exposes to the management API: STUN (reflexive endpoint, answers), the relayed
+ * paths this node uses, and, on a relay, the pairs it relays for. Thread-safe to read.
+ */
+public record Nat(StunService stun, RelayPaths paths, Optional<RelayServer> relay, InboundGate inbound) {
+}

@@ -1,0 +1,306 @@
+package io.ipop.nat;
+
+import io.ipop.node.NatSettings;
+import io.ipop.peer.ControlChannel;
+import io.ipop.peer.LinkSnapshot;
+import io.ipop.peer.LinkState;
+import io.ipop.peer.Links;
+import io.ipop.peer.PeerDirectory;
+import io.ipop.peer.PeerLink;
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlMessage.AnnouncedPeer;
+import io.ipop.wire.ControlMessage.NatMessage;
+import io.ipop.wire.ControlMessage.Peers;
+import io.ipop.wire.ControlMessage.RelayOk;
+import io.ipop.wire.ControlMessage.RelayReq;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+/**
+ * The node's part in NAT traversal beyond STUN (docs/nat.md), in three roles:
+ * <ol>
+ *   <li><b>rendezvous</b> ({@code accept-inbound}): every {@code announce-interval} tells each up link
+ *       about the others ({@code peers}: name, overlay address, the endpoint it hears each from);</li>
+ *   <li><b>node behind NAT</b>: follows the announcements of its rendezvous peers — a peer it has no
+ *       link with gets a session ({@code discovered_by: rendezvous:NAME}) that probes the announced
+ *       candidates, which is what both sides do at once, so their probes punch through both NATs; a
+ *       peer still not up after {@code direct-timeout} is asked for at a relay ({@code relay_req}), and
+ *       the relayed endpoint of the answer ({@code relay_ok}) becomes one more candidate;</li>
+ *   <li><b>relay</b> ({@code relay}): answers {@code relay_req} between two up links with a
+ *       {@link RelayServer} pair, telling both ends their port.</li>
+ * </ol>
+ * NAT messages are believed only from up links, from the endpoint the link uses; announcements and
+ * relays only from rendezvous peers. They are unauthenticated hints: the links they lead to are set up
+ * with signed hellos end to end. At most {@value #MAX_DISCOVERED} peers are followed.
+ */
+public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
+    /** {@code discovered_by} of links accepted from unknown nodes. */
+    public static final String INBOUND = "inbound";
+    static final String BY_RENDEZVOUS = "rendezvous:";
+    static final int MAX_DISCOVERED = 256;
+    static final int PER_MESSAGE = 20;
+    private static final Duration TICK = Duration.ofSeconds(1);
+    private static final Duration RELAY_RETRY = Duration.ofSeconds(10);
+    /** A link to a node not in the config that has been down this long is dropped, session and all. */
+    public static final Duration FORGET_AFTER = Duration.ofMinutes(5);
+
+    /** Messages of the agent. */
+    public sealed interface Command {
+    }
+
+    /** A NAT message from a known peer, handed over by the inbound path. */
+    public record Received(Endpoint from, NatMessage message) implements Command {
+    }
+
+    private enum Tick implements Command { INSTANCE }
+
+    private enum Announce implements Command { INSTANCE }
+
+    /** A peer followed from a rendezvous: when, and when a relay was last asked for it. */
+    private static final class Followed {
+        final long since;
+        long relayAsked;
+
+        Followed(long since) {
+            this.since = since;
+        }
+    }
+
+    private final String self;
+    private final NatSettings settings;
+    private final List<String> staticPeers;
+    private final Links links;
+    private final ControlChannel channel;
+    private final ActorRef<PeerDirectory.Command> directory;
+    private final Optional<RelayServer> relay;
+    private final RelayPaths paths;
+    private final Duration forgetAfter;
+    private final Map<String, Followed> followed = new HashMap<>();
+    /** Rendezvous peers that said they relay. */
+    private final Map<String, Boolean> relays = new HashMap<>();
+
+    private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers,
+                     Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
+                     Optional<RelayServer> relay, RelayPaths paths, Duration forgetAfter) {
+        super(context);
+        this.forgetAfter = forgetAfter;
+        this.self = self;
+        this.settings = settings;
+        this.staticPeers = List.copyOf(staticPeers);
+        this.links = links;
+        this.channel = channel;
+        this.directory = directory;
+        this.relay = relay;
+        this.paths = paths;
+    }
+
+    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
+                                           ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
+                                           Optional<RelayServer> relay, RelayPaths paths) {
+        return create(self, settings, staticPeers, links, channel, directory, relay, paths, FORGET_AFTER);
+    }
+
+    /** As above; {@code forgetAfter}: see {@link #FORGET_AFTER}. */
+    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
+                                           ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
+                                           Optional<RelayServer> relay, RelayPaths paths, Duration forgetAfter) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+            if (settings.acceptInbound()) {
+                timers.startTimerWithFixedDelay(Announce.INSTANCE, settings.announceInterval());
+            }
+            return new NatAgent(ctx, self, settings, staticPeers, links, channel, directory, relay, paths, forgetAfter);
+        }));
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Received.class, this::onReceived)
+                .onMessageEquals(Announce.INSTANCE, this::onAnnounce)
+                .onMessageEquals(Tick.INSTANCE, this::onTick)
+                .build();
+    }
+
+    private Behavior<Command> onReceived(Received r) {
+        String sender = r.message().node();
+        PeerLink link = links.get(sender);
+        if (link == null || link.snapshot().state() != LinkState.UP || !r.from().equals(link.snapshot().endpoint())) {
+            return this;                                // only from an up link's own endpoint
+        }
+        if (r.message() instanceof RelayReq req && relay.isPresent()) {
+            onRelayReq(link, req);
+        } else if (settings.isRendezvous(sender, staticPeers)) {
+            if (r.message() instanceof Peers peers) {
+                onPeers(sender, peers);
+            } else if (r.message() instanceof RelayOk ok) {
+                onRelayOk(link, ok);
+            }
+        }
+        return this;
+    }
+
+    // ---- rendezvous: announcements ---------------------------------------------------------------------------
+
+    private Behavior<Command> onAnnounce() {
+        List<PeerLink> up = upLinks();
+        for (PeerLink to : up) {
+            List<AnnouncedPeer> others = new ArrayList<>();
+            for (PeerLink other : up) {
+                if (other != to && relay(other) == null && other.snapshot().endpoint().address().getAddress()
+                        instanceof Inet4Address) {                // candidates are IPv4 (docs/protocol.md)
+                    LinkSnapshot s = other.snapshot();
+                    others.add(new AnnouncedPeer(other.peer(), s.remote().address().toString(),
+                            List.of(s.endpoint().toString())));
+                }
+            }
+            for (int i = 0; i < others.size(); i += PER_MESSAGE) {
+                channel.send(new Peers(self, relay.isPresent(), others.subList(i, Math.min(others.size(), i + PER_MESSAGE))),
+                        to.snapshot().endpoint());
+            }
+        }
+        return this;
+    }
+
+    private List<PeerLink> upLinks() {
+        return links.all().stream().filter(l -> l.snapshot().state() == LinkState.UP && l.snapshot().remote() != null)
+                .toList();
+    }
+
+    // ---- node behind NAT: following announcements, asking for relays ----------------------------------------
+
+    private void onPeers(String rendezvous, Peers peers) {
+        relays.put(rendezvous, peers.relay());
+        for (AnnouncedPeer p : peers.peers()) {
+            if (p.name().equals(self)) {
+                continue;
+            }
+            List<Endpoint> cands = new ArrayList<>();
+            for (String c : p.cands()) {
+                cands.add(Endpoint.parse(c));               // IPv4 literals, checked by the codec: no lookup
+            }
+            if (!links.knows(p.name())) {
+                if (followed.size() >= MAX_DISCOVERED) {
+                    continue;
+                }
+                getContext().getLog().info("{} announces {} at {}: linking", rendezvous, p.name(), cands);
+                directory.tell(new PeerDirectory.PeerFound(p.name(), cands.get(0), BY_RENDEZVOUS + rendezvous));
+                followed.put(p.name(), new Followed(System.nanoTime()));
+            }
+            directory.tell(new PeerDirectory.CandidatesFound(p.name(), cands, null, null));
+        }
+    }
+
+    private Behavior<Command> onTick() {
+        forgetGone();
+        long now = System.nanoTime();
+        followed.entrySet().removeIf(e -> !links.knows(e.getKey()));
+        for (Map.Entry<String, Followed> e : followed.entrySet()) {
+            PeerLink link = links.get(e.getKey());
+            if (link == null) {
+                continue;                               // removed since the sweep above
+            }
+            Followed f = e.getValue();
+            boolean up = link.snapshot().state() == LinkState.UP || link.snapshot().state() == LinkState.HANDSHAKING;
+            if (up || now - f.since < settings.directTimeout().toNanos()
+                    || (f.relayAsked != 0 && now - f.relayAsked < RELAY_RETRY.toNanos())) {
+                continue;
+            }
+            PeerLink relayLink = relayLink();
+            if (relayLink != null) {
+                f.relayAsked = now;
+                getContext().getLog().info("no direct path to {} after {}: asking relay {}", e.getKey(),
+                        settings.directTimeout(), relayLink.peer());
+                channel.send(new RelayReq(self, e.getKey()), relayLink.snapshot().endpoint());
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Links to nodes not in the config (inbound, or announced) that have been down for
+     * {@code forgetAfter}: the node went away for good, or its name now lives elsewhere. Their sessions
+     * would otherwise keep reconnecting forever; a node that comes back is admitted or announced again.
+     */
+    private void forgetGone() {
+        java.time.Instant cutoff = java.time.Instant.now().minus(forgetAfter);
+        for (PeerLink l : links.all()) {
+            LinkSnapshot s = l.snapshot();
+            boolean learned = INBOUND.equals(l.discoveredBy()) || l.discoveredBy().startsWith(BY_RENDEZVOUS);
+            boolean down = s.state() == LinkState.CONNECTING || s.state() == LinkState.LOST;
+            if (learned && down && !s.since().isAfter(cutoff)) {
+                followed.remove(l.peer());
+                directory.tell(new PeerDirectory.Forget(l.peer(), "down for " + forgetAfter.toMinutes()
+                        + " min and not in this node's config"));
+            }
+        }
+    }
+
+    /** An up link to a rendezvous that relays, or null. */
+    private PeerLink relayLink() {
+        for (Map.Entry<String, Boolean> r : relays.entrySet()) {
+            PeerLink l = links.get(r.getKey());
+            if (r.getValue() && l != null && l.snapshot().state() == LinkState.UP) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    private void onRelayOk(PeerLink relayLink, RelayOk ok) {
+        if (ok.peer().equals(self)) {
+            return;
+        }
+        Endpoint relayed = Endpoint.of(relayLink.snapshot().endpoint().address().getAddress(), ok.port());
+        paths.put(relayed, relayLink.peer());
+        if (!links.knows(ok.peer())) {
+            if (followed.size() >= MAX_DISCOVERED) {
+                return;
+            }
+            directory.tell(new PeerDirectory.PeerFound(ok.peer(), relayed, BY_RENDEZVOUS + relayLink.peer()));
+            followed.put(ok.peer(), new Followed(System.nanoTime()));
+        }
+        getContext().getLog().info("relay {} offers {} for {}", relayLink.peer(), relayed, ok.peer());
+        directory.tell(new PeerDirectory.CandidatesFound(ok.peer(), List.of(), relayed, relayLink.peer()));
+    }
+
+    // ---- relay ----------------------------------------------------------------------------------------------------
+
+    private void onRelayReq(PeerLink from, RelayReq req) {
+        PeerLink target = links.get(req.peer());
+        if (target == null || target == from || target.snapshot().state() != LinkState.UP) {
+            return;
+        }
+        Endpoint a = from.snapshot().endpoint();
+        Endpoint b = target.snapshot().endpoint();
+        try {
+            int[] ports = relay.orElseThrow().allocate(from.peer(), a.address().getAddress(), target.peer(),
+                    b.address().getAddress());
+            if (ports.length == 0) {
+                getContext().getLog().warn("relay full: refusing {} <-> {}", from.peer(), target.peer());
+                return;
+            }
+            channel.send(new RelayOk(self, target.peer(), ports[0]), a);
+            channel.send(new RelayOk(self, from.peer(), ports[1]), b);
+        } catch (IOException e) {
+            getContext().getLog().warn("cannot open relay ports for {} <-> {}: {}", from.peer(), target.peer(), e.getMessage());
+        }
+    }
+
+    /** The relay a link goes through, or null if direct. */
+    private String relay(PeerLink l) {
+        return paths.via(l.snapshot().endpoint());
+    }
+}

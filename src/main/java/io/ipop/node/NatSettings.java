@@ -1,0 +1,59 @@
+package io.ipop.node;
+
+import io.ipop.underlay.Endpoint;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code ipop.nat}: NAT traversal (docs/nat.md).
+ *
+ * @param stunServers      STUN servers (ipop-nodes or standard ones) this node learns its server-reflexive endpoint from
+ * @param stunInterval     how often it asks them again (also keeps the NAT mapping toward them)
+ * @param stunAnswerRate   Binding requests this node answers per second at most
+ * @param rendezvous       static peers whose peer announcements and relays this node uses (empty: all static peers)
+ * @param acceptInbound    this node links with nodes that are not in its peer list (a rendezvous)
+ * @param maxInbound       at most this many such links
+ * @param announceInterval how often a rendezvous tells its linked nodes about each other
+ * @param directTimeout    how long two nodes probe each other directly before they ask for a relay
+ * @param relay            this node relays for nodes linked with it
+ * @param relayMax         at most this many relayed pairs at once
+ */
+public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<String> rendezvous,
+                          boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
+                          boolean relay, int relayMax) {
+
+    static NatSettings read(ConfigReader c, List<PeerSettings> peers) {
+        List<String> raw = c.stringList("stun-servers");
+        List<Endpoint> servers = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String at = c.path("stun-servers") + "[" + i + "]";
+            Endpoint e;
+            try {
+                e = Endpoint.parse(raw.get(i));
+            } catch (IllegalArgumentException ex) {
+                throw new ConfigProblem(at, ex.getMessage());
+            }
+            if (servers.contains(e)) {
+                throw new ConfigProblem(at, "duplicate STUN server " + e);
+            }
+            servers.add(e);
+        }
+        List<String> rendezvous = c.stringList("rendezvous");
+        for (int i = 0; i < rendezvous.size(); i++) {
+            String name = rendezvous.get(i);
+            if (peers.stream().noneMatch(p -> p.name().equals(name))) {
+                throw new ConfigProblem(c.path("rendezvous") + "[" + i + "]", "\"" + name + "\" is not a peer in ipop.peers");
+            }
+        }
+        return new NatSettings(List.copyOf(servers), c.positiveDuration("stun-interval"),
+                c.intIn("stun-answer-rate", 1, 1_000_000), List.copyOf(rendezvous), c.bool("accept-inbound"),
+                c.intIn("max-inbound", 1, 100_000), c.positiveDuration("announce-interval"),
+                c.positiveDuration("direct-timeout"), c.bool("relay"), c.intIn("relay-max", 1, 10_000));
+    }
+
+    /** True if announcements and relays from {@code peer} (a static peer) are used. */
+    public boolean isRendezvous(String peer, List<String> staticPeers) {
+        return rendezvous.isEmpty() ? staticPeers.contains(peer) : rendezvous.contains(peer);
+    }
+}

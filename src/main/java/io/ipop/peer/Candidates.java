@@ -1,0 +1,69 @@
+package io.ipop.peer;
+
+import io.ipop.underlay.Endpoint;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where a session probes its peer besides its configured endpoint (docs/nat.md): direct candidates a
+ * rendezvous announced, and relayed ones (an endpoint on a relay that passes datagrams on to the peer).
+ * A session sends every {@code con_req} to all of them; the first verified answer sets the link's
+ * endpoint. On a relayed link the session keeps probing the direct ones and moves to the first that
+ * answers. Bounded: at most {@value #MAX} of each kind, the oldest forgotten first. Not thread-safe
+ * (one session's state).
+ */
+final class Candidates {
+    static final int MAX = 8;
+
+    private final Set<Endpoint> direct = new LinkedHashSet<>();
+    private final Map<Endpoint, String> relayed = new LinkedHashMap<>();
+
+    /** Adds direct candidates and, if {@code relay} is not null, a relayed one through node {@code via}. */
+    void learn(List<Endpoint> directOnes, Endpoint relay, String via) {
+        for (Endpoint e : directOnes) {
+            direct.remove(e);
+            direct.add(e);
+            trim(direct);
+        }
+        if (relay != null) {
+            relayed.remove(relay);
+            relayed.put(relay, via);
+            trim(relayed.keySet());
+        }
+    }
+
+    /** The endpoints of a verified hello's {@code cands} (IPv4 literals, checked by the codec: no lookup). */
+    static List<Endpoint> of(List<String> cands) {
+        return cands == null ? List.of() : cands.stream().map(Endpoint::parse).toList();
+    }
+
+    List<Endpoint> direct() {
+        return List.copyOf(direct);
+    }
+
+    /** Every candidate, direct ones first. */
+    List<Endpoint> all() {
+        List<Endpoint> out = new ArrayList<>(direct);
+        out.addAll(relayed.keySet());
+        return out;
+    }
+
+    boolean isRelayed(Endpoint e) {
+        return relayed.containsKey(e);
+    }
+
+    /** The relay node behind a relayed candidate, or null for a direct endpoint. */
+    String via(Endpoint e) {
+        return relayed.get(e);
+    }
+
+    private static void trim(Set<Endpoint> set) {
+        while (set.size() > MAX) {
+            set.remove(set.iterator().next());
+        }
+    }
+}

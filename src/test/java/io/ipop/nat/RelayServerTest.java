@@ -1,0 +1,102 @@
+package io.ipop.nat;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.ipop.wire.FrameHeader;
+import io.ipop.wire.FrameType;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link RelayServer} on loopback with real UDP sockets as the two ends. */
+class RelayServerTest {
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private final RelayServer relay;
+    private final DatagramSocket a;
+    private final DatagramSocket b;
+
+    RelayServerTest() throws Exception {
+        relay = new RelayServer(LOOPBACK, 2);
+        a = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        b = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
+        a.setSoTimeout(2000);
+        b.setSoTimeout(2000);
+    }
+
+    @AfterEach
+    void close() {
+        relay.close();
+        a.close();
+        b.close();
+    }
+
+    @Test
+    void datagramsPassUnchangedBothWaysOnceBothEndsLatched() throws Exception {
+        int[] ports = relay.allocate("a", LOOPBACK, "b", LOOPBACK);
+        int[] again = relay.allocate("b", LOOPBACK, "a", LOOPBACK);
+        assertArrayEquals(new int[] {ports[1], ports[0]}, again, "one pair, whoever asks");
+
+        byte[] sealed = frame(FrameType.SECURE_DATA, 100);
+        send(a, sealed, ports[0]);                      // b has not latched yet: dropped
+        send(b, frame(FrameType.CONTROL, 20), ports[1]); // b latches; a's side is latched: forwarded to a
+        DatagramPacket atA = receive(a);
+        assertEquals(ports[0], atA.getPort(), "a hears b from a's relay port");
+        send(a, sealed, ports[0]);
+        DatagramPacket atB = receive(b);
+        assertArrayEquals(sealed, Arrays.copyOf(atB.getData(), atB.getLength()), "byte for byte");
+        assertEquals(ports[1], atB.getPort());
+
+        Map<String, Long> counts = relay.views().get(0).datagrams();
+        assertEquals(1, counts.get("secure_data"));
+        assertEquals(1, counts.get("control"));
+        assertEquals(1, counts.get("unlatched"));
+        assertEquals(0, counts.get("data"));
+    }
+
+    @Test
+    void datagramsFromAnotherAddressAreRefused() throws Exception {
+        int[] ports = relay.allocate("a", InetAddress.getByName("198.51.100.2"), "b", LOOPBACK);
+        send(b, frame(FrameType.CONTROL, 20), ports[1]);
+        send(a, frame(FrameType.DATA, 60), ports[0]);   // a's IP is not loopback in the allocation
+        Thread.sleep(300);
+        assertEquals(1, relay.views().get(0).datagrams().get("refused"));
+        assertNull(relay.views().get(0).latchedA());
+    }
+
+    @Test
+    void atMostMaxPairs() throws Exception {
+        relay.allocate("a", LOOPBACK, "b", LOOPBACK);
+        relay.allocate("a", LOOPBACK, "c", LOOPBACK);
+        assertEquals(0, relay.allocate("b", LOOPBACK, "c", LOOPBACK).length);
+        assertEquals(2, relay.views().size());
+    }
+
+    private static byte[] frame(FrameType type, int length) {
+        byte[] f = new byte[length];
+        Arrays.fill(f, (byte) 0x5A);
+        FrameHeader.write(f, 0, type, 7);
+        return f;
+    }
+
+    private static void send(DatagramSocket s, byte[] b, int port) throws Exception {
+        s.send(new DatagramPacket(b, b.length, new InetSocketAddress(LOOPBACK, port)));
+    }
+
+    private static DatagramPacket receive(DatagramSocket s) throws Exception {
+        DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+        try {
+            s.receive(p);
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("nothing relayed within 2 s");
+        }
+        return p;
+    }
+}

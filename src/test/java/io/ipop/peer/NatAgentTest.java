@@ -1,0 +1,88 @@
+package io.ipop.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
+import io.ipop.nat.NatAgent;
+import io.ipop.nat.RelayPaths;
+import io.ipop.node.NatSettings;
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlCodec;
+import io.ipop.wire.ControlMessage.AnnouncedPeer;
+import io.ipop.wire.ControlMessage.Peers;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** {@link NatAgent} as a node behind NAT: following a rendezvous's announcements, forgetting nodes gone for good. */
+class NatAgentTest {
+    private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final Endpoint RV = Endpoint.parse("198.51.100.10:5800");
+    private static final NatSettings NAT = new NatSettings(List.of(), Duration.ofSeconds(20), 200, List.of(), false,
+            256, Duration.ofSeconds(2), Duration.ofSeconds(60), false, 64);
+
+    private final Links links = new Links();
+    private final RecordingUnderlay wire = new RecordingUnderlay();
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    @Test
+    void followsAnnouncementsOnlyFromARendezvousUpLinkAtItsEndpoint() {
+        links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        Peers peers = new Peers("rv", true, List.of(new AnnouncedPeer("b", "10.77.0.3/24", List.of("198.51.100.3:5800")),
+                new AnnouncedPeer("a", "10.77.0.2/24", List.of("198.51.100.2:5800"))));
+
+        agent.tell(new NatAgent.Received(Endpoint.parse("203.0.113.66:5800"), peers));   // not from rv's endpoint
+        directory.expectNoMessage(Duration.ofMillis(200));
+
+        agent.tell(new NatAgent.Received(RV, peers));
+        Endpoint b = Endpoint.parse("198.51.100.3:5800");
+        assertEquals(new PeerDirectory.PeerFound("b", b, "rendezvous:rv"), directory.receiveMessage());
+        assertEquals(new PeerDirectory.CandidatesFound("b", List.of(b), null, null), directory.receiveMessage());
+        directory.expectNoMessage(Duration.ofMillis(200));                // itself ("a") is not followed
+    }
+
+    @Test
+    void forgetsNodesNotInTheConfigThatStayDown() {
+        links.add(PeerLink.connecting("x", NatAgent.INBOUND, 2, Endpoint.parse("198.51.100.2:40000")));
+        links.add(PeerLink.connecting("y", "rendezvous:rv", 3, Endpoint.parse("198.51.100.3:5800")));
+        links.add(PeerLink.connecting("s", "static", 4, Endpoint.parse("198.51.100.4:5800")));
+        links.add(up(PeerLink.connecting("z", NatAgent.INBOUND, 5, Endpoint.parse("198.51.100.5:5800")),
+                Endpoint.parse("198.51.100.5:5800")));
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        spawn(directory, Duration.ZERO, List.of("s"));
+        List<String> forgotten = new ArrayList<>();
+        for (Object m : directory.receiveSeveralMessages(2, Duration.ofSeconds(5))) {
+            forgotten.add(((PeerDirectory.Forget) m).peer());
+        }
+        assertEquals(List.of("x", "y"), forgotten.stream().sorted().toList(), "down, and not static: " + forgotten);
+        assertTrue(forgotten.stream().noneMatch(p -> p.equals("s") || p.equals("z")));
+    }
+
+    private ActorRef<NatAgent.Command> spawn(TestProbe<PeerDirectory.Command> directory, Duration forgetAfter,
+                                             List<String> staticPeers) {
+        return KIT.spawn(NatAgent.create("a", NAT, staticPeers, links, new ControlChannel(wire, new ControlCodec()),
+                directory.getRef(), Optional.empty(), new RelayPaths(), forgetAfter));
+    }
+
+    private static PeerLink up(PeerLink link, Endpoint at) {
+        PeerInfo remote = new PeerInfo(link.peer(), "i-" + link.peer(), OverlayAddress.parse("10.77.0.9/24", true),
+                MacAddress.parse("02:00:00:00:00:09"), List.of(), 9);
+        link.publish(new LinkSnapshot(LinkState.UP, Instant.now(), at, remote, -1, "up", null, null, null));
+        return link;
+    }
+}

@@ -1,0 +1,134 @@
+package io.ipop.peer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
+import io.ipop.node.LinkSettings;
+import io.ipop.node.SecuritySettings;
+import io.ipop.secure.NonceCache;
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlCodec;
+import io.ipop.wire.ControlMessage;
+import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.ControlMessage.ConResp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A session's NAT-traversal candidates (docs/nat.md): it probes every candidate, comes up on the first
+ * that answers (here the relay), keeps probing the direct ones, and moves the link to a direct path once
+ * a probe there is answered.
+ */
+class RelayedSessionTest {
+    private static final ActorTestKit KIT = ActorTestKit.create(ManualTime.config().withFallback(ConfigFactory.load()));
+    private static final ManualTime TIME = ManualTime.get(KIT.system());
+    private static final Endpoint ANNOUNCED = Endpoint.parse("198.51.100.3:5800");
+    private static final Endpoint RELAYED = Endpoint.parse("198.51.100.10:40001");
+    private static final Endpoint DIRECT = Endpoint.parse("198.51.100.3:62000");
+    private static final LocalNode SELF = new LocalNode("a", "instance-a", OverlayAddress.parse("10.77.0.2/24", true),
+            MacAddress.parse("02:00:00:00:00:01"), List.of(), Endpoint.parse("192.0.2.10:5800"), Instant.now());
+
+    @AfterAll
+    static void stopKit() {
+        KIT.shutdownTestKit();
+    }
+
+    @Test
+    void comesUpThroughTheRelayAndMovesToADirectPathThatAnswers() {
+        RecordingUnderlay wire = new RecordingUnderlay();
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x42, ANNOUNCED);
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire), "b", ANNOUNCED, link,
+                directory.getRef()));
+
+        session.tell(new PeerSession.CandidatesLearned(List.of(), RELAYED, "rv"));
+        List<RecordingUnderlay.Sent> first = awaitSentTo(wire, RELAYED, ConReq.class);
+        assertTrue(first.stream().anyMatch(s -> s.to().equals(RELAYED)), "con_req probes the relayed candidate at once: " + first);
+
+        session.tell(new PeerSession.ControlReceived(RELAYED, conReq()));  // the peer's con_req came through the relay
+        assertEquals(RELAYED, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint());
+
+        session.tell(new PeerSession.CandidatesLearned(List.of(DIRECT), null, null));
+        wire.drain();
+        TIME.timePasses(Duration.ofSeconds(4));                              // four keepalives: one direct probe
+        ConReq probe = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (probe == null && System.nanoTime() < deadline) {
+            for (RecordingUnderlay.Sent s : wire.drain()) {
+                if (s.to().equals(DIRECT) && s.message() instanceof ConReq r) {
+                    probe = r;
+                }
+            }
+            pause();
+        }
+        assertTrue(probe != null, "the relayed link probes the direct candidate");
+
+        session.tell(new PeerSession.ControlReceived(DIRECT, conResp(probe.nonce())));
+        PeerDirectory.LinkUp moved = directory.expectMessageClass(PeerDirectory.LinkUp.class);
+        assertEquals(DIRECT, moved.route().endpoint());
+        assertEquals(0x42, moved.route().localIndex());
+        assertEquals(77, moved.route().remoteIndex(), "same link, same indexes: only the path changed");
+        assertEquals(DIRECT, link.snapshot().endpoint());
+        assertEquals(LinkState.UP, link.snapshot().state());
+        KIT.stop(session, Duration.ofSeconds(3));
+    }
+
+    /** What the session sent until it sent a {@code type} to {@code to}, or for 3 s. */
+    private static List<RecordingUnderlay.Sent> awaitSentTo(RecordingUnderlay wire, Endpoint to,
+                                                            Class<? extends ControlMessage> type) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<RecordingUnderlay.Sent> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            seen.addAll(wire.drain());
+            if (seen.stream().anyMatch(s -> s.to().equals(to) && type.isInstance(s.message()))) {
+                break;
+            }
+            pause();
+        }
+        return seen;
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ConReq conReq() {
+        return new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.3/24", "02:00:00:00:00:02",
+                List.of(), "n-b", 77, 0, false, null, null);
+    }
+
+    private static ConResp conResp(String echo) {
+        return new ConResp(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.3/24", "02:00:00:00:00:02",
+                List.of(), "r-b", 77, 0, echo, false, null, null);
+    }
+
+    private static LinkContext context(RecordingUnderlay wire) {
+        SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
+                Duration.ofSeconds(60), Duration.ofSeconds(10));
+        HelloCheck check = new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60),
+                new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
+        return new LinkContext(SELF, new LinkSettings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(250),
+                Duration.ofSeconds(2)), security, Optional.empty(), new ControlChannel(wire, new ControlCodec()),
+                new Hellos(SELF, Optional.empty()), check, KIT.spawn(SecurityPolicy.create(security, SELF.groups())),
+                new DataplaneCounters(), Runnable::run);
+    }
+}

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -152,7 +154,11 @@ class ClusterNetnsIT {
         }
         assertTrue(unreachableSeen, "a's cluster saw c unreachable while it was cut off");
         assertEquals(0, ping[0].exit(), ping[0].output());
-        assertTrue(ping[0].output().contains(" 0% packet loss"), "no ping lost while c was cut off: " + ping[0].output());
+        // one ping every 200 ms: a link that stopped forwarding for a second would lose five; allow two
+        // lost to a saturated machine (replies late by 600 ms were seen while other suites ran)
+        Matcher replies = Pattern.compile("(\\d+) received").matcher(ping[0].output());
+        assertTrue(replies.find() && Integer.parseInt(replies.group(1)) >= 58,
+                "at least 58 of 60 pings answered while c was cut off: " + ping[0].output());
         a.await(Duration.ofSeconds(20), "c reachable and Up again", x -> "Up".equals(members(x).get(memberAddress("c")))
                 && x.get("/cluster/members").path("unreachable").isEmpty());
         assertEquals("up", a.linkState("c"));
@@ -168,7 +174,7 @@ class ClusterNetnsIT {
         for (String h : othersThan("e")) {
             NodeProcess n = nodes.get(h);
             n.await(Duration.ofSeconds(15), "e gone from /overlay/links", x -> x.link("e") == null);
-            n.await(Duration.ofSeconds(15), "e gone from /cluster/members", x -> !members(x).containsKey(memberAddress("e")));
+            n.await(Duration.ofSeconds(15), "e gone from /cluster/members", x -> answersWithout(x, memberAddress("e")));
         }
         assertTrue(logOf(e).contains("cluster: leaving"), "e left the cluster on SIGTERM");
 
@@ -192,18 +198,24 @@ class ClusterNetnsIT {
         long t0 = System.nanoTime();
         Duration limit = HEARTBEAT_PAUSE.plus(STABLE_AFTER).plusSeconds(8);
         NodeProcess b = nodes.get("b");
-        b.await(limit, "d removed from /cluster/members", x -> !members(x).containsKey(memberAddress("d")));
+        b.await(limit, "d removed from /cluster/members", x -> answersWithout(x, memberAddress("d")));
         long removedMs = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("b saw d removed " + removedMs + " ms after SIGKILL (stable-after " + STABLE_AFTER.toMillis()
                 + " ms, heartbeat pause " + HEARTBEAT_PAUSE.toMillis() + " ms)");
         for (String h : List.of("a", "b", "c", "e")) {
             NodeProcess n = nodes.get(h);
-            n.await(Duration.ofSeconds(10), "d gone from /cluster/members", x -> !members(x).containsKey(memberAddress("d")));
+            n.await(Duration.ofSeconds(10), "d gone from /cluster/members", x -> answersWithout(x, memberAddress("d")));
             n.await(Duration.ofSeconds(10), "d gone from /overlay/links", x -> x.link("d") == null);
             assertEquals(4, members(n).size(), h + ": " + members(n));
         }
         assertPing("a", "e");
         assertPing("b", "c");
+    }
+
+    /** The node answers {@code GET /cluster/members}, and {@code member} is not among them. */
+    private static boolean answersWithout(NodeProcess n, String member) {
+        Map<String, String> m = members(n);
+        return !m.isEmpty() && !m.containsKey(member);
     }
 
     /** Member address to status, from {@code GET /cluster/members}; empty if the node does not answer. */

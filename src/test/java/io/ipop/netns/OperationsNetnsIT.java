@@ -249,10 +249,7 @@ class OperationsNetnsIT {
     }
 
     private static String config(String host, String extra, String... peers) {
-        StringBuilder list = new StringBuilder();
-        for (String p : peers) {
-            list.append("{ name = \"").append(p).append("\", endpoint = \"192.0.2.").append(HOSTS.get(p)).append(":5800\" }\n");
-        }
+        String list = NodeConfig.peers(HOSTS, peers);
         return """
                 ipop {
                   node.name = "%s"

@@ -255,10 +255,7 @@ class ReloadNetnsIT {
     }
 
     private static String config(String host, String group, List<String> peers, String extra) {
-        StringBuilder list = new StringBuilder();
-        for (String p : peers) {
-            list.append("{ name = \"").append(p).append("\", endpoint = \"192.0.2.").append(HOSTS.get(p)).append(":5800\" }\n");
-        }
+        String list = NodeConfig.peers(HOSTS, peers.toArray(String[]::new));
         return """
                 ipop {
                   node.name = "%s"

@@ -42,6 +42,7 @@ failed=1
 
 exec 3>&2
 log() { printf '%s\n' "$*" >&3; }
+. "$here/bench/lib.sh"
 fail() { log "scale: FAILED: $*"; exit 1; }
 
 case "$n" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;; esac
@@ -60,15 +61,6 @@ if [ ! -f "$jar" ]; then
   [ -f "$jar" ] || fail "the build did not produce $jar"
 fi
 work=$(mktemp -d /tmp/ipop-scale.XXXXXX)
-clk_tck=$(getconf CLK_TCK)
-
-stop_pid() {  # SIGTERM, up to 10 s, then SIGKILL
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
   local rc=$?
@@ -78,13 +70,7 @@ cleanup() {
   for pid in "${node_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
   for pid in "${node_pids[@]}"; do stop_pid "$pid"; done
   for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
-  if [ -n "$work" ] && [ -d "$work" ]; then
-    if [ "$failed" = 1 ] || [ "$rc" != 0 ]; then
-      log "scale: work directory kept: $work"
-    elif [ "${BENCH_KEEP:-0}" != 1 ]; then
-      rm -rf "$work"
-    fi
-  fi
+  finish_work scale "$rc" "$failed"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -101,15 +87,6 @@ try:
 except Exception:
     print(0)' 
 }
-cpu_seconds() {
-  python3 - "$1" "$clk_tck" <<'PY'
-import sys
-pid, tck = sys.argv[1], int(sys.argv[2])
-with open(f"/proc/{pid}/stat") as f:
-    fields = f.read().rsplit(")", 1)[1].split()
-print((int(fields[11]) + int(fields[12])) / tck)
-PY
-}
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status"; }
 stats() {  # median and max of the arguments
   python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f} {max(v):.1f}")' "$@"
@@ -123,14 +100,7 @@ ip -n "$hub" link set br0 up
 for i in $(seq "$n"); do
   ns=$(ns_of "$i")
   ip netns add "$ns"; namespaces+=("$ns")
-  ip link add "${prefix}x$i" type veth peer name "${prefix}y$i"
-  ip link set "${prefix}x$i" netns "$ns"
-  ip link set "${prefix}y$i" netns "$hub"
-  ip -n "$ns" link set "${prefix}x$i" name eth0
-  ip -n "$ns" addr add "192.0.2.$i/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  ip -n "$ns" link set lo up
-  ip -n "$hub" link set "${prefix}y$i" master br0 up
+  bridge_host "$hub" "$ns" "${prefix}v$i" "192.0.2.$i"
 done
 
 # ---------------------------------------------------------------------------------------- nodes

@@ -44,6 +44,7 @@ namespaces=()
 failed=1
 
 log() { printf 'soak: %s\n' "$*" >&2; }
+. "$here/bench/lib.sh"
 fail() { log "FAILED: $*"; exit 1; }
 
 cleanup() {
@@ -73,14 +74,7 @@ declare -A host=([a]=1 [b]=2 [c]=3 [x]=9)
 for h in a b c x; do
   ns="$prefix-$h"
   ip netns add "$ns"; namespaces+=("$ns")
-  ip link add "$prefix${h}0" type veth peer name "$prefix${h}1"
-  ip link set "$prefix${h}0" netns "$ns"
-  ip link set "$prefix${h}1" netns "$hub"
-  ip -n "$ns" link set "$prefix${h}0" name eth0
-  ip -n "$ns" addr add "192.0.2.${host[$h]}/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  ip -n "$ns" link set lo up
-  ip -n "$hub" link set "$prefix${h}1" master br0 up
+  bridge_host "$hub" "$ns" "$prefix$h" "192.0.2.${host[$h]}"
 done
 
 # ---- certificates ------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ failed=1
 # are still in force (e.g. SIGTERM during an iperf3 run whose output goes to a file).
 exec 3>&2
 log() { printf '%s\n' "$*" >&3; }
+. "$here/bench/lib.sh"
 fail() { log "throughput: FAILED: $*"; exit 1; }
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -73,20 +74,6 @@ if [ ! -f "$jar" ]; then
 fi
 
 work=$(mktemp -d /tmp/ipop-bench.XXXXXX)
-clk_tck=$(getconf CLK_TCK)
-
-stop_status=0
-stop_pid() {  # SIGTERM, up to 10 s, then SIGKILL; sets stop_status (not in a subshell: it must wait for its child)
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "   pid $pid did not exit 10 s after SIGTERM: SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  stop_status=0
-  wait "$pid" 2>/dev/null || stop_status=$?
-}
 
 cleanup() {
   local rc=$?
@@ -96,13 +83,7 @@ cleanup() {
   for pid in "${node_pids[@]}"; do stop_pid "$pid"; done
   ip netns del "$ns_a" 2>/dev/null
   ip netns del "$ns_b" 2>/dev/null
-  if [ -n "$work" ] && [ -d "$work" ]; then
-    if [ "$failed" = 1 ] || [ "$rc" != 0 ]; then
-      log "throughput: work directory kept: $work"
-    elif [ "${BENCH_KEEP:-0}" != 1 ]; then
-      rm -rf "$work"
-    fi
-  fi
+  finish_work throughput "$rc" "$failed"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -147,16 +128,6 @@ timeout 60 java -jar "$jar" ca sign --dir "$pki" --name b --ip 10.77.0.2/24 --gr
 # ---------------------------------------------------------------------------------------- helpers
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
-cpu_seconds() {  # utime+stime of a process (all its threads), in seconds
-  python3 - "$1" "$clk_tck" <<'PY'
-import sys
-pid, tck = sys.argv[1], int(sys.argv[2])
-with open(f"/proc/{pid}/stat") as f:
-    fields = f.read().rsplit(")", 1)[1].split()
-# after "pid (comm)": fields[0] is state (field 3), utime is field 14, stime field 15
-print((int(fields[11]) + int(fields[12])) / tck)
-PY
-}
 
 node_log_tail() {
   local n

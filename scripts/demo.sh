@@ -8,6 +8,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 jar="$here/target/ipop-node.jar"
 prefix="ipd$$"
 hub="$prefix-hub"
@@ -59,14 +60,7 @@ i=1
 for n in "${names[@]}"; do
   ns="$prefix-$n"
   ip netns add "$ns"
-  ip link add "${prefix}${n}0" type veth peer name "${prefix}${n}1"
-  ip link set "${prefix}${n}0" netns "$ns"
-  ip link set "${prefix}${n}1" netns "$hub"
-  ip -n "$ns" link set "${prefix}${n}0" name eth0
-  ip -n "$ns" addr add "192.0.2.$i/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  ip -n "$ns" link set lo up
-  ip -n "$hub" link set "${prefix}${n}1" master br0 up
+  bridge_host "$hub" "$ns" "${prefix}${n}" "192.0.2.$i"
   i=$((i + 1))
 done
 

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,8 +47,7 @@ class HelloReplayNetnsIT {
             Thread.sleep(1500);
             overlay.startAll();
         } finally {
-            tcpdump.destroy();
-            tcpdump.waitFor(5, TimeUnit.SECONDS);
+            Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits
         }
         for (Pcap.Udp u : Pcap.udp(capture)) {
             byte[] p = u.payload();

@@ -64,8 +64,7 @@ class HostileNetnsIT {
             }
             Thread.sleep(500);
         } finally {
-            tcpdump.destroy();                          // SIGTERM: tcpdump flushes and exits
-            tcpdump.waitFor(5, TimeUnit.SECONDS);
+            Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits
         }
         target = HostileCorpus.Target.fromCapture(Pcap.udp(capture), MixedOverlay.underlayIp("a"), MixedOverlay.underlayIp("b"),
                 overlay.identity(overlay.pki, "b"), overlay.identity(overlay.foreignPki, "b"));

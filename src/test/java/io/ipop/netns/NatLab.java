@@ -100,17 +100,6 @@ final class NatLab {
                 "--pidfile=" + log.resolveSibling("turnserver.pid")));
     }
 
-    /** Stops a process this test started, by its own PID. */
-    static void stop(Process p) throws InterruptedException {
-        if (p != null && p.isAlive()) {
-            p.destroy();
-            if (!p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
-            }
-        }
-    }
-
     /** An ipop-node config; {@code extra} goes inside {@code ipop { }}. */
     static String config(String name, int overlayHost, String extra) {
         return """

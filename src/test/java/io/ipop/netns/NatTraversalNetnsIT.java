@@ -110,7 +110,7 @@ class NatTraversalNetnsIT {
             ping(t, "host-b", "10.77.0.2");
             double mbits = iperf(t, "host-a", "host-b", "10.77.0.3");
             Thread.sleep(500);
-            NatLab.stop(tcpdump);
+            Shell.stop(tcpdump);
 
             List<Pcap.Udp> seen = Pcap.udp(capture);
             long withMarker = seen.stream().filter(u -> Pcap.contains(u.payload(), MARKER)).count();
@@ -123,7 +123,7 @@ class NatTraversalNetnsIT {
             assertEquals(0, pair.path("datagrams").path("data").asLong(), "no plaintext data frame crossed the relay: " + pair);
             assertTrue(pair.path("datagrams").path("secure_data").asLong() > 100, "sealed frames crossed it: " + pair);
         } finally {
-            NatLab.stop(tcpdump);
+            Shell.stop(tcpdump);
             Topology.tearDown(nodes, t);
         }
     }

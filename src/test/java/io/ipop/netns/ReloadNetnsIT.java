@@ -189,10 +189,7 @@ class ReloadNetnsIT {
             assertEquals(0, ping.exit(), ping.output());
             Thread.sleep(500);
         } finally {
-            tcpdump.destroy();                          // SIGTERM: tcpdump flushes and exits
-            if (!tcpdump.waitFor(5, TimeUnit.SECONDS)) {
-                tcpdump.destroyForcibly();
-            }
+            Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits
         }
         List<Pcap.Udp> datagrams = Pcap.udp(capture);
         long ab = datagrams.stream().filter(u -> between(u, "a", "b")).count();

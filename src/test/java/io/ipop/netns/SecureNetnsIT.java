@@ -16,7 +16,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -108,10 +107,7 @@ class SecureNetnsIT {
             }
             Thread.sleep(500);                          // let the last replies reach the capture
         } finally {
-            tcpdump.destroy();                          // SIGTERM: tcpdump flushes and exits
-            if (!tcpdump.waitFor(5, TimeUnit.SECONDS)) {
-                tcpdump.destroyForcibly();
-            }
+            Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits
         }
         List<Pcap.Udp> datagrams = Pcap.udp(capture);
         long secureDatagrams = datagrams.stream().filter(u -> between(u, "a", "b")).count();

@@ -58,6 +58,17 @@ final class Shell {
         return r.output();
     }
 
+    /** Stops a process the test started, by its own PID: SIGTERM (tcpdump then flushes), SIGKILL after 5 s. */
+    static void stop(Process p) throws InterruptedException {
+        if (p != null && p.isAlive()) {
+            p.destroy();
+            if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                p.waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     static boolean isRoot() {
         return "0".equals(run(Duration.ofSeconds(5), "id", "-u").output().trim());
     }

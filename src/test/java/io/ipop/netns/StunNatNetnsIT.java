@@ -69,7 +69,7 @@ class StunNatNetnsIT {
             assertEquals(0, b.drops("classify", "stun_malformed"));
             System.out.println("STUN: a (port-preserving NAT) seen as " + seenA + "; b (symmetric NAT) seen as " + seenB);
         } finally {
-            NatLab.stop(coturn);
+            Shell.stop(coturn);
             Topology.tearDown(nodes, t);
         }
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.japi.function.Procedure;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -31,8 +32,10 @@ import org.slf4j.LoggerFactory;
  * already waiting, up to {@code dataplane.batch-size}, so a busy link pays one thread hand-off per
  * burst, not per packet, while a lone packet still goes through at once.
  *
- * Each side of an async boundary runs on {@code ipop.io-dispatcher}, so the blocking TAP and UDP calls
- * never hold a thread of the actors' dispatcher. The buffers backpressure: a slow TAP write stops the
+ * Each graph is two islands, each on its own pinned thread of {@code ipop.io-dispatcher}, so the
+ * blocking TAP and UDP calls never hold a thread of the actors' dispatcher: the reading thread reads
+ * and processes (classify, open or seal, switch), the writing thread writes; one thread hand-off per
+ * burst. The buffer is the writing island's input buffer ({@link #run}). The buffers backpressure: a slow TAP write stops the
  * UDP receive (the kernel socket buffer then absorbs or drops, counted by the kernel as UDP
  * receive errors); a slow send stops the TAP read. Both graphs end when the TAP and the socket close.
  */
@@ -54,33 +57,43 @@ public final class Dataplane {
     public static Dataplane start(ActorSystem<?> system, DataplaneSettings settings, TapDevice tap, Underlay underlay,
                                   InboundPath inbound, OutboundPath outbound, DataplaneCounters counters) {
         int batch = settings.batchSize();
-        CompletionStage<Done> in = udpSource(underlay, counters, batch)
-                .map(inbound::process)
-                .filter(frames -> !frames.isEmpty())
-                .map(frames -> {
-                    counters.inboundEntered(frames.size());
-                    return frames;
-                })
-                .buffer(settings.inboundBatches(), OverflowStrategy.backpressure())
-                .async(IO_DISPATCHER)
-                .toMat(Sink.<List<InboundFrame>>foreach(frames -> writeToTap(tap, frames, counters)).async(IO_DISPATCHER),
-                        Keep.right())
-                .run(system);
-        CompletionStage<Done> out = tapSource(tap, counters, batch)
-                .map(outbound::process)
-                .filter(datagrams -> !datagrams.isEmpty())
-                .map(datagrams -> {
-                    counters.outboundEntered(datagrams.size());
-                    return datagrams;
-                })
-                .buffer(settings.outboundBatches(), OverflowStrategy.backpressure())
-                .async(IO_DISPATCHER)
-                .toMat(Sink.<List<Outgoing>>foreach(datagrams -> sendToUdp(underlay, datagrams, counters)).async(IO_DISPATCHER),
-                        Keep.right())
-                .run(system);
+        CompletionStage<Done> in = run(system,
+                udpSource(underlay, counters, batch)
+                        .map(inbound::process)
+                        .filter(frames -> !frames.isEmpty())
+                        .map(frames -> {
+                            counters.inboundEntered(frames.size());
+                            return frames;
+                        }),
+                frames -> writeToTap(tap, frames, counters),
+                settings.inboundBatches());
+        CompletionStage<Done> out = run(system,
+                tapSource(tap, counters, batch)
+                        .map(outbound::process)
+                        .filter(datagrams -> !datagrams.isEmpty())
+                        .map(datagrams -> {
+                            counters.outboundEntered(datagrams.size());
+                            return datagrams;
+                        }),
+                datagrams -> sendToUdp(underlay, datagrams, counters),
+                settings.outboundBatches());
         in.whenComplete((d, e) -> logEnd("inbound", e));
         out.whenComplete((d, e) -> logEnd("outbound", e));
         return new Dataplane(in, out);
+    }
+
+    /**
+     * Runs one graph: {@code read} (a {@link BlockingSource} and the stages fused with it) on one pinned
+     * thread, {@code write} on another, with the writing island's input buffer of {@code batches}
+     * bursts as the graph's one bounded buffer. The reading side is pulled only while that buffer has
+     * room, so a full buffer stops the reads (backpressure), and the reading thread never blocks in a
+     * read while bursts wait for room: the demand that frees them always reaches it between reads.
+     */
+    static <T> CompletionStage<Done> run(ActorSystem<?> system, Source<T, ?> read, Procedure<T> write, int batches) {
+        Sink<T, CompletionStage<Done>> writer = Sink.<T>foreach(write)
+                .addAttributes(Attributes.inputBuffer(batches, batches))
+                .async(IO_DISPATCHER);
+        return read.async(IO_DISPATCHER).toMat(writer, Keep.right()).run(system);
     }
 
     /** Completes when both graphs have ended; fails if either failed. */
@@ -103,28 +116,28 @@ public final class Dataplane {
      * socket closes.
      */
     private static Source<List<Datagram>, ?> udpSource(Underlay underlay, DataplaneCounters counters, int batch) {
-        return Source.unfoldResource(
-                () -> new byte[MAX_DATAGRAM],
-                buf -> {
-                    while (true) {
-                        try {
-                            Underlay.Received first = underlay.receive(buf);
-                            if (first == null) {
-                                return Optional.empty();
-                            }
-                            List<Datagram> burst = new ArrayList<>(batch);
-                            addDatagrams(burst, first, buf);
-                            Underlay.Received next;
-                            while (burst.size() < batch && (next = underlay.receiveNow(buf)) != null) {
-                                addDatagrams(burst, next, buf);
-                            }
-                            return Optional.of(burst);
-                        } catch (IOException e) {
-                            counters.drop(Drop.RECEIVE_ERROR);
+        return BlockingSource.of(() -> {
+            byte[] buf = new byte[MAX_DATAGRAM];
+            return () -> {
+                while (true) {
+                    try {
+                        Underlay.Received first = underlay.receive(buf);
+                        if (first == null) {
+                            return Optional.empty();
                         }
+                        List<Datagram> burst = new ArrayList<>(batch);
+                        addDatagrams(burst, first, buf);
+                        Underlay.Received next;
+                        while (burst.size() < batch && (next = underlay.receiveNow(buf)) != null) {
+                            addDatagrams(burst, next, buf);
+                        }
+                        return Optional.of(burst);
+                    } catch (IOException e) {
+                        counters.drop(Drop.RECEIVE_ERROR);
                     }
-                },
-                buf -> { });
+                }
+            };
+        });
     }
 
     /** The datagrams of one receive (several of one sender with receive offload), each in an array of its exact size. */
@@ -140,31 +153,31 @@ public final class Dataplane {
 
     /** Bursts of frames from the TAP, like {@link #udpSource}; ends when the TAP closes. */
     private static Source<List<byte[]>, ?> tapSource(TapDevice tap, DataplaneCounters counters, int batch) {
-        return Source.unfoldResource(
-                () -> new byte[MAX_DATAGRAM],
-                buf -> {
-                    while (true) {
-                        try {
-                            int n = tap.read(buf);
-                            if (n < 0) {
-                                return Optional.empty();
-                            }
-                            if (n == 0) {
-                                continue;                       // poll interval passed: nothing yet
-                            }
-                            List<byte[]> burst = new ArrayList<>(batch);
-                            burst.add(Arrays.copyOf(buf, n));
-                            while (burst.size() < batch && (n = tap.readNow(buf)) > 0) {
-                                burst.add(Arrays.copyOf(buf, n));
-                            }
-                            return Optional.of(burst);
-                        } catch (IOException e) {
-                            counters.drop(Drop.TAP_READ_ERROR);
-                            log.warn("TAP read failed: {}", e.getMessage());
+        return BlockingSource.of(() -> {
+            byte[] buf = new byte[MAX_DATAGRAM];
+            return () -> {
+                while (true) {
+                    try {
+                        int n = tap.read(buf);
+                        if (n < 0) {
+                            return Optional.empty();
                         }
+                        if (n == 0) {
+                            continue;                       // poll interval passed: nothing yet
+                        }
+                        List<byte[]> burst = new ArrayList<>(batch);
+                        burst.add(Arrays.copyOf(buf, n));
+                        while (burst.size() < batch && (n = tap.readNow(buf)) > 0) {
+                            burst.add(Arrays.copyOf(buf, n));
+                        }
+                        return Optional.of(burst);
+                    } catch (IOException e) {
+                        counters.drop(Drop.TAP_READ_ERROR);
+                        log.warn("TAP read failed: {}", e.getMessage());
                     }
-                },
-                buf -> { });
+                }
+            };
+        });
     }
 
     private static void writeToTap(TapDevice tap, List<InboundFrame> frames, DataplaneCounters counters) {

@@ -5,8 +5,8 @@ import java.time.Duration;
 /**
  * {@code ipop.dataplane}: sizes of the stream buffers and batches, and of the L2 switch table.
  *
- * @param inboundBuffer  frames the inbound buffer holds (rounded up to whole batches)
- * @param outboundBuffer frames the outbound buffer holds (rounded up to whole batches)
+ * @param inboundBuffer  frames the inbound buffer holds (rounded up to whole batches, see {@link #inboundBatches})
+ * @param outboundBuffer frames the outbound buffer holds (rounded up likewise)
  * @param batchSize      most frames one stream element carries (one read burst)
  */
 public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, Duration macTtl, int macTableSize) {
@@ -20,13 +20,22 @@ public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batch
                 c.intIn("mac-table-size", 16, 1_000_000));
     }
 
-    /** Batches the inbound buffer holds: enough for {@link #inboundBuffer} frames. */
+    /**
+     * Batches the inbound buffer holds: enough for {@link #inboundBuffer} frames, rounded up to a power
+     * of two (the buffer is the input buffer of a Pekko async boundary, whose size must be one).
+     */
     public int inboundBatches() {
-        return Math.max(1, (inboundBuffer + batchSize - 1) / batchSize);
+        return batchesFor(inboundBuffer);
     }
 
-    /** Batches the outbound buffer holds: enough for {@link #outboundBuffer} frames. */
+    /** Batches the outbound buffer holds, like {@link #inboundBatches}. */
     public int outboundBatches() {
-        return Math.max(1, (outboundBuffer + batchSize - 1) / batchSize);
+        return batchesFor(outboundBuffer);
+    }
+
+    private int batchesFor(int frames) {
+        int batches = Math.max(1, (frames + batchSize - 1) / batchSize);
+        int power = Integer.highestOneBit(batches);
+        return power == batches ? batches : power << 1;
     }
 }

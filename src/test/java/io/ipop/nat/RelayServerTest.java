@@ -2,6 +2,7 @@ package io.ipop.nat;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ipop.wire.FrameHeader;
@@ -45,7 +46,8 @@ class RelayServerTest {
         assertArrayEquals(new int[] {ports[1], ports[0]}, again, "one pair, whoever asks");
 
         byte[] sealed = frame(FrameType.SECURE_DATA, 100);
-        send(a, sealed, ports[0]);                      // b has not latched yet: dropped
+        send(a, sealed, ports[0]);                      // a latches; b has not latched yet: dropped
+        awaitLatchedA();                                // each port has its own thread: let a's go first
         send(b, frame(FrameType.CONTROL, 20), ports[1]); // b latches; a's side is latched: forwarded to a
         DatagramPacket atA = receive(a);
         assertEquals(ports[0], atA.getPort(), "a hears b from a's relay port");
@@ -77,6 +79,13 @@ class RelayServerTest {
         relay.allocate("a", LOOPBACK, "c", LOOPBACK);
         assertEquals(0, relay.allocate("b", LOOPBACK, "c", LOOPBACK).length);
         assertEquals(2, relay.views().size());
+    }
+
+    private void awaitLatchedA() throws InterruptedException {
+        for (int i = 0; i < 200 && relay.views().get(0).latchedA() == null; i++) {
+            Thread.sleep(10);
+        }
+        assertNotNull(relay.views().get(0).latchedA(), "a's first datagram did not latch its end within 2 s");
     }
 
     private static byte[] frame(FrameType type, int length) {

@@ -14,7 +14,6 @@ import io.ipop.wire.ControlMessage.Peers;
 import io.ipop.wire.ControlMessage.RelayOk;
 import io.ipop.wire.ControlMessage.RelayReq;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +31,7 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * The node's part in NAT traversal beyond STUN (docs/nat.md), in three roles:
  * <ol>
  *   <li><b>rendezvous</b> ({@code accept-inbound}): every {@code announce-interval} tells each up link
- *       about the others ({@code peers}: name, overlay address, the endpoint it hears each from);</li>
+ *       about the others ({@code peers}: name, overlay address, candidates: {@link Announcements});</li>
  *   <li><b>node behind NAT</b>: follows the announcements of its rendezvous peers — a peer it has no
  *       link with gets a session ({@code discovered_by: rendezvous:NAME}) that probes the announced
  *       candidates, which is what both sides do at once, so their probes punch through both NATs; a
@@ -50,7 +49,6 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     public static final String INBOUND = "inbound";
     static final String BY_RENDEZVOUS = "rendezvous:";
     static final int MAX_DISCOVERED = 256;
-    static final int PER_MESSAGE = 20;
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration RELAY_RETRY = Duration.ofSeconds(10);
     /** A link to a node not in the config that has been down this long is dropped, session and all. */
@@ -86,6 +84,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     private final ActorRef<PeerDirectory.Command> directory;
     private final Optional<RelayServer> relay;
     private final RelayPaths paths;
+    private final Announcements announcements;
     private final Duration forgetAfter;
     private final Map<String, Followed> followed = new HashMap<>();
     /** Rendezvous peers that said they relay. */
@@ -95,6 +94,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
                      Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
                      Optional<RelayServer> relay, RelayPaths paths, Duration forgetAfter) {
         super(context);
+        this.announcements = new Announcements(self, relay.isPresent());
         this.forgetAfter = forgetAfter;
         this.self = self;
         this.settings = settings;
@@ -157,18 +157,8 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     private Behavior<Command> onAnnounce() {
         List<PeerLink> up = upLinks();
         for (PeerLink to : up) {
-            List<AnnouncedPeer> others = new ArrayList<>();
-            for (PeerLink other : up) {
-                if (other != to && relay(other) == null && other.snapshot().endpoint().address().getAddress()
-                        instanceof Inet4Address) {                // candidates are IPv4 (docs/protocol.md)
-                    LinkSnapshot s = other.snapshot();
-                    others.add(new AnnouncedPeer(other.peer(), s.remote().address().toString(),
-                            List.of(s.endpoint().toString())));
-                }
-            }
-            for (int i = 0; i < others.size(); i += PER_MESSAGE) {
-                channel.send(new Peers(self, relay.isPresent(), others.subList(i, Math.min(others.size(), i + PER_MESSAGE))),
-                        to.snapshot().endpoint());
+            for (Peers peers : announcements.to(to, up, paths)) {
+                channel.send(peers, to.snapshot().endpoint());
             }
         }
         return this;
@@ -297,10 +287,5 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         } catch (IOException e) {
             getContext().getLog().warn("cannot open relay ports for {} <-> {}: {}", from.peer(), target.peer(), e.getMessage());
         }
-    }
-
-    /** The relay a link goes through, or null if direct. */
-    private String relay(PeerLink l) {
-        return paths.via(l.snapshot().endpoint());
     }
 }

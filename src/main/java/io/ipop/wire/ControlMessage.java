@@ -208,10 +208,13 @@ public sealed interface ControlMessage {
      * set up with signed hellos end to end.
      */
     record Peers(String node, boolean relay, List<AnnouncedPeer> peers) implements NatMessage {
+        /** Peers in one message: with the longest names and 4 candidates each, 16 fit one control frame. */
+        public static final int MAX_PEERS = Limits.MAX_ANNOUNCED;
+
         public Peers {
             Limits.token("node", node);
-            if (peers == null || peers.size() > Limits.MAX_ANNOUNCED) {
-                throw new IllegalArgumentException("peers missing or more than " + Limits.MAX_ANNOUNCED);
+            if (peers == null || peers.size() > MAX_PEERS) {
+                throw new IllegalArgumentException("peers missing or more than " + MAX_PEERS);
             }
             peers = List.copyOf(peers);
         }

@@ -3,8 +3,6 @@ package io.ipop.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.frame.MacAddress;
-import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.NatAgent;
 import io.ipop.nat.RelayPaths;
 import io.ipop.node.NatSettings;
@@ -13,7 +11,6 @@ import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.AnnouncedPeer;
 import io.ipop.wire.ControlMessage.Peers;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -80,9 +77,6 @@ class NatAgentTest {
     }
 
     private static PeerLink up(PeerLink link, Endpoint at) {
-        PeerInfo remote = new PeerInfo(link.peer(), "i-" + link.peer(), OverlayAddress.parse("10.77.0.9/24", true),
-                MacAddress.parse("02:00:00:00:00:09"), List.of(), 9);
-        link.publish(new LinkSnapshot(LinkState.UP, Instant.now(), at, remote, -1, "up", null, null, null));
-        return link;
+        return LinkFixtures.up(link, at, List.of());
     }
 }

@@ -18,7 +18,6 @@ import io.ipop.wire.ControlMessage.Pong;
 import java.security.cert.CertificateEncodingException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -105,7 +104,6 @@ public final class PeerSession {
     private record Redecided(SecurityDecision decision) implements Command {
     }
 
-    private static final int NONCES_KEPT = 8;
     private static final int EARLY_RECORDS_KEPT = 8;
     private static final int MAX_RECORD = 1400;
     private static final long MAX_PLAUSIBLE_RTT = Duration.ofSeconds(60).toNanos();
@@ -119,13 +117,12 @@ public final class PeerSession {
     private final String peer;
     private final PeerLink link;
     private final ActorRef<PeerDirectory.Command> directory;
-    private final ArrayDeque<String> sentNonces = new ArrayDeque<>();
     private final List<byte[]> earlyRecords = new ArrayList<>();
     private final Duration livenessTick;
-    private final Candidates candidates = new Candidates();
+    private final Probes probes;
+    private final Candidates candidates;
 
     private LinkContext ctx;
-    private Endpoint configuredEndpoint;
     private Endpoint endpoint;
     private PeerInfo remote;
     private Optional<PeerIdentity> remoteIdentity = Optional.empty();
@@ -147,10 +144,11 @@ public final class PeerSession {
         this.timers = timers;
         this.ctx = ctx;
         this.peer = peer;
-        this.configuredEndpoint = endpoint;
         this.endpoint = endpoint;
         this.link = link;
         this.directory = directory;
+        this.probes = new Probes(peer, link, endpoint);
+        this.candidates = probes.candidates();
         this.livenessTick = ctx.link().deadAfter().dividedBy(10);
     }
 
@@ -179,7 +177,7 @@ public final class PeerSession {
     }
 
     private Behavior<Command> onControlWhileSeeking(ControlReceived m) {
-        if (m.message() instanceof ConResp resp && !sentNonces.contains(resp.echo())) {
+        if (m.message() instanceof ConResp resp && !probes.sent(resp.echo())) {
             ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // an answer to nothing we asked (stale or forged)
         } else if (m.message() instanceof Hello hello) {
             verifyThenDecide(m.from(), hello);
@@ -321,7 +319,7 @@ public final class PeerSession {
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
                 return next;
             }
-        } else if (msg instanceof ConResp resp && sentNonces.contains(resp.echo()) && relayedNow()
+        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && relayedNow()
                 && !candidates.isRelayed(m.from()) && resp.instance().equals(remote.instance())
                 && resp.index() == remote.index() && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
             moveToDirect(m.from());                     // our probe on a direct path was answered
@@ -335,7 +333,7 @@ public final class PeerSession {
             if (pong.seq() <= pingSeq && rtt >= 0 && rtt < MAX_PLAUSIBLE_RTT) {
                 link.publish(link.snapshot().withRtt(rtt));
             }
-        } else if (msg instanceof ConResp resp && !sentNonces.contains(resp.echo())) {
+        } else if (msg instanceof ConResp resp && !probes.sent(resp.echo())) {
             ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
         } else if (msg instanceof Close close) {
             return lost("peer closed the link: " + close.reason());
@@ -422,7 +420,7 @@ public final class PeerSession {
     private Behavior<Command> onPingTick() {
         ctx.channel().send(new Ping(ctx.self().name(), ++pingSeq, System.nanoTime()), endpoint);
         if (relayedNow() && pingSeq % PROBE_EVERY == 0) {
-            probeDirect();                              // a direct path may have appeared
+            probes.requestDirect(ctx, decision());      // a direct path may have appeared
         }
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
@@ -508,7 +506,7 @@ public final class PeerSession {
     private Behavior<Command> onReconfigure(Reconfigure r) {
         ctx = r.context();
         if (r.endpoint() != null) {
-            configuredEndpoint = r.endpoint();
+            probes.reconfigure(r.endpoint());
         }
         if (isLinked() && remote != null && localDecision != null) {
             List<String> verifiedGroups = remoteIdentity.map(PeerIdentity::groups).orElse(List.of());
@@ -606,18 +604,12 @@ public final class PeerSession {
     }
 
     private void sendConReq() {
-        Boolean decision = localDecision == null ? null : localDecision.secure();
-        ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
-        rememberNonce(req.nonce());
-        ctx.channel().send(req, configuredEndpoint);
-        if (!endpoint.equals(configuredEndpoint)) {
-            ctx.channel().send(req, endpoint);
-        }
-        for (Endpoint c : candidates.all()) {
-            if (!c.equals(configuredEndpoint) && !c.equals(endpoint)) {
-                ctx.channel().send(req, c);
-            }
-        }
+        probes.request(ctx, endpoint, decision());
+    }
+
+    /** This side's decision as a hello states it: null before it heard the peer. */
+    private Boolean decision() {
+        return localDecision == null ? null : localDecision.secure();
     }
 
     // ---- NAT traversal: candidates, relayed links moving to a direct path (docs/nat.md) -------------------
@@ -634,18 +626,6 @@ public final class PeerSession {
         return candidates.isRelayed(endpoint);
     }
 
-    /** A con_req on a linked session: the peer answers it as a duplicate, from wherever it reaches us. */
-    private void probeDirect() {
-        ConReq req = ctx.hellos().request(peer, link.localIndex(), localDecision == null ? null : localDecision.secure());
-        rememberNonce(req.nonce());
-        for (Endpoint c : candidates.direct()) {
-            ctx.channel().send(req, c);
-        }
-        if (!candidates.isRelayed(configuredEndpoint)) {
-            ctx.channel().send(req, configuredEndpoint);
-        }
-    }
-
     /** A verified hello came on a direct path while the link is relayed: move the link to it. */
     private void moveToDirect(Endpoint direct) {
         if (!relayedNow() || candidates.isRelayed(direct) || direct.equals(endpoint)
@@ -658,13 +638,6 @@ public final class PeerSession {
         LinkSnapshot now = link.snapshot();
         publish(now.state(), "moved from relay to direct path", now.security(), now.cipherSuite());
         directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
-    }
-
-    private void rememberNonce(String nonce) {
-        sentNonces.addLast(nonce);
-        if (sentNonces.size() > NONCES_KEPT) {
-            sentNonces.removeFirst();
-        }
     }
 
     private Route route() {

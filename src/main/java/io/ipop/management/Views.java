@@ -3,6 +3,7 @@ package io.ipop.management;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
 import io.ipop.nat.RelayServer;
+import io.ipop.nat.SignalCounters;
 import io.ipop.node.NodeRuntime;
 import io.ipop.node.ReloadResult;
 import io.ipop.peer.LinkSnapshot;
@@ -30,9 +31,12 @@ final class Views {
                     String reflexiveEndpoint, NatView nat) {
     }
 
-    /** What the configured STUN servers told this node, and how many Binding requests it answered. */
+    /**
+     * What the configured STUN servers told this node, how many Binding requests it answered, its
+     * inbound links, the pairs it relays, and the link setup that went through rendezvous nodes.
+     */
     record NatView(List<StunServerView> stunServers, long stunAnswered, int inboundLinks,
-                   List<RelayServer.PairView> relayed) {
+                   List<RelayServer.PairView> relayed, SignalCounters.View signaling) {
     }
 
     record StunServerView(String server, String mapped, String lastAnswer, long requests, long answers) {
@@ -82,7 +86,7 @@ final class Views {
                         v.lastAnswer() == null ? null : v.lastAnswer().toString(), v.requests(), v.answers()))
                 .toList();
         return new NatView(servers, s.nat().stun().answered(), s.nat().inbound().inboundLinks(),
-                s.nat().relay().map(RelayServer::views).orElse(null));
+                s.nat().relay().map(RelayServer::views).orElse(null), s.nat().signaling().view());
     }
 
     static List<LinkView> links(NodeRuntime.State s) {

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.dataplane.Drop;
+import io.ipop.frame.OverlayAddress;
 import io.ipop.route.Route;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PreRestart;
@@ -88,6 +90,14 @@ public final class PeerSession {
     public record CandidatesLearned(List<Endpoint> direct, Endpoint relay, String via) implements Command {
     }
 
+    /**
+     * The peer's hello, forwarded by rendezvous {@code via} (docs/nat.md): signaling only. Once verified,
+     * its candidates are probed and a {@code con_req} is answered through the rendezvous; it never sets
+     * the link's endpoint, and no link comes up from it.
+     */
+    public record Signaled(Hello hello, String via) implements Command {
+    }
+
     private enum RetryTick implements Command { INSTANCE }
 
     private enum PingTick implements Command { INSTANCE }
@@ -102,6 +112,9 @@ public final class PeerSession {
     }
 
     private record Redecided(SecurityDecision decision) implements Command {
+    }
+
+    private record SignalDecided(ConReq request, SecurityDecision decision) implements Command {
     }
 
     private static final int EARLY_RECORDS_KEPT = 8;
@@ -168,6 +181,7 @@ public final class PeerSession {
             publish(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting");
         }
         sendConReq();
+        probes.requestThroughRendezvous(ctx, decision());
         timers.startSingleTimer(RetryTick.INSTANCE, ctx.link().backoff(attempt));
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileSeeking)
@@ -483,6 +497,8 @@ public final class PeerSession {
                 .onMessage(Reconfigure.class, this::onReconfigure)
                 .onMessage(Redecided.class, this::onRedecided)
                 .onMessage(CandidatesLearned.class, this::onCandidatesLearned)
+                .onMessage(Signaled.class, this::onSignaled)
+                .onMessage(SignalDecided.class, this::onSignalDecided)
                 .onMessage(PolicyDecided.class, d -> Behaviors.same())
                 .onMessage(HandshakeDone.class, d -> Behaviors.same())
                 .onMessage(DtlsReceived.class, d -> Behaviors.same())
@@ -509,11 +525,7 @@ public final class PeerSession {
             probes.reconfigure(r.endpoint());
         }
         if (isLinked() && remote != null && localDecision != null) {
-            List<String> verifiedGroups = remoteIdentity.map(PeerIdentity::groups).orElse(List.of());
-            context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
-                    replyTo -> new SecurityPolicy.Decide(peer, remote.address(), verifiedGroups, replyTo),
-                    (decision, failure) -> new Redecided(decision == null
-                            ? new SecurityDecision(true, "policy unavailable") : decision));
+            askPolicy(remote.address(), remoteIdentity, Redecided::new);
         } else {
             localDecision = null;                       // seeking: the next hello is decided under the new settings
         }
@@ -566,13 +578,16 @@ public final class PeerSession {
     }
 
     private void askPolicy(Endpoint from, Hello hello, Optional<PeerIdentity> identity) {
+        askPolicy(PeerInfo.of(hello).address(), identity, decision -> new PolicyDecided(from, hello, identity, decision));
+    }
+
+    /** Asks the policy for this node's decision about the peer at overlay {@code address}; it answers {@code answer(decision)}. */
+    private void askPolicy(OverlayAddress address, Optional<PeerIdentity> identity,
+                           Function<SecurityDecision, Command> answer) {
         List<String> verifiedGroups = identity.map(PeerIdentity::groups).orElse(List.of());
-        context.ask(SecurityDecision.class, ctx.policy(),
-                Duration.ofSeconds(3),
-                replyTo -> new SecurityPolicy.Decide(peer, PeerInfo.of(hello).address(), verifiedGroups, replyTo),
-                (decision, failure) -> decision == null
-                        ? new PolicyDecided(from, hello, identity, new SecurityDecision(true, "policy unavailable"))
-                        : new PolicyDecided(from, hello, identity, decision));
+        context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
+                replyTo -> new SecurityPolicy.Decide(peer, address, verifiedGroups, replyTo),
+                (decision, failure) -> answer.apply(decision == null ? new SecurityDecision(true, "policy unavailable") : decision));
     }
 
     private void reject(Endpoint from, HelloCheck.Rejected r) {
@@ -618,6 +633,32 @@ public final class PeerSession {
         candidates.learn(c.direct(), c.relay(), c.via());
         if (!isLinked()) {
             sendConReq();                               // probe the new candidates now, not at the next retry
+        }
+        return Behaviors.same();
+    }
+
+    /** Verified, a forwarded hello is only a list of places to probe: the link comes up on a direct (or relayed) path. */
+    private Behavior<Command> onSignaled(Signaled s) {
+        HelloCheck.Verdict v = ctx.check().check(s.hello());
+        if (v instanceof HelloCheck.Rejected r) {
+            ctx.counters().drop(r.counter());           // no con_rej: the sender is at no address of ours yet
+            return Behaviors.same();
+        }
+        candidates.learn(Candidates.of(s.hello().cands()), null, null);
+        if (!isLinked()) {
+            sendConReq();                               // our probes open our NAT for the peer's own
+            if (s.hello() instanceof ConReq req) {
+                askPolicy(PeerInfo.of(req).address(), ((HelloCheck.Accepted) v).identity(),
+                        decision -> new SignalDecided(req, decision));
+            }
+        }
+        return Behaviors.same();
+    }
+
+    /** Answers a forwarded con_req through the rendezvous, so the peer learns our candidates and probes them. */
+    private Behavior<Command> onSignalDecided(SignalDecided d) {
+        if (!isLinked()) {
+            probes.answerThroughRendezvous(ctx, d.request().nonce(), d.decision().secure());
         }
         return Behaviors.same();
     }

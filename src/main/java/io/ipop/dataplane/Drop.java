@@ -41,6 +41,19 @@ public enum Drop {
     WRONG_ADDRESS("wrong_address", Stage.LINK_SETUP),
     DTLS_IGNORED("dtls_ignored", Stage.LINK_SETUP),
     DTLS_FAILED("dtls_failed", Stage.LINK_SETUP),
+    // signaling: link setup forwarded through a rendezvous (see nat.SignalForwarder, nat.RendezvousSignaling)
+    /** A {@code fwd} from a node without an up link, or not from its link's endpoint. */
+    SIGNAL_NOT_FROM_LINK("not_from_link", Stage.SIGNALING),
+    /** At a rendezvous: a {@code fwd} for a node it has no link with (or for the sender or itself). */
+    SIGNAL_UNKNOWN_TARGET("unknown_target", Stage.SIGNALING),
+    /** At a rendezvous: a {@code fwd} for a node whose link is not up. */
+    SIGNAL_TARGET_NOT_LINKED("target_not_linked", Stage.SIGNALING),
+    /** Over the forwarding budget (per sender at a rendezvous, per rendezvous at a receiver). */
+    SIGNAL_OVER_BUDGET("over_budget", Stage.SIGNALING),
+    /** A hello that no longer fits one control frame once wrapped in a {@code fwd}. */
+    SIGNAL_TOO_LARGE("too_large", Stage.SIGNALING),
+    /** A {@code fwd} this node does not take: it forwards for no one, or the sender is not its rendezvous, or it cannot follow one more peer. */
+    SIGNAL_REFUSED("refused", Stage.SIGNALING),
     RECEIVE_ERROR("receive_error", Stage.UDP_RECEIVE),
     SHORT_FRAME_IN("short_frame", Stage.SWITCH_IN),
     NOT_FOR_US("not_for_us", Stage.SWITCH_IN),
@@ -54,7 +67,8 @@ public enum Drop {
     /** The data-plane stages, in flow order (see {@link Dataplane}). */
     public enum Stage {
         UDP_RECEIVE("udp_receive"), CLASSIFY("classify"), SWITCH_IN("switch_in"), TAP_WRITE("tap_write"),
-        TAP_READ("tap_read"), SWITCH_OUT("switch_out"), UDP_SEND("udp_send"), LINK_SETUP("link_setup");
+        TAP_READ("tap_read"), SWITCH_OUT("switch_out"), UDP_SEND("udp_send"), LINK_SETUP("link_setup"),
+        SIGNALING("signaling");
 
         private final String label;
 

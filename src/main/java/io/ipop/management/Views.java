@@ -3,6 +3,7 @@ package io.ipop.management;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
 import io.ipop.nat.RelayServer;
+import io.ipop.nat.SignalCounters;
 import io.ipop.node.NodeRuntime;
 import io.ipop.node.ReloadResult;
 import io.ipop.peer.LinkSnapshot;
@@ -30,9 +31,12 @@ final class Views {
                     String reflexiveEndpoint, NatView nat) {
     }
 
-    /** What the configured STUN servers told this node, and how many Binding requests it answered. */
+    /**
+     * What the configured STUN servers told this node, how many Binding requests it answered, its
+     * inbound links, the pairs it relays, and the link setup that went through rendezvous nodes.
+     */
     record NatView(List<StunServerView> stunServers, long stunAnswered, int inboundLinks,
-                   List<RelayServer.PairView> relayed) {
+                   List<RelayServer.PairView> relayed, SignalCounters.View signaling) {
     }
 
     record StunServerView(String server, String mapped, String lastAnswer, long requests, long answers) {
@@ -41,7 +45,7 @@ final class Views {
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
-                    long packetsOut, long bytesOut, long drops, String path, PairView pair) {
+                    long packetsOut, long bytesOut, long drops, String path, PairView pair, List<String> candidates) {
     }
 
     /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
@@ -82,7 +86,7 @@ final class Views {
                         v.lastAnswer() == null ? null : v.lastAnswer().toString(), v.requests(), v.answers()))
                 .toList();
         return new NatView(servers, s.nat().stun().answered(), s.nat().inbound().inboundLinks(),
-                s.nat().relay().map(RelayServer::views).orElse(null));
+                s.nat().relay().map(RelayServer::views).orElse(null), s.nat().signaling().view());
     }
 
     static List<LinkView> links(NodeRuntime.State s) {
@@ -102,7 +106,8 @@ final class Views {
                 snap.security() == null ? null : snap.security().reason(),
                 snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
-                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), path(snap, s), pair(snap, s));
+                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), path(snap, s), pair(snap, s),
+                l.candidates().stream().map(Object::toString).toList());
     }
 
     /** {@code direct} or {@code relay(via=NAME)}; null while the link is not up. */

@@ -9,12 +9,13 @@ import io.ipop.peer.PeerDirectory;
 import io.ipop.peer.PeerLink;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.AnnouncedPeer;
+import io.ipop.wire.ControlMessage.Fwd;
+import io.ipop.wire.ControlMessage.Hello;
 import io.ipop.wire.ControlMessage.NatMessage;
 import io.ipop.wire.ControlMessage.Peers;
 import io.ipop.wire.ControlMessage.RelayOk;
 import io.ipop.wire.ControlMessage.RelayReq;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,10 +33,12 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * The node's part in NAT traversal beyond STUN (docs/nat.md), in three roles:
  * <ol>
  *   <li><b>rendezvous</b> ({@code accept-inbound}): every {@code announce-interval} tells each up link
- *       about the others ({@code peers}: name, overlay address, the endpoint it hears each from);</li>
+ *       about the others ({@code peers}: name, overlay address, candidates: {@link Announcements}), and
+ *       passes link setup between them ({@code fwd}: {@link SignalForwarder});</li>
  *   <li><b>node behind NAT</b>: follows the announcements of its rendezvous peers — a peer it has no
  *       link with gets a session ({@code discovered_by: rendezvous:NAME}) that probes the announced
- *       candidates, which is what both sides do at once, so their probes punch through both NATs; a
+ *       candidates, which is what both sides do at once, so their probes punch through both NATs; so
+ *       does a peer whose hello a rendezvous passed on ({@link RendezvousSignaling}); a
  *       peer still not up after {@code direct-timeout} is asked for at a relay ({@code relay_req}), and
  *       the relayed endpoint of the answer ({@code relay_ok}) becomes one more candidate;</li>
  *   <li><b>relay</b> ({@code relay}): answers {@code relay_req} between two up links with a
@@ -50,7 +53,6 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     public static final String INBOUND = "inbound";
     static final String BY_RENDEZVOUS = "rendezvous:";
     static final int MAX_DISCOVERED = 256;
-    static final int PER_MESSAGE = 20;
     private static final Duration TICK = Duration.ofSeconds(1);
     private static final Duration RELAY_RETRY = Duration.ofSeconds(10);
     /** A link to a node not in the config that has been down this long is dropped, session and all. */
@@ -86,6 +88,9 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     private final ActorRef<PeerDirectory.Command> directory;
     private final Optional<RelayServer> relay;
     private final RelayPaths paths;
+    private final RendezvousSignaling signaling;
+    private final SignalForwarder forwarder;
+    private final Announcements announcements;
     private final Duration forgetAfter;
     private final Map<String, Followed> followed = new HashMap<>();
     /** Rendezvous peers that said they relay. */
@@ -93,8 +98,12 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
 
     private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers,
                      Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                     Optional<RelayServer> relay, RelayPaths paths, Duration forgetAfter) {
+                     Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling, Duration forgetAfter) {
         super(context);
+        this.signaling = signaling;
+        this.forwarder = new SignalForwarder(self, settings.acceptInbound(), links, channel, signaling.drops(),
+                signaling.counters(), System::nanoTime);
+        this.announcements = new Announcements(self, relay.isPresent());
         this.forgetAfter = forgetAfter;
         this.self = self;
         this.settings = settings;
@@ -108,20 +117,22 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
 
     public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
                                            ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                                           Optional<RelayServer> relay, RelayPaths paths) {
-        return create(self, settings, staticPeers, links, channel, directory, relay, paths, FORGET_AFTER);
+                                           Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling) {
+        return create(self, settings, staticPeers, links, channel, directory, relay, paths, signaling, FORGET_AFTER);
     }
 
     /** As above; {@code forgetAfter}: see {@link #FORGET_AFTER}. */
     public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
                                            ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                                           Optional<RelayServer> relay, RelayPaths paths, Duration forgetAfter) {
+                                           Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling,
+                                           Duration forgetAfter) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
             if (settings.acceptInbound()) {
                 timers.startTimerWithFixedDelay(Announce.INSTANCE, settings.announceInterval());
             }
-            return new NatAgent(ctx, self, settings, staticPeers, links, channel, directory, relay, paths, forgetAfter);
+            return new NatAgent(ctx, self, settings, staticPeers, links, channel, directory, relay, paths, signaling,
+                    forgetAfter);
         }));
     }
 
@@ -137,8 +148,15 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     private Behavior<Command> onReceived(Received r) {
         String sender = r.message().node();
         PeerLink link = links.get(sender);
-        if (link == null || link.snapshot().state() != LinkState.UP || !r.from().equals(link.snapshot().endpoint())) {
-            return this;                                // only from an up link's own endpoint
+        if (link != null && (link.snapshot().state() != LinkState.UP || !r.from().equals(link.snapshot().endpoint()))) {
+            link = null;                                // only from an up link's own endpoint
+        }
+        if (r.message() instanceof Fwd fwd) {
+            onFwd(link, fwd);
+            return this;
+        }
+        if (link == null) {
+            return this;
         }
         if (r.message() instanceof RelayReq req && relay.isPresent()) {
             onRelayReq(link, req);
@@ -152,26 +170,38 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         return this;
     }
 
-    // ---- rendezvous: announcements ---------------------------------------------------------------------------
+    // ---- rendezvous: announcements; link setup passed on between linked nodes -------------------------------
 
     private Behavior<Command> onAnnounce() {
         List<PeerLink> up = upLinks();
         for (PeerLink to : up) {
-            List<AnnouncedPeer> others = new ArrayList<>();
-            for (PeerLink other : up) {
-                if (other != to && relay(other) == null && other.snapshot().endpoint().address().getAddress()
-                        instanceof Inet4Address) {                // candidates are IPv4 (docs/protocol.md)
-                    LinkSnapshot s = other.snapshot();
-                    others.add(new AnnouncedPeer(other.peer(), s.remote().address().toString(),
-                            List.of(s.endpoint().toString())));
-                }
-            }
-            for (int i = 0; i < others.size(); i += PER_MESSAGE) {
-                channel.send(new Peers(self, relay.isPresent(), others.subList(i, Math.min(others.size(), i + PER_MESSAGE))),
-                        to.snapshot().endpoint());
+            for (Peers peers : announcements.to(to, up, paths)) {
+                channel.send(peers, to.snapshot().endpoint());
             }
         }
         return this;
+    }
+
+    /** A {@code fwd}: toward another node (this node as rendezvous), or passed on to this node by its rendezvous. */
+    private void onFwd(PeerLink via, Fwd fwd) {
+        if (fwd.to() != null) {
+            forwarder.forward(via, fwd);
+            return;
+        }
+        String peer = fwd.from();
+        boolean known = links.knows(peer);
+        boolean followable = known || (followed.size() < MAX_DISCOVERED && fwd.msg().cands() != null);
+        Hello hello = signaling.receive(via, via != null && settings.isRendezvous(via.peer(), staticPeers), followable, fwd);
+        if (hello == null) {
+            return;
+        }
+        if (!known) {
+            // its first candidate is the endpoint its session probes first: never the rendezvous's address
+            getContext().getLog().info("{} passes on link setup from {}: linking", via.peer(), peer);
+            directory.tell(new PeerDirectory.PeerFound(peer, Endpoint.parse(hello.cands().get(0)), BY_RENDEZVOUS + via.peer()));
+            followed.put(peer, new Followed(System.nanoTime()));
+        }
+        directory.tell(new PeerDirectory.Signaled(peer, hello, via.peer()));
     }
 
     private List<PeerLink> upLinks() {
@@ -183,6 +213,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
 
     private void onPeers(String rendezvous, Peers peers) {
         relays.put(rendezvous, peers.relay());
+        signaling.forwards(rendezvous);
         for (AnnouncedPeer p : peers.peers()) {
             if (p.name().equals(self)) {
                 continue;
@@ -297,10 +328,5 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         } catch (IOException e) {
             getContext().getLog().warn("cannot open relay ports for {} <-> {}: {}", from.peer(), target.peer(), e.getMessage());
         }
-    }
-
-    /** The relay a link goes through, or null if direct. */
-    private String relay(PeerLink l) {
-        return paths.via(l.snapshot().endpoint());
     }
 }

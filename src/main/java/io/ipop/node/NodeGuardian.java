@@ -13,6 +13,8 @@ import io.ipop.nat.NatAgent;
 import io.ipop.nat.ReflexiveProbe;
 import io.ipop.nat.RelayPaths;
 import io.ipop.nat.RelayServer;
+import io.ipop.nat.RendezvousSignaling;
+import io.ipop.nat.SignalCounters;
 import io.ipop.nat.StunClient;
 import io.ipop.nat.StunService;
 import io.ipop.peer.ControlBudget;
@@ -98,13 +100,15 @@ public final class NodeGuardian {
             ControlChannel channel = new ControlChannel(underlay, codec);
             StunService stun = new StunService(new StunClient(settings.nat().stunServers()), channel::sendRaw, counters,
                     settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
+            NatSettings natSettings = settings.nat();
+            RendezvousSignaling signaling = new RendezvousSignaling(self.name(), natSettings.rendezvous(), links, channel,
+                    counters, new SignalCounters(), System::nanoTime);
             LinkContext linkContext = new LinkContext(self, settings.link(), security, security.identity(),
                     channel, new Hellos(self, security.identity(), new LocalCandidates(settings.underlay().bind().getAddress(),
                     underlay.localEndpoint().address().getPort(), tap.name(), stun.client())), check, policy, counters,
-                    dtlsExecutor);
+                    dtlsExecutor, signaling);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, links, macs, routes::set), "peers");
-            NatSettings natSettings = settings.nat();
             Optional<RelayServer> relay = natSettings.relay()
                     ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), natSettings.relayMax()))
                     : Optional.empty();
@@ -112,7 +116,7 @@ public final class NodeGuardian {
             // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
             ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), natSettings,
                     settings.peers().stream().map(PeerSettings::name).toList(), links, channel, directory, relay,
-                    relayPaths)).onFailure(SupervisorStrategy.restart()), "nat");
+                    relayPaths, signaling)).onFailure(SupervisorStrategy.restart()), "nat");
             // admission has its own replay cache: the session checks the same hello again with the node's
             InboundGate gate = new InboundGate(self.name(), natSettings.acceptInbound(), natSettings.maxInbound(),
                     new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
@@ -152,7 +156,7 @@ public final class NodeGuardian {
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
-                    new Nat(stun, relayPaths, relay, gate)), reloader);
+                    new Nat(stun, relayPaths, relay, gate, signaling.counters())), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),

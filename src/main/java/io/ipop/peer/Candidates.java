@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Where a session probes its peer besides its configured endpoint (docs/nat.md): direct candidates a
@@ -21,6 +22,12 @@ final class Candidates {
 
     private final Set<Endpoint> direct = new LinkedHashSet<>();
     private final Map<Endpoint, String> relayed = new LinkedHashMap<>();
+    private final Consumer<List<Endpoint>> published;
+
+    /** @param published told {@link #all()} after every change (the link shows it) */
+    Candidates(Consumer<List<Endpoint>> published) {
+        this.published = published;
+    }
 
     /** Adds direct candidates and, if {@code relay} is not null, a relayed one through node {@code via}. */
     void learn(List<Endpoint> directOnes, Endpoint relay, String via) {
@@ -34,6 +41,7 @@ final class Candidates {
             relayed.put(relay, via);
             trim(relayed.keySet());
         }
+        published.accept(all());
     }
 
     /** The endpoints of a verified hello's {@code cands} (IPv4 literals, checked by the codec: no lookup). */

@@ -15,14 +15,24 @@ import org.apache.pekko.actor.typed.ActorRef;
  *
  * @param dtlsExecutor runs the blocking DTLS handshakes (bounded: a full pool refuses a handshake,
  *                     which then fails and is retried with backoff)
+ * @param signaling    sends link setup through a rendezvous (docs/nat.md)
  */
 public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
                           ControlChannel channel, Hellos hellos, HelloCheck check,
-                          ActorRef<SecurityPolicy.Command> policy, DataplaneCounters counters, Executor dtlsExecutor) {
+                          ActorRef<SecurityPolicy.Command> policy, DataplaneCounters counters, Executor dtlsExecutor,
+                          Signaling signaling) {
+
+    /** A context of a node that forwards no link setup through a rendezvous. */
+    public LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
+                       ControlChannel channel, Hellos hellos, HelloCheck check, ActorRef<SecurityPolicy.Command> policy,
+                       DataplaneCounters counters, Executor dtlsExecutor) {
+        this(self, link, security, identity, channel, hellos, check, policy, counters, dtlsExecutor, Signaling.NONE);
+    }
 
     /** This context after a reload: who this node is now (groups), its security and certificate; same parts. */
     public LinkContext reconfigured(LocalNode newSelf, SecuritySettings newSecurity, HelloCheck newCheck) {
         return new LinkContext(newSelf, link, newSecurity, newSecurity.identity(), channel,
-                hellos.reconfigured(newSelf, newSecurity.identity()), newCheck, policy, counters, dtlsExecutor);
+                hellos.reconfigured(newSelf, newSecurity.identity()), newCheck, policy, counters, dtlsExecutor,
+                signaling);
     }
 }

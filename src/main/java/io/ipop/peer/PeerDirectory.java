@@ -78,6 +78,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record CandidatesFound(String peer, List<Endpoint> direct, Endpoint relay, String via) implements Command {
     }
 
+    /** {@code peer}'s hello, forwarded by rendezvous {@code via}: signaling only (see {@link PeerSession.Signaled}). */
+    public record Signaled(String peer, ControlMessage.Hello hello, String via) implements Command {
+    }
+
     /**
      * Drop the link to {@code peer} and its session, as if removed from the config; only for peers not
      * in the config (NAT traversal forgets nodes that went away: docs/nat.md).
@@ -133,6 +137,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(LinkDown.class, this::onLinkDown)
                 .onMessage(Reconfigure.class, this::onReconfigure)
                 .onMessage(CandidatesFound.class, this::onCandidatesFound)
+                .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(Forget.class, this::onForget)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
@@ -202,9 +207,18 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onCandidatesFound(CandidatesFound c) {
-        ActorRef<PeerSession.Command> session = sessions.get(c.peer());
-        if (session != null && !removing.contains(c.peer())) {
-            session.tell(new PeerSession.CandidatesLearned(c.direct(), c.relay(), c.via()));
+        return toSession(c.peer(), new PeerSession.CandidatesLearned(c.direct(), c.relay(), c.via()));
+    }
+
+    private Behavior<Command> onSignaled(Signaled s) {
+        return toSession(s.peer(), new PeerSession.Signaled(s.hello(), s.via()));
+    }
+
+    /** NAT traversal's news for {@code peer}'s session, unless it has none or is being removed. */
+    private Behavior<Command> toSession(String peer, PeerSession.Command news) {
+        ActorRef<PeerSession.Command> session = sessions.get(peer);
+        if (session != null && !removing.contains(peer)) {
+            session.tell(news);
         }
         return this;
     }

@@ -2,6 +2,7 @@ package io.ipop.peer;
 
 import io.ipop.route.LinkCounters;
 import io.ipop.underlay.Endpoint;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -15,6 +16,7 @@ public final class PeerLink {
     private final LinkCounters counters = new LinkCounters();
     private final SetupCounters setups = new SetupCounters();
     private final AtomicReference<LinkSnapshot> snapshot;
+    private volatile List<Endpoint> candidates = List.of();
 
     PeerLink(String peer, String discoveredBy, int localIndex, LinkSnapshot initial) {
         this.peer = peer;
@@ -56,5 +58,14 @@ public final class PeerLink {
 
     void publish(LinkSnapshot s) {
         snapshot.set(s);
+    }
+
+    /** Where the session probes the peer besides its configured endpoint (docs/nat.md): direct ones first, then relayed. */
+    public List<Endpoint> candidates() {
+        return candidates;
+    }
+
+    void publishCandidates(List<Endpoint> all) {
+        candidates = List.copyOf(all);
     }
 }

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.dataplane.Drop;
+import io.ipop.frame.OverlayAddress;
 import io.ipop.route.Route;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
@@ -18,11 +19,11 @@ import io.ipop.wire.ControlMessage.Pong;
 import java.security.cert.CertificateEncodingException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PreRestart;
@@ -89,6 +90,14 @@ public final class PeerSession {
     public record CandidatesLearned(List<Endpoint> direct, Endpoint relay, String via) implements Command {
     }
 
+    /**
+     * The peer's hello, forwarded by rendezvous {@code via} (docs/nat.md): signaling only. Once verified,
+     * its candidates are probed and a {@code con_req} is answered through the rendezvous; it never sets
+     * the link's endpoint, and no link comes up from it.
+     */
+    public record Signaled(Hello hello, String via) implements Command {
+    }
+
     private enum RetryTick implements Command { INSTANCE }
 
     private enum PingTick implements Command { INSTANCE }
@@ -105,7 +114,9 @@ public final class PeerSession {
     private record Redecided(SecurityDecision decision) implements Command {
     }
 
-    private static final int NONCES_KEPT = 8;
+    private record SignalDecided(ConReq request, SecurityDecision decision) implements Command {
+    }
+
     private static final int EARLY_RECORDS_KEPT = 8;
     private static final int MAX_RECORD = 1400;
     private static final long MAX_PLAUSIBLE_RTT = Duration.ofSeconds(60).toNanos();
@@ -119,13 +130,12 @@ public final class PeerSession {
     private final String peer;
     private final PeerLink link;
     private final ActorRef<PeerDirectory.Command> directory;
-    private final ArrayDeque<String> sentNonces = new ArrayDeque<>();
     private final List<byte[]> earlyRecords = new ArrayList<>();
     private final Duration livenessTick;
-    private final Candidates candidates = new Candidates();
+    private final Probes probes;
+    private final Candidates candidates;
 
     private LinkContext ctx;
-    private Endpoint configuredEndpoint;
     private Endpoint endpoint;
     private PeerInfo remote;
     private Optional<PeerIdentity> remoteIdentity = Optional.empty();
@@ -147,10 +157,11 @@ public final class PeerSession {
         this.timers = timers;
         this.ctx = ctx;
         this.peer = peer;
-        this.configuredEndpoint = endpoint;
         this.endpoint = endpoint;
         this.link = link;
         this.directory = directory;
+        this.probes = new Probes(peer, link, endpoint);
+        this.candidates = probes.candidates();
         this.livenessTick = ctx.link().deadAfter().dividedBy(10);
     }
 
@@ -170,6 +181,7 @@ public final class PeerSession {
             publish(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting");
         }
         sendConReq();
+        probes.requestThroughRendezvous(ctx, decision());
         timers.startSingleTimer(RetryTick.INSTANCE, ctx.link().backoff(attempt));
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileSeeking)
@@ -179,7 +191,7 @@ public final class PeerSession {
     }
 
     private Behavior<Command> onControlWhileSeeking(ControlReceived m) {
-        if (m.message() instanceof ConResp resp && !sentNonces.contains(resp.echo())) {
+        if (m.message() instanceof ConResp resp && !probes.sent(resp.echo())) {
             ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // an answer to nothing we asked (stale or forged)
         } else if (m.message() instanceof Hello hello) {
             verifyThenDecide(m.from(), hello);
@@ -321,7 +333,7 @@ public final class PeerSession {
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
                 return next;
             }
-        } else if (msg instanceof ConResp resp && sentNonces.contains(resp.echo()) && relayedNow()
+        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && relayedNow()
                 && !candidates.isRelayed(m.from()) && resp.instance().equals(remote.instance())
                 && resp.index() == remote.index() && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
             moveToDirect(m.from());                     // our probe on a direct path was answered
@@ -335,7 +347,7 @@ public final class PeerSession {
             if (pong.seq() <= pingSeq && rtt >= 0 && rtt < MAX_PLAUSIBLE_RTT) {
                 link.publish(link.snapshot().withRtt(rtt));
             }
-        } else if (msg instanceof ConResp resp && !sentNonces.contains(resp.echo())) {
+        } else if (msg instanceof ConResp resp && !probes.sent(resp.echo())) {
             ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
         } else if (msg instanceof Close close) {
             return lost("peer closed the link: " + close.reason());
@@ -422,7 +434,7 @@ public final class PeerSession {
     private Behavior<Command> onPingTick() {
         ctx.channel().send(new Ping(ctx.self().name(), ++pingSeq, System.nanoTime()), endpoint);
         if (relayedNow() && pingSeq % PROBE_EVERY == 0) {
-            probeDirect();                              // a direct path may have appeared
+            probes.requestDirect(ctx, decision());      // a direct path may have appeared
         }
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
@@ -485,6 +497,8 @@ public final class PeerSession {
                 .onMessage(Reconfigure.class, this::onReconfigure)
                 .onMessage(Redecided.class, this::onRedecided)
                 .onMessage(CandidatesLearned.class, this::onCandidatesLearned)
+                .onMessage(Signaled.class, this::onSignaled)
+                .onMessage(SignalDecided.class, this::onSignalDecided)
                 .onMessage(PolicyDecided.class, d -> Behaviors.same())
                 .onMessage(HandshakeDone.class, d -> Behaviors.same())
                 .onMessage(DtlsReceived.class, d -> Behaviors.same())
@@ -508,14 +522,10 @@ public final class PeerSession {
     private Behavior<Command> onReconfigure(Reconfigure r) {
         ctx = r.context();
         if (r.endpoint() != null) {
-            configuredEndpoint = r.endpoint();
+            probes.reconfigure(r.endpoint());
         }
         if (isLinked() && remote != null && localDecision != null) {
-            List<String> verifiedGroups = remoteIdentity.map(PeerIdentity::groups).orElse(List.of());
-            context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
-                    replyTo -> new SecurityPolicy.Decide(peer, remote.address(), verifiedGroups, replyTo),
-                    (decision, failure) -> new Redecided(decision == null
-                            ? new SecurityDecision(true, "policy unavailable") : decision));
+            askPolicy(remote.address(), remoteIdentity, Redecided::new);
         } else {
             localDecision = null;                       // seeking: the next hello is decided under the new settings
         }
@@ -568,13 +578,16 @@ public final class PeerSession {
     }
 
     private void askPolicy(Endpoint from, Hello hello, Optional<PeerIdentity> identity) {
+        askPolicy(PeerInfo.of(hello).address(), identity, decision -> new PolicyDecided(from, hello, identity, decision));
+    }
+
+    /** Asks the policy for this node's decision about the peer at overlay {@code address}; it answers {@code answer(decision)}. */
+    private void askPolicy(OverlayAddress address, Optional<PeerIdentity> identity,
+                           Function<SecurityDecision, Command> answer) {
         List<String> verifiedGroups = identity.map(PeerIdentity::groups).orElse(List.of());
-        context.ask(SecurityDecision.class, ctx.policy(),
-                Duration.ofSeconds(3),
-                replyTo -> new SecurityPolicy.Decide(peer, PeerInfo.of(hello).address(), verifiedGroups, replyTo),
-                (decision, failure) -> decision == null
-                        ? new PolicyDecided(from, hello, identity, new SecurityDecision(true, "policy unavailable"))
-                        : new PolicyDecided(from, hello, identity, decision));
+        context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
+                replyTo -> new SecurityPolicy.Decide(peer, address, verifiedGroups, replyTo),
+                (decision, failure) -> answer.apply(decision == null ? new SecurityDecision(true, "policy unavailable") : decision));
     }
 
     private void reject(Endpoint from, HelloCheck.Rejected r) {
@@ -606,18 +619,12 @@ public final class PeerSession {
     }
 
     private void sendConReq() {
-        Boolean decision = localDecision == null ? null : localDecision.secure();
-        ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
-        rememberNonce(req.nonce());
-        ctx.channel().send(req, configuredEndpoint);
-        if (!endpoint.equals(configuredEndpoint)) {
-            ctx.channel().send(req, endpoint);
-        }
-        for (Endpoint c : candidates.all()) {
-            if (!c.equals(configuredEndpoint) && !c.equals(endpoint)) {
-                ctx.channel().send(req, c);
-            }
-        }
+        probes.request(ctx, endpoint, decision());
+    }
+
+    /** This side's decision as a hello states it: null before it heard the peer. */
+    private Boolean decision() {
+        return localDecision == null ? null : localDecision.secure();
     }
 
     // ---- NAT traversal: candidates, relayed links moving to a direct path (docs/nat.md) -------------------
@@ -630,20 +637,34 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
-    private boolean relayedNow() {
-        return candidates.isRelayed(endpoint);
+    /** Verified, a forwarded hello is only a list of places to probe: the link comes up on a direct (or relayed) path. */
+    private Behavior<Command> onSignaled(Signaled s) {
+        HelloCheck.Verdict v = ctx.check().check(s.hello());
+        if (v instanceof HelloCheck.Rejected r) {
+            ctx.counters().drop(r.counter());           // no con_rej: the sender is at no address of ours yet
+            return Behaviors.same();
+        }
+        candidates.learn(Candidates.of(s.hello().cands()), null, null);
+        if (!isLinked()) {
+            sendConReq();                               // our probes open our NAT for the peer's own
+            if (s.hello() instanceof ConReq req) {
+                askPolicy(PeerInfo.of(req).address(), ((HelloCheck.Accepted) v).identity(),
+                        decision -> new SignalDecided(req, decision));
+            }
+        }
+        return Behaviors.same();
     }
 
-    /** A con_req on a linked session: the peer answers it as a duplicate, from wherever it reaches us. */
-    private void probeDirect() {
-        ConReq req = ctx.hellos().request(peer, link.localIndex(), localDecision == null ? null : localDecision.secure());
-        rememberNonce(req.nonce());
-        for (Endpoint c : candidates.direct()) {
-            ctx.channel().send(req, c);
+    /** Answers a forwarded con_req through the rendezvous, so the peer learns our candidates and probes them. */
+    private Behavior<Command> onSignalDecided(SignalDecided d) {
+        if (!isLinked()) {
+            probes.answerThroughRendezvous(ctx, d.request().nonce(), d.decision().secure());
         }
-        if (!candidates.isRelayed(configuredEndpoint)) {
-            ctx.channel().send(req, configuredEndpoint);
-        }
+        return Behaviors.same();
+    }
+
+    private boolean relayedNow() {
+        return candidates.isRelayed(endpoint);
     }
 
     /** A verified hello came on a direct path while the link is relayed: move the link to it. */
@@ -658,13 +679,6 @@ public final class PeerSession {
         LinkSnapshot now = link.snapshot();
         publish(now.state(), "moved from relay to direct path", now.security(), now.cipherSuite());
         directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
-    }
-
-    private void rememberNonce(String nonce) {
-        sentNonces.addLast(nonce);
-        if (sentNonces.size() > NONCES_KEPT) {
-            sentNonces.removeFirst();
-        }
     }
 
     private Route route() {

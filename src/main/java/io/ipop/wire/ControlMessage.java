@@ -19,7 +19,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = ControlMessage.Close.class, name = "close"),
     @JsonSubTypes.Type(value = ControlMessage.Peers.class, name = "peers"),
     @JsonSubTypes.Type(value = ControlMessage.RelayReq.class, name = "relay_req"),
-    @JsonSubTypes.Type(value = ControlMessage.RelayOk.class, name = "relay_ok")
+    @JsonSubTypes.Type(value = ControlMessage.RelayOk.class, name = "relay_ok"),
+    @JsonSubTypes.Type(value = ControlMessage.Fwd.class, name = "fwd")
 })
 public sealed interface ControlMessage {
 
@@ -207,10 +208,13 @@ public sealed interface ControlMessage {
      * set up with signed hellos end to end.
      */
     record Peers(String node, boolean relay, List<AnnouncedPeer> peers) implements NatMessage {
+        /** Peers in one message: with the longest names and 4 candidates each, 16 fit one control frame. */
+        public static final int MAX_PEERS = Limits.MAX_ANNOUNCED;
+
         public Peers {
             Limits.token("node", node);
-            if (peers == null || peers.size() > Limits.MAX_ANNOUNCED) {
-                throw new IllegalArgumentException("peers missing or more than " + Limits.MAX_ANNOUNCED);
+            if (peers == null || peers.size() > MAX_PEERS) {
+                throw new IllegalArgumentException("peers missing or more than " + MAX_PEERS);
             }
             peers = List.copyOf(peers);
         }
@@ -235,6 +239,45 @@ public sealed interface ControlMessage {
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port must be 1..65535");
             }
+        }
+    }
+
+    /**
+     * Link setup that a rendezvous passes between two nodes that cannot reach each other yet
+     * (docs/nat.md). From a node to its rendezvous, {@code to} names the receiver; from the rendezvous
+     * to the receiver, {@code from} names the original sender: exactly one of the two is set. {@code msg}
+     * is the sender's own {@code con_req} or {@code con_resp}, passed on unchanged: signed by its sender
+     * and naming its receiver, so the receiver checks it end to end, and the rendezvous cannot alter it.
+     * The receiver takes it as signaling only (candidates to probe), never as the path of the link.
+     */
+    record Fwd(String node, String to, String from, Hello msg) implements NatMessage {
+        public Fwd {
+            Limits.token("node", node);
+            if ((to == null) == (from == null)) {
+                throw new IllegalArgumentException("exactly one of to (toward a rendezvous) and from (from it) must be set");
+            }
+            Limits.optionalToken("to", to);
+            Limits.optionalToken("from", from);
+            if (msg == null) {
+                throw new IllegalArgumentException("msg missing");
+            }
+            String sender = to != null ? node : from;
+            if (!msg.node().equals(sender)) {
+                throw new IllegalArgumentException("msg is by \"" + msg.node() + "\", not by its sender \"" + sender + "\"");
+            }
+            if (to != null && msg.to() != null && !msg.to().equals(to)) {
+                throw new IllegalArgumentException("msg is for \"" + msg.to() + "\", not for \"" + to + "\"");
+            }
+        }
+
+        /** {@code node}'s hello {@code msg} for {@code to}, sent to a rendezvous. */
+        public static Fwd toward(String node, String to, Hello msg) {
+            return new Fwd(node, to, null, msg);
+        }
+
+        /** Rendezvous {@code node} passes on {@code from}'s hello {@code msg} to its receiver. */
+        public static Fwd passedOn(String node, String from, Hello msg) {
+            return new Fwd(node, null, from, msg);
         }
     }
 }

@@ -32,9 +32,10 @@ class NatMessagesTest {
     @Test
     void aFullAnnouncementWithLongestNamesFitsOneControlFrame() throws WireException {
         List<AnnouncedPeer> peers = new ArrayList<>();
-        for (int i = 0; i < NatAgent.PER_MESSAGE; i++) {
+        for (int i = 0; i < Peers.MAX_PEERS; i++) {
             String name = ("n" + i + "-").repeat(30).substring(0, 64);
-            peers.add(new AnnouncedPeer(name, "255.255.255.254/30", List.of("255.255.255.255:65535")));
+            peers.add(new AnnouncedPeer(name, "255.255.255.254/30", List.of("255.255.255.255:65535",
+                    "255.255.255.254:65535", "255.255.255.253:65535", "255.255.255.252:65535")));
         }
         byte[] frame = codec.encode(new Peers("r".repeat(64), true, peers));
         assertTrue(frame.length <= ControlCodec.MAX_CONTROL_FRAME, frame.length + " bytes");
@@ -44,7 +45,7 @@ class NatMessagesTest {
     @Test
     void tooManyPeersInOneAnnouncementIsMalformed() {
         StringBuilder json = new StringBuilder("{\"type\":\"peers\",\"node\":\"rv\",\"relay\":false,\"peers\":[");
-        for (int i = 0; i < 25; i++) {
+        for (int i = 0; i <= Peers.MAX_PEERS; i++) {
             json.append(i == 0 ? "" : ",").append("{\"name\":\"p").append(i)
                     .append("\",\"ip\":\"10.77.0.9/24\",\"cands\":[\"198.51.100.9:5800\"]}");
         }

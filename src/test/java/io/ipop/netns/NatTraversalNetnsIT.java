@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  *
  * Port-preserving NATs: the rendezvous announces each to the other, both probe at once, the link is
  * direct and the relay forwards nothing for it. Symmetric NATs: no direct path exists, the link (secure,
- * both in group blue) comes up through the relay, which sees only ciphertext.
+ * both in group blue) comes up through the relay, which sees only ciphertext. A rendezvous that does not
+ * relay and announces nothing still passes link setup on ({@code fwd}): a knows b's public endpoint,
+ * b knows only rv, and b learns of a, and where to probe it, only from a's con_req passed on by rv.
  */
 class NatTraversalNetnsIT {
     private static final byte[] MARKER = "ipop-nat-marker!".getBytes(StandardCharsets.US_ASCII);
@@ -66,6 +68,54 @@ class NatTraversalNetnsIT {
             assertEquals(0, relayedData(rv, "a", "b"), "the relay forwarded no data frames for a and b: "
                     + rv.get("/overlay/node").path("nat"));
             assertEquals("direct", a.link("b").path("path").asText());
+        } finally {
+            Topology.tearDown(nodes, t);
+        }
+    }
+
+    @Test
+    void aRendezvousWithoutRelayPassesLinkSetupOnAndTheLinkIsDirect() throws Exception {
+        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Topology t = null;
+        List<NodeProcess> nodes = new ArrayList<>();
+        try {
+            t = NatLab.build(NatLab.Nat.PORT_PRESERVING, NatLab.Nat.PORT_PRESERVING);
+            String test = "NatTraversalNetnsIT-signal";
+            // no relay, and the first announcement would come after an hour: only forwarding links a and b
+            String rendezvous = "nat { accept-inbound = true, relay = false, announce-interval = 1h }\n";
+            // a knows b's public endpoint, but nat-b drops what a sends there until b has sent to a
+            String aKnowsB = """
+                    peers = [ { name = "rv", endpoint = "%s:5800" }, { name = "b", endpoint = "198.51.100.3:5800" } ]
+                    nat { stun-servers = [ "%s:5800" ], stun-interval = 5s, rendezvous = [ "rv" ] }
+                    """.formatted(NatLab.RV_IP, NatLab.RV_IP);
+            NodeProcess rv = NodeProcess.start(t, NatLab.RV, NatLab.config("rv", 1, rendezvous), test);
+            NodeProcess a = NodeProcess.start(t, "host-a", NatLab.config("a", 2, aKnowsB), test);
+            NodeProcess b = NodeProcess.start(t, "host-b", NatLab.config("b", 3,
+                    behindNat("nat.rendezvous = [ \"rv\" ]")), test);
+            nodes.addAll(List.of(rv, a, b));
+            awaitLinked(a, b, Duration.ofSeconds(45));
+
+            JsonNode ba = b.link("a");
+            assertEquals("direct", ba.path("path").asText(), ba.toString());
+            assertEquals("rendezvous:rv", ba.path("discovered_by").asText(), "b learned of a from rv: " + ba);
+            assertEquals("198.51.100.2:5800", ba.path("endpoint").asText(), "a's public endpoint, not rv's: " + ba);
+            assertTrue(ba.path("candidates").toString().contains("192.0.2.10:5800"),
+                    "a's host candidate, from its forwarded hello: " + ba);
+            assertEquals("direct", a.link("b").path("path").asText(), a.link("b").toString());
+            assertEquals("198.51.100.3:5800", a.link("b").path("endpoint").asText());
+
+            ping(t, "host-a", "10.77.0.3");
+            ping(t, "host-b", "10.77.0.2");
+            JsonNode rvNat = rv.get("/overlay/node").path("nat");
+            JsonNode bNat = b.get("/overlay/node").path("nat");
+            JsonNode rvDrops = rv.get("/overlay/dataplane").path("drops").path("signaling");
+            System.out.printf("NAT signaling (no relay, no announcements): rv %s, drops %s; a %s; b %s; b's link %s%n",
+                    rvNat.path("signaling"), rvDrops, a.get("/overlay/node").path("nat").path("signaling"),
+                    bNat.path("signaling"), ba);
+            assertTrue(rvNat.path("signaling").path("forwarded").asLong() > 0, "rv passed link setup on: " + rvNat);
+            assertTrue(bNat.path("signaling").path("received").asLong() > 0, "b took it: " + bNat);
+            assertTrue(rvNat.path("relayed").isNull(), "rv relays nothing: " + rvNat);
+            assertEquals("direct", b.link("a").path("path").asText());
         } finally {
             Topology.tearDown(nodes, t);
         }

@@ -7,10 +7,16 @@ import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.NatAgent;
 import io.ipop.nat.RelayPaths;
+import io.ipop.nat.RendezvousSignaling;
+import io.ipop.nat.SignalCounters;
+import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.node.NatSettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
+import io.ipop.dataplane.Drop;
 import io.ipop.wire.ControlMessage.AnnouncedPeer;
+import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.ControlMessage.Fwd;
 import io.ipop.wire.ControlMessage.Peers;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +29,10 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** {@link NatAgent} as a node behind NAT: following a rendezvous's announcements, forgetting nodes gone for good. */
+/**
+ * {@link NatAgent} as a node behind NAT: following a rendezvous's announcements and the link setup it
+ * passes on, forgetting nodes gone for good; as a rendezvous: passing link setup on.
+ */
 class NatAgentTest {
     private static final ActorTestKit KIT = ActorTestKit.create();
     private static final Endpoint RV = Endpoint.parse("198.51.100.10:5800");
@@ -32,6 +41,7 @@ class NatAgentTest {
 
     private final Links links = new Links();
     private final RecordingUnderlay wire = new RecordingUnderlay();
+    private final DataplaneCounters drops = new DataplaneCounters();
 
     @AfterAll
     static void stop() {
@@ -57,6 +67,59 @@ class NatAgentTest {
     }
 
     @Test
+    void followsLinkSetupPassedOnByItsRendezvousButNeverAtTheRendezvousAddress() {
+        links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ConReq byB = helloOf("b", List.of("198.51.100.3:5800", "203.0.113.10:5800"));
+
+        agent.tell(new NatAgent.Received(RV, Fwd.passedOn("rv", "b", byB)));
+        PeerDirectory.PeerFound found = directory.expectMessageClass(PeerDirectory.PeerFound.class);
+        assertEquals(new PeerDirectory.PeerFound("b", Endpoint.parse("198.51.100.3:5800"), "rendezvous:rv"), found);
+        assertEquals(new PeerDirectory.Signaled("b", byB, "rv"), directory.receiveMessage());
+    }
+
+    @Test
+    void takesPassedOnLinkSetupOnlyFromItsRendezvous() {
+        Endpoint x = Endpoint.parse("198.51.100.7:5800");
+        links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
+        links.add(up(PeerLink.connecting("x", NatAgent.INBOUND, 2, x), x));
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ConReq byB = helloOf("b", List.of("198.51.100.3:5800"));
+
+        agent.tell(new NatAgent.Received(x, Fwd.passedOn("x", "b", byB)));            // x is no rendezvous of ours
+        agent.tell(new NatAgent.Received(x, Fwd.passedOn("rv", "b", byB)));           // rv's name, not rv's endpoint
+        directory.expectNoMessage(Duration.ofMillis(300));
+        assertEquals(1, drops.drops(Drop.SIGNAL_REFUSED));
+        assertEquals(1, drops.drops(Drop.SIGNAL_NOT_FROM_LINK));
+    }
+
+    @Test
+    void asARendezvousPassesLinkSetupBetweenItsLinks() {
+        Endpoint aAt = Endpoint.parse("198.51.100.2:5800");
+        Endpoint bAt = Endpoint.parse("198.51.100.3:5800");
+        links.add(up(PeerLink.connecting("a", NatAgent.INBOUND, 2, aAt), aAt));
+        links.add(up(PeerLink.connecting("b", NatAgent.INBOUND, 3, bAt), bAt));
+        NatSettings rendezvous = new NatSettings(List.of(), Duration.ofSeconds(20), 200, List.of(), true, 256,
+                Duration.ofHours(1), Duration.ofSeconds(60), false, 64);
+        ControlChannel channel = new ControlChannel(wire, new ControlCodec());
+        ActorRef<NatAgent.Command> agent = KIT.spawn(NatAgent.create("rv", rendezvous, List.of(), links, channel,
+                KIT.<PeerDirectory.Command>createTestProbe().getRef(), Optional.empty(), new RelayPaths(),
+                new RendezvousSignaling("rv", List.of(), links, channel, drops, new SignalCounters(), System::nanoTime)));
+        ConReq byA = helloOf("a", List.of("198.51.100.2:5800"));
+
+        agent.tell(new NatAgent.Received(aAt, Fwd.toward("a", "b", byA)));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        List<RecordingUnderlay.Sent> sent = new ArrayList<>();
+        while (sent.isEmpty() && System.nanoTime() < deadline) {
+            sent.addAll(wire.drain());
+            Thread.onSpinWait();
+        }
+        assertEquals(List.of(new RecordingUnderlay.Sent(Fwd.passedOn("rv", "a", byA), bAt)), sent);
+    }
+
+    @Test
     void forgetsNodesNotInTheConfigThatStayDown() {
         links.add(PeerLink.connecting("x", NatAgent.INBOUND, 2, Endpoint.parse("198.51.100.2:40000")));
         links.add(PeerLink.connecting("y", "rendezvous:rv", 3, Endpoint.parse("198.51.100.3:5800")));
@@ -75,14 +138,18 @@ class NatAgentTest {
 
     private ActorRef<NatAgent.Command> spawn(TestProbe<PeerDirectory.Command> directory, Duration forgetAfter,
                                              List<String> staticPeers) {
-        return KIT.spawn(NatAgent.create("a", NAT, staticPeers, links, new ControlChannel(wire, new ControlCodec()),
-                directory.getRef(), Optional.empty(), new RelayPaths(), forgetAfter));
+        ControlChannel channel = new ControlChannel(wire, new ControlCodec());
+        return KIT.spawn(NatAgent.create("a", NAT, staticPeers, links, channel, directory.getRef(), Optional.empty(),
+                new RelayPaths(), new RendezvousSignaling("a", List.of(), links, channel, drops, new SignalCounters(),
+                        System::nanoTime), forgetAfter));
+    }
+
+    private static ConReq helloOf(String node, List<String> cands) {
+        return new ConReq(1, node, "i-" + node, "10.77.0.3/24", "02:00:00:00:00:0b", List.of(), "n-" + node, 7, 1, null,
+                null, null, node.equals("a") ? "b" : "a", cands);
     }
 
     private static PeerLink up(PeerLink link, Endpoint at) {
-        PeerInfo remote = new PeerInfo(link.peer(), "i-" + link.peer(), OverlayAddress.parse("10.77.0.9/24", true),
-                MacAddress.parse("02:00:00:00:00:09"), List.of(), 9);
-        link.publish(new LinkSnapshot(LinkState.UP, Instant.now(), at, remote, -1, "up", null, null, null));
-        return link;
+        return LinkFixtures.up(link, at, List.of());
     }
 }

@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 
 /** An underlay that only records what is sent, decoded, so a session's output can be inspected. */
-final class RecordingUnderlay implements Underlay {
-    record Sent(ControlMessage message, Endpoint to) {
+public final class RecordingUnderlay implements Underlay {
+    public record Sent(ControlMessage message, Endpoint to) {
     }
 
     private final LinkedBlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
@@ -47,14 +47,14 @@ final class RecordingUnderlay implements Underlay {
     }
 
     /** Everything sent so far, oldest first; clears the record. */
-    List<Sent> drain() {
+    public List<Sent> drain() {
         List<Sent> out = new ArrayList<>();
         sent.drainTo(out);
         return out;
     }
 
     /** Messages of one type sent so far (clears the record). */
-    <T extends ControlMessage> List<T> drain(Class<T> type) {
+    public <T extends ControlMessage> List<T> drain(Class<T> type) {
         return drain().stream().map(Sent::message).filter(type::isInstance).map(type::cast).toList();
     }
 

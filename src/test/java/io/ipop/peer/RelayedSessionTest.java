@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.node.LinkSettings;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -32,7 +34,9 @@ import org.junit.jupiter.api.Test;
 /**
  * A session's NAT-traversal candidates (docs/nat.md): it probes every candidate, comes up on the first
  * that answers (here the relay), keeps probing the direct ones, and moves the link to a direct path once
- * a probe there is answered.
+ * a probe there is answered. Link setup through a rendezvous: a seeking session sends its con_req through
+ * it too; a hello passed on by a rendezvous only adds candidates and starts probing, is answered through
+ * the rendezvous, and never becomes the link's endpoint.
  */
 class RelayedSessionTest {
     private static final ActorTestKit KIT = ActorTestKit.create(ManualTime.config().withFallback(ConfigFactory.load()));
@@ -46,6 +50,61 @@ class RelayedSessionTest {
     @AfterAll
     static void stopKit() {
         KIT.shutdownTestKit();
+    }
+
+    @Test
+    void aForwardedHelloAddsCandidatesAndProbesButNeverSetsTheEndpoint() {
+        RecordingUnderlay wire = new RecordingUnderlay();
+        List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x43, ANNOUNCED);
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire, signaled), "b", ANNOUNCED, link,
+                directory.getRef()));
+        awaitSignaled(signaled, ConReq.class);              // seeking: its con_req goes through the rendezvous too
+        wire.drain();
+
+        Endpoint host = Endpoint.parse("203.0.113.10:5800");
+        ConReq forwarded = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.3/24",
+                "02:00:00:00:00:02", List.of(), "fwd-b", 77, System.currentTimeMillis(), null, null, null, "a",
+                List.of(DIRECT.toString(), host.toString()));
+        session.tell(new PeerSession.Signaled(forwarded, "rv"));
+
+        List<RecordingUnderlay.Sent> probes = awaitSentTo(wire, host, ConReq.class);
+        assertTrue(probes.stream().anyMatch(p -> p.to().equals(DIRECT)), "probes the reflexive candidate: " + probes);
+        assertTrue(probes.stream().anyMatch(p -> p.to().equals(host)), "and the host candidate: " + probes);
+        ConResp answer = awaitSignaled(signaled, ConResp.class);
+        assertEquals("fwd-b", answer.echo(), "the forwarded con_req is answered through the rendezvous");
+        assertEquals("b", answer.to());
+        assertTrue(link.candidates().containsAll(List.of(DIRECT, host)), link.candidates().toString());
+
+        directory.expectNoMessage(Duration.ofMillis(300));                  // no LinkUp: the link is not up
+        assertEquals(LinkState.CONNECTING, link.snapshot().state());
+        assertEquals(ANNOUNCED, link.snapshot().endpoint(), "a forwarded hello never fixes the endpoint");
+        assertEquals(null, link.snapshot().remote());
+        KIT.stop(session, Duration.ofSeconds(3));
+    }
+
+    @Test
+    void aForwardedHelloThatFailsTheCheckIsCountedAndChangesNothing() {
+        RecordingUnderlay wire = new RecordingUnderlay();
+        List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
+        LinkContext ctx = context(wire, signaled);
+        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x44, ANNOUNCED);
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
+                KIT.<PeerDirectory.Command>createTestProbe().getRef()));
+        awaitSignaled(signaled, ConReq.class);
+        ConReq misaddressed = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.3/24",
+                "02:00:00:00:00:02", List.of(), "fwd-c", 77, System.currentTimeMillis(), null, null, null, "c",
+                List.of("198.51.100.66:5800"));
+        session.tell(new PeerSession.Signaled(misaddressed, "rv"));
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (ctx.counters().drops(Drop.HELLO_MISADDRESSED) == 0 && System.nanoTime() < deadline) {
+            pause();
+        }
+        assertEquals(1, ctx.counters().drops(Drop.HELLO_MISADDRESSED));
+        assertTrue(link.candidates().isEmpty(), "its candidates were not learned: " + link.candidates());
+        assertTrue(signaled.stream().noneMatch(h -> h instanceof ConResp), "and it was not answered");
+        KIT.stop(session, Duration.ofSeconds(3));
     }
 
     @Test
@@ -103,6 +162,20 @@ class RelayedSessionTest {
         return seen;
     }
 
+    /** The first hello of {@code type} the session sent through the rendezvous, waiting up to 10 s. */
+    private static <T extends ControlMessage.Hello> T awaitSignaled(List<ControlMessage.Hello> signaled, Class<T> type) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ControlMessage.Hello h : signaled) {
+                if (type.isInstance(h)) {
+                    return type.cast(h);
+                }
+            }
+            pause();
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " through the rendezvous: " + signaled);
+    }
+
     private static void pause() {
         try {
             Thread.sleep(5);
@@ -122,6 +195,11 @@ class RelayedSessionTest {
     }
 
     private static LinkContext context(RecordingUnderlay wire) {
+        return context(wire, new CopyOnWriteArrayList<>());
+    }
+
+    /** {@code signaled} records the hellos the session sends through a rendezvous. */
+    private static LinkContext context(RecordingUnderlay wire, List<ControlMessage.Hello> signaled) {
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));
         HelloCheck check = new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60),
@@ -129,6 +207,6 @@ class RelayedSessionTest {
         return new LinkContext(SELF, new LinkSettings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(250),
                 Duration.ofSeconds(2)), security, Optional.empty(), new ControlChannel(wire, new ControlCodec()),
                 new Hellos(SELF, Optional.empty()), check, KIT.spawn(SecurityPolicy.create(security, SELF.groups())),
-                new DataplaneCounters(), Runnable::run);
+                new DataplaneCounters(), Runnable::run, (peer, hello) -> signaled.add(hello.get()));
     }
 }

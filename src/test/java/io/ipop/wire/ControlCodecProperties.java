@@ -228,8 +228,10 @@ class ControlCodecProperties {
             "\"type\"", "\"con_req\"", "\"con_resp\"", "\"con_rej\"", "\"ping\"", "\"pong\"", "\"close\"",
             "\"node\"", "\"v\"", "\"instance\"", "\"ip\"", "\"mac\"", "\"groups\"", "\"nonce\"", "\"index\"",
             "\"ts\"", "\"secure\"", "\"cert\"", "\"sig\"", "\"echo\"", "\"seq\"", "\"reason\"", "\"b\"",
+            "\"fwd\"", "\"to\"", "\"from\"", "\"msg\"",
             "\"10.77.0.2/24\"", "\"02:00:00:00:00:01\"", "1", "0", "-1", "\"\"");
-    private static final List<String> TYPES = List.of("con_req", "con_resp", "con_rej", "ping", "pong", "close", "warp");
+    private static final List<String> TYPES = List.of("con_req", "con_resp", "con_rej", "ping", "pong", "close", "fwd",
+            "warp");
 
     /** A JSON-ish token: a known one, a short quoted string, or an int. */
     private static String token(Random random) {
@@ -301,9 +303,9 @@ class ControlCodecProperties {
         return groups;
     }
 
-    /** One of the six kinds, equally often, with every field drawn from its whole valid range. */
+    /** One of the seven kinds, equally often, with every field drawn from its whole valid range. */
     private static ControlMessage message(Random random) {
-        return switch (random.nextInt(6)) {
+        return switch (random.nextInt(7)) {
             case 0 -> {
                 String node = token(random, 1, 64);
                 String instance = token(random, 1, 64);
@@ -334,7 +336,16 @@ class ControlCodecProperties {
             case 2 -> new ControlMessage.ConRej(token(random, 1, 64), text(random));
             case 3 -> new ControlMessage.Ping(token(random, 1, 64), anyLong(random), anyLong(random));
             case 4 -> new ControlMessage.Pong(token(random, 1, 64), anyLong(random), anyLong(random));
-            default -> new ControlMessage.Close(token(random, 1, 64), text(random));
+            case 5 -> new ControlMessage.Close(token(random, 1, 64), text(random));
+            default -> {
+                ControlMessage.Hello hello;
+                do {
+                    hello = message(random) instanceof ControlMessage.Hello h ? h : null;
+                } while (hello == null);
+                yield random.nextBoolean()
+                        ? ControlMessage.Fwd.toward(hello.node(), token(random, 1, 64), hello)
+                        : ControlMessage.Fwd.passedOn(token(random, 1, 64), hello.node(), hello);
+            }
         };
     }
 
@@ -348,11 +359,21 @@ class ControlCodecProperties {
         String longCert = BASE64_CHARS.repeat(1200 / BASE64_CHARS.length() + 1).substring(0, 1200);
         String zeroMac = new MacAddress(0).toString();
         String onesMac = new MacAddress(0xFFFF_FFFF_FFFFL).toString();
+        ControlMessage.ConReq longestReq = new ControlMessage.ConReq(1, longest, longest, "10.77.255.255/32", onesMac,
+                fiveGroups, longest, Integer.MAX_VALUE, Long.MAX_VALUE, true, longCert, "c2ln", longest,
+                List.of("255.255.255.255:65535", "0.0.0.0:1", "198.51.100.2:5800", "192.0.2.10:5800"));
+        ControlMessage.ConResp shortestResp = new ControlMessage.ConResp(1, shortest, shortest, "10.77.0.0/1", zeroMac,
+                List.of(), shortest, -1, Long.MIN_VALUE, shortest, false, null, null);
         return List.of(
                 new ControlMessage.ConReq(1, shortest, shortest, "10.77.0.0/1", zeroMac, List.of(), shortest,
                         Integer.MIN_VALUE, Long.MIN_VALUE, null, null, null),
                 new ControlMessage.ConReq(1, longest, longest, "10.77.255.255/32", onesMac, fiveGroups, longest,
                         Integer.MAX_VALUE, Long.MAX_VALUE, true, longCert, "c2ln"),
+                longestReq,
+                ControlMessage.Fwd.toward(longest, longest, longestReq),
+                ControlMessage.Fwd.passedOn(longest, longest, longestReq),
+                ControlMessage.Fwd.toward(shortest, shortest, shortestResp),
+                ControlMessage.Fwd.passedOn(shortest, shortest, shortestResp),
                 new ControlMessage.ConReq(1, shortest, longest, "10.77.0.1/24", zeroMac, List.of(shortest), longest,
                         1, 0, false, "=", "c2ln"),
                 new ControlMessage.ConResp(1, shortest, shortest, "10.77.0.0/1", zeroMac, List.of(), shortest,

@@ -10,9 +10,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.japi.function.Procedure;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -57,43 +60,83 @@ public final class Dataplane {
     public static Dataplane start(ActorSystem<?> system, DataplaneSettings settings, TapDevice tap, Underlay underlay,
                                   InboundPath inbound, OutboundPath outbound, DataplaneCounters counters) {
         int batch = settings.batchSize();
-        CompletionStage<Done> in = run(system,
-                udpSource(underlay, counters, batch)
-                        .map(inbound::process)
-                        .filter(frames -> !frames.isEmpty())
-                        .map(frames -> {
-                            counters.inboundEntered(frames.size());
-                            return frames;
-                        }),
-                frames -> writeToTap(tap, frames, counters),
-                settings.inboundBatches());
-        CompletionStage<Done> out = run(system,
-                tapSource(tap, counters, batch)
-                        .map(outbound::process)
-                        .filter(datagrams -> !datagrams.isEmpty())
-                        .map(datagrams -> {
-                            counters.outboundEntered(datagrams.size());
-                            return datagrams;
-                        }),
-                datagrams -> sendToUdp(underlay, datagrams, counters),
-                settings.outboundBatches());
+        CompletionStage<Done> in = run(system, udpReads(underlay, counters, batch), inbound::process,
+                frames -> writeToTap(tap, frames, counters), counters::inboundEntered, settings.inboundBatches());
+        CompletionStage<Done> out = run(system, tapReads(tap, counters, batch), outbound::process,
+                datagrams -> sendToUdp(underlay, datagrams, counters), counters::outboundEntered, settings.outboundBatches());
         in.whenComplete((d, e) -> logEnd("inbound", e));
         out.whenComplete((d, e) -> logEnd("outbound", e));
         return new Dataplane(in, out);
     }
 
     /**
-     * Runs one graph: {@code read} (a {@link BlockingSource} and the stages fused with it) on one pinned
-     * thread, {@code write} on another, with the writing island's input buffer of {@code batches}
-     * bursts as the graph's one bounded buffer. The reading side is pulled only while that buffer has
-     * room, so a full buffer stops the reads (backpressure), and the reading thread never blocks in a
-     * read while bursts wait for room: the demand that frees them always reaches it between reads.
+     * Runs one graph, three islands on pinned threads of {@link #IO_DISPATCHER}:
+     * <pre>
+     * read burst | async [batches] | process (classify, open or seal, switch) | async [batches] | write
+     * </pre>
+     * Each boundary holds at most {@code batches} bursts; the read stage is pulled only while the one
+     * after it has room, so a stuck write stops the reads (backpressure) and the reading thread never
+     * blocks in a read while bursts wait for room.
+     *
+     * <p>Run to completion when idle: a burst the read had to wait for, read while no burst is in
+     * flight ({@link InFlight#claimIdle}), is processed and written by the reading thread itself, with
+     * no thread hand-off: a lone packet (a ping, a request) crosses the node on one thread. A path under
+     * load finds packets waiting, or bursts in flight, and goes through the boundaries, so reading
+     * never waits on a write there. Order is kept: a direct write happens only with nothing queued.
+     *
+     * @param entered called with the packet count of each processed, non-empty burst before it is written
      */
-    static <T> CompletionStage<Done> run(ActorSystem<?> system, Source<T, ?> read, Procedure<T> write, int batches) {
-        Sink<T, CompletionStage<Done>> writer = Sink.<T>foreach(write)
+    static <T, U> CompletionStage<Done> run(ActorSystem<?> system, Supplier<BlockingSource.Read<ReadBurst<T>>> reads,
+                                            Function<List<T>, List<U>> process, Consumer<List<U>> write,
+                                            IntConsumer entered, int batches) {
+        InFlight inFlight = new InFlight();
+        Source<List<T>, ?> queued = BlockingSource.of(() -> {
+            BlockingSource.Read<ReadBurst<T>> read = reads.get();
+            return () -> {
+                while (true) {
+                    Optional<ReadBurst<T>> next = read.next();
+                    if (next.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    ReadBurst<T> burst = next.get();
+                    if (!burst.waited() || !inFlight.claimIdle()) {
+                        inFlight.entered();
+                        return Optional.of(burst.packets());
+                    }
+                    try {
+                        List<U> out = process.apply(burst.packets());
+                        if (!out.isEmpty()) {
+                            entered.accept(out.size());
+                            write.accept(out);
+                        }
+                    } finally {
+                        inFlight.left();
+                    }
+                }
+            };
+        });
+        Sink<List<U>, CompletionStage<Done>> writer = Sink.<List<U>>foreach(out -> {
+            try {
+                write.accept(out);
+            } finally {
+                inFlight.left();
+            }
+        });
+        return queued
+                .async(IO_DISPATCHER)
+                .map(process::apply)
+                .filter(out -> {
+                    if (out.isEmpty()) {
+                        inFlight.left();
+                        return false;
+                    }
+                    entered.accept(out.size());
+                    return true;
+                })
                 .addAttributes(Attributes.inputBuffer(batches, batches))
-                .async(IO_DISPATCHER);
-        return read.async(IO_DISPATCHER).toMat(writer, Keep.right()).run(system);
+                .async(IO_DISPATCHER)
+                .toMat(writer.addAttributes(Attributes.inputBuffer(batches, batches)).async(IO_DISPATCHER), Keep.right())
+                .run(system);
     }
 
     /** Completes when both graphs have ended; fails if either failed. */
@@ -111,18 +154,20 @@ public final class Dataplane {
     }
 
     /**
-     * Bursts of datagrams from the socket: blocks for the first, then takes what is already waiting,
-     * up to {@code batch}. Each datagram is copied into an array of its exact size. Ends when the
-     * socket closes.
+     * Bursts of datagrams from the socket: the first (waiting for it if none is there), then what is
+     * already waiting, up to {@code batch}. Each datagram is copied into an array of its exact size.
+     * Ends when the socket closes.
      */
-    private static Source<List<Datagram>, ?> udpSource(Underlay underlay, DataplaneCounters counters, int batch) {
-        return BlockingSource.of(() -> {
+    private static Supplier<BlockingSource.Read<ReadBurst<Datagram>>> udpReads(Underlay underlay, DataplaneCounters counters,
+                                                                                 int batch) {
+        return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];
             return () -> {
                 while (true) {
                     try {
-                        Underlay.Received first = underlay.receive(buf);
-                        if (first == null) {
+                        Underlay.Received first = underlay.receiveNow(buf);
+                        boolean waited = first == null;
+                        if (waited && (first = underlay.receive(buf)) == null) {
                             return Optional.empty();
                         }
                         List<Datagram> burst = new ArrayList<>(batch);
@@ -131,13 +176,13 @@ public final class Dataplane {
                         while (burst.size() < batch && (next = underlay.receiveNow(buf)) != null) {
                             addDatagrams(burst, next, buf);
                         }
-                        return Optional.of(burst);
+                        return Optional.of(new ReadBurst<>(burst, waited));
                     } catch (IOException e) {
                         counters.drop(Drop.RECEIVE_ERROR);
                     }
                 }
             };
-        });
+        };
     }
 
     /** The datagrams of one receive (several of one sender with receive offload), each in an array of its exact size. */
@@ -151,33 +196,35 @@ public final class Dataplane {
         }
     }
 
-    /** Bursts of frames from the TAP, like {@link #udpSource}; ends when the TAP closes. */
-    private static Source<List<byte[]>, ?> tapSource(TapDevice tap, DataplaneCounters counters, int batch) {
-        return BlockingSource.of(() -> {
+    /** Bursts of frames from the TAP, like {@link #udpReads}; ends when the TAP closes. */
+    private static Supplier<BlockingSource.Read<ReadBurst<byte[]>>> tapReads(TapDevice tap, DataplaneCounters counters,
+                                                                               int batch) {
+        return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];
             return () -> {
                 while (true) {
                     try {
-                        int n = tap.read(buf);
+                        int n = tap.readNow(buf);
+                        boolean waited = n == 0;
+                        while (n == 0) {
+                            n = tap.read(buf);                  // 0: poll interval passed, nothing yet
+                        }
                         if (n < 0) {
                             return Optional.empty();
-                        }
-                        if (n == 0) {
-                            continue;                       // poll interval passed: nothing yet
                         }
                         List<byte[]> burst = new ArrayList<>(batch);
                         burst.add(Arrays.copyOf(buf, n));
                         while (burst.size() < batch && (n = tap.readNow(buf)) > 0) {
                             burst.add(Arrays.copyOf(buf, n));
                         }
-                        return Optional.of(burst);
+                        return Optional.of(new ReadBurst<>(burst, waited));
                     } catch (IOException e) {
                         counters.drop(Drop.TAP_READ_ERROR);
                         log.warn("TAP read failed: {}", e.getMessage());
                     }
                 }
             };
-        });
+        };
     }
 
     private static void writeToTap(TapDevice tap, List<InboundFrame> frames, DataplaneCounters counters) {

@@ -2,6 +2,7 @@ package io.ipop.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -10,20 +11,23 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The graph shape {@link Dataplane#run} builds for both data paths, over a read that blocks like a
- * socket or TAP read: a lone element goes through without another one behind it, the bounded buffer
- * stops the reads when the writer is stuck, and nothing is lost or reordered.
+ * The graph {@link Dataplane#run} builds for both data paths, over a read that blocks like a socket or
+ * TAP read: a lone element is written at once by the reading thread, a backlog goes through the
+ * boundaries, the bounded buffers stop the reads when the writer is stuck, and nothing is lost or
+ * reordered.
  */
 class DataplaneBoundaryTest {
     private static final ActorTestKit KIT = ActorTestKit.create();
@@ -34,54 +38,122 @@ class DataplaneBoundaryTest {
         KIT.shutdownTestKit();
     }
 
-    /** A device: {@link #read} blocks until an element is offered or the device is closed. */
+    /**
+     * A device like the socket or TAP: {@link #read} takes one element, reporting whether it had to wait
+     * for it, and blocks until one is offered or the device is closed. Records the reading thread.
+     */
     private static final class Device {
         final BlockingQueue<Integer> incoming = new LinkedBlockingQueue<>();
         final AtomicInteger taken = new AtomicInteger();
         final AtomicBoolean closed = new AtomicBoolean();
+        volatile Thread reader;
+        volatile boolean waiting;
 
-        Optional<Integer> read() {
+        Optional<ReadBurst<Integer>> read() {
+            reader = Thread.currentThread();
+            Integer next = incoming.poll();
+            boolean waited = next == null;
             try {
-                while (!closed.get()) {
-                    Integer next = incoming.poll(20, TimeUnit.MILLISECONDS);
-                    if (next != null) {
-                        taken.incrementAndGet();
-                        return Optional.of(next);
-                    }
+                waiting = waited;
+                while (next == null && !closed.get()) {
+                    next = incoming.poll(20, TimeUnit.MILLISECONDS);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } finally {
+                waiting = false;
             }
-            return Optional.empty();
+            if (next == null) {
+                return Optional.empty();
+            }
+            taken.incrementAndGet();
+            return Optional.of(new ReadBurst<>(List.of(next), waited));
+        }
+
+        Supplier<BlockingSource.Read<ReadBurst<Integer>>> reads() {
+            return () -> this::read;
+        }
+
+        /**
+         * Offers {@code element} once every element before it was taken and the reader waits for the
+         * next: the path is idle. ({@link #taken} counts after a read clears {@link #waiting}, so a
+         * {@code waiting} seen after that belongs to the next read.)
+         */
+        void offerWhenIdle(int element, int takenBefore) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (taken.get() < takenBefore || !waiting) {
+                assertTrue(System.nanoTime() < deadline, "the reader never came back to wait for element " + element);
+                Thread.sleep(1);
+            }
+            incoming.add(element);
         }
     }
 
+    /** What the write side saw: elements in order, and the threads that wrote them. */
+    private static final class Written {
+        final BlockingQueue<Integer> elements = new LinkedBlockingQueue<>();
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+        void write(List<Integer> burst) {
+            threads.add(Thread.currentThread());
+            elements.addAll(burst);
+        }
+    }
+
+    /** Drops multiples of 3, as the processing drops control datagrams (they go elsewhere). */
+    private static List<Integer> process(List<Integer> burst) {
+        return burst.stream().filter(i -> i % 3 != 0).toList();
+    }
+
     @Test
-    void eachLoneElementArrivesWithoutAnotherBehindIt() throws Exception {
+    void eachLoneElementIsWrittenByTheReadingThreadWithoutAnotherBehindIt() throws Exception {
         Device device = new Device();
-        BlockingQueue<Integer> written = new LinkedBlockingQueue<>();
-        // Like the data paths: most reads are forwarded, some (control datagrams) are filtered out.
-        CompletionStage<Done> done = Dataplane.run(KIT.system(),
-                BlockingSource.of(() -> device::read).map(i -> i).filter(i -> i % 3 != 0).map(i -> i),
-                written::add, 8);
+        Written written = new Written();
+        AtomicInteger entered = new AtomicInteger();
+        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), DataplaneBoundaryTest::process,
+                written::write, entered::addAndGet, 8);
         Random random = new Random(42);
-        int expected = 0;
         for (int i = 1; i <= 600; i++) {
-            device.incoming.add(i);
+            device.offerWhenIdle(i, i - 1);
             if (i % 3 == 0) {
                 continue;
             }
-            Integer got = written.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+            Integer got = written.elements.poll(WAIT_SECONDS, TimeUnit.SECONDS);
             assertNotNull(got, "element " + i + " was read but never written while no other element followed it");
             assertEquals(i, got);
-            expected++;
             if (random.nextInt(50) == 0) {
-                Thread.sleep(30);                        // let the read block in between, as an idle link does
+                Thread.sleep(30);
             }
         }
         device.closed.set(true);
         done.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
-        assertEquals(400, expected);
+        assertEquals(400, entered.get());
+        // Each element was offered while the reader waited, after the previous one was written: the
+        // reads waited and nothing was in flight, so every write ran on the reading thread (no hand-off).
+        assertEquals(400, written.threads.size());
+        for (Thread t : written.threads) {
+            assertSame(device.reader, t, "a lone element was handed to another thread");
+        }
+    }
+
+    @Test
+    void aBacklogGoesThroughTheBoundariesInOrder() throws Exception {
+        Device device = new Device();
+        Written written = new Written();
+        for (int i = 1; i <= 3000; i++) {
+            device.incoming.add(i);                     // waiting before the first read: not idle
+        }
+        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), DataplaneBoundaryTest::process,
+                written::write, n -> { }, 4);
+        for (int i = 1; i <= 3000; i++) {
+            if (i % 3 == 0) {
+                continue;
+            }
+            assertEquals(i, written.elements.poll(WAIT_SECONDS, TimeUnit.SECONDS), "order at " + i);
+        }
+        device.closed.set(true);
+        done.toCompletableFuture().get(WAIT_SECONDS, TimeUnit.SECONDS);
+        assertTrue(written.threads.stream().anyMatch(t -> t != device.reader), "a backlog was never handed off");
     }
 
     @Test
@@ -91,24 +163,26 @@ class DataplaneBoundaryTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstWrite = new CountDownLatch(1);
         List<Integer> written = new ArrayList<>();
-        CompletionStage<Done> done = Dataplane.run(KIT.system(), BlockingSource.of(() -> device::read),
-                i -> {
+        for (int i = 0; i < 1000; i++) {
+            device.incoming.add(i);                     // a backlog: it goes through the boundaries
+        }
+        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), burst -> burst,
+                burst -> {
                     firstWrite.countDown();
-                    release.await();
+                    awaitUninterruptibly(release);
                     synchronized (written) {
-                        written.add(i);
+                        written.addAll(burst);
                     }
                 },
-                batches);
-        for (int i = 0; i < 1000; i++) {
-            device.incoming.add(i);
-        }
+                n -> { }, batches);
         assertTrue(firstWrite.await(WAIT_SECONDS, TimeUnit.SECONDS), "the writer never got an element");
-        // Reads stop once the buffer is full: one element in the writer, the buffer, and at most one
-        // read whose burst waits for room. Without backpressure all 1000 are read in well under this.
+        // Reads stop once both boundaries are full: one burst in the writer, a full buffer at each
+        // boundary, one in processing and one read waiting for room. Without backpressure all 1000 are
+        // read in well under this.
         Thread.sleep(500);
         int read = device.taken.get();
-        assertTrue(read <= batches + 2, "read " + read + " elements while the writer was stuck; bound " + (batches + 2));
+        int bound = 2 * batches + 3;
+        assertTrue(read <= bound, "read " + read + " elements while the writer was stuck; bound " + bound);
         assertTrue(read >= batches, "read only " + read + " elements: the buffer should fill");
 
         release.countDown();
@@ -123,6 +197,14 @@ class DataplaneBoundaryTest {
             for (int i = 0; i < 1000; i++) {
                 assertEquals(i, written.get(i), "order at " + i);
             }
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

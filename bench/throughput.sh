@@ -7,6 +7,10 @@
 #   plain   two nodes, security.mode = never, iperf3 a -> 10.77.0.2 over a plaintext link
 #   secure  two nodes with certificates of one overlay CA, group blue, mode by-group: DTLS-keyed
 #           AES-GCM link (checked in /overlay/links before measuring)
+#   socat   reference, if socat is installed (BENCH_REFERENCE=0 skips it): the smallest userspace
+#           TAP-over-UDP forwarder there is, socat in each namespace (C, one thread, one packet per
+#           system call, plaintext), iperf3 a -> 10.78.0.2 — the floor a userspace VPN starts from
+#           on this machine, measured in the same run
 # Each case: BENCH_RUNS (3) runs of iperf3 TCP, one stream, BENCH_SECONDS (10) s each, median of the
 # receiver's bits/s; then ping -c 20 -i 0.05, median RTT; CPU seconds (utime+stime) each node process
 # used over the iperf3 runs. Prints a table, and as its very last line
@@ -15,7 +19,8 @@
 #
 # Usage (as root): bench/throughput.sh [--rate RATE]
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
-#   BENCH_RUNS, IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_KEEP=1 (keep the work
+#   BENCH_RUNS, IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_REFERENCE (1: the socat
+#   case if socat is installed; 0: skip it), BENCH_KEEP=1 (keep the work
 #   directory with node logs, configs and /overlay snapshots; it is always kept on failure).
 # Everything it creates (namespaces, node and iperf3 processes) is removed on exit, success or not.
 set -euo pipefail
@@ -298,11 +303,42 @@ overlay_case() {  # overlay_case CASE MODE
   done
 }
 
+reference_case() {  # socat TAP <-> UDP in each namespace, plaintext, port 5900, TAP ref0 10.78.0.x/24
+  local pa pb i
+  case_name=socat
+  log "== socat: reference forwarder (socat TUN tun-type=tap <-> UDP) in both namespaces"
+  ip netns exec "$ns_a" socat UDP:192.0.2.2:5900,bind=192.0.2.1:5900 \
+    TUN:10.78.0.1/24,tun-type=tap,tun-name=ref0,iff-up >"$work/socat-a.log" 2>&1 3>&- &
+  pa=$!; node_pids+=("$pa")
+  ip netns exec "$ns_b" socat UDP:192.0.2.1:5900,bind=192.0.2.2:5900 \
+    TUN:10.78.0.2/24,tun-type=tap,tun-name=ref0,iff-up >"$work/socat-b.log" 2>&1 3>&- &
+  pb=$!; node_pids+=("$pb")
+  for i in $(seq 50); do
+    if ip -n "$ns_a" link show ref0 >/dev/null 2>&1 && ip -n "$ns_b" link show ref0 >/dev/null 2>&1; then break; fi
+    kill -0 "$pa" 2>/dev/null && kill -0 "$pb" 2>/dev/null || { cat "$work"/socat-*.log >&3; fail "socat exited"; }
+    sleep 0.1
+  done
+  ip -n "$ns_a" link set ref0 mtu 1400 && ip -n "$ns_b" link set ref0 mtu 1400 || fail "no TAP ref0 from socat"
+  in_ns "$ns_a" timeout 10 ping -c 1 -W 2 10.78.0.2 >/dev/null || fail "no ping through the socat reference"
+  measure socat 10.78.0.2 "$pa" "$pb"
+  for i in "$pa" "$pb"; do stop_pid "$i"; done
+  node_pids=()
+}
+
 # ---------------------------------------------------------------------------------------- cases
 case_name=direct
 measure direct 192.0.2.2
 overlay_case plain never
 overlay_case secure by-group
+cases=(direct plain secure)
+if [ "${BENCH_REFERENCE:-1}" != 0 ]; then
+  if command -v socat >/dev/null; then
+    reference_case
+    cases+=(socat)
+  else
+    log "== socat not installed: no reference case (apt-get install socat)"
+  fi
+fi
 
 # ---------------------------------------------------------------------------------------- report
 echo
@@ -312,7 +348,7 @@ shaping="unshaped"
 echo "underlay: veth $shaping; iperf3 TCP 1 stream, $runs x $seconds s per case; node JVM options: ${java_opts:-(none)}"
 echo
 printf '%-8s %14s  %-32s %14s  %s\n' case "median Mbit/s" "runs Mbit/s" "RTT median ms" "CPU s node a / node b"
-for c in direct plain secure; do
+for c in "${cases[@]}"; do
   printf '%-8s %14.1f  %-32s %14.3f  %s\n' "$c" "${mbit_median[$c]}" "${runs_txt[$c]}" "${rtt[$c]}" "${cpu_a[$c]} / ${cpu_b[$c]}"
 done
 echo

@@ -50,7 +50,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  * One invocation lets {@value #FRAMES} frames into the source and waits until the sink has seen all of
  * them, so one op is one frame through the graph, pipeline fill and drain included (at most the
- * buffer plus the boundary's input buffer are in flight: a few hundred frames, a few % of an
+ * two boundaries' buffers are in flight: a few hundred frames, a few % of an
  * invocation). The source has all of an invocation's frames waiting at once, like a saturated link,
  * so the read stages' bursts are full. The other graph sits idle meanwhile.
  */
@@ -171,7 +171,7 @@ public class GraphBench {
         }
     }
 
-    /** UDP receive, classify (+ open), switch in, buffer, async boundary, TAP write. */
+    /** UDP receive, async boundary, classify (+ open), switch in, async boundary, TAP write. */
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public long inbound(Graph g, Fresh f) throws InterruptedException {
@@ -180,7 +180,7 @@ public class GraphBench {
         return t;
     }
 
-    /** TAP read, switch out (+ header or seal), buffer, async boundary, UDP send. */
+    /** TAP read, async boundary, switch out (+ header or seal), async boundary, UDP send. */
     @Benchmark
     @OperationsPerInvocation(FRAMES)
     public long outbound(Graph g) throws InterruptedException {

@@ -13,6 +13,11 @@ import io.ipop.route.LinkCounters;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.PkiException;
+import io.ipop.underlay.Endpoint;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -123,8 +128,28 @@ final class Views {
         if (snap.state() != io.ipop.peer.LinkState.UP) {
             return null;
         }
-        String local = s.nat().stun().client().reflexive().map(Object::toString).orElse(s.node().underlay().toString());
+        String local = s.nat().stun().client().reflexive().map(Object::toString)
+                .orElseGet(() -> hostSide(s.node().underlay(), snap.endpoint()).toString());
         return new PairView(local, snap.endpoint().toString());
+    }
+
+    /**
+     * This node's host endpoint toward {@code peer}: the bound address, or for a wildcard bind the
+     * source address the kernel's routing picks for the peer (a connect of an unbound UDP socket looks
+     * up the route and sends nothing).
+     */
+    static Endpoint hostSide(Endpoint bound, Endpoint peer) {
+        InetSocketAddress local = bound.address();
+        if (!local.getAddress().isAnyLocalAddress()) {
+            return bound;
+        }
+        try (DatagramSocket probe = new DatagramSocket()) {
+            probe.connect(peer.address());
+            InetAddress source = probe.getLocalAddress();
+            return source.isAnyLocalAddress() ? bound : Endpoint.of(source, local.getPort());
+        } catch (IOException | RuntimeException e) {
+            return bound;                               // no route: the bound wildcard is all we know
+        }
     }
 
     private static String fingerprint(X509Certificate c) {

@@ -2,6 +2,7 @@ package io.ipop.management;
 
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
+import io.ipop.nat.SignalCounters;
 import io.ipop.node.NodeRuntime;
 import io.ipop.peer.LinkSnapshot;
 import io.ipop.peer.LinkState;
@@ -119,6 +120,15 @@ final class NodeMetrics {
                 .callback(c -> withState(s -> {
                     c.call(s.settings().dataplane().inboundBuffer(), "inbound");
                     c.call(s.settings().dataplane().outboundBuffer(), "outbound");
+                })).register(registry);
+        CounterWithCallback.builder().name("ipop_nat_signaling")
+                .help("Link setup through rendezvous nodes: hellos sent through one, taken from one, passed on as one")
+                .labelNames("kind")
+                .callback(c -> withState(s -> {
+                    SignalCounters.View v = s.nat().signaling().view();
+                    c.call(v.sent(), "sent");
+                    c.call(v.received(), "received");
+                    c.call(v.forwarded(), "forwarded");
                 })).register(registry);
         nodeCounter("ipop_dataplane_datagrams_in", "Datagrams received on the underlay socket", DataplaneCounters::datagramsIn);
         nodeCounter("ipop_dataplane_tap_frames", "Frames read from the TAP device", DataplaneCounters::framesFromTap);

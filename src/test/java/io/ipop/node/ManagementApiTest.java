@@ -84,6 +84,9 @@ class ManagementApiTest {
         assertEquals(256.0, before.get("ipop_dataplane_buffer_size{direction=inbound}"));
         assertEquals(0.0, before.get("ipop_dataplane_drops_total{reason=not_for_us,stage=switch_in}"));
         assertEquals(1.0, before.get("ipop_node_links_up"));
+        for (String kind : List.of("sent", "received", "forwarded")) {
+            assertEquals(0.0, before.get("ipop_nat_signaling_total{kind=" + kind + "}"), "no rendezvous here: " + kind);
+        }
         assertTrue(before.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")), "JVM metrics too");
 
         for (int i = 0; i < 5; i++) {

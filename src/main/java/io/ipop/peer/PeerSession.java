@@ -45,9 +45,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * client); a plaintext link is up at once.
  *
  * <p>Liveness: anything authenticated heard from the peer counts (any frame on a plaintext link; only
- * frames that decrypt on a secure one, where keepalives are sealed empty frames). A liveness tick every
- * tenth of {@code dead-after} accumulates silence; the link is lost after 0.9 to 1.0 times
- * {@code dead-after} of silence, never later.
+ * frames that decrypt on a secure one, where keepalives are sealed empty frames); see {@link Liveness}.
  *
  * <p>Reload: {@link Reconfigure} hands the session the node's new identity and security. A linked
  * session asks the policy again; if its own decision flips, it sets the link up again (stating the new
@@ -119,7 +117,6 @@ public final class PeerSession {
 
     private static final int EARLY_RECORDS_KEPT = 8;
     private static final int MAX_RECORD = 1400;
-    private static final long MAX_PLAUSIBLE_RTT = Duration.ofSeconds(60).toNanos();
     /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
     private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
     /** On a relayed link, direct candidates are probed every this many keepalives. */
@@ -131,7 +128,7 @@ public final class PeerSession {
     private final PeerLink link;
     private final ActorRef<PeerDirectory.Command> directory;
     private final List<byte[]> earlyRecords = new ArrayList<>();
-    private final Duration livenessTick;
+    private final Liveness liveness;
     private final Probes probes;
     private final Candidates candidates;
 
@@ -147,9 +144,6 @@ public final class PeerSession {
     private final LogThrottle refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL);
     private LinkCipher cipher;
     private boolean everUp;
-    private long pingSeq;
-    private long lastActivity;
-    private Duration silence = Duration.ZERO;
 
     private PeerSession(ActorContext<Command> context, TimerScheduler<Command> timers, LinkContext ctx, String peer,
                         Endpoint endpoint, PeerLink link, ActorRef<PeerDirectory.Command> directory) {
@@ -162,7 +156,7 @@ public final class PeerSession {
         this.directory = directory;
         this.probes = new Probes(peer, link, endpoint);
         this.candidates = probes.candidates();
-        this.livenessTick = ctx.link().deadAfter().dividedBy(10);
+        this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
     }
 
     public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
@@ -294,14 +288,13 @@ public final class PeerSession {
         cipher = keys == null ? null : LinkCipher.of(keys, remote.index());
         everUp = true;
         link.setups().linkUp();
-        lastActivity = link.counters().activity();
-        silence = Duration.ZERO;
+        liveness.restart(link.counters().activity());
         publish(LinkState.UP, reason, decision, keys == null ? null : keys.cipherSuite());
         directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
         context.getLog().info("link to {} up: {} at {}, {} ({})", peer, remote.address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), decision.reason());
         timers.startTimerWithFixedDelay(PingTick.INSTANCE, ctx.link().keepaliveInterval());
-        timers.startTimerWithFixedDelay(LivenessTick.INSTANCE, livenessTick);
+        timers.startTimerWithFixedDelay(LivenessTick.INSTANCE, liveness.tick());
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
@@ -343,10 +336,7 @@ public final class PeerSession {
         } else if (msg instanceof Ping ping) {
             ctx.channel().send(new Pong(ctx.self().name(), ping.seq(), ping.ts()), m.from());
         } else if (msg instanceof Pong pong) {
-            long rtt = System.nanoTime() - pong.ts();
-            if (pong.seq() <= pingSeq && rtt >= 0 && rtt < MAX_PLAUSIBLE_RTT) {
-                link.publish(link.snapshot().withRtt(rtt));
-            }
+            liveness.roundTrip(pong).ifPresent(rtt -> link.publish(link.snapshot().withRtt(rtt)));
         } else if (msg instanceof ConResp resp && !probes.sent(resp.echo())) {
             ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
         } else if (msg instanceof Close close) {
@@ -432,8 +422,8 @@ public final class PeerSession {
     }
 
     private Behavior<Command> onPingTick() {
-        ctx.channel().send(new Ping(ctx.self().name(), ++pingSeq, System.nanoTime()), endpoint);
-        if (relayedNow() && pingSeq % PROBE_EVERY == 0) {
+        ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
+        if (relayedNow() && liveness.pingsSent() % PROBE_EVERY == 0) {
             probes.requestDirect(ctx, decision());      // a direct path may have appeared
         }
         if (cipher != null) {
@@ -444,16 +434,7 @@ public final class PeerSession {
     }
 
     private Behavior<Command> onLivenessTick() {
-        long activity = link.counters().activity();
-        if (activity != lastActivity) {
-            lastActivity = activity;
-            silence = Duration.ZERO;
-            return Behaviors.same();
-        }
-        silence = silence.plus(livenessTick);
-        // Silence is counted from the tick that last saw activity, so the true silence is up to one tick
-        // longer: declare the peer dead once that upper bound reaches dead-after, never later.
-        if (silence.plus(livenessTick).compareTo(ctx.link().deadAfter()) >= 0) {
+        if (liveness.silentTooLong(link.counters().activity())) {
             return lost("nothing heard from peer for " + ctx.link().deadAfter().toMillis() + " ms");
         }
         return Behaviors.same();

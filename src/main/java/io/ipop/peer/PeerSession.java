@@ -19,7 +19,6 @@ import io.ipop.wire.ControlMessage.Pong;
 import java.security.cert.CertificateEncodingException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -115,8 +114,6 @@ public final class PeerSession {
     private record SignalDecided(ConReq request, SecurityDecision decision) implements Command {
     }
 
-    private static final int EARLY_RECORDS_KEPT = 8;
-    private static final int MAX_RECORD = 1400;
     /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
     private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
     /** On a relayed link, direct candidates are probed every this many keepalives. */
@@ -127,10 +124,10 @@ public final class PeerSession {
     private final String peer;
     private final PeerLink link;
     private final ActorRef<PeerDirectory.Command> directory;
-    private final List<byte[]> earlyRecords = new ArrayList<>();
     private final Liveness liveness;
     private final Probes probes;
     private final Candidates candidates;
+    private final LinkHandshake dtls = new LinkHandshake();
 
     private LinkContext ctx;
     private Endpoint endpoint;
@@ -140,7 +137,6 @@ public final class PeerSession {
     private String remoteCertificate;
     private SecurityDecision localDecision;
     private Boolean peerDecision;
-    private DtlsHandshake handshake;
     private final LogThrottle refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL);
     private LinkCipher cipher;
     private boolean everUp;
@@ -180,7 +176,7 @@ public final class PeerSession {
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileSeeking)
                 .onMessage(PolicyDecided.class, this::onPolicyDecided)
-                .onMessage(DtlsReceived.class, this::keepEarlyRecord)
+                .onMessage(DtlsReceived.class, this::keepEarly)
                 .onMessageEquals(RetryTick.INSTANCE, () -> seeking(state, attempt + 1)));
     }
 
@@ -227,10 +223,8 @@ public final class PeerSession {
         return handshaking(decision);
     }
 
-    private Behavior<Command> keepEarlyRecord(DtlsReceived m) {
-        if (earlyRecords.size() < EARLY_RECORDS_KEPT) {
-            earlyRecords.add(m.record());           // the peer may start DTLS just before we agree
-        }
+    private Behavior<Command> keepEarly(DtlsReceived m) {
+        dtls.keepEarly(m.record());                     // the peer may start DTLS just before we agree
         return Behaviors.same();
     }
 
@@ -238,47 +232,44 @@ public final class PeerSession {
 
     private Behavior<Command> handshaking(SecurityDecision decision) {
         timers.cancel(RetryTick.INSTANCE);
-        if (handshake != null) {
-            handshake.cancel();                         // frees its thread at once
-        }
-        DtlsHandshake.Role role = ctx.self().name().compareTo(peer) < 0 ? DtlsHandshake.Role.CLIENT : DtlsHandshake.Role.SERVER;
-        byte[] expected;
+        DtlsHandshake.Role role = LinkHandshake.role(ctx.self().name(), peer);
+        DtlsHandshake hs;
         try {
-            expected = remoteIdentity.orElseThrow().certificate().getEncoded();
+            hs = dtls.start(ctx, role, remoteIdentity.orElseThrow(), remote.index(), endpoint);
         } catch (CertificateEncodingException e) {
             return lost("cannot encode the peer's certificate: " + e.getMessage());
         }
-        int remoteIndex = remote.index();
-        Endpoint to = endpoint;
-        DtlsHandshake hs = DtlsHandshake.start(role, ctx.identity().orElseThrow(), expected,
-                record -> ctx.channel().sendDtls(record, remoteIndex, to), ctx.dtlsExecutor(),
-                ctx.security().handshakeTimeout(), MAX_RECORD);
-        handshake = hs;
-        earlyRecords.forEach(hs::receive);
-        earlyRecords.clear();
         context.pipeToSelf(hs.result(), (keys, failure) -> new HandshakeDone(hs, keys, failure));
         publish(LinkState.HANDSHAKING, "DTLS handshake as " + role.name().toLowerCase() + " (" + decision.reason() + ")",
                 decision, null);
         return withCommonHandlers(Behaviors.receive(Command.class)
-                .onMessage(DtlsReceived.class, m -> toHandshake(hs, m.record()))
+                .onMessage(DtlsReceived.class, m -> countIgnored(dtls.receive(m.record())))
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
                 .onMessage(HandshakeDone.class, done -> onHandshakeDone(done, decision)));
     }
 
     private Behavior<Command> onHandshakeDone(HandshakeDone done, SecurityDecision decision) {
-        if (done.handshake() != handshake) {
+        if (!dtls.isCurrent(done.handshake())) {
             return Behaviors.same();
         }
         if (done.failure() != null) {
             ctx.counters().drop(Drop.DTLS_FAILED);
             link.setups().handshakeFailed();
-            String why = "DTLS handshake failed: " + rootMessage(done.failure());
+            String why = "DTLS handshake failed: " + LinkHandshake.failure(done.failure());
             context.getLog().warn("link to {}: {}", peer, why);
             return backToSeeking(why);
         }
         link.setups().handshakeOk();
         return up(decision, done.keys(), "DTLS up, " + done.keys().cipherSuite());
+    }
+
+    /** Counts a DTLS record the handshake did not take. */
+    private Behavior<Command> countIgnored(boolean taken) {
+        if (!taken) {
+            ctx.counters().drop(Drop.DTLS_IGNORED);
+        }
+        return Behaviors.same();
     }
 
     // ---- up: keepalives, liveness, restarts of the peer ---------------------------------------------------
@@ -298,7 +289,7 @@ public final class PeerSession {
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
-                .onMessage(DtlsReceived.class, this::onDtlsWhileUp)
+                .onMessage(DtlsReceived.class, m -> countIgnored(dtls.receiveWhileUp(m.record())))
                 .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
                 .onMessageEquals(LivenessTick.INSTANCE, this::onLivenessTick));
     }
@@ -398,29 +389,6 @@ public final class PeerSession {
         return "peer now decides " + (req.secure() ? "secure" : "plaintext") + ": setting the link up again";
     }
 
-    /**
-     * A DTLS record on an up link. A resent final flight goes to the finished handshake, which keeps
-     * answering them (as server) until its deadline; anything else is counted and ignored.
-     */
-    private Behavior<Command> onDtlsWhileUp(DtlsReceived m) {
-        if (handshake != null && !DtlsHandshake.isClientHello(m.record())) {
-            return toHandshake(handshake, m.record());
-        }
-        // A ClientHello is unauthenticated and anyone who saw a frame knows the index: it must not
-        // reset an up link. A client that really lost the link says so with a con_req (no decision),
-        // which sets the link up again.
-        ctx.counters().drop(Drop.DTLS_IGNORED);
-        return Behaviors.same();
-    }
-
-    /** A record for the running (or, as server, lingering) handshake; counted if it no longer takes any. */
-    private Behavior<Command> toHandshake(DtlsHandshake hs, byte[] record) {
-        if (!hs.receive(record)) {
-            ctx.counters().drop(Drop.DTLS_IGNORED);
-        }
-        return Behaviors.same();
-    }
-
     private Behavior<Command> onPingTick() {
         ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
         if (relayedNow() && liveness.pingsSent() % PROBE_EVERY == 0) {
@@ -454,14 +422,10 @@ public final class PeerSession {
     private Behavior<Command> backToSeeking(String reason, SecurityDecision known) {
         timers.cancel(PingTick.INSTANCE);
         timers.cancel(LivenessTick.INSTANCE);
-        if (handshake != null) {
-            handshake.cancel();
-            handshake = null;
-        }
+        dtls.reset();                                   // records of the abandoned attempt must not seed the next
         cipher = null;
         localDecision = known;
         peerDecision = null;
-        earlyRecords.clear();                           // records of the abandoned attempt must not seed the next
         directory.tell(new PeerDirectory.LinkDown(peer));
         LinkState state = everUp ? LinkState.LOST : LinkState.CONNECTING;
         publish(state, reason, null, null);
@@ -541,9 +505,7 @@ public final class PeerSession {
     }
 
     private Behavior<Command> onStopping() {
-        if (handshake != null) {
-            handshake.cancel();
-        }
+        dtls.cancel();
         directory.tell(new PeerDirectory.LinkDown(peer));
         return Behaviors.same();
     }
@@ -681,13 +643,5 @@ public final class PeerSession {
 
     private void publishReason(String reason) {
         link.publish(link.snapshot().withReason(reason));
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
     }
 }

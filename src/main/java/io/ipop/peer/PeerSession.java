@@ -20,7 +20,6 @@ import java.security.cert.CertificateEncodingException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -127,16 +126,11 @@ public final class PeerSession {
     private final Liveness liveness;
     private final Probes probes;
     private final Candidates candidates;
+    private final LinkSetup setup = new LinkSetup();
     private final LinkHandshake dtls = new LinkHandshake();
 
     private LinkContext ctx;
     private Endpoint endpoint;
-    private PeerInfo remote;
-    private Optional<PeerIdentity> remoteIdentity = Optional.empty();
-    /** The certificate the peer's hello carried when the link was set up (base64), or null. */
-    private String remoteCertificate;
-    private SecurityDecision localDecision;
-    private Boolean peerDecision;
     private final LogThrottle refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL);
     private LinkCipher cipher;
     private boolean everUp;
@@ -171,7 +165,7 @@ public final class PeerSession {
             publish(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting");
         }
         sendConReq();
-        probes.requestThroughRendezvous(ctx, decision());
+        probes.requestThroughRendezvous(ctx, setup.stated());
         timers.startSingleTimer(RetryTick.INSTANCE, ctx.link().backoff(attempt));
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileSeeking)
@@ -195,25 +189,19 @@ public final class PeerSession {
         Hello hello = d.hello();
         candidates.learn(Candidates.of(hello.cands()), null, null);
         endpoint = d.from();
-        remote = PeerInfo.of(hello);
-        remoteIdentity = d.identity();
-        remoteCertificate = hello.cert();
-        localDecision = d.decision();
+        setup.heard(hello, d.identity(), d.decision());
         if (hello instanceof ConReq req) {
-            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), endpoint);
-            peerDecision = req.secure();
-        } else {
-            peerDecision = hello.secure();
+            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), d.decision().secure()), endpoint);
         }
-        if (peerDecision == null) {
+        if (setup.peerDecision() == null) {
             sendConReq();                               // tell the peer our decision at once
             return Behaviors.same();
         }
-        SecurityDecision decision = localDecision.combine(peerDecision);
+        SecurityDecision decision = setup.agreed();
         if (!decision.secure()) {
             return up(decision, null, "plaintext link agreed (" + decision.reason() + ")");
         }
-        if (ctx.identity().isEmpty() || remoteIdentity.isEmpty()) {
+        if (ctx.identity().isEmpty() || setup.identity().isEmpty()) {
             String why = "link must be secure (" + decision.reason() + ") but "
                     + (ctx.identity().isEmpty() ? "this node has no certificate" : "the peer has no certificate");
             ctx.channel().send(new ConRej(ctx.self().name(), why), endpoint);
@@ -235,7 +223,7 @@ public final class PeerSession {
         DtlsHandshake.Role role = LinkHandshake.role(ctx.self().name(), peer);
         DtlsHandshake hs;
         try {
-            hs = dtls.start(ctx, role, remoteIdentity.orElseThrow(), remote.index(), endpoint);
+            hs = dtls.start(ctx, role, setup.identity().orElseThrow(), setup.remote().index(), endpoint);
         } catch (CertificateEncodingException e) {
             return lost("cannot encode the peer's certificate: " + e.getMessage());
         }
@@ -276,13 +264,13 @@ public final class PeerSession {
 
     private Behavior<Command> up(SecurityDecision decision, SessionKeys keys, String reason) {
         timers.cancel(RetryTick.INSTANCE);
-        cipher = keys == null ? null : LinkCipher.of(keys, remote.index());
+        cipher = keys == null ? null : LinkCipher.of(keys, setup.remote().index());
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
         publish(LinkState.UP, reason, decision, keys == null ? null : keys.cipherSuite());
-        directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
-        context.getLog().info("link to {} up: {} at {}, {} ({})", peer, remote.address(), endpoint,
+        directory.tell(new PeerDirectory.LinkUp(route(), setup.remote().mac()));
+        context.getLog().info("link to {} up: {} at {}, {} ({})", peer, setup.remote().address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), decision.reason());
         timers.startTimerWithFixedDelay(PingTick.INSTANCE, ctx.link().keepaliveInterval());
         timers.startTimerWithFixedDelay(LivenessTick.INSTANCE, liveness.tick());
@@ -305,21 +293,21 @@ public final class PeerSession {
             HelloCheck.Verdict v = ctx.check().check(req);
             if (v instanceof HelloCheck.Rejected r) {
                 reject(m.from(), r);
-            } else if (isDuplicate(req)) {
+            } else if (setup.isDuplicate(req)) {
                 // our con_resp was lost: answer again (same decision)
-                ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), m.from());
+                ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), setup.local().secure()), m.from());
                 moveToDirect(m.from());
-            } else if (sameSetup(req)) {
+            } else if (setup.sameSetup(req)) {
                 // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
             } else {
-                Behavior<Command> next = backToSeeking(whySetUpAgain(req));
+                Behavior<Command> next = backToSeeking(setup.whySetUpAgain(req));
                 askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
                 return next;
             }
         } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && relayedNow()
-                && !candidates.isRelayed(m.from()) && resp.instance().equals(remote.instance())
-                && resp.index() == remote.index() && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
+                && !candidates.isRelayed(m.from()) && setup.samePeerProcess(resp)
+                && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
             moveToDirect(m.from());                     // our probe on a direct path was answered
         } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
             // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
@@ -338,39 +326,20 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
-    /** The same request again: same process, same index, same decision (the peer lost our answer). */
-    /**
-     * The same request again (our con_resp was lost): same instance, index and decision, and the same
-     * groups and certificate — a peer whose groups or certificate changed by a reload must be decided
-     * anew, even if its own decision did not change.
-     */
-    private boolean isDuplicate(ConReq req) {
-        return sameSetup(req) && req.groups().equals(remote.groups()) && Objects.equals(req.cert(), remoteCertificate);
-    }
-
-    /** Same peer process, same index, same decision: nothing that forces the link to be set up again. */
-    private boolean sameSetup(ConReq req) {
-        return req.instance().equals(remote.instance()) && req.index() == remote.index() && req.secure() != null
-                && req.secure().equals(peerDecision);
-    }
-
     /**
      * This side's decision about a peer whose groups or certificate changed on a linked session: an
      * unchanged decision keeps the link (its view of the peer is updated and the request answered);
      * a flipped one sets the link up again in the new mode.
      */
     private Behavior<Command> onPolicyDecidedWhileLinked(PolicyDecided d) {
-        if (!(d.hello() instanceof ConReq req) || !sameSetup(req) || localDecision == null) {
+        if (!(d.hello() instanceof ConReq req) || !setup.sameSetup(req) || setup.local() == null) {
             return Behaviors.same();                    // stale answer
         }
-        if (d.decision().secure() == localDecision.secure()) {
-            remote = PeerInfo.of(req);
-            remoteIdentity = d.identity();
-            remoteCertificate = req.cert();
-            localDecision = d.decision();
-            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), d.from());
+        if (!setup.flips(d.decision())) {
+            setup.changed(req, d.identity(), d.decision());
+            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), d.decision().secure()), d.from());
             LinkSnapshot now = link.snapshot();
-            publish(now.state(), now.reason(), localDecision.combine(peerDecision), now.cipherSuite());
+            publish(now.state(), now.reason(), setup.agreed(), now.cipherSuite());
             return Behaviors.same();
         }
         Behavior<Command> next = backToSeeking("peer's groups or certificate changed: "
@@ -379,20 +348,10 @@ public final class PeerSession {
         return next;
     }
 
-    private String whySetUpAgain(ConReq req) {
-        if (!req.instance().equals(remote.instance()) || req.index() != remote.index()) {
-            return "peer restarted (new instance or index)";
-        }
-        if (req.secure() == null) {
-            return "peer set the link up again";
-        }
-        return "peer now decides " + (req.secure() ? "secure" : "plaintext") + ": setting the link up again";
-    }
-
     private Behavior<Command> onPingTick() {
         ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
         if (relayedNow() && liveness.pingsSent() % PROBE_EVERY == 0) {
-            probes.requestDirect(ctx, decision());      // a direct path may have appeared
+            probes.requestDirect(ctx, setup.stated());      // a direct path may have appeared
         }
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
@@ -424,8 +383,7 @@ public final class PeerSession {
         timers.cancel(LivenessTick.INSTANCE);
         dtls.reset();                                   // records of the abandoned attempt must not seed the next
         cipher = null;
-        localDecision = known;
-        peerDecision = null;
+        setup.restart(known);
         directory.tell(new PeerDirectory.LinkDown(peer));
         LinkState state = everUp ? LinkState.LOST : LinkState.CONNECTING;
         publish(state, reason, null, null);
@@ -469,31 +427,31 @@ public final class PeerSession {
         if (r.endpoint() != null) {
             probes.reconfigure(r.endpoint());
         }
-        if (isLinked() && remote != null && localDecision != null) {
-            askPolicy(remote.address(), remoteIdentity, Redecided::new);
+        if (isLinked() && setup.decided()) {
+            askPolicy(setup.remote().address(), setup.identity(), Redecided::new);
         } else {
-            localDecision = null;                       // seeking: the next hello is decided under the new settings
+            setup.forgetDecision();                     // seeking: the next hello is decided under the new settings
         }
         return Behaviors.same();
     }
 
     /** This side's decision after a reload: set the link up again only if it flipped. */
     private Behavior<Command> onRedecided(Redecided r) {
-        if (!isLinked() || localDecision == null) {
+        if (!isLinked() || setup.local() == null) {
             return Behaviors.same();                    // the link went down meanwhile: its next setup decides anew
         }
         SecurityDecision now = r.decision();
-        if (now.secure() == localDecision.secure()) {
-            localDecision = now;
+        if (!setup.flips(now)) {
+            setup.redecided(now);
             if (link.snapshot().state() == LinkState.UP) {
-                link.publish(link.snapshot().withSecurity(now.combine(peerDecision)));
+                link.publish(link.snapshot().withSecurity(setup.agreed()));
             }
             // our groups or certificate may have changed: the peer re-checks a con_req that differs
             // from what it knows, so its own decision about us follows the reload too
             sendConReq();
             return Behaviors.same();
         }
-        String why = "security decision changed by reload (" + localDecision.reason() + " -> " + now.reason()
+        String why = "security decision changed by reload (" + setup.local().reason() + " -> " + now.reason()
                 + "): setting the link up again";
         context.getLog().info("link to {}: {}", peer, why);
         return backToSeeking(why, now);
@@ -562,13 +520,9 @@ public final class PeerSession {
     }
 
     private void sendConReq() {
-        probes.request(ctx, endpoint, decision());
+        probes.request(ctx, endpoint, setup.stated());
     }
 
-    /** This side's decision as a hello states it: null before it heard the peer. */
-    private Boolean decision() {
-        return localDecision == null ? null : localDecision.secure();
-    }
 
     // ---- NAT traversal: candidates, relayed links moving to a direct path (docs/nat.md) -------------------
 
@@ -621,11 +575,11 @@ public final class PeerSession {
         endpoint = direct;
         LinkSnapshot now = link.snapshot();
         publish(now.state(), "moved from relay to direct path", now.security(), now.cipherSuite());
-        directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
+        directory.tell(new PeerDirectory.LinkUp(route(), setup.remote().mac()));
     }
 
     private Route route() {
-        return new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher);
+        return new Route(peer, link.localIndex(), setup.remote().index(), endpoint, link.counters(), cipher);
     }
 
     private void publish(LinkState state, String reason) {
@@ -636,9 +590,8 @@ public final class PeerSession {
     private void publish(LinkState state, String reason, SecurityDecision security, String cipherSuite) {
         LinkSnapshot old = link.snapshot();
         Instant since = old.state() == state ? old.since() : Instant.now();
-        String fingerprint = remoteIdentity.map(PeerIdentity::fingerprint).orElse(null);
-        link.publish(new LinkSnapshot(state, since, endpoint, remote, state == LinkState.UP ? old.rttNanos() : -1,
-                reason, security, cipherSuite, fingerprint));
+        link.publish(new LinkSnapshot(state, since, endpoint, setup.remote(), state == LinkState.UP ? old.rttNanos() : -1,
+                reason, security, cipherSuite, setup.fingerprint()));
     }
 
     private void publishReason(String reason) {

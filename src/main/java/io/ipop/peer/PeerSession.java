@@ -2,7 +2,6 @@ package io.ipop.peer;
 
 import io.ipop.dataplane.Drop;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.route.Route;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.PeerIdentity;
@@ -17,8 +16,8 @@ import io.ipop.wire.ControlMessage.Hello;
 import io.ipop.wire.ControlMessage.Ping;
 import io.ipop.wire.ControlMessage.Pong;
 import java.security.cert.CertificateEncodingException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -122,8 +121,8 @@ public final class PeerSession {
     private final TimerScheduler<Command> timers;
     private final String peer;
     private final PeerLink link;
-    private final ActorRef<PeerDirectory.Command> directory;
     private final Liveness liveness;
+    private final LinkPublisher publisher;
     private final Probes probes;
     private final Candidates candidates;
     private final LinkSetup setup = new LinkSetup();
@@ -143,10 +142,10 @@ public final class PeerSession {
         this.peer = peer;
         this.endpoint = endpoint;
         this.link = link;
-        this.directory = directory;
         this.probes = new Probes(peer, link, endpoint);
         this.candidates = probes.candidates();
         this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
+        this.publisher = new LinkPublisher(peer, link, setup, directory::tell, Clock.systemUTC());
     }
 
     public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
@@ -162,7 +161,7 @@ public final class PeerSession {
 
     private Behavior<Command> seeking(LinkState state, int attempt) {
         if (link.snapshot().state() != state) {
-            publish(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting");
+            publisher.state(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting", endpoint);
         }
         sendConReq();
         probes.requestThroughRendezvous(ctx, setup.stated());
@@ -205,7 +204,7 @@ public final class PeerSession {
             String why = "link must be secure (" + decision.reason() + ") but "
                     + (ctx.identity().isEmpty() ? "this node has no certificate" : "the peer has no certificate");
             ctx.channel().send(new ConRej(ctx.self().name(), why), endpoint);
-            publishReason(why);
+            publisher.reason(why);
             return Behaviors.same();
         }
         return handshaking(decision);
@@ -228,8 +227,8 @@ public final class PeerSession {
             return lost("cannot encode the peer's certificate: " + e.getMessage());
         }
         context.pipeToSelf(hs.result(), (keys, failure) -> new HandshakeDone(hs, keys, failure));
-        publish(LinkState.HANDSHAKING, "DTLS handshake as " + role.name().toLowerCase() + " (" + decision.reason() + ")",
-                decision, null);
+        publisher.state(LinkState.HANDSHAKING, "DTLS handshake as " + role.name().toLowerCase() + " ("
+                + decision.reason() + ")", endpoint, decision, null);
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(DtlsReceived.class, m -> countIgnored(dtls.receive(m.record())))
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
@@ -268,8 +267,8 @@ public final class PeerSession {
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
-        publish(LinkState.UP, reason, decision, keys == null ? null : keys.cipherSuite());
-        directory.tell(new PeerDirectory.LinkUp(route(), setup.remote().mac()));
+        publisher.state(LinkState.UP, reason, endpoint, decision, keys == null ? null : keys.cipherSuite());
+        publisher.routed(endpoint, cipher);
         context.getLog().info("link to {} up: {} at {}, {} ({})", peer, setup.remote().address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), decision.reason());
         timers.startTimerWithFixedDelay(PingTick.INSTANCE, ctx.link().keepaliveInterval());
@@ -315,7 +314,7 @@ public final class PeerSession {
         } else if (msg instanceof Ping ping) {
             ctx.channel().send(new Pong(ctx.self().name(), ping.seq(), ping.ts()), m.from());
         } else if (msg instanceof Pong pong) {
-            liveness.roundTrip(pong).ifPresent(rtt -> link.publish(link.snapshot().withRtt(rtt)));
+            liveness.roundTrip(pong).ifPresent(publisher::roundTrip);
         } else if (msg instanceof ConResp resp && !probes.sent(resp.echo())) {
             ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
         } else if (msg instanceof Close close) {
@@ -339,7 +338,7 @@ public final class PeerSession {
             setup.changed(req, d.identity(), d.decision());
             ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), d.decision().secure()), d.from());
             LinkSnapshot now = link.snapshot();
-            publish(now.state(), now.reason(), setup.agreed(), now.cipherSuite());
+            publisher.state(now.state(), now.reason(), endpoint, setup.agreed(), now.cipherSuite());
             return Behaviors.same();
         }
         Behavior<Command> next = backToSeeking("peer's groups or certificate changed: "
@@ -384,9 +383,9 @@ public final class PeerSession {
         dtls.reset();                                   // records of the abandoned attempt must not seed the next
         cipher = null;
         setup.restart(known);
-        directory.tell(new PeerDirectory.LinkDown(peer));
+        publisher.unrouted();
         LinkState state = everUp ? LinkState.LOST : LinkState.CONNECTING;
-        publish(state, reason, null, null);
+        publisher.state(state, reason, endpoint, null, null);
         return seeking(state, 0);
     }
 
@@ -444,7 +443,7 @@ public final class PeerSession {
         if (!setup.flips(now)) {
             setup.redecided(now);
             if (link.snapshot().state() == LinkState.UP) {
-                link.publish(link.snapshot().withSecurity(setup.agreed()));
+                publisher.security(setup.agreed());
             }
             // our groups or certificate may have changed: the peer re-checks a con_req that differs
             // from what it knows, so its own decision about us follows the reload too
@@ -464,7 +463,7 @@ public final class PeerSession {
 
     private Behavior<Command> onStopping() {
         dtls.cancel();
-        directory.tell(new PeerDirectory.LinkDown(peer));
+        publisher.unrouted();
         return Behaviors.same();
     }
 
@@ -493,9 +492,7 @@ public final class PeerSession {
 
     private void reject(Endpoint from, HelloCheck.Rejected r) {
         ctx.counters().drop(r.counter());
-        if (!r.reason().equals(link.snapshot().reason())) {
-            publishReason(r.reason());
-        }
+        publisher.reason(r.reason());
         long left = refusalLog.admit(System.nanoTime());
         if (left != LogThrottle.SUPPRESS) {
             context.getLog().warn("refusing hello from {} at {}: {}{}", peer, from, r.reason(),
@@ -513,9 +510,8 @@ public final class PeerSession {
             return;
         }
         String why = "peer refused the link: " + rej.reason();
-        if (!why.equals(link.snapshot().reason())) {
+        if (publisher.reason(why)) {
             context.getLog().warn("link to {}: {}", peer, why);
-            publishReason(why);
         }
     }
 
@@ -573,28 +569,7 @@ public final class PeerSession {
         context.getLog().info("link to {}: direct path {} answers, leaving the relay via {}", peer, direct,
                 candidates.via(endpoint));
         endpoint = direct;
-        LinkSnapshot now = link.snapshot();
-        publish(now.state(), "moved from relay to direct path", now.security(), now.cipherSuite());
-        directory.tell(new PeerDirectory.LinkUp(route(), setup.remote().mac()));
-    }
-
-    private Route route() {
-        return new Route(peer, link.localIndex(), setup.remote().index(), endpoint, link.counters(), cipher);
-    }
-
-    private void publish(LinkState state, String reason) {
-        LinkSnapshot old = link.snapshot();
-        publish(state, reason, old.security(), old.cipherSuite());
-    }
-
-    private void publish(LinkState state, String reason, SecurityDecision security, String cipherSuite) {
-        LinkSnapshot old = link.snapshot();
-        Instant since = old.state() == state ? old.since() : Instant.now();
-        link.publish(new LinkSnapshot(state, since, endpoint, setup.remote(), state == LinkState.UP ? old.rttNanos() : -1,
-                reason, security, cipherSuite, setup.fingerprint()));
-    }
-
-    private void publishReason(String reason) {
-        link.publish(link.snapshot().withReason(reason));
+        publisher.state(link.snapshot().state(), "moved from relay to direct path", endpoint);
+        publisher.routed(endpoint, cipher);
     }
 }

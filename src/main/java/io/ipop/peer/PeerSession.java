@@ -112,8 +112,6 @@ public final class PeerSession {
     private record SignalDecided(ConReq request, SecurityDecision decision) implements Command {
     }
 
-    /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
-    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
     /** On a relayed link, direct candidates are probed every this many keepalives. */
     private static final int PROBE_EVERY = 4;
 
@@ -123,6 +121,7 @@ public final class PeerSession {
     private final PeerLink link;
     private final Liveness liveness;
     private final LinkPublisher publisher;
+    private final Refusals refusals;
     private final Probes probes;
     private final Candidates candidates;
     private final LinkSetup setup = new LinkSetup();
@@ -130,7 +129,6 @@ public final class PeerSession {
 
     private LinkContext ctx;
     private Endpoint endpoint;
-    private final LogThrottle refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL);
     private LinkCipher cipher;
     private boolean everUp;
 
@@ -146,6 +144,7 @@ public final class PeerSession {
         this.candidates = probes.candidates();
         this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
         this.publisher = new LinkPublisher(peer, link, setup, directory::tell, Clock.systemUTC());
+        this.refusals = new Refusals(peer, publisher, context::getLog, System::nanoTime);
     }
 
     public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
@@ -179,7 +178,7 @@ public final class PeerSession {
         } else if (m.message() instanceof Hello hello) {
             verifyThenDecide(m.from(), hello);
         } else if (m.message() instanceof ConRej rej) {
-            refusedByPeer(rej, m.from());
+            refusals.refusedByPeer(ctx, rej, m.from(), endpoint);
         }
         return Behaviors.same();
     }
@@ -201,10 +200,7 @@ public final class PeerSession {
             return up(decision, null, "plaintext link agreed (" + decision.reason() + ")");
         }
         if (ctx.identity().isEmpty() || setup.identity().isEmpty()) {
-            String why = "link must be secure (" + decision.reason() + ") but "
-                    + (ctx.identity().isEmpty() ? "this node has no certificate" : "the peer has no certificate");
-            ctx.channel().send(new ConRej(ctx.self().name(), why), endpoint);
-            publisher.reason(why);
+            refusals.cannotSecure(ctx, decision, endpoint);
             return Behaviors.same();
         }
         return handshaking(decision);
@@ -291,7 +287,7 @@ public final class PeerSession {
         if (msg instanceof ConReq req) {
             HelloCheck.Verdict v = ctx.check().check(req);
             if (v instanceof HelloCheck.Rejected r) {
-                reject(m.from(), r);
+                refusals.reject(ctx, m.from(), r);
             } else if (setup.isDuplicate(req)) {
                 // our con_resp was lost: answer again (same decision)
                 ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), setup.local().secure()), m.from());
@@ -320,7 +316,7 @@ public final class PeerSession {
         } else if (msg instanceof Close close) {
             return lost("peer closed the link: " + close.reason());
         } else if (msg instanceof ConRej rej) {
-            refusedByPeer(rej, m.from());
+            refusals.refusedByPeer(ctx, rej, m.from(), endpoint);
         }
         return Behaviors.same();
     }
@@ -471,7 +467,7 @@ public final class PeerSession {
     private void verifyThenDecide(Endpoint from, Hello hello) {
         HelloCheck.Verdict v = ctx.check().check(hello);
         if (v instanceof HelloCheck.Rejected r) {
-            reject(from, r);
+            refusals.reject(ctx, from, r);
         } else {
             askPolicy(from, hello, ((HelloCheck.Accepted) v).identity());
         }
@@ -488,31 +484,6 @@ public final class PeerSession {
         context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
                 replyTo -> new SecurityPolicy.Decide(peer, address, verifiedGroups, replyTo),
                 (decision, failure) -> answer.apply(decision == null ? new SecurityDecision(true, "policy unavailable") : decision));
-    }
-
-    private void reject(Endpoint from, HelloCheck.Rejected r) {
-        ctx.counters().drop(r.counter());
-        publisher.reason(r.reason());
-        long left = refusalLog.admit(System.nanoTime());
-        if (left != LogThrottle.SUPPRESS) {
-            context.getLog().warn("refusing hello from {} at {}: {}{}", peer, from, r.reason(),
-                    left == 0 ? "" : " (" + left + " more refused since the last line, see link_setup counters)");
-        }
-        if (r.tellPeer()) {
-            ctx.channel().send(new ConRej(ctx.self().name(), r.reason()), from);
-        }
-    }
-
-    /** A con_rej is unauthenticated: it only changes the link's reason, and only from the peer's address. */
-    private void refusedByPeer(ConRej rej, Endpoint from) {
-        if (!from.equals(endpoint)) {
-            ctx.counters().drop(Drop.WRONG_ADDRESS);
-            return;
-        }
-        String why = "peer refused the link: " + rej.reason();
-        if (publisher.reason(why)) {
-            context.getLog().warn("link to {}: {}", peer, why);
-        }
     }
 
     private void sendConReq() {

@@ -48,6 +48,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * session asks the policy again; if its own decision flips, it sets the link up again (stating the new
  * decision), and the peer follows because a {@code con_req} whose decision differs from the one it
  * knows, or that states none, sets the link up again on its side too. Other links stay as they are.
+ *
+ * <p>This class is the state machine. Its rules and parts live beside it: {@link LinkSetup}, {@link LinkHandshake},
+ * {@link Liveness}, {@link Probes} with {@link Candidates} (docs/nat.md), {@link Refusals}, {@link LinkPublisher}.
  */
 public final class PeerSession {
 
@@ -112,20 +115,17 @@ public final class PeerSession {
     private record SignalDecided(ConReq request, SecurityDecision decision) implements Command {
     }
 
-    /** On a relayed link, direct candidates are probed every this many keepalives. */
-    private static final int PROBE_EVERY = 4;
-
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final String peer;
     private final PeerLink link;
-    private final Liveness liveness;
-    private final LinkPublisher publisher;
-    private final Refusals refusals;
     private final Probes probes;
     private final Candidates candidates;
     private final LinkSetup setup = new LinkSetup();
     private final LinkHandshake dtls = new LinkHandshake();
+    private final Liveness liveness;
+    private final LinkPublisher publisher;
+    private final Refusals refusals;
 
     private LinkContext ctx;
     private Endpoint endpoint;
@@ -189,7 +189,7 @@ public final class PeerSession {
         endpoint = d.from();
         setup.heard(hello, d.identity(), d.decision());
         if (hello instanceof ConReq req) {
-            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), d.decision().secure()), endpoint);
+            probes.answer(ctx, req.nonce(), d.decision().secure(), endpoint);
         }
         if (setup.peerDecision() == null) {
             sendConReq();                               // tell the peer our decision at once
@@ -285,24 +285,9 @@ public final class PeerSession {
             link.counters().heard();                    // plaintext link: any control from the peer is life
         }
         if (msg instanceof ConReq req) {
-            HelloCheck.Verdict v = ctx.check().check(req);
-            if (v instanceof HelloCheck.Rejected r) {
-                refusals.reject(ctx, m.from(), r);
-            } else if (setup.isDuplicate(req)) {
-                // our con_resp was lost: answer again (same decision)
-                ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), setup.local().secure()), m.from());
-                moveToDirect(m.from());
-            } else if (setup.sameSetup(req)) {
-                // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
-                askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
-            } else {
-                Behavior<Command> next = backToSeeking(setup.whySetUpAgain(req));
-                askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
-                return next;
-            }
-        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && relayedNow()
-                && !candidates.isRelayed(m.from()) && setup.samePeerProcess(resp)
-                && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
+            return onConReqWhileLinked(m.from(), req);
+        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && candidates.leavesRelay(endpoint, m.from())
+                && setup.samePeerProcess(resp) && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
             moveToDirect(m.from());                     // our probe on a direct path was answered
         } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
             // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
@@ -321,6 +306,25 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
+    /** A request on a linked session: answered again, decided again, or the link is set up again. */
+    private Behavior<Command> onConReqWhileLinked(Endpoint from, ConReq req) {
+        HelloCheck.Verdict v = ctx.check().check(req);
+        if (v instanceof HelloCheck.Rejected r) {
+            refusals.reject(ctx, from, r);
+        } else if (setup.isDuplicate(req)) {
+            probes.answer(ctx, req.nonce(), setup.local().secure(), from);  // our con_resp was lost: same decision
+            moveToDirect(from);
+        } else if (setup.sameSetup(req)) {
+            // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
+            askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
+        } else {
+            Behavior<Command> next = backToSeeking(setup.whySetUpAgain(req));
+            askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
+            return next;
+        }
+        return Behaviors.same();
+    }
+
     /**
      * This side's decision about a peer whose groups or certificate changed on a linked session: an
      * unchanged decision keeps the link (its view of the peer is updated and the request answered);
@@ -332,7 +336,7 @@ public final class PeerSession {
         }
         if (!setup.flips(d.decision())) {
             setup.changed(req, d.identity(), d.decision());
-            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), d.decision().secure()), d.from());
+            probes.answer(ctx, req.nonce(), d.decision().secure(), d.from());
             LinkSnapshot now = link.snapshot();
             publisher.state(now.state(), now.reason(), endpoint, setup.agreed(), now.cipherSuite());
             return Behaviors.same();
@@ -345,9 +349,7 @@ public final class PeerSession {
 
     private Behavior<Command> onPingTick() {
         ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
-        if (relayedNow() && liveness.pingsSent() % PROBE_EVERY == 0) {
-            probes.requestDirect(ctx, setup.stated());      // a direct path may have appeared
-        }
+        probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated());
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
@@ -387,7 +389,7 @@ public final class PeerSession {
 
     // ---- shared ---------------------------------------------------------------------------------------------
 
-    /** Adds what every state handles; last, so a state's own handlers for a tick win over "stale tick". */
+    /** Adds what every state handles; last, so a state's own handlers win over "stale". */
     private Behavior<Command> withCommonHandlers(BehaviorBuilder<Command> builder) {
         return builder
                 .onMessageEquals(CloseLink.INSTANCE, () -> closeAndStop("node shutting down"))
@@ -397,13 +399,7 @@ public final class PeerSession {
                 .onMessage(CandidatesLearned.class, this::onCandidatesLearned)
                 .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(SignalDecided.class, this::onSignalDecided)
-                .onMessage(PolicyDecided.class, d -> Behaviors.same())
-                .onMessage(HandshakeDone.class, d -> Behaviors.same())
-                .onMessage(DtlsReceived.class, d -> Behaviors.same())
-                .onMessage(ControlReceived.class, d -> Behaviors.same())
-                .onMessageEquals(RetryTick.INSTANCE, Behaviors::same)
-                .onMessageEquals(PingTick.INSTANCE, Behaviors::same)
-                .onMessageEquals(LivenessTick.INSTANCE, Behaviors::same)
+                .onAnyMessage(stale -> Behaviors.same())  // a tick, answer or record for a state since left
                 .onSignal(PreRestart.class, s -> onStopping())
                 .build();
     }
@@ -414,6 +410,12 @@ public final class PeerSession {
         }
         onStopping();
         return Behaviors.stopped();
+    }
+
+    private Behavior<Command> onStopping() {
+        dtls.cancel();
+        publisher.unrouted();
+        return Behaviors.same();
     }
 
     /** A reload: new context; a linked session asks the policy again (answer: Redecided). */
@@ -457,12 +459,6 @@ public final class PeerSession {
         return state == LinkState.UP || state == LinkState.HANDSHAKING;
     }
 
-    private Behavior<Command> onStopping() {
-        dtls.cancel();
-        publisher.unrouted();
-        return Behaviors.same();
-    }
-
     /** Checks a hello; if believable, asks the policy for this node's decision (answer: PolicyDecided). */
     private void verifyThenDecide(Endpoint from, Hello hello) {
         HelloCheck.Verdict v = ctx.check().check(hello);
@@ -490,7 +486,6 @@ public final class PeerSession {
         probes.request(ctx, endpoint, setup.stated());
     }
 
-
     // ---- NAT traversal: candidates, relayed links moving to a direct path (docs/nat.md) -------------------
 
     private Behavior<Command> onCandidatesLearned(CandidatesLearned c) {
@@ -503,17 +498,10 @@ public final class PeerSession {
 
     /** Verified, a forwarded hello is only a list of places to probe: the link comes up on a direct (or relayed) path. */
     private Behavior<Command> onSignaled(Signaled s) {
-        HelloCheck.Verdict v = ctx.check().check(s.hello());
-        if (v instanceof HelloCheck.Rejected r) {
-            ctx.counters().drop(r.counter());           // no con_rej: the sender is at no address of ours yet
-            return Behaviors.same();
-        }
-        candidates.learn(Candidates.of(s.hello().cands()), null, null);
-        if (!isLinked()) {
+        if (probes.signaled(ctx, s.hello()) instanceof HelloCheck.Accepted ok && !isLinked()) {
             sendConReq();                               // our probes open our NAT for the peer's own
             if (s.hello() instanceof ConReq req) {
-                askPolicy(PeerInfo.of(req).address(), ((HelloCheck.Accepted) v).identity(),
-                        decision -> new SignalDecided(req, decision));
+                askPolicy(PeerInfo.of(req).address(), ok.identity(), decision -> new SignalDecided(req, decision));
             }
         }
         return Behaviors.same();
@@ -527,14 +515,9 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
-    private boolean relayedNow() {
-        return candidates.isRelayed(endpoint);
-    }
-
     /** A verified hello came on a direct path while the link is relayed: move the link to it. */
     private void moveToDirect(Endpoint direct) {
-        if (!relayedNow() || candidates.isRelayed(direct) || direct.equals(endpoint)
-                || link.snapshot().state() != LinkState.UP) {
+        if (link.snapshot().state() != LinkState.UP || !candidates.leavesRelay(endpoint, direct)) {
             return;
         }
         context.getLog().info("link to {}: direct path {} answers, leaving the relay via {}", peer, direct,

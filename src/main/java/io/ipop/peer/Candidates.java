@@ -64,6 +64,11 @@ final class Candidates {
         return relayed.containsKey(e);
     }
 
+    /** True if a link at {@code current} is relayed and {@code other} is a direct path: the link may move there. */
+    boolean leavesRelay(Endpoint current, Endpoint other) {
+        return isRelayed(current) && !isRelayed(other) && !other.equals(current);
+    }
+
     /** The relay node behind a relayed candidate, or null for a direct endpoint. */
     String via(Endpoint e) {
         return relayed.get(e);

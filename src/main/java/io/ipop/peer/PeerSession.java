@@ -2,7 +2,6 @@ package io.ipop.peer;
 
 import io.ipop.dataplane.Drop;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.route.Route;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.PeerIdentity;
@@ -17,11 +16,9 @@ import io.ipop.wire.ControlMessage.Hello;
 import io.ipop.wire.ControlMessage.Ping;
 import io.ipop.wire.ControlMessage.Pong;
 import java.security.cert.CertificateEncodingException;
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -45,14 +42,15 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * client); a plaintext link is up at once.
  *
  * <p>Liveness: anything authenticated heard from the peer counts (any frame on a plaintext link; only
- * frames that decrypt on a secure one, where keepalives are sealed empty frames). A liveness tick every
- * tenth of {@code dead-after} accumulates silence; the link is lost after 0.9 to 1.0 times
- * {@code dead-after} of silence, never later.
+ * frames that decrypt on a secure one, where keepalives are sealed empty frames); see {@link Liveness}.
  *
  * <p>Reload: {@link Reconfigure} hands the session the node's new identity and security. A linked
  * session asks the policy again; if its own decision flips, it sets the link up again (stating the new
  * decision), and the peer follows because a {@code con_req} whose decision differs from the one it
  * knows, or that states none, sets the link up again on its side too. Other links stay as they are.
+ *
+ * <p>This class is the state machine. Its rules and parts live beside it: {@link LinkSetup}, {@link LinkHandshake},
+ * {@link Liveness}, {@link Probes} with {@link Candidates} (docs/nat.md), {@link Refusals}, {@link LinkPublisher}.
  */
 public final class PeerSession {
 
@@ -117,39 +115,22 @@ public final class PeerSession {
     private record SignalDecided(ConReq request, SecurityDecision decision) implements Command {
     }
 
-    private static final int EARLY_RECORDS_KEPT = 8;
-    private static final int MAX_RECORD = 1400;
-    private static final long MAX_PLAUSIBLE_RTT = Duration.ofSeconds(60).toNanos();
-    /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
-    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofSeconds(10);
-    /** On a relayed link, direct candidates are probed every this many keepalives. */
-    private static final int PROBE_EVERY = 4;
-
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
     private final String peer;
     private final PeerLink link;
-    private final ActorRef<PeerDirectory.Command> directory;
-    private final List<byte[]> earlyRecords = new ArrayList<>();
-    private final Duration livenessTick;
     private final Probes probes;
     private final Candidates candidates;
+    private final LinkSetup setup = new LinkSetup();
+    private final LinkHandshake dtls = new LinkHandshake();
+    private final Liveness liveness;
+    private final LinkPublisher publisher;
+    private final Refusals refusals;
 
     private LinkContext ctx;
     private Endpoint endpoint;
-    private PeerInfo remote;
-    private Optional<PeerIdentity> remoteIdentity = Optional.empty();
-    /** The certificate the peer's hello carried when the link was set up (base64), or null. */
-    private String remoteCertificate;
-    private SecurityDecision localDecision;
-    private Boolean peerDecision;
-    private DtlsHandshake handshake;
-    private final LogThrottle refusalLog = new LogThrottle(REFUSAL_LOG_INTERVAL);
     private LinkCipher cipher;
     private boolean everUp;
-    private long pingSeq;
-    private long lastActivity;
-    private Duration silence = Duration.ZERO;
 
     private PeerSession(ActorContext<Command> context, TimerScheduler<Command> timers, LinkContext ctx, String peer,
                         Endpoint endpoint, PeerLink link, ActorRef<PeerDirectory.Command> directory) {
@@ -159,10 +140,11 @@ public final class PeerSession {
         this.peer = peer;
         this.endpoint = endpoint;
         this.link = link;
-        this.directory = directory;
         this.probes = new Probes(peer, link, endpoint);
         this.candidates = probes.candidates();
-        this.livenessTick = ctx.link().deadAfter().dividedBy(10);
+        this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
+        this.publisher = new LinkPublisher(peer, link, setup, directory::tell, Clock.systemUTC());
+        this.refusals = new Refusals(peer, publisher, context::getLog, System::nanoTime);
     }
 
     public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
@@ -178,15 +160,15 @@ public final class PeerSession {
 
     private Behavior<Command> seeking(LinkState state, int attempt) {
         if (link.snapshot().state() != state) {
-            publish(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting");
+            publisher.state(state, state == LinkState.LOST ? link.snapshot().reason() : "connecting", endpoint);
         }
         sendConReq();
-        probes.requestThroughRendezvous(ctx, decision());
+        probes.requestThroughRendezvous(ctx, setup.stated());
         timers.startSingleTimer(RetryTick.INSTANCE, ctx.link().backoff(attempt));
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileSeeking)
                 .onMessage(PolicyDecided.class, this::onPolicyDecided)
-                .onMessage(DtlsReceived.class, this::keepEarlyRecord)
+                .onMessage(DtlsReceived.class, this::keepEarly)
                 .onMessageEquals(RetryTick.INSTANCE, () -> seeking(state, attempt + 1)));
     }
 
@@ -196,7 +178,7 @@ public final class PeerSession {
         } else if (m.message() instanceof Hello hello) {
             verifyThenDecide(m.from(), hello);
         } else if (m.message() instanceof ConRej rej) {
-            refusedByPeer(rej, m.from());
+            refusals.refusedByPeer(ctx, rej, m.from(), endpoint);
         }
         return Behaviors.same();
     }
@@ -205,38 +187,27 @@ public final class PeerSession {
         Hello hello = d.hello();
         candidates.learn(Candidates.of(hello.cands()), null, null);
         endpoint = d.from();
-        remote = PeerInfo.of(hello);
-        remoteIdentity = d.identity();
-        remoteCertificate = hello.cert();
-        localDecision = d.decision();
+        setup.heard(hello, d.identity(), d.decision());
         if (hello instanceof ConReq req) {
-            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), endpoint);
-            peerDecision = req.secure();
-        } else {
-            peerDecision = hello.secure();
+            probes.answer(ctx, req.nonce(), d.decision().secure(), endpoint);
         }
-        if (peerDecision == null) {
+        if (setup.peerDecision() == null) {
             sendConReq();                               // tell the peer our decision at once
             return Behaviors.same();
         }
-        SecurityDecision decision = localDecision.combine(peerDecision);
+        SecurityDecision decision = setup.agreed();
         if (!decision.secure()) {
             return up(decision, null, "plaintext link agreed (" + decision.reason() + ")");
         }
-        if (ctx.identity().isEmpty() || remoteIdentity.isEmpty()) {
-            String why = "link must be secure (" + decision.reason() + ") but "
-                    + (ctx.identity().isEmpty() ? "this node has no certificate" : "the peer has no certificate");
-            ctx.channel().send(new ConRej(ctx.self().name(), why), endpoint);
-            publishReason(why);
+        if (ctx.identity().isEmpty() || setup.identity().isEmpty()) {
+            refusals.cannotSecure(ctx, decision, endpoint);
             return Behaviors.same();
         }
         return handshaking(decision);
     }
 
-    private Behavior<Command> keepEarlyRecord(DtlsReceived m) {
-        if (earlyRecords.size() < EARLY_RECORDS_KEPT) {
-            earlyRecords.add(m.record());           // the peer may start DTLS just before we agree
-        }
+    private Behavior<Command> keepEarly(DtlsReceived m) {
+        dtls.keepEarly(m.record());                     // the peer may start DTLS just before we agree
         return Behaviors.same();
     }
 
@@ -244,42 +215,31 @@ public final class PeerSession {
 
     private Behavior<Command> handshaking(SecurityDecision decision) {
         timers.cancel(RetryTick.INSTANCE);
-        if (handshake != null) {
-            handshake.cancel();                         // frees its thread at once
-        }
-        DtlsHandshake.Role role = ctx.self().name().compareTo(peer) < 0 ? DtlsHandshake.Role.CLIENT : DtlsHandshake.Role.SERVER;
-        byte[] expected;
+        DtlsHandshake.Role role = LinkHandshake.role(ctx.self().name(), peer);
+        DtlsHandshake hs;
         try {
-            expected = remoteIdentity.orElseThrow().certificate().getEncoded();
+            hs = dtls.start(ctx, role, setup.identity().orElseThrow(), setup.remote().index(), endpoint);
         } catch (CertificateEncodingException e) {
             return lost("cannot encode the peer's certificate: " + e.getMessage());
         }
-        int remoteIndex = remote.index();
-        Endpoint to = endpoint;
-        DtlsHandshake hs = DtlsHandshake.start(role, ctx.identity().orElseThrow(), expected,
-                record -> ctx.channel().sendDtls(record, remoteIndex, to), ctx.dtlsExecutor(),
-                ctx.security().handshakeTimeout(), MAX_RECORD);
-        handshake = hs;
-        earlyRecords.forEach(hs::receive);
-        earlyRecords.clear();
         context.pipeToSelf(hs.result(), (keys, failure) -> new HandshakeDone(hs, keys, failure));
-        publish(LinkState.HANDSHAKING, "DTLS handshake as " + role.name().toLowerCase() + " (" + decision.reason() + ")",
-                decision, null);
+        publisher.state(LinkState.HANDSHAKING, "DTLS handshake as " + role.name().toLowerCase() + " ("
+                + decision.reason() + ")", endpoint, decision, null);
         return withCommonHandlers(Behaviors.receive(Command.class)
-                .onMessage(DtlsReceived.class, m -> toHandshake(hs, m.record()))
+                .onMessage(DtlsReceived.class, m -> countIgnored(dtls.receive(m.record())))
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
                 .onMessage(HandshakeDone.class, done -> onHandshakeDone(done, decision)));
     }
 
     private Behavior<Command> onHandshakeDone(HandshakeDone done, SecurityDecision decision) {
-        if (done.handshake() != handshake) {
+        if (!dtls.isCurrent(done.handshake())) {
             return Behaviors.same();
         }
         if (done.failure() != null) {
             ctx.counters().drop(Drop.DTLS_FAILED);
             link.setups().handshakeFailed();
-            String why = "DTLS handshake failed: " + rootMessage(done.failure());
+            String why = "DTLS handshake failed: " + LinkHandshake.failure(done.failure());
             context.getLog().warn("link to {}: {}", peer, why);
             return backToSeeking(why);
         }
@@ -287,25 +247,32 @@ public final class PeerSession {
         return up(decision, done.keys(), "DTLS up, " + done.keys().cipherSuite());
     }
 
+    /** Counts a DTLS record the handshake did not take. */
+    private Behavior<Command> countIgnored(boolean taken) {
+        if (!taken) {
+            ctx.counters().drop(Drop.DTLS_IGNORED);
+        }
+        return Behaviors.same();
+    }
+
     // ---- up: keepalives, liveness, restarts of the peer ---------------------------------------------------
 
     private Behavior<Command> up(SecurityDecision decision, SessionKeys keys, String reason) {
         timers.cancel(RetryTick.INSTANCE);
-        cipher = keys == null ? null : LinkCipher.of(keys, remote.index());
+        cipher = keys == null ? null : LinkCipher.of(keys, setup.remote().index());
         everUp = true;
         link.setups().linkUp();
-        lastActivity = link.counters().activity();
-        silence = Duration.ZERO;
-        publish(LinkState.UP, reason, decision, keys == null ? null : keys.cipherSuite());
-        directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
-        context.getLog().info("link to {} up: {} at {}, {} ({})", peer, remote.address(), endpoint,
+        liveness.restart(link.counters().activity());
+        publisher.state(LinkState.UP, reason, endpoint, decision, keys == null ? null : keys.cipherSuite());
+        publisher.routed(endpoint, cipher);
+        context.getLog().info("link to {} up: {} at {}, {} ({})", peer, setup.remote().address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), decision.reason());
         timers.startTimerWithFixedDelay(PingTick.INSTANCE, ctx.link().keepaliveInterval());
-        timers.startTimerWithFixedDelay(LivenessTick.INSTANCE, livenessTick);
+        timers.startTimerWithFixedDelay(LivenessTick.INSTANCE, liveness.tick());
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
-                .onMessage(DtlsReceived.class, this::onDtlsWhileUp)
+                .onMessage(DtlsReceived.class, m -> countIgnored(dtls.receiveWhileUp(m.record())))
                 .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
                 .onMessageEquals(LivenessTick.INSTANCE, this::onLivenessTick));
     }
@@ -318,24 +285,9 @@ public final class PeerSession {
             link.counters().heard();                    // plaintext link: any control from the peer is life
         }
         if (msg instanceof ConReq req) {
-            HelloCheck.Verdict v = ctx.check().check(req);
-            if (v instanceof HelloCheck.Rejected r) {
-                reject(m.from(), r);
-            } else if (isDuplicate(req)) {
-                // our con_resp was lost: answer again (same decision)
-                ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), m.from());
-                moveToDirect(m.from());
-            } else if (sameSetup(req)) {
-                // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
-                askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
-            } else {
-                Behavior<Command> next = backToSeeking(whySetUpAgain(req));
-                askPolicy(m.from(), req, ((HelloCheck.Accepted) v).identity());
-                return next;
-            }
-        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && relayedNow()
-                && !candidates.isRelayed(m.from()) && resp.instance().equals(remote.instance())
-                && resp.index() == remote.index() && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
+            return onConReqWhileLinked(m.from(), req);
+        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && candidates.leavesRelay(endpoint, m.from())
+                && setup.samePeerProcess(resp) && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
             moveToDirect(m.from());                     // our probe on a direct path was answered
         } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
             // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
@@ -343,34 +295,34 @@ public final class PeerSession {
         } else if (msg instanceof Ping ping) {
             ctx.channel().send(new Pong(ctx.self().name(), ping.seq(), ping.ts()), m.from());
         } else if (msg instanceof Pong pong) {
-            long rtt = System.nanoTime() - pong.ts();
-            if (pong.seq() <= pingSeq && rtt >= 0 && rtt < MAX_PLAUSIBLE_RTT) {
-                link.publish(link.snapshot().withRtt(rtt));
-            }
+            liveness.roundTrip(pong).ifPresent(publisher::roundTrip);
         } else if (msg instanceof ConResp resp && !probes.sent(resp.echo())) {
             ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
         } else if (msg instanceof Close close) {
             return lost("peer closed the link: " + close.reason());
         } else if (msg instanceof ConRej rej) {
-            refusedByPeer(rej, m.from());
+            refusals.refusedByPeer(ctx, rej, m.from(), endpoint);
         }
         return Behaviors.same();
     }
 
-    /** The same request again: same process, same index, same decision (the peer lost our answer). */
-    /**
-     * The same request again (our con_resp was lost): same instance, index and decision, and the same
-     * groups and certificate — a peer whose groups or certificate changed by a reload must be decided
-     * anew, even if its own decision did not change.
-     */
-    private boolean isDuplicate(ConReq req) {
-        return sameSetup(req) && req.groups().equals(remote.groups()) && Objects.equals(req.cert(), remoteCertificate);
-    }
-
-    /** Same peer process, same index, same decision: nothing that forces the link to be set up again. */
-    private boolean sameSetup(ConReq req) {
-        return req.instance().equals(remote.instance()) && req.index() == remote.index() && req.secure() != null
-                && req.secure().equals(peerDecision);
+    /** A request on a linked session: answered again, decided again, or the link is set up again. */
+    private Behavior<Command> onConReqWhileLinked(Endpoint from, ConReq req) {
+        HelloCheck.Verdict v = ctx.check().check(req);
+        if (v instanceof HelloCheck.Rejected r) {
+            refusals.reject(ctx, from, r);
+        } else if (setup.isDuplicate(req)) {
+            probes.answer(ctx, req.nonce(), setup.local().secure(), from);  // our con_resp was lost: same decision
+            moveToDirect(from);
+        } else if (setup.sameSetup(req)) {
+            // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
+            askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
+        } else {
+            Behavior<Command> next = backToSeeking(setup.whySetUpAgain(req));
+            askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
+            return next;
+        }
+        return Behaviors.same();
     }
 
     /**
@@ -379,17 +331,14 @@ public final class PeerSession {
      * a flipped one sets the link up again in the new mode.
      */
     private Behavior<Command> onPolicyDecidedWhileLinked(PolicyDecided d) {
-        if (!(d.hello() instanceof ConReq req) || !sameSetup(req) || localDecision == null) {
+        if (!(d.hello() instanceof ConReq req) || !setup.sameSetup(req) || setup.local() == null) {
             return Behaviors.same();                    // stale answer
         }
-        if (d.decision().secure() == localDecision.secure()) {
-            remote = PeerInfo.of(req);
-            remoteIdentity = d.identity();
-            remoteCertificate = req.cert();
-            localDecision = d.decision();
-            ctx.channel().send(ctx.hellos().response(peer, link.localIndex(), req.nonce(), localDecision.secure()), d.from());
+        if (!setup.flips(d.decision())) {
+            setup.changed(req, d.identity(), d.decision());
+            probes.answer(ctx, req.nonce(), d.decision().secure(), d.from());
             LinkSnapshot now = link.snapshot();
-            publish(now.state(), now.reason(), localDecision.combine(peerDecision), now.cipherSuite());
+            publisher.state(now.state(), now.reason(), endpoint, setup.agreed(), now.cipherSuite());
             return Behaviors.same();
         }
         Behavior<Command> next = backToSeeking("peer's groups or certificate changed: "
@@ -398,44 +347,9 @@ public final class PeerSession {
         return next;
     }
 
-    private String whySetUpAgain(ConReq req) {
-        if (!req.instance().equals(remote.instance()) || req.index() != remote.index()) {
-            return "peer restarted (new instance or index)";
-        }
-        if (req.secure() == null) {
-            return "peer set the link up again";
-        }
-        return "peer now decides " + (req.secure() ? "secure" : "plaintext") + ": setting the link up again";
-    }
-
-    /**
-     * A DTLS record on an up link. A resent final flight goes to the finished handshake, which keeps
-     * answering them (as server) until its deadline; anything else is counted and ignored.
-     */
-    private Behavior<Command> onDtlsWhileUp(DtlsReceived m) {
-        if (handshake != null && !DtlsHandshake.isClientHello(m.record())) {
-            return toHandshake(handshake, m.record());
-        }
-        // A ClientHello is unauthenticated and anyone who saw a frame knows the index: it must not
-        // reset an up link. A client that really lost the link says so with a con_req (no decision),
-        // which sets the link up again.
-        ctx.counters().drop(Drop.DTLS_IGNORED);
-        return Behaviors.same();
-    }
-
-    /** A record for the running (or, as server, lingering) handshake; counted if it no longer takes any. */
-    private Behavior<Command> toHandshake(DtlsHandshake hs, byte[] record) {
-        if (!hs.receive(record)) {
-            ctx.counters().drop(Drop.DTLS_IGNORED);
-        }
-        return Behaviors.same();
-    }
-
     private Behavior<Command> onPingTick() {
-        ctx.channel().send(new Ping(ctx.self().name(), ++pingSeq, System.nanoTime()), endpoint);
-        if (relayedNow() && pingSeq % PROBE_EVERY == 0) {
-            probes.requestDirect(ctx, decision());      // a direct path may have appeared
-        }
+        ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
+        probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated());
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
@@ -444,16 +358,7 @@ public final class PeerSession {
     }
 
     private Behavior<Command> onLivenessTick() {
-        long activity = link.counters().activity();
-        if (activity != lastActivity) {
-            lastActivity = activity;
-            silence = Duration.ZERO;
-            return Behaviors.same();
-        }
-        silence = silence.plus(livenessTick);
-        // Silence is counted from the tick that last saw activity, so the true silence is up to one tick
-        // longer: declare the peer dead once that upper bound reaches dead-after, never later.
-        if (silence.plus(livenessTick).compareTo(ctx.link().deadAfter()) >= 0) {
+        if (liveness.silentTooLong(link.counters().activity())) {
             return lost("nothing heard from peer for " + ctx.link().deadAfter().toMillis() + " ms");
         }
         return Behaviors.same();
@@ -473,23 +378,18 @@ public final class PeerSession {
     private Behavior<Command> backToSeeking(String reason, SecurityDecision known) {
         timers.cancel(PingTick.INSTANCE);
         timers.cancel(LivenessTick.INSTANCE);
-        if (handshake != null) {
-            handshake.cancel();
-            handshake = null;
-        }
+        dtls.reset();                                   // records of the abandoned attempt must not seed the next
         cipher = null;
-        localDecision = known;
-        peerDecision = null;
-        earlyRecords.clear();                           // records of the abandoned attempt must not seed the next
-        directory.tell(new PeerDirectory.LinkDown(peer));
+        setup.restart(known);
+        publisher.unrouted();
         LinkState state = everUp ? LinkState.LOST : LinkState.CONNECTING;
-        publish(state, reason, null, null);
+        publisher.state(state, reason, endpoint, null, null);
         return seeking(state, 0);
     }
 
     // ---- shared ---------------------------------------------------------------------------------------------
 
-    /** Adds what every state handles; last, so a state's own handlers for a tick win over "stale tick". */
+    /** Adds what every state handles; last, so a state's own handlers win over "stale". */
     private Behavior<Command> withCommonHandlers(BehaviorBuilder<Command> builder) {
         return builder
                 .onMessageEquals(CloseLink.INSTANCE, () -> closeAndStop("node shutting down"))
@@ -499,13 +399,7 @@ public final class PeerSession {
                 .onMessage(CandidatesLearned.class, this::onCandidatesLearned)
                 .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(SignalDecided.class, this::onSignalDecided)
-                .onMessage(PolicyDecided.class, d -> Behaviors.same())
-                .onMessage(HandshakeDone.class, d -> Behaviors.same())
-                .onMessage(DtlsReceived.class, d -> Behaviors.same())
-                .onMessage(ControlReceived.class, d -> Behaviors.same())
-                .onMessageEquals(RetryTick.INSTANCE, Behaviors::same)
-                .onMessageEquals(PingTick.INSTANCE, Behaviors::same)
-                .onMessageEquals(LivenessTick.INSTANCE, Behaviors::same)
+                .onAnyMessage(stale -> Behaviors.same())  // a tick, answer or record for a state since left
                 .onSignal(PreRestart.class, s -> onStopping())
                 .build();
     }
@@ -518,37 +412,43 @@ public final class PeerSession {
         return Behaviors.stopped();
     }
 
+    private Behavior<Command> onStopping() {
+        dtls.cancel();
+        publisher.unrouted();
+        return Behaviors.same();
+    }
+
     /** A reload: new context; a linked session asks the policy again (answer: Redecided). */
     private Behavior<Command> onReconfigure(Reconfigure r) {
         ctx = r.context();
         if (r.endpoint() != null) {
             probes.reconfigure(r.endpoint());
         }
-        if (isLinked() && remote != null && localDecision != null) {
-            askPolicy(remote.address(), remoteIdentity, Redecided::new);
+        if (isLinked() && setup.decided()) {
+            askPolicy(setup.remote().address(), setup.identity(), Redecided::new);
         } else {
-            localDecision = null;                       // seeking: the next hello is decided under the new settings
+            setup.forgetDecision();                     // seeking: the next hello is decided under the new settings
         }
         return Behaviors.same();
     }
 
     /** This side's decision after a reload: set the link up again only if it flipped. */
     private Behavior<Command> onRedecided(Redecided r) {
-        if (!isLinked() || localDecision == null) {
+        if (!isLinked() || setup.local() == null) {
             return Behaviors.same();                    // the link went down meanwhile: its next setup decides anew
         }
         SecurityDecision now = r.decision();
-        if (now.secure() == localDecision.secure()) {
-            localDecision = now;
+        if (!setup.flips(now)) {
+            setup.redecided(now);
             if (link.snapshot().state() == LinkState.UP) {
-                link.publish(link.snapshot().withSecurity(now.combine(peerDecision)));
+                publisher.security(setup.agreed());
             }
             // our groups or certificate may have changed: the peer re-checks a con_req that differs
             // from what it knows, so its own decision about us follows the reload too
             sendConReq();
             return Behaviors.same();
         }
-        String why = "security decision changed by reload (" + localDecision.reason() + " -> " + now.reason()
+        String why = "security decision changed by reload (" + setup.local().reason() + " -> " + now.reason()
                 + "): setting the link up again";
         context.getLog().info("link to {}: {}", peer, why);
         return backToSeeking(why, now);
@@ -559,19 +459,11 @@ public final class PeerSession {
         return state == LinkState.UP || state == LinkState.HANDSHAKING;
     }
 
-    private Behavior<Command> onStopping() {
-        if (handshake != null) {
-            handshake.cancel();
-        }
-        directory.tell(new PeerDirectory.LinkDown(peer));
-        return Behaviors.same();
-    }
-
     /** Checks a hello; if believable, asks the policy for this node's decision (answer: PolicyDecided). */
     private void verifyThenDecide(Endpoint from, Hello hello) {
         HelloCheck.Verdict v = ctx.check().check(hello);
         if (v instanceof HelloCheck.Rejected r) {
-            reject(from, r);
+            refusals.reject(ctx, from, r);
         } else {
             askPolicy(from, hello, ((HelloCheck.Accepted) v).identity());
         }
@@ -590,41 +482,8 @@ public final class PeerSession {
                 (decision, failure) -> answer.apply(decision == null ? new SecurityDecision(true, "policy unavailable") : decision));
     }
 
-    private void reject(Endpoint from, HelloCheck.Rejected r) {
-        ctx.counters().drop(r.counter());
-        if (!r.reason().equals(link.snapshot().reason())) {
-            publishReason(r.reason());
-        }
-        long left = refusalLog.admit(System.nanoTime());
-        if (left != LogThrottle.SUPPRESS) {
-            context.getLog().warn("refusing hello from {} at {}: {}{}", peer, from, r.reason(),
-                    left == 0 ? "" : " (" + left + " more refused since the last line, see link_setup counters)");
-        }
-        if (r.tellPeer()) {
-            ctx.channel().send(new ConRej(ctx.self().name(), r.reason()), from);
-        }
-    }
-
-    /** A con_rej is unauthenticated: it only changes the link's reason, and only from the peer's address. */
-    private void refusedByPeer(ConRej rej, Endpoint from) {
-        if (!from.equals(endpoint)) {
-            ctx.counters().drop(Drop.WRONG_ADDRESS);
-            return;
-        }
-        String why = "peer refused the link: " + rej.reason();
-        if (!why.equals(link.snapshot().reason())) {
-            context.getLog().warn("link to {}: {}", peer, why);
-            publishReason(why);
-        }
-    }
-
     private void sendConReq() {
-        probes.request(ctx, endpoint, decision());
-    }
-
-    /** This side's decision as a hello states it: null before it heard the peer. */
-    private Boolean decision() {
-        return localDecision == null ? null : localDecision.secure();
+        probes.request(ctx, endpoint, setup.stated());
     }
 
     // ---- NAT traversal: candidates, relayed links moving to a direct path (docs/nat.md) -------------------
@@ -639,17 +498,10 @@ public final class PeerSession {
 
     /** Verified, a forwarded hello is only a list of places to probe: the link comes up on a direct (or relayed) path. */
     private Behavior<Command> onSignaled(Signaled s) {
-        HelloCheck.Verdict v = ctx.check().check(s.hello());
-        if (v instanceof HelloCheck.Rejected r) {
-            ctx.counters().drop(r.counter());           // no con_rej: the sender is at no address of ours yet
-            return Behaviors.same();
-        }
-        candidates.learn(Candidates.of(s.hello().cands()), null, null);
-        if (!isLinked()) {
+        if (probes.signaled(ctx, s.hello()) instanceof HelloCheck.Accepted ok && !isLinked()) {
             sendConReq();                               // our probes open our NAT for the peer's own
             if (s.hello() instanceof ConReq req) {
-                askPolicy(PeerInfo.of(req).address(), ((HelloCheck.Accepted) v).identity(),
-                        decision -> new SignalDecided(req, decision));
+                askPolicy(PeerInfo.of(req).address(), ok.identity(), decision -> new SignalDecided(req, decision));
             }
         }
         return Behaviors.same();
@@ -663,50 +515,15 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
-    private boolean relayedNow() {
-        return candidates.isRelayed(endpoint);
-    }
-
     /** A verified hello came on a direct path while the link is relayed: move the link to it. */
     private void moveToDirect(Endpoint direct) {
-        if (!relayedNow() || candidates.isRelayed(direct) || direct.equals(endpoint)
-                || link.snapshot().state() != LinkState.UP) {
+        if (link.snapshot().state() != LinkState.UP || !candidates.leavesRelay(endpoint, direct)) {
             return;
         }
         context.getLog().info("link to {}: direct path {} answers, leaving the relay via {}", peer, direct,
                 candidates.via(endpoint));
         endpoint = direct;
-        LinkSnapshot now = link.snapshot();
-        publish(now.state(), "moved from relay to direct path", now.security(), now.cipherSuite());
-        directory.tell(new PeerDirectory.LinkUp(route(), remote.mac()));
-    }
-
-    private Route route() {
-        return new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher);
-    }
-
-    private void publish(LinkState state, String reason) {
-        LinkSnapshot old = link.snapshot();
-        publish(state, reason, old.security(), old.cipherSuite());
-    }
-
-    private void publish(LinkState state, String reason, SecurityDecision security, String cipherSuite) {
-        LinkSnapshot old = link.snapshot();
-        Instant since = old.state() == state ? old.since() : Instant.now();
-        String fingerprint = remoteIdentity.map(PeerIdentity::fingerprint).orElse(null);
-        link.publish(new LinkSnapshot(state, since, endpoint, remote, state == LinkState.UP ? old.rttNanos() : -1,
-                reason, security, cipherSuite, fingerprint));
-    }
-
-    private void publishReason(String reason) {
-        link.publish(link.snapshot().withReason(reason));
-    }
-
-    private static String rootMessage(Throwable t) {
-        Throwable c = t;
-        while (c.getCause() != null && c.getCause() != c) {
-            c = c.getCause();
-        }
-        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+        publisher.state(link.snapshot().state(), "moved from relay to direct path", endpoint);
+        publisher.routed(endpoint, cipher);
     }
 }

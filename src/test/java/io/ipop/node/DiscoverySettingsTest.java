@@ -2,6 +2,7 @@ package io.ipop.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
@@ -97,6 +98,13 @@ class DiscoverySettingsTest {
         assertEquals("tcp", none.config().getString("pekko.remote.artery.transport"));
         NodeSettings local = load(NODE + certificate(pki));
         assertFalse(local.discovery().clusterTls(), "no cluster, no cluster TLS");
+    }
+
+    @Test
+    void aCertificateGivenToARunningClusterNodeWaitsForARestartToTurnTlsOn(@TempDir Path pki) throws Exception {
+        ConfigProblem e = assertThrows(ConfigProblem.class,
+                () -> ReloadPlan.between(load(NODE + CLUSTER), load(NODE + CLUSTER + certificate(pki))));
+        assertTrue(e.path().startsWith("pekko.remote.artery."), e.path());
     }
 
     /** Node a's certificate (10.77.0.1, no groups) from the project's own CA tool; issued once per directory. */

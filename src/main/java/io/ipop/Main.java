@@ -105,6 +105,7 @@ public final class Main {
     private static int runNode(NodeSettings settings, Supplier<NodeSettings> reload, PrintStream err) {
         LogLevel.apply(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
+        logClusterTransport(settings, log);
         TapDevice tap;
         try {
             tap = LinuxTap.open(settings.tap().name(), settings.tap().address(), settings.tap().mtu(), settings.tap().mac(),
@@ -152,6 +153,23 @@ public final class Main {
         int code = reason instanceof NodeGuardian.DataplaneFailed || reason instanceof ManagementFailed ? FAILED : OK;
         log.info("node {} stopped (exit {})", settings.name(), code);
         return code;
+    }
+
+    /** Once at start: whether the cluster port is authenticated (docs/discovery.md, "Cluster port security"). */
+    private static void logClusterTransport(NodeSettings settings, Logger log) {
+        if (!settings.discovery().cluster()) {
+            return;
+        }
+        String transport = settings.config().getString("pekko.remote.artery.transport");
+        if (settings.discovery().clusterTls()) {
+            log.info("cluster port {}: TLS with this node's certificate, peers must present one of the overlay CA",
+                    settings.discovery().clusterPort());
+        } else if (!transport.equals("tls-tcp")) {
+            log.warn("cluster port {} is unauthenticated and unencrypted (transport {}, {}): anyone who reaches it can"
+                    + " join the cluster and publish peer records; keep it on a trusted network", settings.discovery().clusterPort(),
+                    transport, settings.security().identity().isEmpty() ? "no certificate configured"
+                            : "ipop.discovery.cluster-tls = off");
+        }
     }
 
     private static String rootMessage(Throwable e) {

@@ -1,2 +1,6 @@
-/** Where peers come from. Today: the static list in the config file. */
+/**
+ * Where peers come from: the static list in the config file, and the Pekko Cluster directory of peer records
+ * (whose TCP port runs mutually authenticated TLS through {@link io.ipop.discovery.ClusterTlsEngineProvider} when
+ * the node has a certificate).
+ */
 package io.ipop.discovery;

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.ipop.underlay.Endpoint;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -20,18 +21,26 @@ import java.util.regex.Pattern;
  *                   bind address or the cluster's canonical hostname with {@code ipop.underlay.port}
  * @param seedNodes  {@code pekko.cluster.seed-nodes} as given (checked), cluster only
  * @param clusterPort {@code pekko.remote.artery.canonical.port}, the TCP port of the cluster's control traffic
+ * @param clusterTls  the cluster port runs mutually authenticated TLS with the node's certificate
+ *                    ({@code ipop.discovery.cluster-tls = auto} and a certificate configured); cluster only
  */
 public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpoint> endpoints, List<String> seedNodes,
-                                int clusterPort) {
+                                int clusterPort, boolean clusterTls) {
     /** The ActorSystem's name: seed node addresses must name it. */
     public static final String SYSTEM_NAME = "ipop";
     private static final String SEEDS = "pekko.cluster.seed-nodes";
+    /** {@code ipop.discovery.cluster-tls}. */
+    enum ClusterTls { AUTO, OFF }
+
+    private static final String TLS_ENGINE = "io.ipop.discovery.ClusterTlsEngineProvider";
     private static final Pattern SEED = Pattern.compile("pekko://([^@/]+)@(\\[[0-9A-Fa-f:.]+\\]|[^:/@\\[\\]]+):([0-9]{1,5})");
 
+    /** @param certificate this node has a certificate ({@code ipop.security.ca/cert/key}), already checked */
     static DiscoverySettings read(ConfigReader discovery, Config all, UnderlaySettings underlay, List<PeerSettings> peers,
-                                  String peersPath) {
+                                  String peersPath, boolean certificate) {
         boolean statics = discovery.bool("static");
         boolean cluster = discovery.bool("cluster");
+        ClusterTls tls = discovery.lowerCaseEnum("cluster-tls", ClusterTls.class);
         if (!statics && !cluster) {
             throw new ConfigProblem(discovery.path("static"), "static and cluster are both off: the node would find no peers");
         }
@@ -41,7 +50,7 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
         }
         List<Endpoint> advertised = readEndpoints(discovery);
         if (!cluster) {
-            return new DiscoverySettings(statics, false, advertised, List.of(), 0);
+            return new DiscoverySettings(statics, false, advertised, List.of(), 0, false);
         }
         ConfigReader pekko = new ConfigReader(all, "").at("pekko");
         ConfigReader canonical = pekko.at("remote").at("artery").at("canonical");
@@ -61,19 +70,28 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
         if (advertised.isEmpty()) {
             advertised = List.of(derivedEndpoint(discovery, underlay, hostname, canonical.path("hostname")));
         }
-        return new DiscoverySettings(statics, true, advertised, List.copyOf(seeds), port);
+        return new DiscoverySettings(statics, true, advertised, List.copyOf(seeds), port,
+                tls == ClusterTls.AUTO && certificate);
     }
 
     /**
      * Pekko settings that follow from these: the actor provider ({@code cluster} only when cluster
      * discovery is on, so a node without it opens no port beyond its own) and the {@code /cluster/*}
-     * routes, which need a cluster.
+     * routes, which need a cluster; with {@code clusterTls} Artery's {@code tls-tcp} transport with
+     * {@link io.ipop.discovery.ClusterTlsEngineProvider} (mutual authentication against the overlay CA, no host
+     * name check). These win over the user's file: a node with a certificate cannot be configured into plain
+     * {@code tcp} by a stray Pekko key, only by {@code ipop.discovery.cluster-tls = off}.
      */
     Config pekkoOverrides() {
-        return ConfigFactory.parseMap(Map.of(
+        Map<String, Object> o = new HashMap<>(Map.of(
                 "pekko.actor.provider", cluster ? "cluster" : "local",
                 "pekko.management.http.routes.cluster-management",
                 cluster ? "org.apache.pekko.management.cluster.ClusterHttpManagementRouteProvider" : ""));
+        if (clusterTls) {
+            o.put("pekko.remote.artery.transport", "tls-tcp");
+            o.put("pekko.remote.artery.ssl.ssl-engine-provider", TLS_ENGINE);
+        }
+        return ConfigFactory.parseMap(o);
     }
 
     private static List<Endpoint> readEndpoints(ConfigReader discovery) {

@@ -89,7 +89,8 @@ public record NodeSettings(
         List<PeerSettings> peers = PeerSettings.readAll(ipop, name);
         SecuritySettings security = SecuritySettings.read(ipop.at("security"));
         security.checkIdentityMatches(name, tap.address(), sortedGroups);
-        DiscoverySettings discovery = DiscoverySettings.read(ipop.at("discovery"), all, underlay, peers, ipop.path("peers"));
+        DiscoverySettings discovery = DiscoverySettings.read(ipop.at("discovery"), all, underlay, peers, ipop.path("peers"),
+                security.identity().isPresent());
         Config derived = discovery.pekkoOverrides().withFallback(all);
         return new NodeSettings(
                 name,

@@ -8,17 +8,64 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the UDP datagrams out of a classic pcap file of an Ethernet interface (as tcpdump -w writes it). */
+/** Reads the UDP datagrams and TCP segments out of a classic pcap file of an Ethernet interface (as tcpdump -w writes it). */
 final class Pcap {
     private static final int ETHERNET = 1;
 
     record Udp(String src, String dst, byte[] payload) {
     }
 
+    /** A TCP segment with data (segments without payload are left out). */
+    record Tcp(String src, int srcPort, String dst, int dstPort, byte[] payload) {
+    }
+
     private Pcap() {
     }
 
     static List<Udp> udp(Path file) throws IOException {
+        List<Udp> out = new ArrayList<>();
+        for (byte[] frame : frames(file)) {
+            Udp u = parse(frame, 0, frame.length);
+            if (u != null) {
+                out.add(u);
+            }
+        }
+        return out;
+    }
+
+    static List<Tcp> tcp(Path file) throws IOException {
+        List<Tcp> out = new ArrayList<>();
+        for (byte[] f : frames(file)) {
+            if (f.length < 14 + 20 + 20 || (f[12] & 0xFF) != 0x08 || f[13] != 0x00 || f[14 + 9] != 6) {
+                continue;                               // not IPv4 TCP
+            }
+            int ip = 14;
+            int ihl = (f[ip] & 0x0F) * 4;
+            int total = ((f[ip + 2] & 0xFF) << 8) | (f[ip + 3] & 0xFF);
+            int tcp = ip + ihl;
+            int dataOffset = ((f[tcp + 12] & 0xF0) >> 4) * 4;
+            int start = tcp + dataOffset;
+            int end = Math.min(f.length, ip + total);   // Ethernet pads short frames
+            if (start >= end) {
+                continue;
+            }
+            byte[] payload = new byte[end - start];
+            System.arraycopy(f, start, payload, 0, payload.length);
+            out.add(new Tcp(address(f, ip + 12), port(f, tcp), address(f, ip + 16), port(f, tcp + 2), payload));
+        }
+        return out;
+    }
+
+    private static String address(byte[] f, int at) {
+        return (f[at] & 0xFF) + "." + (f[at + 1] & 0xFF) + "." + (f[at + 2] & 0xFF) + "." + (f[at + 3] & 0xFF);
+    }
+
+    private static int port(byte[] f, int at) {
+        return ((f[at] & 0xFF) << 8) | (f[at + 1] & 0xFF);
+    }
+
+    /** Each captured frame, as captured (from the Ethernet header). */
+    private static List<byte[]> frames(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
         if (b.remaining() < 24) {
             throw new AssertionError("pcap too short: " + file);
@@ -32,7 +79,7 @@ final class Pcap {
         if (b.getInt(20) != ETHERNET) {
             throw new AssertionError("capture is not of an Ethernet interface: link type " + b.getInt(20));
         }
-        List<Udp> out = new ArrayList<>();
+        List<byte[]> out = new ArrayList<>();
         int at = 24;
         while (at + 16 <= b.limit()) {
             int captured = b.getInt(at + 8);
@@ -40,10 +87,9 @@ final class Pcap {
             if (start + captured > b.limit()) {
                 break;                                  // last record cut short when tcpdump stopped
             }
-            Udp u = parse(b.array(), start, captured);
-            if (u != null) {
-                out.add(u);
-            }
+            byte[] frame = new byte[captured];
+            System.arraycopy(b.array(), start, frame, 0, captured);
+            out.add(frame);
             at = start + captured;
         }
         return out;

@@ -2,12 +2,22 @@ package io.ipop.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.discovery.ClusterTlsEngineProvider;
+import io.ipop.frame.OverlayAddress;
+import io.ipop.secure.OverlayCa;
 import io.ipop.underlay.Endpoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import javax.net.ssl.SSLEngine;
+import org.apache.pekko.event.NoLogging;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DiscoverySettingsTest {
     private static final String NODE = "ipop { node.name = a, tap.address = \"10.77.0.1/24\" }\n";
@@ -55,5 +65,55 @@ class DiscoverySettingsTest {
         NodeSettings s = load(NODE + CLUSTER + "ipop.discovery.static = false\n");
         assertFalse(s.discovery().staticPeers());
         assertEquals(List.of(), s.peers());
+    }
+
+    @Test
+    void aClusterNodeWithACertificateRunsMutuallyAuthenticatedTlsWithItsOwnEngine(@TempDir Path pki) throws Exception {
+        NodeSettings s = load(NODE + CLUSTER + certificate(pki));
+        assertTrue(s.discovery().clusterTls());
+        assertEquals("tls-tcp", s.config().getString("pekko.remote.artery.transport"));
+        assertEquals("io.ipop.discovery.ClusterTlsEngineProvider",
+                s.config().getString("pekko.remote.artery.ssl.ssl-engine-provider"));
+        // The engine the transport will use: built from the same config, it demands the peer's certificate.
+        ClusterTlsEngineProvider engines = new ClusterTlsEngineProvider(s.config(), NoLogging.getInstance());
+        SSLEngine server = engines.createServerSSLEngine("192.0.2.1", 17355);
+        assertTrue(server.getNeedClientAuth());
+        assertEquals(List.of("TLSv1.3"), List.of(server.getEnabledProtocols()));
+        assertTrue(engines.createClientSSLEngine("192.0.2.2", 17355).getUseClientMode());
+    }
+
+    @Test
+    void aUserKeyCannotTurnTlsOffBehindTheNodesBack(@TempDir Path pki) throws Exception {
+        NodeSettings s = load(NODE + CLUSTER + certificate(pki) + "pekko.remote.artery.transport = tcp\n");
+        assertEquals("tls-tcp", s.config().getString("pekko.remote.artery.transport"));
+    }
+
+    @Test
+    void clusterTlsOffOrNoCertificateKeepsPlainTcp(@TempDir Path pki) throws Exception {
+        NodeSettings off = load(NODE + CLUSTER + certificate(pki) + "ipop.discovery.cluster-tls = off\n");
+        assertFalse(off.discovery().clusterTls());
+        assertEquals("tcp", off.config().getString("pekko.remote.artery.transport"));
+        NodeSettings none = load(NODE + CLUSTER);
+        assertFalse(none.discovery().clusterTls());
+        assertEquals("tcp", none.config().getString("pekko.remote.artery.transport"));
+        NodeSettings local = load(NODE + certificate(pki));
+        assertFalse(local.discovery().clusterTls(), "no cluster, no cluster TLS");
+    }
+
+    @Test
+    void aCertificateGivenToARunningClusterNodeWaitsForARestartToTurnTlsOn(@TempDir Path pki) throws Exception {
+        ConfigProblem e = assertThrows(ConfigProblem.class,
+                () -> ReloadPlan.between(load(NODE + CLUSTER), load(NODE + CLUSTER + certificate(pki))));
+        assertTrue(e.path().startsWith("pekko.remote.artery."), e.path());
+    }
+
+    /** Node a's certificate (10.77.0.1, no groups) from the project's own CA tool; issued once per directory. */
+    private static String certificate(Path pki) throws Exception {
+        if (!Files.exists(pki.resolve("a.crt"))) {
+            OverlayCa.init(pki, false);
+            OverlayCa.sign(pki, "a", OverlayAddress.parse("10.77.0.1/24", true), List.of(), Duration.ofDays(1), false);
+        }
+        return "ipop.security { ca = \"%s\", cert = \"%s\", key = \"%s\" }\n".formatted(pki.resolve("ca.crt"),
+                pki.resolve("a.crt"), pki.resolve("a.key"));
     }
 }

@@ -140,6 +140,7 @@ class NodeSettingsTest {
     static Stream<Arguments> brokenConfigs() {
         return Stream.of(
                 broken("ipop.node.name", remove("ipop.node.name")),
+                broken("ipop.discovery.cluster-tls", set("ipop.discovery.cluster-tls = on")),
                 broken("ipop.node.name", set("ipop.node.name = \"\"")),
                 broken("ipop.tap.address", remove("ipop.tap.address")),
                 broken("ipop.tap.address", set("ipop.tap.address = \"10.77.0.300/24\"")),

@@ -70,8 +70,12 @@ class InProcessOverlayTest {
         for (int i = 0; i < sent; i++) {
             ab[0].tap().inject(TestNodes.frame(ab[1].mac(), ab[0].mac(), 200, PAYLOAD));
         }
+        // Loss is on the network: a sends all of them. Once it has, what b still has to write is a few
+        // frames in its pipeline, so a quiet 2 s means the rest were lost (a loaded machine can stall
+        // the graphs for some 100 ms; counting from the first frame instead cut runs short).
+        await(() -> ab[0].link("b").counters().packetsOut() >= sent, "a sends all " + sent + " frames");
         int got = 0;
-        while (ab[1].tap().takeWritten(500) != null) {
+        while (ab[1].tap().takeWritten(2000) != null) {
             got++;
         }
         assertTrue(got > sent * 0.8 && got < sent, "about 90% of frames arrive, got " + got);
@@ -88,7 +92,10 @@ class InProcessOverlayTest {
         awaitState(a, "b", LinkState.LOST);
         long lostAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         long deadAfter = a.settings().link().deadAfter().toMillis();
-        assertTrue(lostAfter <= deadAfter + 200, "lost after " + lostAfter + " ms, dead-after is " + deadAfter + " ms");
+        // Lost after 0.9-1.0 dead-after of silence (the last keepalive may predate t0 by one interval);
+        // the upper slack is for timers a loaded 2-core machine runs late, not for the rule.
+        assertTrue(lostAfter >= deadAfter * 7 / 10 && lostAfter <= deadAfter + 1000,
+                "lost after " + lostAfter + " ms, dead-after is " + deadAfter + " ms");
 
         nodes.stop(ab[1]);
         Node b2 = nodes.start("b", 2, "", "a:1");        // restarted: new instance, new index

@@ -156,7 +156,7 @@ public final class NodeGuardian {
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
-                    new Nat(stun, relayPaths, relay, gate, signaling.counters())), reloader);
+                    new Nat(stun, relayPaths, relay, gate, signaling.counters()), routes::get), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),

@@ -4,9 +4,11 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.nat.Nat;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
+import io.ipop.route.RouteTable;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Extension;
@@ -20,8 +22,13 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class NodeRuntime implements Extension {
 
-    /** The node's live state, all thread-safe to read; {@code nat}: NAT traversal (STUN, relayed paths, relay). */
-    public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat) {
+    /**
+     * The node's live state, all thread-safe to read; {@code nat}: NAT traversal (STUN, relayed paths,
+     * relay); {@code routes}: the route table the data plane reads — a link is in it one message to the
+     * peer directory after its session shows it up.
+     */
+    public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat,
+                        Supplier<RouteTable> routes) {
     }
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
@@ -52,7 +59,7 @@ public final class NodeRuntime implements Extension {
 
     void reloaded(LocalNode node, NodeSettings settings) {
         State s = state;
-        this.state = new State(node, settings, s.links(), s.counters(), s.nat());
+        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes());
     }
 
     /** The running node, or {@code null} while it starts. */

@@ -100,9 +100,13 @@ final class TestNodes implements AutoCloseable {
         nodes.remove(n);
     }
 
+    /** Waits for the link's state; for {@code UP} also for its route, which follows by one message. */
     static void awaitState(Node n, String peer, LinkState state) {
         await(() -> n.link(peer) != null && n.snapshot(peer).state() == state,
                 "link " + peer + " " + state + " (now " + n.snapshot(peer) + ")");
+        if (state == LinkState.UP) {
+            await(() -> NodeRuntime.get(n.system()).state().routes().get().byPeer(peer) != null, "a route to " + peer);
+        }
     }
 
     static void await(BooleanSupplier condition, String what) {

@@ -1,4 +1,4 @@
-# Shell helpers shared by bench/*.sh and scripts/demo.sh; sourced, not run. The caller defines log().
+# Shell helpers shared by bench/*.sh and scripts/demo.sh; sourced, not run. The caller defines log() (and fail() for require_tools, ensure_jar).
 
 # SIGTERM, up to 10 s, then SIGKILL; sets stop_status to the exit status (call it in the shell that
 # started the process, not in a subshell: it must wait for its child).
@@ -51,4 +51,23 @@ finish_work() {
   elif [ "${BENCH_KEEP:-0}" != 1 ]; then
     rm -rf "$work"
   fi
+}
+
+# require_tools HINT TOOL...: fails (the caller's fail) naming the tools not on PATH; HINT says how to
+# install them.
+require_tools() {
+  local hint=$1 tool missing=()
+  shift
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  [ ${#missing[@]} -eq 0 ] || fail "missing tools: ${missing[*]}${hint:+ ($hint)}"
+}
+
+# ensure_jar: builds $jar from the tree ($here) with Maven if it is not there.
+ensure_jar() {
+  [ -f "$jar" ] && return 0
+  log "== no jar at $jar: building it (mvn -B -q -DskipTests package)"
+  (cd "$here" && mvn -B -q -DskipTests package) || fail "maven build failed"
+  [ -f "$jar" ] || fail "the build did not produce $jar (IPOP_JAR points elsewhere than target/ipop-node.jar?)"
 }

@@ -50,16 +50,8 @@ case "$n" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//';
 [[ "$limit" =~ ^[1-9][0-9]*$ ]] || fail "SCALE_LIMIT must be a positive integer, got '$limit'"
 [ "$start_mode" = rolling ] || [ "$start_mode" = all ] || fail "SCALE_START must be rolling or all, got '$start_mode'"
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices"
-missing=()
-for tool in ip ping curl python3 java timeout getconf; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-[ ${#missing[@]} -eq 0 ] || fail "missing tools: ${missing[*]}"
-if [ ! -f "$jar" ]; then
-  log "== no jar at $jar: building it (mvn -B -q -DskipTests package)"
-  (cd "$here" && mvn -B -q -DskipTests package) || fail "maven build failed"
-  [ -f "$jar" ] || fail "the build did not produce $jar"
-fi
+require_tools "" ip ping curl python3 java timeout getconf
+ensure_jar
 work=$(mktemp -d /tmp/ipop-scale.XXXXXX)
 
 cleanup() {

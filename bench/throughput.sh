@@ -66,17 +66,9 @@ if [ -n "$rate" ] && ! [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?([kmgt]i?)?(bit|bps)$ ]];
 fi
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a veth pair and TAP devices (sudo bench/throughput.sh)"
 
-missing=()
-for tool in ip tc iperf3 ping curl python3 java timeout ss getconf; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-[ ${#missing[@]} -eq 0 ] || fail "missing tools: ${missing[*]} (Debian: apt-get install iproute2 iperf3 iputils-ping curl python3 openjdk-17-jre-headless)"
-
-if [ ! -f "$jar" ]; then
-  log "== no jar at $jar: building it (mvn -B -q -DskipTests package)"
-  (cd "$here" && mvn -B -q -DskipTests package) || fail "maven build failed"
-  [ -f "$jar" ] || fail "the build did not produce $jar (IPOP_JAR points elsewhere than target/ipop-node.jar?)"
-fi
+require_tools "Debian: apt-get install iproute2 iperf3 iputils-ping curl python3 openjdk-17-jre-headless" \
+  ip tc iperf3 ping curl python3 java timeout ss getconf
+ensure_jar
 
 work=$(mktemp -d /tmp/ipop-bench.XXXXXX)
 

@@ -29,8 +29,4 @@ final class InFlight {
     void left() {
         bursts.decrementAndGet();
     }
-
-    int count() {
-        return bursts.get();
-    }
 }

@@ -147,7 +147,7 @@ final class Views {
             probe.connect(peer.address());
             InetAddress source = probe.getLocalAddress();
             return source.isAnyLocalAddress() ? bound : Endpoint.of(source, local.getPort());
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return bound;                               // no route: the bound wildcard is all we know
         }
     }

@@ -3,6 +3,7 @@ package io.ipop.nat;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
 import io.ipop.dataplane.StunSink;
+import io.ipop.peer.ControlBudget;
 import io.ipop.underlay.Endpoint;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,29 +20,28 @@ import java.util.function.LongSupplier;
  * response is about 12 bytes longer than the request, so the node amplifies nothing much.
  */
 public final class StunService implements StunSink {
+    /** The one bucket of {@link #answers}: all requesters share the rate. */
+    private static final String ANSWERS = "stun-answers";
+
     private final StunClient client;
     private final BiConsumer<byte[], Endpoint> send;
     private final DataplaneCounters counters;
     private final LongSupplier nanoClock;
     private final Clock clock;
-    private final long answersPerSecond;
+    private final ControlBudget answers;
     private final AtomicLong answered = new AtomicLong();
-    private long tokens;
-    private long lastRefill;
 
     /**
      * @param send sends one datagram on the underlay socket (the port the request came in on)
      */
     public StunService(StunClient client, BiConsumer<byte[], Endpoint> send, DataplaneCounters counters,
-                       long answersPerSecond, LongSupplier nanoClock, Clock clock) {
+                       int answersPerSecond, LongSupplier nanoClock, Clock clock) {
         this.client = client;
         this.send = send;
         this.counters = counters;
-        this.answersPerSecond = answersPerSecond;
+        this.answers = new ControlBudget(answersPerSecond, answersPerSecond);
         this.nanoClock = nanoClock;
         this.clock = clock;
-        this.tokens = answersPerSecond;
-        this.lastRefill = nanoClock.getAsLong();
     }
 
     @Override
@@ -79,26 +79,11 @@ public final class StunService implements StunSink {
     }
 
     private void answer(Endpoint from, StunMessage request) {
-        if (!takeToken()) {
+        if (!answers.take(ANSWERS, true, nanoClock.getAsLong())) {
             counters.drop(Drop.STUN_OVER_BUDGET);
             return;
         }
         send.accept(StunMessage.bindingSuccess(request.transactionId(), from), from);
         answered.incrementAndGet();
-    }
-
-    /** One receiving thread calls this; synchronized only against a second receiver in tests. */
-    private synchronized boolean takeToken() {
-        long now = nanoClock.getAsLong();
-        long refill = (now - lastRefill) * answersPerSecond / 1_000_000_000L;
-        if (refill > 0) {
-            tokens = Math.min(answersPerSecond, tokens + refill);
-            lastRefill = now;
-        }
-        if (tokens == 0) {
-            return false;
-        }
-        tokens--;
-        return true;
     }
 }

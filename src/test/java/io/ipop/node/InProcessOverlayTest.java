@@ -47,6 +47,8 @@ class InProcessOverlayTest {
         b.tap().inject(unicast);
         assertArrayEquals(unicast, a.tap().takeWritten(3000), "unicast from b reaches a's TAP unchanged");
 
+        // A frame is counted sent after its send returns; b may have answered before a's thread got there.
+        await(() -> a.link("b").counters().packetsOut() > 0, "a counts the broadcast it sent");
         assertEquals(1, a.link("b").counters().packetsOut());
         assertEquals(1, a.link("b").counters().packetsIn());
         assertEquals(1400, a.link("b").counters().bytesIn());

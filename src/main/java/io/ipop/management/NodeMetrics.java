@@ -68,6 +68,8 @@ final class NodeMetrics {
         }, "direction");
         linkCounter("ipop_link_dropped_frames", "Data frames from or to the peer that were dropped",
                 (l, c) -> c.call(l.counters().drops(), l.peer()));
+        linkCounter("ipop_link_drops", "Frames from or to the peer that were dropped, by reason (spoofed_mac, firewall, ...)",
+                (l, c) -> Views.dropsByReason(l.counters()).forEach((reason, n) -> c.call(n, l.peer(), reason)), "reason");
         linkCounter("ipop_link_ups", "Times the link came up", (l, c) -> c.call(l.setups().linksUp(), l.peer()));
         linkCounter("ipop_link_handshakes", "DTLS handshakes of the link by result (ok, failed)", (l, c) -> {
             c.call(l.setups().handshakesOk(), l.peer(), "ok");

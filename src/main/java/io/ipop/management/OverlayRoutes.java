@@ -38,7 +38,8 @@ public final class OverlayRoutes implements ManagementRouteProvider {
         Route reads = Directives.get(() -> Directives.concat(
                 Directives.path("node", () -> view(Views::node)),
                 Directives.path("links", () -> view(Views::links)),
-                Directives.path("dataplane", () -> view(Views::dataplane))));
+                Directives.path("dataplane", () -> view(Views::dataplane)),
+                Directives.path("firewall", () -> view(FirewallView::of))));
         if (settings.readOnly()) {
             return Directives.pathPrefix("overlay", () -> reads);
         }

@@ -50,7 +50,8 @@ final class Views {
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
-                    long packetsOut, long bytesOut, long drops, String path, PairView pair, List<String> candidates) {
+                    long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
+                    PairView pair, List<String> candidates) {
     }
 
     /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
@@ -111,8 +112,20 @@ final class Views {
                 snap.security() == null ? null : snap.security().reason(),
                 snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
-                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), path(snap, s), pair(snap, s),
+                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), dropsByReason(c), path(snap, s), pair(snap, s),
                 l.candidates().stream().map(Object::toString).toList());
+    }
+
+    /** The link's drops that happened, by reason ({@code spoofed_mac}, {@code firewall}, ...). */
+    static Map<String, Long> dropsByReason(LinkCounters c) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Drop d : Drop.values()) {
+            long n = c.drops(d.ordinal());
+            if (n > 0) {
+                out.put(d.counter(), n);
+            }
+        }
+        return out;
     }
 
     /** {@code direct} or {@code relay(via=NAME)}; null while the link is not up. */

@@ -1,6 +1,7 @@
 package io.ipop.node;
 
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.firewall.Firewall;
 import io.ipop.nat.Nat;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
@@ -28,7 +29,7 @@ public final class NodeRuntime implements Extension {
      * peer directory after its session shows it up.
      */
     public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat,
-                        Supplier<RouteTable> routes) {
+                        Supplier<RouteTable> routes, Supplier<Firewall> firewall) {
     }
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
@@ -59,7 +60,7 @@ public final class NodeRuntime implements Extension {
 
     void reloaded(LocalNode node, NodeSettings settings) {
         State s = state;
-        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes());
+        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes(), s.firewall());
     }
 
     /** The running node, or {@code null} while it starts. */

@@ -34,6 +34,7 @@ public record NodeSettings(
         ManagementSettings management,
         DiscoverySettings discovery,
         NatSettings nat,
+        FirewallSettings firewall,
         String logLevel,
         Config config) {
 
@@ -88,7 +89,7 @@ public record NodeSettings(
         UnderlaySettings underlay = UnderlaySettings.read(ipop.at("underlay"));
         List<PeerSettings> peers = PeerSettings.readAll(ipop, name);
         SecuritySettings security = SecuritySettings.read(ipop.at("security"));
-        security.checkIdentityMatches(name, tap.address(), sortedGroups);
+        security.checkIdentityMatches(name, tap.address(), tap.mac(), sortedGroups);
         DiscoverySettings discovery = DiscoverySettings.read(ipop.at("discovery"), all, underlay, peers, ipop.path("peers"),
                 security.identity().isPresent());
         Config derived = discovery.pekkoOverrides().withFallback(all);
@@ -104,6 +105,7 @@ public record NodeSettings(
                 ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management")),
                 discovery,
                 NatSettings.read(ipop.at("nat"), peers),
+                FirewallSettings.read(ipop.at("firewall")),
                 level,
                 derived);
     }

@@ -30,7 +30,7 @@ public record ReloadPlan(List<String> changedKeys, List<PeerSettings> added, Lis
 
     /** Key paths (and prefixes, ending in '.') that a running node applies. */
     private static final List<String> LIVE = List.of("ipop.peers", "ipop.groups", "ipop.security.", "ipop.log.level",
-            "ipop.management.token");
+            "ipop.management.token", "ipop.firewall.");
 
     public static ReloadPlan between(NodeSettings running, NodeSettings next) {
         Map<String, Object> before = leaves(running.config());

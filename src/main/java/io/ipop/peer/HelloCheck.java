@@ -20,7 +20,7 @@ import java.util.Optional;
  *
  * <p>Order of checks: protocol version; then, if the hello carries a certificate and this node has
  * the CA: the certificate chains to the CA and is valid, names the sender, binds its overlay address
- * and groups, the signature verifies, the timestamp is within {@code hello-max-age}, the nonce was
+ * and groups, its name fixes the hello's MAC ({@code MacAddress.derivedFrom}), the signature verifies, the timestamp is within {@code hello-max-age}, the nonce was
  * not seen before, and the hello names this node as its receiver ({@code to}); an unsigned hello that
  * names another receiver is refused too. A hello without a certificate is refused by a node that requires authenticated
  * peers (any mode but {@code never}), else accepted as unauthenticated. Last: the sender must not
@@ -107,11 +107,13 @@ public final class HelloCheck {
         if (!HelloSigning.verify(h, peer.certificate().getPublicKey())) {
             return new Rejected(Drop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);
         }
-        if (!peer.name().equals(h.node()) || peer.address().address() != PeerInfo.of(h).address().address()
-                || !peer.groups().equals(h.groups().stream().sorted().distinct().toList())) {
-            return new Rejected(Drop.HELLO_IDENTITY_MISMATCH, "hello (node " + h.node() + ", " + h.ip() + ", groups "
-                    + h.groups() + ") disagrees with its certificate (" + peer.name() + ", " + peer.address()
-                    + ", groups " + peer.groups() + ")", false);
+        PeerInfo claimed = PeerInfo.of(h);
+        if (!peer.name().equals(h.node()) || peer.address().address() != claimed.address().address()
+                || !peer.groups().equals(h.groups().stream().sorted().distinct().toList())
+                || !peer.mac().equals(claimed.mac())) {
+            return new Rejected(Drop.HELLO_IDENTITY_MISMATCH, "hello (node " + h.node() + ", " + h.ip() + ", MAC "
+                    + h.mac() + ", groups " + h.groups() + ") disagrees with its certificate (" + peer.name() + ", "
+                    + peer.address() + ", MAC " + peer.mac() + ", groups " + peer.groups() + ")", false);
         }
         long skew = Math.abs(clock.millis() - h.ts());
         if (skew > maxAge.toMillis()) {

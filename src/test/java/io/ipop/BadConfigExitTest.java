@@ -140,6 +140,10 @@ class BadConfigExitTest {
                         GROUPS, sec, "")),
                 bad("ipop.groups", "groups the certificate does not bind", valid(NAME, ADDRESS, "5800", PEERS,
                         "[ \"blue\", \"red\" ]", sec, "")),
+                bad("ipop.tap.mac", "a MAC other than the certified name's", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, sec,
+                        "tap.mac = \"02:00:00:00:00:99\"")),
+                bad("ipop.firewall.inbound[1].port", "a firewall rule with a bad port", valid(NAME, ADDRESS, "5800", PEERS, GROUPS,
+                        "{}", "firewall.inbound = [ { proto = icmp }, { proto = tcp, port = \"22-x\" } ]")),
                 bad("pekko.management.http.port", "zero", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}", "")
                         + "pekko.management.http.port = 0\n"),
                 bad("ipop.discovery.static", "no discovery at all", valid(NAME, ADDRESS, "5800", "[]", GROUPS, "{}",

@@ -53,7 +53,7 @@ public final class OutboundPath {
     /** Stages 2 and 3 for a batch of frames from one TAP read burst (each array is exactly one frame). */
     public List<Outgoing> process(List<byte[]> frames) {
         List<Outgoing> out = new ArrayList<>(frames.size());
-        boolean track = firewall.get().active();
+        FrameView track = firewall.get().active() ? views.get() : null;
         for (byte[] f : frames) {
             switchOut(f, f.length, out, track);
         }
@@ -63,11 +63,12 @@ public final class OutboundPath {
     /** Stages 2 and 3 for one frame of {@code length} bytes read from the TAP into {@code buf}. */
     public List<Outgoing> switchOut(byte[] buf, int length) {
         List<Outgoing> out = new ArrayList<>(1);
-        switchOut(buf, length, out, firewall.get().active());
+        switchOut(buf, length, out, firewall.get().active() ? views.get() : null);
         return out;
     }
 
-    private void switchOut(byte[] buf, int length, List<Outgoing> out, boolean track) {
+    /** {@code track}: with a firewall, the view to read a unicast frame's flow into; else null. */
+    private void switchOut(byte[] buf, int length, List<Outgoing> out, FrameView track) {
         counters.frameFromTap();
         if (!EthernetHeader.fits(length)) {
             counters.drop(Drop.SHORT_FRAME_OUT);
@@ -85,11 +86,8 @@ public final class OutboundPath {
                 counters.drop(Drop.UNKNOWN_DESTINATION);
                 return;
             }
-            if (track) {
-                FrameView view = views.get();
-                if (view.parse(buf, 0, length)) {
-                    route.flows().track(view, nanoClock.getAsLong());
-                }
+            if (track != null && track.parse(buf, 0, length)) {
+                route.flows().track(track, nanoClock.getAsLong());
             }
             out.add(frame(route, buf, length));
             return;

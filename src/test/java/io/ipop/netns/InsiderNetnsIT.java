@@ -33,7 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * b, whose link is DTLS (group blue). From c's own TAP c tries, one by one, every way to pass as b or to
  * pull a-b traffic onto its link; after each, a pings b (IPv4 and IPv6) with a secret marker, every ping
  * answered, and a capture of everything c's namespace sees (its TAP and its underlay) never holds the
- * marker, while c's own pings with a control marker are seen (the capture works). Also: data injected into
+ * marker, while a's pings to c with a control marker are seen (the capture works). Also: data injected into
  * a plaintext link from a third address, and a LAN behind a node that only a certificate's routes admit.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -138,9 +138,17 @@ class InsiderNetnsIT {
     @Order(5)
     void aFloodOfRandomSourceMacsIsDroppedAndSecureTrafficFlows() throws Exception {
         long before = linkDrop("a", "c", "spoofed_mac");
+        long inBefore = overlay.node("a").link("c").path("packets_in").asLong();
         RawFrames.flood(topology, "c", "ipop0", 10_000);
+        // Not all 10,000 reach a: the TAP's queue and a's socket buffer overflow at this rate, in the kernel.
         overlay.node("a").await(Duration.ofSeconds(20), "a drops the flood",
-                n -> linkDrop("a", "c", "spoofed_mac") - before >= 9_000);
+                n -> linkDrop("a", "c", "spoofed_mac") - before >= 1_000);
+        Thread.sleep(1000);
+        long dropped = linkDrop("a", "c", "spoofed_mac") - before;
+        long arrived = overlay.node("a").link("c").path("packets_in").asLong() - inBefore;
+        System.out.printf("flood: %d frames from random MACs arrived at a, %d dropped as spoofed_mac%n", arrived, dropped);
+        assertTrue(dropped >= arrived - 50, "every flood frame that arrived was dropped (the rest is c's own ARP/ND): "
+                + dropped + " of " + arrived);
         assertSecureTrafficStaysOffC("10,000 random source MACs from c");
     }
 
@@ -192,8 +200,8 @@ class InsiderNetnsIT {
         }
         assertFalse(Pcap.contains(Files.readAllBytes(tap), CONTROL), "injected frame reached a's TAP");
         overlay.node("c").kill();
-        overlay.start("c", 5800);
-        overlay.node("a").await(Duration.ofSeconds(60), "c back", n -> "up".equals(n.linkState("c")));
+        overlay.start("c", 5800).await(Duration.ofSeconds(60), "/ready", NodeProcess::ready);
+        overlay.awaitAllUp(Duration.ofSeconds(60));      // from the new c's side too: a's old view may still say up
         assertNotEquals(index, receiverIndexOfDataTo("a", "c"), "a new setup hands out a new receiver index");
     }
 
@@ -211,14 +219,15 @@ class InsiderNetnsIT {
             Shell.Result v6 = topology.exec("a", Duration.ofSeconds(20), "ping", "-6", "-c", "10", "-i", "0.1", "-W", "2",
                     "-p", secret, "fd77::2");
             assertTrue(v6.output().contains(" 0% packet loss"), after + ": a->b IPv6 " + v6.output());
-            topology.exec("c", Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "1",
-                    "-p", HexFormat.of().formatHex(CONTROL), "10.77.0.1");
+            // the control: a's pings to c cross the plaintext link by design, so c's capture must see them
+            topology.exec("a", Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "1",
+                    "-p", HexFormat.of().formatHex(CONTROL), "10.77.0.3");
             Thread.sleep(500);
         } finally {
             Shell.stop(tcpdump);
         }
         byte[] seen = Files.readAllBytes(file);
-        assertTrue(Pcap.contains(seen, CONTROL), after + ": the capture in c saw c's own pings (it works)");
+        assertTrue(Pcap.contains(seen, CONTROL), after + ": the capture in c saw a's pings to c (it works)");
         assertFalse(Pcap.contains(seen, SECRET), after + ": a-b's secret reached c");
     }
 

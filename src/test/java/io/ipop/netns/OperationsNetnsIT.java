@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Watching a running overlay, with three plaintext nodes in namespaces: {@code /metrics} moves with
  * traffic, the topology page draws the three nodes and their links in headless Chromium (screenshot
  * kept in the build directory, {@code topology/topology.png}), {@code ipop-node status} prints the
- * links, and node c, whose management API is bound to its underlay address, wants its token.
+ * links, and node c, whose management API is bound to its underlay address (plain HTTP, tls.mode = off),
+ * wants its token.
  */
 class OperationsNetnsIT {
     private static final String TEST = "OperationsNetnsIT";
@@ -49,6 +50,7 @@ class OperationsNetnsIT {
         nodes.put("c", NodeProcess.start(topology, "c", config("c", """
                 pekko.management.http.hostname = "192.0.2.3"
                 ipop.management.token = "%s"
+                ipop.management.tls.mode = off
                 """.formatted(TOKEN), "a", "b"), TEST));
         nodes.get("a").await(Duration.ofSeconds(60), "/ready", NodeProcess::ready);
         nodes.get("b").await(Duration.ofSeconds(60), "/ready", NodeProcess::ready);

@@ -146,6 +146,15 @@ class BadConfigExitTest {
                         "{}", "firewall.inbound = [ { proto = icmp }, { proto = tcp, port = \"22-x\" } ]")),
                 bad("pekko.management.http.port", "zero", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}", "")
                         + "pekko.management.http.port = 0\n"),
+                bad("ipop.management.tls.cert", "API off loopback without a certificate for HTTPS", valid(NAME, ADDRESS, "5800",
+                        PEERS, GROUPS, "{}", "management.token = \"0123456789abcdef0123\"")
+                        + "pekko.management.http.hostname = \"192.0.2.1\"\n"),
+                bad("ipop.management.tls.mode", "not a mode", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "management.tls.mode = maybe")),
+                bad("ipop.management.tls.key", "certificate without key", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "management.tls.cert = \"" + pki.resolve("a.crt") + "\"")),
+                bad("ipop.management.allowed-hosts[0]", "a host with a port", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",
+                        "management.allowed-hosts = [ \"a.example:8558\" ]")),
                 bad("ipop.discovery.static", "no discovery at all", valid(NAME, ADDRESS, "5800", "[]", GROUPS, "{}",
                         "discovery { static = false, cluster = false }")),
                 bad("ipop.peers", "static peers with static discovery off", valid(NAME, ADDRESS, "5800", PEERS, GROUPS, "{}",

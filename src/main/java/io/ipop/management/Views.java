@@ -33,7 +33,11 @@ final class Views {
     record NodeView(String name, String overlayIp, String overlayAddress, String mac, List<String> groups, String tap,
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
                     int linksUp, String securityMode, String certificate, String certificateExpires,
-                    String reflexiveEndpoint, NatView nat) {
+                    String reflexiveEndpoint, NatView nat, ManagementView management) {
+    }
+
+    /** Reloads by outcome, and the management API's refusals by {@link ApiRefusal} counter. */
+    record ManagementView(NodeRuntime.Reloads reloads, Map<String, Long> refused) {
     }
 
     /**
@@ -71,7 +75,7 @@ final class Views {
         return new ReloadView(r.applied(), r.message());
     }
 
-    static NodeView node(NodeRuntime.State s) {
+    static NodeView node(NodeRuntime.State s, ManagementView management) {
         var n = s.node();
         List<PeerLink> links = s.links().all();
         int up = (int) links.stream().filter(l -> l.snapshot().state() == io.ipop.peer.LinkState.UP).count();
@@ -83,7 +87,7 @@ final class Views {
                 security.mode().name().toLowerCase().replace('_', '-'),
                 cert.map(Views::fingerprint).orElse(null),
                 cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
-                s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s));
+                s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s), management);
     }
 
     private static NatView nat(NodeRuntime.State s) {

@@ -1,11 +1,13 @@
 package io.ipop.node;
 
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.discovery.RecordCounters;
 import io.ipop.nat.Nat;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
 import io.ipop.route.RouteTable;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -25,10 +27,11 @@ public final class NodeRuntime implements Extension {
     /**
      * The node's live state, all thread-safe to read; {@code nat}: NAT traversal (STUN, relayed paths,
      * relay); {@code routes}: the route table the data plane reads — a link is in it one message to the
-     * peer directory after its session shows it up.
+     * peer directory after its session shows it up; {@code clusterRecords}: what cluster discovery did with the
+     * peer records (empty without cluster discovery).
      */
     public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat,
-                        Supplier<RouteTable> routes) {
+                        Supplier<RouteTable> routes, Optional<RecordCounters> clusterRecords) {
     }
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
@@ -59,7 +62,7 @@ public final class NodeRuntime implements Extension {
 
     void reloaded(LocalNode node, NodeSettings settings) {
         State s = state;
-        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes());
+        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes(), s.clusterRecords());
     }
 
     /** The running node, or {@code null} while it starts. */

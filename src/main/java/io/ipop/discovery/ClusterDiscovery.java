@@ -67,6 +67,8 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private static final Duration RESTART_MIN = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX = Duration.ofSeconds(30);
     static final long RECHECK_MS = 1000;
+    /** Refused records are logged at most this often (an insider can write them at will); the counters have all. */
+    private static final Duration REFUSALS_LOGGED_EVERY = Duration.ofSeconds(10);
 
     /** Messages the discovery handles. */
     public sealed interface Command {
@@ -102,14 +104,17 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private final RecordCheck check;
     private final TimerScheduler<Command> timers;
     private final org.apache.pekko.actor.ActorRef identifyReplies;
+    private final RecordCounters counters;
     private Map<String, PeerRecord> directoryNow = Map.of();
+    private long refusalsLogged;
+    private long refusalsLoggedAtNanos;
     private ActorRef<Done> leaveReplyTo;
     private boolean leaving;
     private boolean downed;
 
     private ClusterDiscovery(ActorContext<Command> context, ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator,
                              TimerScheduler<Command> timers, PeerRecord own, ActorRef<PeerDirectory.Command> directory,
-                             ClusterView view, RecordCheck check) {
+                             ClusterView view, RecordCheck check, RecordCounters counters) {
         super(context);
         this.replicator = replicator;
         this.timers = timers;
@@ -117,6 +122,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
         this.own = own;
         this.view = view;
         this.check = check;
+        this.counters = counters;
         this.identifyReplies = Adapter.toClassic(context.messageAdapter(ActorIdentity.class, a -> Recheck.INSTANCE));
         this.cluster = Cluster.get(context.getSystem());
         this.node = DistributedData.get(context.getSystem()).selfUniqueAddress();
@@ -159,7 +165,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
             ctx.getLog().info("cluster discovery: member {}, seeds {}, publishing endpoints {}", own.member(),
                     settings.seedNodes(), settings.endpoints());
             ClusterDiscovery discovery = new ClusterDiscovery(ctx, replicator, timers, own, directory,
-                    new ClusterView(own.name(), settings.maxClusterPeers(), counters), check);
+                    new ClusterView(own.name(), settings.maxClusterPeers(), counters), check, counters);
             discovery.publish();
             return discovery;
         })));
@@ -225,12 +231,25 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private void checkRecords() {
         view.records(check.accepted(directoryNow, own.name()));
         update();
+        logRefusals();
         Set<String> pending = check.pendingMembers();
         if (pending.isEmpty()) {
             timers.cancel(Recheck.INSTANCE);
         } else if (!timers.isTimerActive(Recheck.INSTANCE)) {
             timers.startSingleTimer(Recheck.INSTANCE, Duration.ofMillis(RECHECK_MS));
             pending.forEach(this::connectTo);
+        }
+    }
+
+    private void logRefusals() {
+        long total = counters.totalRefused();
+        long now = System.nanoTime();
+        if (total > refusalsLogged && (refusalsLogged == 0 || now - refusalsLoggedAtNanos >= REFUSALS_LOGGED_EVERY.toNanos())) {
+            getContext().getLog().warn("cluster: ignoring peer records that fail their checks, so far: {}"
+                    + " (/overlay/node cluster_records; at most one line per {} s)", counters.describeRefused(),
+                    REFUSALS_LOGGED_EVERY.toSeconds());
+            refusalsLogged = total;
+            refusalsLoggedAtNanos = now;
         }
     }
 

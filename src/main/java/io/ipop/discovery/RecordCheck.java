@@ -16,16 +16,19 @@ import java.util.function.Supplier;
 
 /**
  * Decides which records of the cluster directory may be followed. With the overlay CA, a record is accepted iff,
- * in this order (cheap checks first, one ECDSA verification per distinct record and one per distinct certificate):
+ * in this order (cheap checks first):
  * <ol>
  *   <li>it is filed under its own name;</li>
  *   <li>it carries a certificate and a signature;</li>
- *   <li>the certificate is a node certificate of the CA, valid now ({@link PeerCertificates#verify});</li>
- *   <li>the record's name, overlay address and groups are the certificate's;</li>
- *   <li>the signature verifies with the certificate's key ({@link RecordSignature});</li>
  *   <li>with cluster TLS, the member it names presented, on this node's TLS connection to it, a certificate of the
  *       same name ({@link MemberCertificates}); until this node has connected to that member the record is
- *       pending: neither followed nor refused.</li>
+ *       pending: neither followed nor refused. Checked before any cryptography, so records a member writes in
+ *       other names cost a map lookup, whatever certificates they carry;</li>
+ *   <li>the certificate is a node certificate of the CA, valid now ({@link PeerCertificates#verify}; one ECDSA
+ *       verification per distinct certificate, {@value #CERTIFICATES_REMEMBERED} verdicts remembered);</li>
+ *   <li>the record's name, overlay address and groups are the certificate's;</li>
+ *   <li>the signature verifies with the certificate's key ({@link RecordSignature}; one verification per distinct
+ *       record).</li>
  * </ol>
  * Without a CA nothing can be checked but rule 1 (a plain cluster: docs/discovery.md says what that allows).
  * Each refused record is counted once under its {@link RecordRefusal}. Not thread-safe: one actor owns it.
@@ -34,7 +37,18 @@ final class RecordCheck {
     /** Distinct certificates whose verdict is remembered; a flood of new ones only costs verifications. */
     private static final int CERTIFICATES_REMEMBERED = 1024;
 
-    private record Seen(PeerRecord record, RecordRefusal verdict, Instant notAfter, RecordRefusal counted) {
+    /**
+     * What is known of one record: {@code signed} is the verdict of rules 4-6 once computed ({@code checked}),
+     * {@code notAfter} its certificate's end when it passed; {@code counted} the refusal already counted for it.
+     */
+    private record Seen(PeerRecord record, boolean checked, RecordRefusal signed, Instant notAfter, RecordRefusal counted) {
+        Seen withSigned(RecordRefusal verdict, Instant end) {
+            return new Seen(record, true, verdict, end, counted);
+        }
+
+        Seen withCounted(RecordRefusal refusal) {
+            return new Seen(record, checked, signed, notAfter, refusal);
+        }
     }
 
     private final Optional<X509Certificate> ca;
@@ -72,11 +86,8 @@ final class RecordCheck {
                 return;
             }
             Seen before = seen.get(key);
-            Seen s = before != null && before.record().equals(r) ? before : check(key, r, now);
-            RecordRefusal verdict = s.verdict();
-            if (verdict == null && s.notAfter() != null && now.isAfter(s.notAfter())) {
-                verdict = RecordRefusal.BAD_CERTIFICATE;             // expired since it was checked
-            }
+            Seen s = before != null && before.record().equals(r) ? before : new Seen(r, false, null, null, null);
+            RecordRefusal verdict = unsignedOrMisfiled(key, r);
             boolean pending = false;
             if (verdict == null && tls.isPresent()) {
                 Optional<String> presented = tls.get().nameAt(r.member());
@@ -87,12 +98,18 @@ final class RecordCheck {
                     verdict = RecordRefusal.WRONG_MEMBER;
                 }
             }
-            RecordRefusal counted = s.counted();
-            if (verdict != null && verdict != counted) {
-                counters.refuse(verdict);
-                counted = verdict;
+            if (verdict == null && !pending && ca.isPresent()) {
+                if (!s.checked()) {
+                    s = signed(s, now);
+                }
+                verdict = s.signed() != null ? s.signed()
+                        : now.isAfter(s.notAfter()) ? RecordRefusal.BAD_CERTIFICATE : null;   // expired since
             }
-            next.put(key, new Seen(r, s.verdict(), s.notAfter(), counted));
+            if (verdict != null && verdict != s.counted()) {
+                counters.refuse(verdict);
+                s = s.withCounted(verdict);
+            }
+            next.put(key, s);
             if (verdict == null && !pending) {
                 accepted.put(key, r);
             }
@@ -102,32 +119,36 @@ final class RecordCheck {
         return accepted;
     }
 
-    /** Members whose records wait for this node to connect to them over TLS (see rule 6). */
+    /** Members whose records wait for this node to connect to them over TLS (see rule 3). */
     Set<String> pendingMembers() {
         return Set.copyOf(pendingMembers);
     }
 
-    private Seen check(String key, PeerRecord r, Instant now) {
+    /** Rules 1 and 2. */
+    private RecordRefusal unsignedOrMisfiled(String key, PeerRecord r) {
         if (!key.equals(r.name())) {
-            return new Seen(r, RecordRefusal.MISFILED, null, null);
+            return RecordRefusal.MISFILED;
         }
-        if (ca.isEmpty()) {
-            return new Seen(r, null, null, null);
+        if (ca.isPresent() && (r.certificate() == null || r.signature() == null)) {
+            return RecordRefusal.UNSIGNED;
         }
-        if (r.certificate() == null || r.signature() == null) {
-            return new Seen(r, RecordRefusal.UNSIGNED, null, null);
-        }
+        return null;
+    }
+
+    /** Rules 4 to 6. */
+    private Seen signed(Seen s, Instant now) {
+        PeerRecord r = s.record();
         Optional<PeerIdentity> certified = certificates.computeIfAbsent(r.certificate(), c -> verifyCertificate(c, now));
         if (certified.isEmpty() || now.isAfter(certified.get().certificate().getNotAfter().toInstant())) {
-            return new Seen(r, RecordRefusal.BAD_CERTIFICATE, null, null);
+            return s.withSigned(RecordRefusal.BAD_CERTIFICATE, null);
         }
         if (!RecordSignature.matches(r, certified.get())) {
-            return new Seen(r, RecordRefusal.IDENTITY_MISMATCH, null, null);
+            return s.withSigned(RecordRefusal.IDENTITY_MISMATCH, null);
         }
         if (!RecordSignature.verify(r, certified.get().certificate().getPublicKey())) {
-            return new Seen(r, RecordRefusal.BAD_SIGNATURE, null, null);
+            return s.withSigned(RecordRefusal.BAD_SIGNATURE, null);
         }
-        return new Seen(r, null, certified.get().certificate().getNotAfter().toInstant(), null);
+        return s.withSigned(null, certified.get().certificate().getNotAfter().toInstant());
     }
 
     private Optional<PeerIdentity> verifyCertificate(String base64, Instant now) {

@@ -50,6 +50,26 @@ public final class RecordCounters {
         return out;
     }
 
+    /** All refusals so far. */
+    long totalRefused() {
+        long n = 0;
+        for (int i = 0; i < refused.length(); i++) {
+            n += refused.get(i);
+        }
+        return n;
+    }
+
+    /** The non-zero refusal counters, e.g. {@code unsigned 300, identity_mismatch 2}. */
+    String describeRefused() {
+        StringBuilder b = new StringBuilder();
+        refusedByReason().forEach((reason, n) -> {
+            if (n > 0) {
+                b.append(b.isEmpty() ? "" : ", ").append(reason).append(' ').append(n);
+            }
+        });
+        return b.toString();
+    }
+
     /** For tests. */
     Map<RecordRefusal, Long> snapshot() {
         Map<RecordRefusal, Long> out = new EnumMap<>(RecordRefusal.class);

@@ -153,5 +153,18 @@ class RecordCheckTest {
         PeerRecord borrowed = RecordSignature.sign(unsigned("x", 9, "192.0.2.9:5800", 2), x);
         assertEquals(Map.of(), accepted(check, borrowed));
         assertEquals(1, counters.refused(RecordRefusal.WRONG_MEMBER));
+
+        // records x writes in other names at its own member fail on the binding, before any certificate is parsed
+        tls.presented("192.0.2.9", 17355, "x");
+        PeerRecord garbage = new PeerRecord("f1", "i1", B.address(), B.mac(), B.endpoints(), B.groups(), "bm90IGEgY2VydA==",
+                "pekko://ipop@192.0.2.9:17355#7", "c2ln");
+        assertEquals(Map.of(), check.accepted(Map.of("f1", garbage), "a"));
+        assertEquals(2, counters.refused(RecordRefusal.WRONG_MEMBER));
+        assertEquals(0, counters.refused(RecordRefusal.BAD_CERTIFICATE));
+
+        // in b's name at b's member, the binding passes and the certificate's name does not
+        PeerRecord forged = RecordSignature.sign(B, x);
+        assertEquals(Map.of(), accepted(check, forged));
+        assertEquals(1, counters.refused(RecordRefusal.IDENTITY_MISMATCH));
     }
 }

@@ -191,18 +191,6 @@ class ClusterRecordsNetnsIT {
 
     /** Cluster only, seed a, the certificate turns on cluster TLS. */
     private static String config(String host, Path pki) {
-        return """
-                ipop {
-                  node.name = "%s"
-                  tap { name = "ipop0", address = "10.77.0.%d/24" }
-                  discovery { static = false, cluster = true }
-                  groups = [ "blue" ]
-                  security { ca = "%s", cert = "%s", key = "%s" }
-                  link { keepalive-interval = 500ms, dead-after = 3s, retry-min = 250ms, retry-max = 2s }
-                }
-                pekko.remote.artery.canonical.hostname = "192.0.2.%d"
-                pekko.cluster.seed-nodes = [ "pekko://ipop@192.0.2.1:%d" ]
-                """.formatted(host, HOSTS.get(host), pki.resolve("ca.crt"), pki.resolve(host + ".crt"),
-                pki.resolve(host + ".key"), HOSTS.get(host), CLUSTER_PORT);
+        return NodeConfig.clusterNode(host, HOSTS.get(host), pki, "pekko://ipop@192.0.2.1:" + CLUSTER_PORT);
     }
 }

@@ -171,10 +171,13 @@ public final class Main {
             log.info("cluster port {}: TLS with this node's certificate, peers must present one of the overlay CA",
                     settings.discovery().clusterPort());
         } else if (!transport.equals("tls-tcp")) {
+            boolean unsigned = settings.security().identity().isEmpty();
             log.warn("cluster port {} is unauthenticated and unencrypted (transport {}, {}): anyone who reaches it can"
-                    + " join the cluster and publish peer records; keep it on a trusted network", settings.discovery().clusterPort(),
-                    transport, settings.security().identity().isEmpty() ? "no certificate configured"
-                            : "ipop.discovery.cluster-tls = off");
+                    + " join the cluster and read the peer records{}; keep it on a trusted network",
+                    settings.discovery().clusterPort(), transport,
+                    unsigned ? "no certificate configured" : "ipop.discovery.cluster-tls = off",
+                    unsigned ? ", and write or delete any node's record (records are unsigned without a certificate),"
+                            + " making nodes link to addresses it chooses" : "");
         }
     }
 

@@ -5,18 +5,25 @@ import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.secure.NodeIdentity;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.ActorIdentity;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.Identify;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -43,6 +50,12 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * leaves (SIGTERM: {@link Leave} runs first in the coordinated shutdown) or when the Split Brain
  * Resolver downs it. A removed member's record is deleted from the map by every node that sees the
  * removal (observed-remove: a record its restart publishes meanwhile survives).
+ *
+ * <p>Any member can write any key of the map, so records are believed only as far as {@link RecordCheck}
+ * accepts them (signed by their own name's certificate, bound to their member's TLS certificate); a deleted or
+ * refused record never takes away a peer whose member is still up ({@link ClusterView}). Records waiting for
+ * this node's first TLS connection to their member are checked again every {@value #RECHECK_MS} ms, and the
+ * member is sent an {@link Identify} to open that connection.
  */
 public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Command> {
     /** The {@code discoveredBy} of peers found here. */
@@ -53,6 +66,9 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(4);
     private static final Duration RESTART_MIN = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX = Duration.ofSeconds(30);
+    static final long RECHECK_MS = 1000;
+    /** Refused records are logged at most this often (an insider can write them at will); the counters have all. */
+    private static final Duration REFUSALS_LOGGED_EVERY = Duration.ofSeconds(10);
 
     /** Messages the discovery handles. */
     public sealed interface Command {
@@ -74,32 +90,51 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private record Written(Replicator.UpdateResponse<LWWMap<String, PeerRecord>> response) implements Command {
     }
 
+    /** Check the directory again: records wait for a TLS connection to their member (or an answer opened one). */
+    private enum Recheck implements Command {
+        INSTANCE
+    }
+
     private final ActorRef<PeerDirectory.Command> directory;
     private final ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator;
     private final SelfUniqueAddress node;
     private final Cluster cluster;
     private final PeerRecord own;
     private final ClusterView view;
+    private final RecordCheck check;
+    private final TimerScheduler<Command> timers;
+    private final org.apache.pekko.actor.ActorRef identifyReplies;
+    private final RecordCounters counters;
+    private Map<String, PeerRecord> directoryNow = Map.of();
+    private long refusalsLogged;
+    private long refusalsLoggedAtNanos;
     private ActorRef<Done> leaveReplyTo;
     private boolean leaving;
     private boolean downed;
 
     private ClusterDiscovery(ActorContext<Command> context, ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator,
-                             PeerRecord own, ActorRef<PeerDirectory.Command> directory) {
+                             TimerScheduler<Command> timers, PeerRecord own, ActorRef<PeerDirectory.Command> directory,
+                             ClusterView view, RecordCheck check, RecordCounters counters) {
         super(context);
         this.replicator = replicator;
+        this.timers = timers;
         this.directory = directory;
         this.own = own;
-        this.view = new ClusterView(own.name());
+        this.view = view;
+        this.check = check;
+        this.counters = counters;
+        this.identifyReplies = Adapter.toClassic(context.messageAdapter(ActorIdentity.class, a -> Recheck.INSTANCE));
         this.cluster = Cluster.get(context.getSystem());
         this.node = DistributedData.get(context.getSystem()).selfUniqueAddress();
     }
 
     /**
-     * @param identity this node's certificate, published in its record when present
+     * @param identity this node's certificate: signs its record, and its CA checks the others'; without it records
+     *                 travel unsigned and are taken as they are (a plain cluster)
+     * @param counters where the records followed and refused are counted
      */
     public static Behavior<Command> create(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
-                                           ActorRef<PeerDirectory.Command> directory) {
+                                           ActorRef<PeerDirectory.Command> directory, RecordCounters counters) {
         return Behaviors.setup(ctx -> {
             ActorSystem<Void> system = ctx.getSystem();
             ActorRef<Command> me = ctx.getSelf();
@@ -108,27 +143,32 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
                             .exceptionally(e -> Done.getInstance()));
             // A replicator that does not answer within its ask timeout (a starved JVM) fails the actor:
             // start again (subscribe, publish, recompute what the directory must hear).
-            return Behaviors.supervise(following(self, settings, identity, directory))
+            return Behaviors.supervise(following(self, settings, identity, directory, counters))
                     .onFailure(SupervisorStrategy.restartWithBackoff(RESTART_MIN, RESTART_MAX, 0.2));
         });
     }
 
     private static Behavior<Command> following(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
-                                               ActorRef<PeerDirectory.Command> directory) {
-        return Behaviors.setup(ctx -> DistributedData.<Command, LWWMap<String, PeerRecord>>withReplicatorMessageAdapter(replicator -> {
+                                               ActorRef<PeerDirectory.Command> directory, RecordCounters counters) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+                DistributedData.<Command, LWWMap<String, PeerRecord>>withReplicatorMessageAdapter(replicator -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
-            PeerRecord own = new PeerRecord(self.name(), self.instance(), self.address(), self.mac(), settings.endpoints(),
-                    self.groups(), identity.map(NodeIdentity::certificateBase64).orElse(null),
-                    memberKey(cluster.selfMember().uniqueAddress()));
+            PeerRecord unsigned = new PeerRecord(self.name(), self.instance(), self.address(), self.mac(), settings.endpoints(),
+                    self.groups(), null, memberKey(cluster.selfMember().uniqueAddress()), null);
+            PeerRecord own = identity.map(id -> RecordSignature.sign(unsigned, id)).orElse(unsigned);
+            RecordCheck check = new RecordCheck(identity.map(NodeIdentity::ca),
+                    settings.clusterTls() ? Optional.of(MemberCertificates.get(ctx.getSystem())) : Optional.empty(),
+                    counters, Instant::now);
             cluster.subscriptions().tell(Subscribe.create(
                     ctx.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
             replicator.subscribe(KEY, RecordsChanged::new);
             ctx.getLog().info("cluster discovery: member {}, seeds {}, publishing endpoints {}", own.member(),
                     settings.seedNodes(), settings.endpoints());
-            ClusterDiscovery discovery = new ClusterDiscovery(ctx, replicator, own, directory);
+            ClusterDiscovery discovery = new ClusterDiscovery(ctx, replicator, timers, own, directory,
+                    new ClusterView(own.name(), settings.maxClusterPeers(), counters), check, counters);
             discovery.publish();
             return discovery;
-        }));
+        })));
     }
 
     @Override
@@ -137,6 +177,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
                 .onMessage(MembershipChanged.class, this::onMembershipChanged)
                 .onMessage(RecordsChanged.class, this::onRecordsChanged)
                 .onMessage(Written.class, this::onWritten)
+                .onMessageEquals(Recheck.INSTANCE, this::onRecheck)
                 .onMessage(LeaveCluster.class, this::onLeave)
                 .build();
     }
@@ -173,14 +214,51 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
 
     private Behavior<Command> onRecordsChanged(RecordsChanged m) {
         if (m.response() instanceof Replicator.Changed<LWWMap<String, PeerRecord>> changed) {
-            view.records(changed.get(KEY).getEntries());
-            PeerRecord mine = view.record(own.name());
-            if (mine == null || !mine.equals(own)) {
-                publish();                       // ours was removed, or an old incarnation's is still there
+            directoryNow = changed.get(KEY).getEntries();
+            if (!own.equals(directoryNow.get(own.name()))) {
+                publish();                       // ours was removed or overwritten, or an old incarnation's is still there
             }
-            update();
+            checkRecords();
         }
         return this;
+    }
+
+    private Behavior<Command> onRecheck() {
+        checkRecords();
+        return this;
+    }
+
+    private void checkRecords() {
+        view.records(check.accepted(directoryNow, own.name()));
+        update();
+        logRefusals();
+        Set<String> pending = check.pendingMembers();
+        if (pending.isEmpty()) {
+            timers.cancel(Recheck.INSTANCE);
+        } else if (!timers.isTimerActive(Recheck.INSTANCE)) {
+            timers.startSingleTimer(Recheck.INSTANCE, Duration.ofMillis(RECHECK_MS));
+            pending.forEach(this::connectTo);
+        }
+    }
+
+    private void logRefusals() {
+        long total = counters.totalRefused();
+        long now = System.nanoTime();
+        if (total > refusalsLogged && (refusalsLogged == 0 || now - refusalsLoggedAtNanos >= REFUSALS_LOGGED_EVERY.toNanos())) {
+            getContext().getLog().warn("cluster: ignoring peer records that fail their checks, so far: {}"
+                    + " (/overlay/node cluster_records; at most one line per {} s)", counters.describeRefused(),
+                    REFUSALS_LOGGED_EVERY.toSeconds());
+            refusalsLogged = total;
+            refusalsLoggedAtNanos = now;
+        }
+    }
+
+    /** Any message to a member makes Artery connect to it over TLS; its answer triggers a {@link Recheck}. */
+    private void connectTo(String member) {
+        int uid = member.lastIndexOf('#');
+        String address = uid < 0 ? member : member.substring(0, uid);
+        Adapter.toClassic(getContext()).actorSelection(address + "/system/ddataReplicator")
+                .tell(new Identify("ipop-record-check"), identifyReplies);
     }
 
     private Behavior<Command> onWritten(Written w) {

@@ -11,21 +11,35 @@ import java.util.TreeMap;
 
 /**
  * What the cluster directory says right now, and what the peer directory must hear to follow it. A
- * peer is present while its record names a member that is up: a record alone (left behind by a
- * member that went away) or a member without a record (not an ipop node, or its record not yet
- * gossiped) is no peer. A peer whose record changed its instance or member (a restart) is lost and
- * found again. Not thread-safe: one actor owns it.
+ * peer is found once an accepted record ({@link RecordCheck}) names a member that is up: a record alone
+ * (left behind by a member that went away) or a member without a record (not an ipop node, or its record
+ * not yet gossiped) is no peer. A peer whose accepted record changed its instance or member (a restart) is
+ * lost and found again.
+ *
+ * <p>Only membership takes a peer away: it is lost when the member of the record it was found by leaves,
+ * is downed or removed. A record that disappears, or is replaced by one that is refused, while that member
+ * is still up does not touch the peer, since any member can delete any key of the map: deleting or
+ * overwriting another node's record must not cut its links.
+ *
+ * <p>At most {@code maxPeers} peers are followed; records beyond are refused ({@link RecordRefusal#OVER_CAP},
+ * counted once per record) in name order, peers already followed first. Not thread-safe: one actor owns it.
  */
 final class ClusterView {
     private final String selfName;
+    private final int maxPeers;
+    private final RecordCounters counters;
+    /** Records refused for the cap (name to record), so each is counted once. */
+    private final Map<String, PeerRecord> overCap = new HashMap<>();
     /** Members that are up ({@code Up} or {@code WeaklyUp}), by {@link PeerRecord#member()} form. */
     private final Set<String> upMembers = new HashSet<>();
     private Map<String, PeerRecord> records = Map.of();
     /** What the peer directory was told: peers found through the cluster and not lost since. */
     private final Map<String, PeerRecord> announced = new TreeMap<>();
 
-    ClusterView(String selfName) {
+    ClusterView(String selfName, int maxPeers, RecordCounters counters) {
         this.selfName = selfName;
+        this.maxPeers = maxPeers;
+        this.counters = counters;
     }
 
     void memberUp(String member) {
@@ -37,15 +51,9 @@ final class ClusterView {
         upMembers.remove(member);
     }
 
-    /** The directory's whole content, by node name. Entries whose key is not the record's name are ignored. */
-    void records(Map<String, PeerRecord> byName) {
-        Map<String, PeerRecord> valid = new HashMap<>();
-        byName.forEach((name, r) -> {
-            if (r != null && name.equals(r.name())) {
-                valid.put(name, r);
-            }
-        });
-        records = valid;
+    /** The directory's accepted records, by node name ({@link RecordCheck#accepted}). */
+    void records(Map<String, PeerRecord> accepted) {
+        records = Map.copyOf(accepted);
     }
 
     PeerRecord record(String name) {
@@ -74,18 +82,31 @@ final class ClusterView {
         for (var it = announced.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             PeerRecord now = wanted.get(e.getKey());
-            if (now == null || !sameIncarnation(now, e.getValue())) {
-                out.add(new PeerDirectory.PeerLost(e.getKey(), ClusterDiscovery.SOURCE,
-                        now == null ? "left the cluster" : "restarted (new cluster member)"));
+            if (now != null && !sameIncarnation(now, e.getValue())) {
+                out.add(new PeerDirectory.PeerLost(e.getKey(), ClusterDiscovery.SOURCE, "restarted (new cluster member)"));
+                it.remove();
+            } else if (now == null && !upMembers.contains(e.getValue().member())) {
+                out.add(new PeerDirectory.PeerLost(e.getKey(), ClusterDiscovery.SOURCE, "left the cluster"));
                 it.remove();
             }
         }
+        overCap.keySet().retainAll(wanted.keySet());
         wanted.forEach((name, r) -> {
-            if (!announced.containsKey(name)) {
-                announced.put(name, r);
-                out.add(new PeerDirectory.PeerFound(name, r.endpoint(), ClusterDiscovery.SOURCE));
+            if (announced.containsKey(name)) {
+                return;
             }
+            if (announced.size() >= maxPeers) {
+                PeerRecord before = overCap.put(name, r);
+                if (before == null || !sameIncarnation(before, r)) {
+                    counters.refuse(RecordRefusal.OVER_CAP);
+                }
+                return;
+            }
+            overCap.remove(name);
+            announced.put(name, r);
+            out.add(new PeerDirectory.PeerFound(name, r.endpoint(), ClusterDiscovery.SOURCE));
         });
+        counters.followed(announced.size());
         return out;
     }
 

@@ -37,7 +37,7 @@ public final class PeerRecordSerializer extends SerializerWithStringManifest {
 
     /** The JSON form. */
     record Wire(String name, String instance, String address, String mac, List<String> endpoints, List<String> groups,
-                String certificate, String member) {
+                String certificate, String member, String signature) {
     }
 
     @Override
@@ -54,7 +54,8 @@ public final class PeerRecordSerializer extends SerializerWithStringManifest {
     public byte[] toBinary(Object o) {
         PeerRecord r = (PeerRecord) o;
         Wire w = new Wire(r.name(), r.instance(), r.address().toString(), r.mac().toString(),
-                r.endpoints().stream().map(Endpoint::toString).toList(), r.groups(), r.certificate(), r.member());
+                r.endpoints().stream().map(Endpoint::toString).toList(), r.groups(), r.certificate(), r.member(),
+                r.signature());
         try {
             return json.writeValueAsBytes(w);
         } catch (JsonProcessingException e) {
@@ -82,7 +83,7 @@ public final class PeerRecordSerializer extends SerializerWithStringManifest {
             }
             return new PeerRecord(w.name(), w.instance(), OverlayAddress.parse(w.address(), true),
                     MacAddress.parse(w.mac()), w.endpoints().stream().map(Endpoint::parse).toList(), w.groups(),
-                    w.certificate(), w.member());
+                    w.certificate(), w.member(), w.signature());
         } catch (IOException | IllegalArgumentException | NullPointerException e) {
             NotSerializableException n = new NotSerializableException("bad peer record: " + e.getMessage());
             n.initCause(e);

@@ -2,6 +2,7 @@ package io.ipop.management;
 
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
+import io.ipop.discovery.RecordRefusal;
 import io.ipop.nat.SignalCounters;
 import io.ipop.node.NodeRuntime;
 import io.ipop.peer.LinkSnapshot;
@@ -146,6 +147,16 @@ final class NodeMetrics {
                 .callback(c -> withState(s -> c.call(1, s.node().name(), s.node().instance(), s.node().address().ip(),
                         s.settings().security().mode().name().toLowerCase().replace('_', '-'))))
                 .register(registry);
+        CounterWithCallback.builder().name("ipop_cluster_records_refused")
+                .help("Cluster peer records refused (each distinct record once), by reason; absent without cluster discovery")
+                .labelNames("reason")
+                .callback(c -> withState(s -> s.clusterRecords().ifPresent(r -> {
+                    for (RecordRefusal reason : RecordRefusal.values()) {
+                        c.call(r.refused(reason), reason.counter());
+                    }
+                }))).register(registry);
+        GaugeWithCallback.builder().name("ipop_cluster_records_followed").help("Peers followed through the cluster directory")
+                .callback(c -> withState(s -> s.clusterRecords().ifPresent(r -> c.call(r.followed())))).register(registry);
         GaugeWithCallback.builder().name("ipop_node_peers").help("Peers this node knows")
                 .callback(c -> withState(s -> c.call(s.links().all().size()))).register(registry);
         GaugeWithCallback.builder().name("ipop_node_links_up").help("Links that are up")

@@ -33,11 +33,19 @@ final class Views {
     record NodeView(String name, String overlayIp, String overlayAddress, String mac, List<String> groups, String tap,
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
                     int linksUp, String securityMode, String certificate, String certificateExpires,
-                    String reflexiveEndpoint, NatView nat, ManagementView management) {
+                    String reflexiveEndpoint, NatView nat, ManagementView management,
+                    ClusterRecordsView clusterRecords) {
     }
 
     /** Reloads by outcome, and the management API's refusals by {@link ApiRefusal} counter. */
     record ManagementView(NodeRuntime.Reloads reloads, Map<String, Long> refused) {
+    }
+
+    /**
+     * Cluster discovery's peer records (absent without it): peers followed, valid records waiting for a TLS
+     * connection to their member, records refused by reason (docs/discovery.md, "Peer records").
+     */
+    record ClusterRecordsView(int followed, int pending, Map<String, Long> refused) {
     }
 
     /**
@@ -87,7 +95,9 @@ final class Views {
                 security.mode().name().toLowerCase().replace('_', '-'),
                 cert.map(Views::fingerprint).orElse(null),
                 cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
-                s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s), management);
+                s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s), management,
+                s.clusterRecords().map(c -> new ClusterRecordsView(c.followed(), c.pending(), c.refusedByReason()))
+                        .orElse(null));
     }
 
     private static NatView nat(NodeRuntime.State s) {

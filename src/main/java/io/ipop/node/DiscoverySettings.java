@@ -23,12 +23,15 @@ import java.util.regex.Pattern;
  * @param clusterPort {@code pekko.remote.artery.canonical.port}, the TCP port of the cluster's control traffic
  * @param clusterTls  the cluster port runs mutually authenticated TLS with the node's certificate
  *                    ({@code ipop.discovery.cluster-tls = auto} and a certificate configured); cluster only
+ * @param maxClusterPeers {@code ipop.discovery.max-cluster-peers}: most peers followed through the cluster directory
  */
 public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpoint> endpoints, List<String> seedNodes,
-                                int clusterPort, boolean clusterTls) {
+                                int clusterPort, boolean clusterTls, int maxClusterPeers) {
     /** The ActorSystem's name: seed node addresses must name it. */
     public static final String SYSTEM_NAME = "ipop";
     private static final String SEEDS = "pekko.cluster.seed-nodes";
+    /** Upper bound of {@code max-cluster-peers}: far beyond what one node's links and one UDP socket serve. */
+    private static final int MAX_CLUSTER_PEERS = 65_536;
     /** {@code ipop.discovery.cluster-tls}. */
     enum ClusterTls { AUTO, OFF }
 
@@ -49,8 +52,9 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
                     + " = false (turn it on or remove the list)");
         }
         List<Endpoint> advertised = readEndpoints(discovery);
+        int maxPeers = discovery.intIn("max-cluster-peers", 1, MAX_CLUSTER_PEERS);
         if (!cluster) {
-            return new DiscoverySettings(statics, false, advertised, List.of(), 0, false);
+            return new DiscoverySettings(statics, false, advertised, List.of(), 0, false, maxPeers);
         }
         ConfigReader pekko = new ConfigReader(all, "").at("pekko");
         ConfigReader canonical = pekko.at("remote").at("artery").at("canonical");
@@ -71,7 +75,7 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
             advertised = List.of(derivedEndpoint(discovery, underlay, hostname, canonical.path("hostname")));
         }
         return new DiscoverySettings(statics, true, advertised, List.copyOf(seeds), port,
-                tls == ClusterTls.AUTO && certificate);
+                tls == ClusterTls.AUTO && certificate, maxPeers);
     }
 
     /**

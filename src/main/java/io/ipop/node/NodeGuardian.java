@@ -6,6 +6,7 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.ClusterDiscovery;
+import io.ipop.discovery.RecordCounters;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.nat.InboundGate;
 import io.ipop.nat.LocalCandidates;
@@ -149,14 +150,18 @@ public final class NodeGuardian {
             if (settings.discovery().staticPeers()) {
                 StaticPeers.announce(settings.peers(), directory);
             }
+            Optional<RecordCounters> clusterRecords = Optional.empty();
             if (settings.discovery().cluster()) {
-                ctx.spawn(ClusterDiscovery.create(self, settings.discovery(), security.identity(), directory), "cluster-discovery");
+                clusterRecords = Optional.of(new RecordCounters());
+                ctx.spawn(ClusterDiscovery.create(self, settings.discovery(), security.identity(), directory,
+                        clusterRecords.get()), "cluster-discovery");
             }
             ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), channel::sendRaw), "stun-probe");
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory, firewall::set), "config-reloader");
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
-                    new Nat(stun, relayPaths, relay, gate, signaling.counters()), routes::get, firewall::get), reloader);
+                    new Nat(stun, relayPaths, relay, gate, signaling.counters()), routes::get, firewall::get,
+                    clusterRecords), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),

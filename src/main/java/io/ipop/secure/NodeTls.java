@@ -90,15 +90,22 @@ public final class NodeTls {
      */
     public Optional<PkiException> verifyPeer(SSLSession session) {
         try {
-            Certificate[] chain = session.getPeerCertificates();
-            PeerCertificates.verify(ca, chain[0].getEncoded(), Instant.now());
+            verifiedPeer(session);
             return Optional.empty();
-        } catch (SSLPeerUnverifiedException e) {
-            return Optional.of(new PkiException("cluster peer presented no certificate", e));
         } catch (PkiException e) {
             return Optional.of(e);
+        }
+    }
+
+    /** Like {@link #verifyPeer}, returning what the peer's certificate binds (its node name is the member's identity). */
+    public PeerIdentity verifiedPeer(SSLSession session) throws PkiException {
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            return PeerCertificates.verify(ca, chain[0].getEncoded(), Instant.now());
+        } catch (SSLPeerUnverifiedException e) {
+            throw new PkiException("cluster peer presented no certificate", e);
         } catch (GeneralSecurityException e) {
-            return Optional.of(new PkiException("cluster peer certificate unreadable: " + e.getMessage(), e));
+            throw new PkiException("cluster peer certificate unreadable: " + e.getMessage(), e);
         }
     }
 

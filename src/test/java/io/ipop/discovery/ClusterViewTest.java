@@ -14,13 +14,14 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClusterViewTest {
-    private final ClusterView view = new ClusterView("a");
+    private final RecordCounters counters = new RecordCounters();
+    private final ClusterView view = new ClusterView("a", 1024, counters);
     private final Map<String, PeerRecord> records = new HashMap<>();
 
     private static PeerRecord record(String name, int host, String instance, long uid) {
         return new PeerRecord(name, instance, OverlayAddress.parse("10.77.0." + host + "/24", true),
                 MacAddress.parse("02:00:00:00:00:0" + host), List.of(Endpoint.parse("192.0.2." + host + ":5800")),
-                List.of("blue"), null, member(host, uid));
+                List.of("blue"), null, member(host, uid), null);
     }
 
     private static String member(int host, long uid) {
@@ -81,10 +82,50 @@ class ClusterViewTest {
     }
 
     @Test
-    void aRecordFiledUnderAnotherNameIsIgnored() {
+    void aDeletedOrRefusedRecordDoesNotTakeAwayAPeerWhoseMemberIsUp() {
         view.memberUp(member(2, 1));
-        records.put("c", record("b", 2, "i1", 1));
+        publish(record("b", 2, "i1", 1));
+        view.changes();
+        records.remove("b");                     // another member deleted b's record
         view.records(records);
+        assertEquals(List.of(), view.changes(), "deleted while b's member is up");
+        assertEquals(List.of("b"), List.copyOf(view.announced()));
+        view.memberGone(member(2, 1));
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", "cluster", "left the cluster")), view.changes(),
+                "the member's own departure still takes it away");
+    }
+
+    @Test
+    void aRecordOfAMemberThatIsNotUpNeverReplacesAFollowedOne() {
+        view.memberUp(member(2, 1));
+        publish(record("b", 2, "i1", 1));
+        view.changes();
+        publish(record("b", 2, "i0", 0));        // an old incarnation's record, replayed
         assertEquals(List.of(), view.changes());
+    }
+
+    @Test
+    void peersBeyondTheCapAreRefusedAndCountedOnceFollowedPeersKeepTheirPlace() {
+        ClusterView capped = new ClusterView("a", 2, counters);
+        Map<String, PeerRecord> all = new HashMap<>();
+        for (int h = 2; h <= 5; h++) {
+            capped.memberUp(member(h, 1));
+        }
+        all.put("d", record("d", 4, "i1", 1));
+        capped.records(all);
+        assertEquals(List.of(found("d", 4)), capped.changes());
+        all.put("b", record("b", 2, "i1", 1));
+        all.put("c", record("c", 3, "i1", 1));
+        all.put("e", record("e", 5, "i1", 1));
+        capped.records(all);
+        assertEquals(List.of(found("b", 2)), capped.changes(), "one place left, first name wins");
+        assertEquals(2, counters.refused(RecordRefusal.OVER_CAP), "c and e");
+        capped.records(all);
+        assertEquals(List.of(), capped.changes());
+        assertEquals(2, counters.refused(RecordRefusal.OVER_CAP), "gossip repeating them is not counted again");
+        assertEquals(2, counters.followed());
+        capped.memberGone(member(2, 1));
+        assertEquals(List.of(new PeerLost("b", "cluster", "left the cluster"), found("c", 3)), capped.changes(),
+                "a place freed is taken by the next");
     }
 }

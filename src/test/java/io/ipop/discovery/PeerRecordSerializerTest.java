@@ -22,7 +22,7 @@ class PeerRecordSerializerTest {
         return new PeerRecord("b", "0123456789abcdef", OverlayAddress.parse("10.77.0.2/24", true),
                 MacAddress.parse("02:00:00:00:00:02"),
                 List.of(Endpoint.parse("192.0.2.2:5800"), Endpoint.parse("[2001:db8::2]:5800")), List.of("red", "blue"),
-                certificate, "pekko://ipop@192.0.2.2:17355#42");
+                certificate, "pekko://ipop@192.0.2.2:17355#42", certificate == null ? null : "MEUCIQ==");
     }
 
     @Test

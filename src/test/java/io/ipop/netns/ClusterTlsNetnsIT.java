@@ -166,18 +166,6 @@ class ClusterTlsNetnsIT {
 
     /** Cluster only, seed a; the certificate from {@code pki} turns on TLS on the cluster port (cluster-tls = auto). */
     private static String config(String host, Path pki) {
-        return """
-                ipop {
-                  node.name = "%s"
-                  tap { name = "ipop0", address = "10.77.0.%d/24" }
-                  discovery { static = false, cluster = true }
-                  groups = [ "blue" ]
-                  security { ca = "%s", cert = "%s", key = "%s" }
-                  link { keepalive-interval = 500ms, dead-after = 3s, retry-min = 250ms, retry-max = 2s }
-                }
-                pekko.remote.artery.canonical.hostname = "192.0.2.%d"
-                pekko.cluster.seed-nodes = [ "%s" ]
-                """.formatted(host, HOSTS.get(host), pki.resolve("ca.crt"), pki.resolve(host + ".crt"),
-                pki.resolve(host + ".key"), HOSTS.get(host), memberAddress("a"));
+        return NodeConfig.clusterNode(host, HOSTS.get(host), pki, memberAddress("a"));
     }
 }

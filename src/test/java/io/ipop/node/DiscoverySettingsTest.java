@@ -61,6 +61,17 @@ class DiscoverySettingsTest {
     }
 
     @Test
+    void theCapOnClusterPeersDefaultsTo1024AndAnOutOfRangeValueNamesTheKey() {
+        assertEquals(1024, load(NODE + CLUSTER).discovery().maxClusterPeers());
+        assertEquals(3, load(NODE + CLUSTER + "ipop.discovery.max-cluster-peers = 3\n").discovery().maxClusterPeers());
+        for (String bad : List.of("0", "70000", "many")) {
+            ConfigProblem e = assertThrows(ConfigProblem.class,
+                    () -> load(NODE + CLUSTER + "ipop.discovery.max-cluster-peers = " + bad + "\n"));
+            assertEquals("ipop.discovery.max-cluster-peers", e.path(), bad);
+        }
+    }
+
+    @Test
     void clusterOnlyNodeNeedsNoStaticPeers() {
         NodeSettings s = load(NODE + CLUSTER + "ipop.discovery.static = false\n");
         assertFalse(s.discovery().staticPeers());

@@ -31,7 +31,7 @@ class BenchSmokeNetnsIT {
 
     @Test
     void benchmarkScriptRunsAndPrintsItsSummaryLine() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         String jar = new File(System.getProperty("ipop.jar", "target/ipop-node.jar")).getAbsolutePath();
         Assumptions.assumeTrue(new File(jar).isFile(), "no node jar at " + jar);
         Path script = Path.of("bench", "throughput.sh").toAbsolutePath();

@@ -14,7 +14,6 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -52,7 +51,7 @@ class ClusterNetnsIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         topology = new Topology();
         MEMBERS.forEach((h, i) -> topology.host(h, i));
         topology.host(OUTSIDER, OUTSIDER_HOST);

@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -49,7 +48,7 @@ class ClusterRecordsNetnsIT {
 
     @BeforeAll
     static void attack() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         Path dir = NodeProcess.logDir(TEST);
         Path pki = dir.resolve("pki");
         OverlayCa.init(pki, true);

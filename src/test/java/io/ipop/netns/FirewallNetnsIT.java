@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -34,7 +33,7 @@ class FirewallNetnsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         overlay = new MixedOverlay("FirewallNetnsIT", Map.of());
         overlay.start("a", 5800, ICMP_FOR_BLUE);
         overlay.start("b", 5800);

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -37,7 +36,7 @@ class HelloReplayNetnsIT {
 
     @BeforeAll
     static void startOverlayAndCapture() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         overlay = new MixedOverlay("HelloReplayNetnsIT", Map.of("x", 9));
         Path capture = overlay.dir.resolve("a-eth0.pcap").toAbsolutePath();
         Files.deleteIfExists(capture);

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -47,7 +46,7 @@ class HostileNetnsIT {
 
     @BeforeAll
     static void startOverlayAndCapture() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         // The heap committed and touched from the start, so RSS shows growth outside the heap (threads, native
         // buffers) and liveHeapKb growth inside it, rather than the collector sizing its heap.
         overlay = new MixedOverlay("HostileNetnsIT", Map.of("x", 9), List.of("-Xms256m", "-XX:+AlwaysPreTouch"));

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -28,7 +27,7 @@ class IntegrityNetnsIT {
 
     @BeforeAll
     static void startOverlay() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         overlay = new MixedOverlay("IntegrityNetnsIT", Map.of());
         overlay.startAll();
     }

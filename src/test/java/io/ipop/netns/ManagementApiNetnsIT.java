@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -38,7 +37,7 @@ class ManagementApiNetnsIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         pki = NodeProcess.logDir(TEST).resolve("pki");
         if (!Files.exists(pki.resolve("ca.crt"))) {
             OverlayCa.init(pki, false);

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,7 +40,7 @@ class NatTraversalNetnsIT {
 
     @Test
     void portPreservingNatsLinkDirectly() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         Topology t = null;
         List<NodeProcess> nodes = new ArrayList<>();
         try {
@@ -75,7 +74,7 @@ class NatTraversalNetnsIT {
 
     @Test
     void aRendezvousWithoutRelayPassesLinkSetupOnAndTheLinkIsDirect() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         Topology t = null;
         List<NodeProcess> nodes = new ArrayList<>();
         try {
@@ -123,7 +122,7 @@ class NatTraversalNetnsIT {
 
     @Test
     void symmetricNatsLinkThroughTheRelayWhichSeesOnlyCiphertext() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         Topology t = null;
         List<NodeProcess> nodes = new ArrayList<>();
         Process tcpdump = null;
@@ -180,7 +179,7 @@ class NatTraversalNetnsIT {
 
     @Test
     void aRelayedLinkMovesToADirectPathWhenOneAppears() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         Topology t = null;
         List<NodeProcess> nodes = new ArrayList<>();
         try {

@@ -17,7 +17,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -42,7 +41,7 @@ class SecureNetnsIT {
 
     @BeforeAll
     static void startOverlay() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         Path pki = DIR.resolve("pki").toAbsolutePath();
         Path foreign = DIR.resolve("foreign-pki").toAbsolutePath();
         OverlayCa.init(pki, true);

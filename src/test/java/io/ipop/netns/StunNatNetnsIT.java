@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,7 +27,7 @@ class StunNatNetnsIT {
 
     @Test
     void coturnAndAnIpopNodeReturnTheNatsPublicAddressAndPort() throws Exception {
-        Assumptions.assumeTrue(Shell.isRoot(), "needs root for namespaces and TAP devices");
+        Shell.requireRoot();
         Topology t = null;
         Process coturn = null;
         List<NodeProcess> nodes = new ArrayList<>();

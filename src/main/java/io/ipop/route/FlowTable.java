@@ -13,7 +13,8 @@ import java.util.Arrays;
  * alike share an entry, which only ever widens what that same peer may answer to.
  *
  * <p>Thread-safe: the outbound thread tracks, the inbound thread asks; both take the table's lock
- * (uncontended in the common case, and refreshes of a live entry write at most once a second).
+ * (uncontended in the common case). A packet of the flow tracked last, within a second of tracking it,
+ * takes no lock at all: a bulk transfer pays the table once a second.
  */
 public final class FlowTable {
     private static final long SECOND = 1_000_000_000L;
@@ -32,6 +33,11 @@ public final class FlowTable {
     private int size;
     private long full;
     private long lastSweep;
+    /** The flow tracked last and when: a stream's packets after the first skip the lock (read without it). */
+    private volatile Recent recent;
+
+    private record Recent(long a, long b, long seen) {
+    }
 
     /** A table of {@link #CAPACITY} flows that time out after {@link #TIMEOUT_NANOS}. */
     public FlowTable() {
@@ -46,12 +52,21 @@ public final class FlowTable {
     }
 
     /** Records the flow of an outbound packet already parsed into {@code v}; other packets are ignored. */
-    public synchronized void track(FrameView v, long now) {
+    public void track(FrameView v, long now) {
         long a = outboundKey(v);
         if (a == 0) {
             return;
         }
         long b = remote(v, true);
+        Recent r = recent;
+        if (r != null && r.a == a && r.b == b && now - r.seen < SECOND) {
+            return;                                     // tracked (or found full) less than a second ago
+        }
+        trackLocked(a, b, now);
+        recent = new Recent(a, b, now);
+    }
+
+    private synchronized void trackLocked(long a, long b, long now) {
         if (keyA == null) {
             keyA = new long[slots];
             keyB = new long[slots];

@@ -73,6 +73,8 @@ final class NodeMetrics {
             c.call(l.setups().handshakesOk(), l.peer(), "ok");
             c.call(l.setups().handshakesFailed(), l.peer(), "failed");
         }, "result");
+        linkCounter("ipop_link_distrusted", "Times the live link was closed because the peer's certificate no longer "
+                + "stood (revoked, expired, not from the current CA)", (l, c) -> c.call(l.setups().distrusted(), l.peer()));
         GaugeWithCallback.builder().name("ipop_link_state").help("1 for the state the link is in, 0 for the others")
                 .labelNames("peer", "state")
                 .callback(c -> eachLink(l -> {

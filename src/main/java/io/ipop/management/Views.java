@@ -50,7 +50,8 @@ final class Views {
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
-                    long packetsOut, long bytesOut, long drops, String path, PairView pair, List<String> candidates) {
+                    long packetsOut, long bytesOut, long drops, String path, PairView pair, List<String> candidates,
+                    long rekeys, Double keyAgeS) {
     }
 
     /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
@@ -112,7 +113,8 @@ final class Views {
                 snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
                 c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), path(snap, s), pair(snap, s),
-                l.candidates().stream().map(Object::toString).toList());
+                l.candidates().stream().map(Object::toString).toList(), l.rekeys(),
+                l.keyAge() == null ? null : l.keyAge().toMillis() / 1000.0);
     }
 
     /** {@code direct} or {@code relay(via=NAME)}; null while the link is not up. */

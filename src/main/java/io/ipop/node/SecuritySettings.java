@@ -26,18 +26,22 @@ import java.util.Set;
  * @param handshakeTimeout how long a DTLS handshake may take
  * @param revoked          certificates refused although the CA signed them ({@code revoked}); never this node's own
  * @param reverifyInterval how often a live link's peer certificate is checked again (besides every reload)
+ * @param rekeyAfter       a secure link's keys are replaced by a new DTLS handshake after this long
  */
 public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<NodeIdentity> identity,
                                Duration helloMaxAge, Duration handshakeTimeout, Revocations revoked,
-                               Duration reverifyInterval) {
+                               Duration reverifyInterval, Duration rekeyAfter) {
 
     /** Longest {@code reverify-interval}: a revoked or expired peer keeps its link at most this long. */
     public static final Duration MAX_REVERIFY_INTERVAL = Duration.ofHours(1);
+    /** Shortest {@code rekey-after}: each rekey is a full DTLS handshake (two ECDSA signatures a side). */
+    public static final Duration MIN_REKEY_AFTER = Duration.ofSeconds(1);
 
-    /** Settings without revocations, with the default re-verification interval (tests). */
+    /** Settings without revocations, with the default re-verification and rekey intervals (tests). */
     public SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<NodeIdentity> identity, Duration helloMaxAge,
                             Duration handshakeTimeout) {
-        this(mode, securePeers, identity, helloMaxAge, handshakeTimeout, Revocations.NONE, MAX_REVERIFY_INTERVAL);
+        this(mode, securePeers, identity, helloMaxAge, handshakeTimeout, Revocations.NONE, MAX_REVERIFY_INTERVAL,
+                Duration.ofMinutes(2));
     }
 
     /** How a link's security is decided. */
@@ -81,8 +85,12 @@ public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<Nod
         if (reverify.compareTo(MAX_REVERIFY_INTERVAL) > 0) {
             throw new ConfigProblem(c.path("reverify-interval"), reverify + " is longer than the most allowed, 1h");
         }
+        Duration rekey = c.positiveDuration("rekey-after");
+        if (rekey.compareTo(MIN_REKEY_AFTER) < 0) {
+            throw new ConfigProblem(c.path("rekey-after"), rekey + " is shorter than the least allowed, 1s");
+        }
         return new SecuritySettings(mode, Set.copyOf(securePeers), identity,
-                c.positiveDuration("hello-max-age"), c.positiveDuration("handshake-timeout"), revoked, reverify);
+                c.positiveDuration("hello-max-age"), c.positiveDuration("handshake-timeout"), revoked, reverify, rekey);
     }
 
     /** {@code revoked}: fingerprints, well-formed, and not this node's own certificate (it could link with no one). */

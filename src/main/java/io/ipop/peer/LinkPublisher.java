@@ -66,12 +66,14 @@ final class LinkPublisher {
     /** The directory routes the peer's frames over this link, to {@code endpoint}, sealed by {@code cipher} (null: plaintext). */
     void routed(Endpoint endpoint, LinkCipher cipher) {
         PeerInfo remote = setup.remote();
+        link.publishCipher(cipher);
         directory.accept(new PeerDirectory.LinkUp(
                 new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher), remote.mac()));
     }
 
     /** The directory routes nothing over this link any more. */
     void unrouted() {
+        link.publishCipher(null);
         directory.accept(new PeerDirectory.LinkDown(peer));
     }
 }

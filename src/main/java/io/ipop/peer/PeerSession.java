@@ -53,6 +53,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * {@code reverify-interval}, a linked session checks the peer's certificate again (CA, revoked list,
  * validity, see {@link HelloCheck#recheck}); one that fails closes the link, and its hellos are refused.
  *
+ * <p>Rekey: on an up secure link the DTLS client starts a new handshake on the live link once the keys
+ * are {@code rekey-after} old or carried {@link LinkCipher#REKEY_RECORDS} frames; the server answers a
+ * ClientHello on the up link (one handshake at a time, at most one start a second) with a rekey handshake.
+ * The new keys go to the {@link LinkCipher}, which switches without losing traffic. A failed rekey keeps
+ * the link on its current keys (counted {@code dtls_failed}) and is tried again later.
+ *
  * <p>This class is the state machine. Its rules and parts live beside it: {@link LinkSetup}, {@link LinkHandshake},
  * {@link Liveness}, {@link Probes} with {@link Candidates} (docs/nat.md), {@link Refusals}, {@link LinkPublisher}.
  */
@@ -135,6 +141,7 @@ public final class PeerSession {
     private final LinkPublisher publisher;
     private final Refusals refusals;
     private final Announcement announcement = new Announcement();
+    private final Rekeying rekeying;
 
     private LinkContext ctx;
     private Endpoint endpoint;
@@ -154,6 +161,9 @@ public final class PeerSession {
         this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
         this.publisher = new LinkPublisher(peer, link, setup, directory::tell, Clock.systemUTC());
         this.refusals = new Refusals(peer, publisher, context::getLog, System::nanoTime);
+        this.rekeying = new Rekeying(peer, dtls, setup, link.setups(), context::getLog,
+                (hs, prepared) -> context.pipeToSelf(prepared, (keys, failure) -> new HandshakeDone(hs, keys, failure)),
+                System::nanoTime);
         timers.startTimerWithFixedDelay(ReverifyTick.INSTANCE, ctx.security().reverifyInterval());
     }
 
@@ -270,6 +280,10 @@ public final class PeerSession {
     private Behavior<Command> up(SecurityDecision decision, SessionKeys keys, String reason) {
         timers.cancel(RetryTick.INSTANCE);
         cipher = keys == null ? null : LinkCipher.of(keys, setup.remote().index());
+        if (keys != null) {
+            keys.erase();                               // the cipher holds its own copies
+        }
+        rekeying.reset();
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
@@ -282,7 +296,9 @@ public final class PeerSession {
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
-                .onMessage(DtlsReceived.class, m -> countIgnored(dtls.receiveWhileUp(m.record())))
+                .onMessage(DtlsReceived.class, m -> countIgnored(cipher == null ? dtls.receiveWhileUp(m.record())
+                        : rekeying.receive(ctx, cipher, m.record(), endpoint)))
+                .onMessage(HandshakeDone.class, this::onRekeyDone)
                 .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
                 .onMessageEquals(LivenessTick.INSTANCE, this::onLivenessTick));
     }
@@ -366,6 +382,14 @@ public final class PeerSession {
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
+            rekeying.tick(ctx, cipher, endpoint);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRekeyDone(HandshakeDone done) {
+        if (rekeying.isRunning(done.handshake()) && cipher != null) {
+            rekeying.done(ctx, cipher, done.failure(), endpoint);
         }
         return Behaviors.same();
     }
@@ -394,6 +418,7 @@ public final class PeerSession {
         timers.cancel(AnnounceTick.INSTANCE);
         announcement.stop();
         dtls.reset();                                   // records of the abandoned attempt must not seed the next
+        rekeying.reset();
         cipher = null;
         setup.restart(known);
         publisher.unrouted();

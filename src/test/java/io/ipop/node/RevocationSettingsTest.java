@@ -46,10 +46,11 @@ class RevocationSettingsTest {
     }
 
     @Test
-    void defaultsAreNoRevocationAndHourlyReverification() {
+    void defaultsAreNoRevocationHourlyReverificationAndTwoMinuteRekeys() {
         SecuritySettings s = parse("").security();
         assertTrue(s.revoked().isEmpty());
         assertEquals(Duration.ofHours(1), s.reverifyInterval());
+        assertEquals(Duration.ofMinutes(2), s.rekeyAfter());
     }
 
     @Test
@@ -75,9 +76,11 @@ class RevocationSettingsTest {
     }
 
     @Test
-    void reverificationAtMostHourly() {
+    void reverificationAtMostHourlyAndRekeysAtMostEverySecond() {
         assertEquals("ipop.security.reverify-interval",
                 assertThrows(ConfigProblem.class, () -> parse("reverify-interval = 2h")).path());
-        assertEquals(Duration.ofSeconds(2), parse("reverify-interval = 2s").security().reverifyInterval());
+        assertEquals("ipop.security.rekey-after",
+                assertThrows(ConfigProblem.class, () -> parse("rekey-after = 500ms")).path());
+        assertEquals(Duration.ofSeconds(5), parse("rekey-after = 5s, reverify-interval = 2s").security().rekeyAfter());
     }
 }

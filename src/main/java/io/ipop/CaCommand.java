@@ -6,12 +6,16 @@ import io.ipop.secure.IssuedCertificate;
 import io.ipop.secure.OverlayCa;
 import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.PeerIdentity;
+import io.ipop.secure.Pem;
 import io.ipop.secure.PkiException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,15 +38,19 @@ public final class CaCommand {
             usage: ipop-node ca init --dir DIR [--force]
                    ipop-node ca sign --dir DIR --name NAME --ip A.B.C.D/N [--groups G1,G2,...] [--days N] [--force]
                                      [--routes P1,P2,...] [--ip6 ADDR[/N],...] [--router]
+                   ipop-node ca revoke --dir DIR --name NAME
               init  creates DIR/ca.key (mode 0600, keep it off the nodes) and DIR/ca.crt (copy it to every node)
               sign  creates DIR/NAME.key (mode 0600) and DIR/NAME.crt binding NAME, the overlay address and groups;
                     valid for --days (default %d, at most %d, never beyond the CA)
                     --routes  IPv4/IPv6 networks behind the node it may send from (192.168.50.0/24,fd00:50::/64)
                     --ip6     the node's IPv6 addresses (fd77::1/64 grants fd77::1); link-local needs none
-                    --router  it may send IPv6 router advertisements and redirects""".formatted(DEFAULT_DAYS, MAX_DAYS);
+                    --router  it may send IPv6 router advertisements and redirects
+              revoke prints the line that revokes DIR/NAME.crt (ipop.security.revoked): add it to every node's
+                    config and reload them (SIGHUP)""".formatted(DEFAULT_DAYS, MAX_DAYS);
 
     private static final Set<String> INIT_OPTIONS = Set.of("--dir");
     private static final Set<String> SIGN_OPTIONS = Set.of("--dir", "--name", "--ip", "--groups", "--days", "--routes", "--ip6");
+    private static final Set<String> REVOKE_OPTIONS = Set.of("--dir", "--name");
 
     /** A bad command line: exit 2 with this one-line message. */
     private static final class UsageException extends Exception {
@@ -64,7 +72,8 @@ public final class CaCommand {
             return switch (args[0]) {
                 case "init" -> init(parse(args, INIT_OPTIONS), out);
                 case "sign" -> sign(parse(args, SIGN_OPTIONS), out);
-                default -> throw new UsageException("unknown subcommand \"" + args[0] + "\" (expected init or sign)");
+                case "revoke" -> revoke(parse(args, REVOKE_OPTIONS), out);
+                default -> throw new UsageException("unknown subcommand \"" + args[0] + "\" (expected init, sign or revoke)");
             };
         } catch (UsageException | IllegalArgumentException e) {
             err.println("ipop-node ca: " + e.getMessage() + " (see ipop-node ca --help)");
@@ -134,6 +143,33 @@ public final class CaCommand {
     private static List<String> list(Map<String, String> options, String option) {
         String text = options.getOrDefault(option, "").trim();
         return text.isEmpty() ? List.of() : Arrays.stream(text.split(",", -1)).map(String::trim).toList();
+    }
+
+    /**
+     * Revocation is a list in each node's config, not a CRL (docs/security.md): this prints the line to add,
+     * last, after what it revokes. The certificate must be one of this CA's, so a typo cannot revoke a stranger.
+     */
+    private static int revoke(Map<String, String> options, PrintStream out) throws UsageException, PkiException {
+        Path dir = Path.of(required(options, "--dir"));
+        String name = required(options, "--name");
+        if (!PeerIdentity.isValidName(name)) {
+            throw new UsageException("bad --name \"" + name + "\"");
+        }
+        X509Certificate ca = OverlayCa.readCaCertificate(dir.resolve(OverlayCa.CA_CERTIFICATE));
+        X509Certificate cert = Pem.readCertificate(dir.resolve(name + ".crt"));
+        PeerIdentity id;
+        try {
+            // an expired certificate may still be revoked: check it as of a moment it was valid
+            Instant at = Collections.min(List.of(Instant.now(), cert.getNotAfter().toInstant()));
+            id = PeerCertificates.verify(ca, cert.getEncoded(), at);
+        } catch (CertificateEncodingException e) {
+            throw new PkiException(dir.resolve(name + ".crt") + " cannot be encoded: " + e.getMessage(), e);
+        }
+        out.println("revoking " + dir.resolve(name + ".crt") + ": " + id.name() + " " + id.address() + ", expires "
+                + cert.getNotAfter().toInstant());
+        out.println("add this line to the config of every node, then reload them (SIGHUP or POST /overlay/reload):");
+        out.println("ipop.security.revoked += \"" + id.fingerprint() + "\"");
+        return OK;
     }
 
     /** Options after the subcommand: each of {@code allowed} takes a value, {@code --force} none; none twice. */

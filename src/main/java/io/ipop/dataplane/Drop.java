@@ -35,6 +35,7 @@ public enum Drop {
     HELLO_STALE("stale", Stage.LINK_SETUP),
     HELLO_REPLAY("replay", Stage.LINK_SETUP),
     HELLO_MISADDRESSED("misaddressed", Stage.LINK_SETUP),
+    HELLO_REVOKED("revoked", Stage.LINK_SETUP),
     /** A con_resp echoing no con_req this session sent (stale, or forged). */
     UNEXPECTED_RESPONSE("unexpected_response", Stage.LINK_SETUP),
     /** An unauthenticated ping, pong, close or con_rej in a peer's name from an address other than its link's. */

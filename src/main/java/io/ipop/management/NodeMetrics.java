@@ -77,6 +77,18 @@ final class NodeMetrics {
             c.call(l.setups().handshakesOk(), l.peer(), "ok");
             c.call(l.setups().handshakesFailed(), l.peer(), "failed");
         }, "result");
+        linkCounter("ipop_link_distrusted", "Times the live link was closed because the peer's certificate no longer "
+                + "stood (revoked, expired, not from the current CA)", (l, c) -> c.call(l.setups().distrusted(), l.peer()));
+        linkCounter("ipop_link_rekeys", "Times the secure link switched to new data keys", (l, c) -> c.call(l.rekeys(), l.peer()));
+        GaugeWithCallback.builder().name("ipop_link_key_age_seconds")
+                .help("How long the secure link's data keys have been in use; absent without keys")
+                .labelNames("peer")
+                .callback(c -> eachLink(l -> {
+                    java.time.Duration age = l.keyAge();
+                    if (age != null) {
+                        c.call(age.toMillis() / 1000.0, l.peer());
+                    }
+                })).register(registry);
         GaugeWithCallback.builder().name("ipop_link_state").help("1 for the state the link is in, 0 for the others")
                 .labelNames("peer", "state")
                 .callback(c -> eachLink(l -> {

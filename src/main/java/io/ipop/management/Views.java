@@ -63,7 +63,7 @@ final class Views {
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
                     long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
-                    PairView pair, List<String> candidates) {
+                    PairView pair, List<String> candidates, long rekeys, Double keyAgeS) {
     }
 
     /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
@@ -127,7 +127,8 @@ final class Views {
                 snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
                 c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), dropsByReason(c), path(snap, s), pair(snap, s),
-                l.candidates().stream().map(Object::toString).toList());
+                l.candidates().stream().map(Object::toString).toList(), l.rekeys(),
+                l.keyAge() == null ? null : l.keyAge().toMillis() / 1000.0);
     }
 
     /** The link's drops that happened, by reason ({@code spoofed_mac}, {@code firewall}, ...). */

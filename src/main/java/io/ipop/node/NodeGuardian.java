@@ -96,7 +96,7 @@ public final class NodeGuardian {
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
             HelloCheck check = new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
                     security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
-                    Clock.systemUTC());
+                    Clock.systemUTC()).withRevocations(security.revoked());
             ExecutorService dtlsExecutor = dtlsExecutor();
             ControlChannel channel = new ControlChannel(underlay, codec);
             StunService stun = new StunService(new StunClient(settings.nat().stunServers()), channel::sendRaw, counters,
@@ -122,7 +122,7 @@ public final class NodeGuardian {
             InboundGate gate = new InboundGate(self.name(), natSettings.acceptInbound(), natSettings.maxInbound(),
                     new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
                             security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
-                            Clock.systemUTC()),
+                            Clock.systemUTC()).withRevocations(security.revoked()),
                     links, directory, natAgent::tell, counters, System::nanoTime);
             InboundPath inbound = new InboundPath(routes::get, firewall::get, self.mac(), codec,
                     new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime, gate),

@@ -5,8 +5,10 @@ import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.OverlayCa;
+import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.Pem;
 import io.ipop.secure.PkiException;
+import io.ipop.secure.Revocations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,9 +25,25 @@ import java.util.Set;
  * @param identity         this node's certificate and key, loaded and checked against the CA; empty without one
  * @param helloMaxAge      how far a hello's timestamp may be from this node's clock
  * @param handshakeTimeout how long a DTLS handshake may take
+ * @param revoked          certificates refused although the CA signed them ({@code revoked}); never this node's own
+ * @param reverifyInterval how often a live link's peer certificate is checked again (besides every reload)
+ * @param rekeyAfter       a secure link's keys are replaced by a new DTLS handshake after this long
  */
 public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<NodeIdentity> identity,
-                               Duration helloMaxAge, Duration handshakeTimeout) {
+                               Duration helloMaxAge, Duration handshakeTimeout, Revocations revoked,
+                               Duration reverifyInterval, Duration rekeyAfter) {
+
+    /** Longest {@code reverify-interval}: a revoked or expired peer keeps its link at most this long. */
+    public static final Duration MAX_REVERIFY_INTERVAL = Duration.ofHours(1);
+    /** Shortest {@code rekey-after}: each rekey is a full DTLS handshake (two ECDSA signatures a side). */
+    public static final Duration MIN_REKEY_AFTER = Duration.ofSeconds(1);
+
+    /** Settings without revocations, with the default re-verification and rekey intervals (tests). */
+    public SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<NodeIdentity> identity, Duration helloMaxAge,
+                            Duration handshakeTimeout) {
+        this(mode, securePeers, identity, helloMaxAge, handshakeTimeout, Revocations.NONE, MAX_REVERIFY_INTERVAL,
+                Duration.ofMinutes(2));
+    }
 
     /** How a link's security is decided. */
     public enum Mode { BY_GROUP, ALWAYS, NEVER }
@@ -63,8 +81,44 @@ public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<Nod
         if (!securePeers.isEmpty() && identity.isEmpty()) {
             throw new ConfigProblem(c.path("secure-peers"), "secure links need this node's certificate: set ca, cert and key");
         }
+        Revocations revoked = readRevoked(c, identity);
+        Duration reverify = c.positiveDuration("reverify-interval");
+        if (reverify.compareTo(MAX_REVERIFY_INTERVAL) > 0) {
+            throw new ConfigProblem(c.path("reverify-interval"), reverify + " is longer than the most allowed, 1h");
+        }
+        Duration rekey = c.positiveDuration("rekey-after");
+        if (rekey.compareTo(MIN_REKEY_AFTER) < 0) {
+            throw new ConfigProblem(c.path("rekey-after"), rekey + " is shorter than the least allowed, 1s");
+        }
         return new SecuritySettings(mode, Set.copyOf(securePeers), identity,
-                c.positiveDuration("hello-max-age"), c.positiveDuration("handshake-timeout"));
+                c.positiveDuration("hello-max-age"), c.positiveDuration("handshake-timeout"), revoked, reverify, rekey);
+    }
+
+    /** {@code revoked}: fingerprints, well-formed, and not this node's own certificate (it could link with no one). */
+    private static Revocations readRevoked(ConfigReader c, Optional<NodeIdentity> identity) {
+        List<String> listed = c.stringList("revoked");
+        for (int i = 0; i < listed.size(); i++) {
+            try {
+                Revocations.normalized(listed.get(i));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigProblem(c.path("revoked") + "[" + i + "]", e.getMessage());
+            }
+        }
+        Revocations revoked = Revocations.of(listed);
+        if (identity.isPresent()) {
+            String own;
+            try {
+                own = PeerCertificates.fingerprint(identity.get().certificate());
+            } catch (PkiException e) {
+                throw new ConfigProblem(c.path("cert"), e.getMessage());
+            }
+            if (revoked.isRevoked(own)) {
+                throw new ConfigProblem(c.path("revoked"), "lists this node's own certificate (" + c.string("cert")
+                        + ", sha256 " + own + "): it is revoked, so no peer would link with this node;"
+                        + " get a new certificate (ca sign) or remove the entry");
+            }
+        }
+        return revoked;
     }
 
     /** ca, cert and key: all three or none; relative paths are relative to the working directory. */

@@ -7,6 +7,7 @@ import io.ipop.secure.NonceCache;
 import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.PeerIdentity;
 import io.ipop.secure.PkiException;
+import io.ipop.secure.Revocations;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
 import java.time.Clock;
@@ -19,8 +20,9 @@ import java.util.Optional;
  * Pure apart from the replay cache; thread-safe as far as {@link NonceCache} is.
  *
  * <p>Order of checks: protocol version; then, if the hello carries a certificate and this node has
- * the CA: the certificate chains to the CA and is valid, names the sender, binds its overlay address
- * and groups, its name fixes the hello's MAC ({@code MacAddress.derivedFrom}), the signature verifies, the timestamp is within {@code hello-max-age}, the nonce was
+ * the CA: the certificate chains to the CA and is valid, is not revoked ({@link Revocations}), names the sender,
+ * binds its overlay address and groups, its name fixes the hello's MAC ({@code MacAddress.derivedFrom}), the
+ * signature verifies, the timestamp is within {@code hello-max-age}, the nonce was
  * not seen before, and the hello names this node as its receiver ({@code to}); an unsigned hello that
  * names another receiver is refused too. A hello without a certificate is refused by a node that requires authenticated
  * peers (any mode but {@code never}), else accepted as unauthenticated. Last: the sender must not
@@ -49,9 +51,16 @@ public final class HelloCheck {
     private final Duration maxAge;
     private final NonceCache nonces;
     private final Clock clock;
+    private final Revocations revoked;
 
     public HelloCheck(LocalNode self, Optional<NodeIdentity> identity, boolean requireCertificates, Duration maxAge,
                       NonceCache nonces, Clock clock) {
+        this(self, identity, requireCertificates, maxAge, nonces, clock, Revocations.NONE);
+    }
+
+    private HelloCheck(LocalNode self, Optional<NodeIdentity> identity, boolean requireCertificates, Duration maxAge,
+                       NonceCache nonces, Clock clock, Revocations revoked) {
+        this.revoked = revoked;
         this.self = self;
         this.identity = identity;
         this.requireCertificates = requireCertificates;
@@ -67,6 +76,25 @@ public final class HelloCheck {
     public HelloCheck reconfigured(LocalNode newSelf, Optional<NodeIdentity> newIdentity, boolean newRequireCertificates,
                                    Duration newMaxAge) {
         return new HelloCheck(newSelf, newIdentity, newRequireCertificates, newMaxAge, nonces, clock);
+    }
+
+    /** This check, refusing also the certificates in {@code list} (same replay cache and clock). */
+    public HelloCheck withRevocations(Revocations list) {
+        return new HelloCheck(self, identity, requireCertificates, maxAge, nonces, clock, list);
+    }
+
+    /** The revoked certificates this check refuses. */
+    public Revocations revocations() {
+        return revoked;
+    }
+
+    /**
+     * A live link's peer certificate, accepted earlier, checked again now (a reload, or the periodic
+     * re-verification): empty if it still stands against this node's CA, revoked list and the clock.
+     */
+    public Optional<String> recheck(PeerIdentity peer) {
+        return identity.map(local -> revoked.recheck(local.ca(), peer.certificate(), clock.instant()))
+                .orElse(Optional.of("no longer trusted: this node has no CA now"));
     }
 
     public Verdict check(Hello h) {
@@ -103,6 +131,9 @@ public final class HelloCheck {
             peer = PeerCertificates.verify(local.ca(), Base64.getDecoder().decode(h.cert()), clock.instant());
         } catch (PkiException | IllegalArgumentException e) {
             return new Rejected(Drop.HELLO_BAD_CERTIFICATE, "peer certificate refused: " + e.getMessage(), true);
+        }
+        if (revoked.isRevoked(peer.fingerprint())) {
+            return new Rejected(Drop.HELLO_REVOKED, Revocations.why(peer), true);
         }
         if (!HelloSigning.verify(h, peer.certificate().getPublicKey())) {
             return new Rejected(Drop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);

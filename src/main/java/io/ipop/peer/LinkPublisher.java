@@ -78,6 +78,7 @@ final class LinkPublisher {
         PeerInfo remote = setup.remote();
         LinkIdentity identity = setup.identity().map(LinkIdentity::certified)
                 .orElseGet(() -> LinkIdentity.claimed(remote.name(), remote.mac(), remote.address().address()));
+        link.publishCipher(cipher);
         directory.accept(new PeerDirectory.LinkUp(
                 new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
                 link.flows()), session));
@@ -85,6 +86,7 @@ final class LinkPublisher {
 
     /** The directory routes nothing over this link any more. */
     void unrouted() {
+        link.publishCipher(null);
         directory.accept(new PeerDirectory.LinkDown(peer));
     }
 }

@@ -2,8 +2,11 @@ package io.ipop.peer;
 
 import io.ipop.route.FlowTable;
 import io.ipop.route.LinkCounters;
+import io.ipop.secure.LinkCipher;
 import io.ipop.underlay.Endpoint;
+import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -21,6 +24,8 @@ public final class PeerLink {
     private final SetupCounters setups = new SetupCounters();
     private final AtomicReference<LinkSnapshot> snapshot;
     private volatile List<Endpoint> candidates = List.of();
+    private volatile LinkCipher cipher;
+    private final AtomicLong earlierRekeys = new AtomicLong();
 
     PeerLink(String peer, String discoveredBy, int localIndex, LinkSnapshot initial) {
         this.peer = peer;
@@ -78,6 +83,29 @@ public final class PeerLink {
 
     void publish(LinkSnapshot s) {
         snapshot.set(s);
+    }
+
+    /** Rekeys of this link over its life (docs/security.md, "Rekeying"). */
+    public long rekeys() {
+        LinkCipher c = cipher;
+        return earlierRekeys.get() + (c == null ? 0 : c.rekeys());
+    }
+
+    /** How long the secure link's data keys have been in use; null without keys (plaintext, or not up). */
+    public Duration keyAge() {
+        LinkCipher c = cipher;
+        return c == null ? null : c.keyAge();
+    }
+
+    /** The keys the link routes with now (null: none); the rekeys of the ones before are kept in the count. */
+    void publishCipher(LinkCipher next) {
+        LinkCipher old = cipher;
+        if (old != next) {
+            if (old != null) {
+                earlierRekeys.addAndGet(old.rekeys());
+            }
+            cipher = next;
+        }
     }
 
     /** Where the session probes the peer besides its configured endpoint (docs/nat.md): direct ones first, then relayed. */

@@ -48,6 +48,16 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * session asks the policy again; if its own decision flips, it sets the link up again (stating the new
  * decision), and the peer follows because a {@code con_req} whose decision differs from the one it
  * knows, or that states none, sets the link up again on its side too. Other links stay as they are.
+ * An unchanged decision is still re-announced ({@link Announcement}) until the peer answers, since the
+ * peer's own decision may follow this node's new groups or certificate. Every reload, and every
+ * {@code reverify-interval}, a linked session checks the peer's certificate again (CA, revoked list,
+ * validity, see {@link HelloCheck#recheck}); one that fails closes the link, and its hellos are refused.
+ *
+ * <p>Rekey: on an up secure link the DTLS client starts a new handshake on the live link once the keys
+ * are {@code rekey-after} old or carried {@link LinkCipher#REKEY_RECORDS} frames; the server answers a
+ * ClientHello on the up link (one handshake at a time, at most one start a second) with a rekey handshake.
+ * The new keys go to the {@link LinkCipher}, which switches without losing traffic. A failed rekey keeps
+ * the link on its current keys (counted {@code dtls_failed}) and is tried again later.
  *
  * <p>This class is the state machine. Its rules and parts live beside it: {@link LinkSetup}, {@link LinkHandshake},
  * {@link Liveness}, {@link Probes} with {@link Candidates} (docs/nat.md), {@link Refusals}, {@link LinkPublisher}.
@@ -106,6 +116,10 @@ public final class PeerSession {
 
     private enum LivenessTick implements Command { INSTANCE }
 
+    private enum AnnounceTick implements Command { INSTANCE }
+
+    private enum ReverifyTick implements Command { INSTANCE }
+
     private record PolicyDecided(Endpoint from, Hello hello, Optional<PeerIdentity> identity,
                                  SecurityDecision decision) implements Command {
     }
@@ -130,6 +144,8 @@ public final class PeerSession {
     private final Liveness liveness;
     private final LinkPublisher publisher;
     private final Refusals refusals;
+    private final Announcement announcement = new Announcement();
+    private final Rekeying rekeying;
 
     private LinkContext ctx;
     private Endpoint endpoint;
@@ -149,6 +165,10 @@ public final class PeerSession {
         this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
         this.publisher = new LinkPublisher(peer, link, setup, directory::tell, context.getSelf(), Clock.systemUTC());
         this.refusals = new Refusals(peer, publisher, context::getLog, System::nanoTime);
+        this.rekeying = new Rekeying(peer, dtls, setup, link.setups(), context::getLog,
+                (hs, prepared) -> context.pipeToSelf(prepared, (keys, failure) -> new HandshakeDone(hs, keys, failure)),
+                System::nanoTime);
+        timers.startTimerWithFixedDelay(ReverifyTick.INSTANCE, ctx.security().reverifyInterval());
     }
 
     public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
@@ -264,6 +284,10 @@ public final class PeerSession {
     private Behavior<Command> up(SecurityDecision decision, SessionKeys keys, String reason) {
         timers.cancel(RetryTick.INSTANCE);
         cipher = keys == null ? null : LinkCipher.of(keys, setup.remote().index());
+        if (keys != null) {
+            keys.erase();                               // the cipher holds its own copies
+        }
+        rekeying.reset();
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
@@ -276,7 +300,9 @@ public final class PeerSession {
         return withCommonHandlers(Behaviors.receive(Command.class)
                 .onMessage(ControlReceived.class, this::onControlWhileLinked)
                 .onMessage(PolicyDecided.class, this::onPolicyDecidedWhileLinked)
-                .onMessage(DtlsReceived.class, m -> countIgnored(dtls.receiveWhileUp(m.record())))
+                .onMessage(DtlsReceived.class, m -> countIgnored(cipher == null ? dtls.receiveWhileUp(m.record())
+                        : rekeying.receive(ctx, cipher, m.record(), endpoint)))
+                .onMessage(HandshakeDone.class, this::onRekeyDone)
                 .onMessageEquals(PingTick.INSTANCE, this::onPingTick)
                 .onMessageEquals(LivenessTick.INSTANCE, this::onLivenessTick));
     }
@@ -287,6 +313,9 @@ public final class PeerSession {
         boolean fromLinkEndpoint = m.from().equals(endpoint);
         if (cipher == null && fromLinkEndpoint) {
             link.counters().heard();                    // plaintext link: any control from the peer is life
+        }
+        if (msg instanceof ConResp resp && fromLinkEndpoint && announcement.answered(resp.echo())) {
+            timers.cancel(AnnounceTick.INSTANCE);       // the peer decided again after our reload
         }
         if (msg instanceof ConReq req) {
             return onConReqWhileLinked(m.from(), req);
@@ -357,6 +386,14 @@ public final class PeerSession {
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
+            rekeying.tick(ctx, cipher, endpoint);
+        }
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onRekeyDone(HandshakeDone done) {
+        if (rekeying.isRunning(done.handshake()) && cipher != null) {
+            rekeying.done(ctx, cipher, done.failure(), endpoint);
         }
         return Behaviors.same();
     }
@@ -382,7 +419,10 @@ public final class PeerSession {
     private Behavior<Command> backToSeeking(String reason, SecurityDecision known) {
         timers.cancel(PingTick.INSTANCE);
         timers.cancel(LivenessTick.INSTANCE);
+        timers.cancel(AnnounceTick.INSTANCE);
+        announcement.stop();
         dtls.reset();                                   // records of the abandoned attempt must not seed the next
+        rekeying.reset();
         cipher = null;
         link.renewIndex();                              // a new setup, a new receiver index (docs/security.md)
         setup.restart(known);
@@ -405,6 +445,8 @@ public final class PeerSession {
                 .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(SignalDecided.class, this::onSignalDecided)
                 .onMessage(Unroutable.class, this::onUnroutable)
+                .onMessageEquals(AnnounceTick.INSTANCE, this::onAnnounceTick)
+                .onMessageEquals(ReverifyTick.INSTANCE, this::onReverifyTick)
                 .onAnyMessage(stale -> Behaviors.same())  // a tick, answer or record for a state since left
                 .onSignal(PreRestart.class, s -> onStopping())
                 .build();
@@ -434,6 +476,11 @@ public final class PeerSession {
         if (r.endpoint() != null) {
             probes.reconfigure(r.endpoint());
         }
+        timers.startTimerWithFixedDelay(ReverifyTick.INSTANCE, ctx.security().reverifyInterval());
+        Optional<String> distrust = distrusted();
+        if (distrust.isPresent()) {
+            return untrusted(distrust.get());
+        }
         if (isLinked() && setup.decided()) {
             askPolicy(setup.remote().address(), setup.identity(), Redecided::new);
         } else {
@@ -454,14 +501,45 @@ public final class PeerSession {
                 publisher.security(setup.agreed());
             }
             // our groups or certificate may have changed: the peer re-checks a con_req that differs
-            // from what it knows, so its own decision about us follows the reload too
-            sendConReq();
-            return Behaviors.same();
+            // from what it knows, so its own decision about us follows the reload too (until it answers)
+            announcement.start();
+            return onAnnounceTick();
         }
         String why = "security decision changed by reload (" + setup.local().reason() + " -> " + now.reason()
                 + "): setting the link up again";
         context.getLog().info("link to {}: {}", peer, why);
         return backToSeeking(why, now);
+    }
+
+    /** (Re-)sends the reload's con_req with the link's backoff while the peer has not answered. */
+    private Behavior<Command> onAnnounceTick() {
+        if (!isLinked() || !announcement.active()) {
+            return Behaviors.same();
+        }
+        sendConReq();
+        int attempt = announcement.sent(probes.lastNonce());
+        timers.startSingleTimer(AnnounceTick.INSTANCE, ctx.link().backoff(attempt));
+        return Behaviors.same();
+    }
+
+    private Behavior<Command> onReverifyTick() {
+        return distrusted().map(this::untrusted).orElse(Behaviors.same());
+    }
+
+    /** Why a linked peer's certificate no longer stands (revoked, expired, other CA), or empty. */
+    private Optional<String> distrusted() {
+        if (!isLinked() || setup.identity().isEmpty()) {
+            return Optional.empty();
+        }
+        return ctx.check().recheck(setup.identity().get());
+    }
+
+    /** The peer's certificate no longer stands: the link goes down at once, and the peer is told why. */
+    private Behavior<Command> untrusted(String why) {
+        link.setups().linkDistrusted();
+        ctx.channel().send(new Close(ctx.self().name(), why), endpoint);
+        context.getLog().warn("link to {} closed: {}", peer, why);
+        return backToSeeking(why);
     }
 
     private boolean isLinked() {

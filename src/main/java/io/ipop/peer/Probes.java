@@ -55,6 +55,11 @@ final class Probes {
         return sentNonces.contains(echo);
     }
 
+    /** The nonce of the last request built, or null before any. */
+    String lastNonce() {
+        return sentNonces.peekLast();
+    }
+
     /** A request to every place the peer may be; {@code endpoint}: where it was last heard from (or configured). */
     void request(LinkContext ctx, Endpoint endpoint, Boolean decision) {
         ConReq req = newRequest(ctx, decision);

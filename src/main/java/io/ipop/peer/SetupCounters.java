@@ -10,6 +10,7 @@ public final class SetupCounters {
     private final AtomicLong linksUp = new AtomicLong();
     private final AtomicLong handshakesOk = new AtomicLong();
     private final AtomicLong handshakesFailed = new AtomicLong();
+    private final AtomicLong distrusted = new AtomicLong();
 
     void linkUp() {
         linksUp.incrementAndGet();
@@ -21,6 +22,15 @@ public final class SetupCounters {
 
     void handshakeFailed() {
         handshakesFailed.incrementAndGet();
+    }
+
+    void linkDistrusted() {
+        distrusted.incrementAndGet();
+    }
+
+    /** Times a live link was closed because the peer's certificate no longer stood (revoked, expired, other CA). */
+    public long distrusted() {
+        return distrusted.get();
     }
 
     /** Times the link came up (plaintext agreed or DTLS done). */

@@ -27,7 +27,8 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  * {@code sendToPeer} on the handshake thread; BC retransmits lost flights itself (RFC 6347 §4.2.4:
  * after 1 s, then doubling); 3. both certificates are checked by
  * {@link DtlsPeer#verify}; 4. at completion the keys are exported (RFC 5705) and {@link #result()}
- * completes; 5. a server then lingers, answering retransmissions of the client's last flight
+ * completes (a server completes it before its last flight, its Finished, leaves, so whatever runs on the
+ * keys synchronously is done before the client can know the handshake is over); 5. a server then lingers, answering retransmissions of the client's last flight
  * (RFC 6347 §4.2.4: our Finished may have been lost) until {@link #cancel()} or the deadline.
  *
  * <p>Threads: one executor thread per handshake, blocked for at most {@code timeout} (a server holds it
@@ -141,8 +142,8 @@ public final class DtlsHandshake {
                 complete();
             } else {
                 DTLSTransport dtls = new DTLSServerProtocol().accept(new DtlsServer(peer), transport);
-                transport.flush();
-                complete();
+                complete();                             // before our Finished leaves: what waits on the keys
+                transport.flush();                      // (a rekey's) has them before the client can use them
                 linger(dtls);
             }
         } catch (IOException | RuntimeException e) {

@@ -41,6 +41,14 @@ public final class Opener {
     }
 
     /**
+     * The highest counter opened so far. Read by other threads than the owner only as an estimate (for
+     * the rekey limit): a stale value is harmless there.
+     */
+    public long highest() {
+        return window.highest();
+    }
+
+    /**
      * Opens {@code datagram[0, length)} (not modified, not kept) into {@code out[0, n)}.
      *
      * @param out a different array of at least {@code length - SecureChannel.OVERHEAD} bytes; its

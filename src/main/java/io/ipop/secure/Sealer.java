@@ -16,20 +16,27 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Sealer {
     private final SecretKeySpec key;
     private final int remoteIndex;
+    private final int epoch;
     private final Cipher cipher;
     private final byte[] nonce = new byte[SecureChannel.NONCE_LENGTH];
     private long counter;
 
     /** Copies {@code key} and {@code salt}. */
     public Sealer(byte[] key, byte[] salt, int remoteIndex) {
-        this(key, salt, remoteIndex, 0);
+        this(key, salt, remoteIndex, 0, 0);
     }
 
     /** Starting elsewhere than 0 exists for tests of the counter limit. */
     Sealer(byte[] key, byte[] salt, int remoteIndex, long firstCounter) {
+        this(key, salt, remoteIndex, firstCounter, 0);
+    }
+
+    /** {@code epoch}: the key epoch its frames name (byte 2, see {@link LinkCipher}). */
+    Sealer(byte[] key, byte[] salt, int remoteIndex, long firstCounter, int epoch) {
         SecureChannel.checkKey(key, salt);
         this.key = new SecretKeySpec(key, "AES");
         this.remoteIndex = remoteIndex;
+        this.epoch = epoch;
         this.counter = firstCounter;
         System.arraycopy(salt, 0, nonce, 0, salt.length);
         try {
@@ -37,6 +44,11 @@ public final class Sealer {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("JDK without AES/GCM", e);
         }
+    }
+
+    /** Frames sealed so far (the next counter); read under the owner's lock. */
+    public long sealed() {
+        return counter;
     }
 
     /**
@@ -51,7 +63,7 @@ public final class Sealer {
         }
         long n = counter++;
         byte[] out = new byte[length + SecureChannel.OVERHEAD];
-        SecureChannel.writeHeader(out, remoteIndex);
+        SecureChannel.writeHeader(out, remoteIndex, epoch);
         SecureChannel.writeLong(out, SecureChannel.COUNTER_OFFSET, n);
         SecureChannel.writeLong(nonce, SessionKeys.SALT_LENGTH, n);
         try {

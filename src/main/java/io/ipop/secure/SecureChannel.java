@@ -10,8 +10,8 @@ import io.ipop.wire.FrameType;
  * <pre>
  *  0        1         2 .. 3     4 .. 7             8 .. 15            16 .. n-17          n-16 .. n-1
  * +--------+---------+----------+------------------+------------------+-------------------+-----------+
- * |  type  | version | reserved | receiver index   | counter          | ciphertext        | GCM tag   |
- * |  0xA4  |   (1)   |   (0)    | (u32, BE)        | (u64, BE)        | (frame length)    | (16)      |
+ * |  type  | version | epoch,0  | receiver index   | counter          | ciphertext        | GCM tag   |
+ * |  0xA4  |   (1)   |  (u8,u8) | (u32, BE)        | (u64, BE)        | (frame length)    | (16)      |
  * +--------+---------+----------+------------------+------------------+-------------------+-----------+
  *  \_______________ our 8-byte frame header ______/
  *  \________________________ AAD (16 bytes) ________________________/
@@ -19,7 +19,8 @@ import io.ipop.wire.FrameType;
  *  nonce (12 bytes) = sender's 4-byte salt || 8-byte counter
  * </pre>
  *
- * The counter is per direction, starts at 0, and never repeats under one key ({@link Sealer} stops at
+ * The epoch (byte 2) numbers the keys a frame is sealed under: 0 from the link's handshake, one more
+ * (mod 256) after each rekey ({@link LinkCipher}); byte 3 stays 0. The counter is per direction and epoch, starts at 0, and never repeats under one key ({@link Sealer} stops at
  * {@link #MAX_COUNTER}); the receiver rejects replays with a {@link ReplayWindow} after authentication.
  */
 public final class SecureChannel {
@@ -41,7 +42,12 @@ public final class SecureChannel {
 
     /** The sealer for our direction of a link; {@code remoteIndex} is the index the peer handed out. */
     public static Sealer sealer(SessionKeys keys, int remoteIndex) {
-        return new Sealer(keys.sendKey(), keys.sendSalt(), remoteIndex);
+        return sealer(keys, remoteIndex, 0);
+    }
+
+    /** The sealer for our direction of a link under the keys of {@code epoch} (0..255). */
+    public static Sealer sealer(SessionKeys keys, int remoteIndex, int epoch) {
+        return new Sealer(keys.sendKey(), keys.sendSalt(), remoteIndex, 0, epoch);
     }
 
     /** The opener for the peer's direction of a link. */
@@ -49,10 +55,11 @@ public final class SecureChannel {
         return new Opener(keys.receiveKey(), keys.receiveSalt());
     }
 
-    /** The 8-byte header; bytes 2..3 stay 0 in a fresh array. */
-    static void writeHeader(byte[] buf, int receiverIndex) {
+    /** The 8-byte header; byte 3 stays 0 in a fresh array. */
+    static void writeHeader(byte[] buf, int receiverIndex, int epoch) {
         buf[0] = (byte) SECURE_DATA;
         buf[1] = (byte) FrameHeader.VERSION;
+        buf[2] = (byte) epoch;
         buf[4] = (byte) (receiverIndex >>> 24);
         buf[5] = (byte) (receiverIndex >>> 16);
         buf[6] = (byte) (receiverIndex >>> 8);

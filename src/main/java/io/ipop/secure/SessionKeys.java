@@ -50,6 +50,14 @@ public record SessionKeys(byte[] sendKey, byte[] sendSalt, byte[] receiveKey, by
                 : new SessionKeys(clientKey, clientSalt, serverKey, serverSalt, cipherSuite);
     }
 
+    /** Zeroes the key material: for the last user, once {@link Sealer} and {@link Opener} copied it. */
+    public void erase() {
+        Arrays.fill(sendKey, (byte) 0);
+        Arrays.fill(receiveKey, (byte) 0);
+        Arrays.fill(sendSalt, (byte) 0);
+        Arrays.fill(receiveSalt, (byte) 0);
+    }
+
     /** Key material is never printed. */
     @Override
     public String toString() {

@@ -233,6 +233,8 @@ final class MixedOverlay implements AutoCloseable {
             }
         }
         Path abs = pki.toAbsolutePath();
+        // rekey-after 1h: the hostile tests count every DTLS record and failed handshake exactly, so no rekey
+        // (RekeyNetnsIT tests those) runs during them
         return """
                 ipop {
                   node.name = "%s"
@@ -240,7 +242,7 @@ final class MixedOverlay implements AutoCloseable {
                   underlay { bind = "0.0.0.0", port = %d }
                   peers = [ %s ]
                   groups = [ "%s" ]
-                  security { mode = by-group, ca = "%s", cert = "%s", key = "%s" }
+                  security { mode = by-group, ca = "%s", cert = "%s", key = "%s", rekey-after = 1h }
                   link { keepalive-interval = 500ms, dead-after = %dms, retry-min = 250ms, retry-max = 2s }
                 }
                 """.formatted(host, overlayIp(host), port, peers, GROUPS.get(host), abs.resolve("ca.crt"),

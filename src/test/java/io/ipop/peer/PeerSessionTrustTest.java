@@ -208,7 +208,7 @@ class PeerSessionTrustTest {
 
     private static LocalNode node(String name, int host) {
         return new LocalNode(name, "instance-" + name, OverlayAddress.parse("10.77.0." + host + "/24", true),
-                MacAddress.parse("02:00:00:00:00:0" + host), List.of("blue"),
+                MacAddress.derivedFrom(name), List.of("blue"),
                 Endpoint.of(InetAddress.getLoopbackAddress(), 5800 + host), Instant.now());
     }
 

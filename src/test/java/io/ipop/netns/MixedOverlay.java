@@ -35,6 +35,7 @@ final class MixedOverlay implements AutoCloseable {
     private final String testName;
     private final List<String> nodeJvmOptions;
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    private final Map<String, String> extraConfig = new LinkedHashMap<>();
     private final List<Process> tools = new ArrayList<>();
 
     /** Makes the PKI (and a foreign CA with an impostor "b") and the namespaces; starts no node yet. */
@@ -59,6 +60,12 @@ final class MixedOverlay implements AutoCloseable {
             topology.host(h, HOSTS.get(h));
         }
         extraHosts.forEach(topology::host);
+    }
+
+    /** {@code hocon} is appended to {@code host}'s config (later keys win), for the nodes started from now on. */
+    MixedOverlay configure(String host, String hocon) {
+        extraConfig.put(host, hocon);
+        return this;
     }
 
     /** Starts the three nodes on port 5800 and waits until every link is up. */
@@ -228,6 +235,7 @@ final class MixedOverlay implements AutoCloseable {
                   link { keepalive-interval = 500ms, dead-after = %dms, retry-min = 250ms, retry-max = 2s }
                 }
                 """.formatted(host, overlayIp(host), port, peers, GROUPS.get(host), abs.resolve("ca.crt"),
-                abs.resolve(host + ".crt"), abs.resolve(host + ".key"), DEAD_AFTER.toMillis());
+                abs.resolve(host + ".crt"), abs.resolve(host + ".key"), DEAD_AFTER.toMillis())
+                + extraConfig.getOrDefault(host, "");
     }
 }

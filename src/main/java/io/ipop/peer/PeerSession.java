@@ -333,6 +333,7 @@ public final class PeerSession {
         if (v instanceof HelloCheck.Rejected r) {
             refusals.reject(ctx, from, r);
         } else if (((HelloCheck.Accepted) v).repeat()) {
+            ctx.counters().drop(Drop.HELLO_REPLAY);     // seen from another address: changes nothing here
             challengeUnlessEndpoint(from);
         } else if (setup.isDuplicate(req)) {
             probes.answer(ctx, req.nonce(), setup.local().secure(), from);  // our con_resp was lost: same decision
@@ -514,6 +515,7 @@ public final class PeerSession {
         if (hello instanceof ConResp resp && probes.validates(resp, from)) {
             askPolicy(from, hello, identity);           // decided as the first copy was; this time from a proven address
         } else {
+            ctx.counters().drop(Drop.HELLO_REPLAY);     // seen from another address: only its address may prove itself
             probes.challenge(ctx, from, setup.stated(), System.nanoTime());
         }
     }

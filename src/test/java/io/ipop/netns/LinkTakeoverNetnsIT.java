@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.FrameType;
-import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,14 +69,14 @@ class LinkTakeoverNetnsIT {
                     "x-instance-" + i, MixedOverlay.overlayIp("a") + "/24", "02:00:00:00:00:99", List.of("blue"),
                     "x-nonce-" + i, 4242 + i, System.currentTimeMillis(), false, null, null, "c")));
         }
-        send(forged, "c");
+        overlay.sendFrom("x", forged, "c");
         c.await(Duration.ofSeconds(10), "5 unsigned hellos refused", n -> n.drops("link_setup", "no_certificate") >= refused + 5);
         Thread.sleep(1000);
         JsonNode after = c.link("a");
         assertEquals("up", after.path("state").asText(), after.toString());
         assertEquals(before.path("since").asText(), after.path("since").asText(), "c's link to a was reset: " + after);
         assertEquals(A_ENDPOINT, after.path("endpoint").asText(), after.toString());
-        ping("c", "a");
+        overlay.ping("c", "a");
     }
 
     @Test
@@ -108,13 +107,13 @@ class LinkTakeoverNetnsIT {
             assertNotNull(hello, "captured a con_req from a to c that c did not see");
             long unproven = c.drops("link_setup", "unproven_path");
 
-            send(List.of(hello), "c");                  // x, first and only, from its own address
+            overlay.sendFrom("x", List.of(hello), "c");                  // x, first and only, from its own address
 
             long deadline = System.nanoTime() + Duration.ofSeconds(4).toNanos();
             while (System.nanoTime() < deadline) {
                 JsonNode link = c.link("a");
                 assertFalse("up".equals(link.path("state").asText())
-                        && link.path("endpoint").asText().startsWith(MixedOverlay.underlayIp("x")),
+                        && link.path("endpoint").asText().startsWith(overlay.topology.underlayIp("x") + ":"),
                         "c's link to a came up at the attacker's address: " + link);
                 Thread.sleep(100);
             }
@@ -124,7 +123,7 @@ class LinkTakeoverNetnsIT {
         }
         c.await(Duration.ofSeconds(30), "link to a up again", n -> "up".equals(n.linkState("a")));
         assertEquals(A_ENDPOINT, c.link("a").path("endpoint").asText(), c.link("a").toString());
-        ping("c", "a");
+        overlay.ping("c", "a");
     }
 
     /** The last con_req a sent to c that states a decision (a had heard c): fresh, and never seen by c. */
@@ -140,27 +139,5 @@ class LinkTakeoverNetnsIT {
             }
         }
         return last;
-    }
-
-    /** x sends each datagram once to {@code to}'s port 5800, from one source port of its own. */
-    private static void send(List<byte[]> datagrams, String to) throws Exception {
-        Path corpus = overlay.dir.resolve("x-to-" + to + "-" + System.nanoTime() + ".corpus");
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(corpus))) {
-            for (byte[] d : datagrams) {
-                out.writeInt(d.length);
-                out.write(d);
-            }
-        }
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", overlay.topology.ns("x")));
-        cmd.addAll(Topology.testJava("64m", Flooder.class.getName(), corpus.toString(), MixedOverlay.underlayIp(to), "5800",
-                "1", "1", "0", "10"));
-        Shell.Result r = Shell.run(Duration.ofSeconds(30), cmd);
-        assertEquals(0, r.exit(), r.output());
-    }
-
-    private static void ping(String from, String to) {
-        Shell.Result r = overlay.topology.exec(from, Duration.ofSeconds(15), "ping", "-c", "3", "-i", "0.2", "-W", "2",
-                MixedOverlay.overlayIp(to));
-        assertEquals(0, r.exit(), "ping " + from + " -> " + to + "\n" + r.output());
     }
 }

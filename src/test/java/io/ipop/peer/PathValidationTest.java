@@ -84,9 +84,9 @@ class PathValidationTest {
         start("inbound");                               // nothing about b's address is trusted
         ConReq captured = hellosOf("instance-b").request("a", 77, false);
         session.tell(new PeerSession.ControlReceived(X, captured));
-        ConReq challenge = awaitRequestTo(X);
         directory.expectNoMessage(Duration.ofMillis(300));
         assertEquals(LinkState.CONNECTING, link.snapshot().state(), "x's copy brought no link up");
+        ConReq challenge = awaitRequestTo(X);
 
         session.tell(new PeerSession.ControlReceived(B, captured));        // the genuine copy, second
         ConReq toB = awaitRequestTo(B);

@@ -174,11 +174,11 @@ class RelayedSessionTest {
 
         Endpoint attacker = Endpoint.parse("198.51.100.66:5800");
         session.tell(new PeerSession.ControlReceived(attacker, conReq()));   // the peer's probe, re-sent by x
+        directory.expectNoMessage(Duration.ofMillis(300));
+        assertEquals(RELAYED, link.snapshot().endpoint(), "the link stays on the relay");
         List<RecordingUnderlay.Sent> sent = awaitSentTo(wire, attacker, ConReq.class);
         assertTrue(sent.stream().anyMatch(s -> s.to().equals(attacker) && s.message() instanceof ConReq),
                 "the address is challenged: " + sent);
-        directory.expectNoMessage(Duration.ofMillis(300));
-        assertEquals(RELAYED, link.snapshot().endpoint(), "the link stays on the relay");
         KIT.stop(session, Duration.ofSeconds(3));
     }
 

@@ -577,7 +577,7 @@ public final class PeerSession {
 
     /**
      * A verified answer, from {@code at}, to a request sent there: {@code at} is the peer's. The same peer
-     * process: the link moves there (same indexes, same keys), but never from a direct path onto a relay.
+     * process: an up link moves there (same indexes, same keys), but never from a direct path onto a relay.
      * Another process of the peer (it restarted behind a new address): the link is set up again there.
      */
     private Behavior<Command> onPathAnswered(Endpoint at, ConResp resp) {
@@ -590,7 +590,9 @@ public final class PeerSession {
             return Behaviors.same();
         }
         if (setup.samePeerProcess(resp)) {
-            moveTo(at);
+            if (link.snapshot().state() == LinkState.UP) {
+                moveTo(at);                             // while handshaking, the handshake's own path decides
+            }
             return Behaviors.same();
         }
         if (!setup.newer(resp) || ((HelloCheck.Accepted) v).repeat()) {

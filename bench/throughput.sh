@@ -11,13 +11,17 @@
 #           TAP-over-UDP forwarder there is, socat in each namespace (C, one thread, one packet per
 #           system call, plaintext), iperf3 a -> 10.78.0.2 — the floor a userspace VPN starts from
 #           on this machine, measured in the same run
+#   plain-fw, secure-fw  with --firewall: plain and secure again, both nodes running the group
+#           firewall with 20 inbound rules and default deny (19 that do not match iperf3, the 20th lets
+#           TCP 5201 in; ICMP for ping; the replies to a's flows come back through the flow table)
 # Each case: BENCH_RUNS (3) runs of iperf3 TCP, one stream, BENCH_SECONDS (10) s each, median of the
 # receiver's bits/s; then ping -c 20 -i 0.05, median RTT; CPU seconds (utime+stime) each node process
 # used over the iperf3 runs. Prints a table, and as its very last line
 #   plain/direct=R1 secure/direct=R2 rtt_added_ms=R3
-# (ratios of the median throughputs; R3 = secure RTT median - direct RTT median, ms).
+# (ratios of the median throughputs; R3 = secure RTT median - direct RTT median, ms), and with
+# --firewall two more fields: plain_fw/plain=R4 secure_fw/secure=R5 (the firewall's cost, same run).
 #
-# Usage (as root): bench/throughput.sh [--rate RATE]
+# Usage (as root): bench/throughput.sh [--rate RATE] [--firewall]
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
 #   BENCH_RUNS, IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_REFERENCE (1: the socat
 #   case if socat is installed; 0: skip it), BENCH_KEEP=1 (keep the work
@@ -32,6 +36,7 @@ seconds="${BENCH_SECONDS:-10}"
 runs="${BENCH_RUNS:-3}"
 java_opts="${IPOP_JAVA_OPTS:-}"
 rate=""
+firewall=0
 prefix="ipb$$"
 ns_a="$prefix-a"
 ns_b="$prefix-b"
@@ -54,8 +59,9 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --rate) [ $# -ge 2 ] || fail "--rate needs a value, e.g. --rate 1gbit"; rate=$2; shift 2 ;;
     --rate=*) rate=${1#--rate=}; shift ;;
+    --firewall) firewall=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) fail "unknown argument '$1' (usage: bench/throughput.sh [--rate RATE])" ;;
+    *) fail "unknown argument '$1' (usage: bench/throughput.sh [--rate RATE] [--firewall])" ;;
   esac
 done
 
@@ -204,8 +210,17 @@ measure() {  # measure CASE TARGET_IP [node pids for CPU]
   rtt[$c]=$(rtt_median "$ip" "$c") || { [ -n "$pa" ] && node_log_tail; fail "ping a -> $ip (case $c) failed"; }
 }
 
-node_config() {  # node_config NAME IP PEER PEER_IP MODE
-  local n=$1 ip=$2 peer=$3 peer_ip=$4 mode=$5 security
+firewall_config() {  # 20 rules, default deny: 19 that iperf3 never matches, then TCP 5201; ICMP first for ping
+  local i
+  echo "firewall { default = deny, inbound = ["
+  echo "  { proto = icmp }"
+  for i in $(seq 1 18); do echo "  { proto = tcp, port = $((1000 + i)), groups = [ \"ops$i\" ] }"; done
+  echo "  { proto = tcp, port = 5201 }"
+  echo "] }"
+}
+
+node_config() {  # node_config NAME IP PEER PEER_IP MODE [fw]
+  local n=$1 ip=$2 peer=$3 peer_ip=$4 mode=$5 fw=${6:-} security
   if [ "$mode" = never ]; then
     security="security { mode = never }"
   else
@@ -219,6 +234,7 @@ ipop {
   peers = [ { name = "$peer", endpoint = "$peer_ip:5800" } ]
   groups = [ "blue" ]
   $security
+  $([ -z "$fw" ] || firewall_config)
 }
 CONF
 }
@@ -235,11 +251,11 @@ for l in json.loads(sys.argv[1]):
         break' "$json" "$2" "$3" 2>/dev/null || echo ""
 }
 
-overlay_case() {  # overlay_case CASE MODE
-  local c=$1 mode=$2 pa pb n ns pid ok sec st deadline peer
+overlay_case() {  # overlay_case CASE MODE [fw]
+  local c=$1 mode=$2 fw=${3:-} pa pb n ns pid ok sec st deadline peer
   case_name=$c
-  node_config a 10.77.0.1 b 192.0.2.2 "$mode" >"$work/$c-a.conf"
-  node_config b 10.77.0.2 a 192.0.2.1 "$mode" >"$work/$c-b.conf"
+  node_config a 10.77.0.1 b 192.0.2.2 "$mode" "$fw" >"$work/$c-a.conf"
+  node_config b 10.77.0.2 a 192.0.2.1 "$mode" "$fw" >"$work/$c-b.conf"
   log "== $c: starting nodes (security.mode = $mode)"
   # shellcheck disable=SC2086  # IPOP_JAVA_OPTS is a list of options
   ip netns exec "$ns_a" java $java_opts -jar "$jar" --config "$work/$c-a.conf" >"$work/$c-a.log" 2>&1 3>&- &
@@ -278,6 +294,12 @@ overlay_case() {  # overlay_case CASE MODE
 
   measure "$c" 10.77.0.2 "$pa" "$pb"
 
+  if [ -n "$fw" ]; then
+    mgmt "$ns_b" /overlay/firewall >"$work/$c-b-firewall.json" 2>/dev/null || true
+    python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); assert f["active"] and f["inbound"][-1]["hits"] > 0, f' \
+      "$work/$c-b-firewall.json" || fail "$c: the firewall on b did not judge the iperf3 traffic ($work/$c-b-firewall.json)"
+    log "   firewall on b: $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(len(f["inbound"]), "rules, last one hit", f["inbound"][-1]["hits"], "times")' "$work/$c-b-firewall.json")"
+  fi
   for n in a b; do
     mgmt "$prefix-$n" /overlay/links >"$work/$c-$n-links.json" 2>/dev/null || true
     mgmt "$prefix-$n" /overlay/dataplane >"$work/$c-$n-dataplane.json" 2>/dev/null || true
@@ -323,6 +345,11 @@ measure direct 192.0.2.2
 overlay_case plain never
 overlay_case secure by-group
 cases=(direct plain secure)
+if [ "$firewall" = 1 ]; then
+  overlay_case plain-fw never fw
+  overlay_case secure-fw by-group fw
+  cases+=(plain-fw secure-fw)
+fi
 if [ "${BENCH_REFERENCE:-1}" != 0 ]; then
   if command -v socat >/dev/null; then
     reference_case
@@ -346,12 +373,18 @@ done
 echo
 [ "${BENCH_KEEP:-0}" != 1 ] || echo "node logs, configs, iperf3 JSON and /overlay snapshots kept in $work"
 failed=0
-python3 - "${mbit_median[direct]}" "${mbit_median[plain]}" "${mbit_median[secure]}" "${rtt[direct]}" "${rtt[secure]}" <<'PY'
+fw_args=()
+[ "$firewall" = 0 ] || fw_args=("${mbit_median[plain-fw]}" "${mbit_median[secure-fw]}")
+python3 - "${mbit_median[direct]}" "${mbit_median[plain]}" "${mbit_median[secure]}" "${rtt[direct]}" "${rtt[secure]}" "${fw_args[@]}" <<'PY'
 import sys
-direct, plain, secure, rtt_direct, rtt_secure = map(float, sys.argv[1:])
+direct, plain, secure, rtt_direct, rtt_secure = map(float, sys.argv[1:6])
 def ratio(x):
     r = x / direct
     s = f"{r:.3f}"
     return s if r == 0 or float(s) > 0 else f"{r:.6f}"
-print(f"plain/direct={ratio(plain)} secure/direct={ratio(secure)} rtt_added_ms={rtt_secure - rtt_direct:.2f}")
+line = f"plain/direct={ratio(plain)} secure/direct={ratio(secure)} rtt_added_ms={rtt_secure - rtt_direct:.2f}"
+if len(sys.argv) > 6:
+    plain_fw, secure_fw = map(float, sys.argv[6:8])
+    line += f" plain_fw/plain={plain_fw / plain:.3f} secure_fw/secure={secure_fw / secure:.3f}"
+print(line)
 PY

@@ -1,6 +1,7 @@
 package io.ipop;
 
 import io.ipop.frame.OverlayAddress;
+import io.ipop.secure.AddressGrants;
 import io.ipop.secure.IssuedCertificate;
 import io.ipop.secure.OverlayCa;
 import io.ipop.secure.PeerCertificates;
@@ -32,12 +33,16 @@ public final class CaCommand {
     static final String USAGE_TEXT = """
             usage: ipop-node ca init --dir DIR [--force]
                    ipop-node ca sign --dir DIR --name NAME --ip A.B.C.D/N [--groups G1,G2,...] [--days N] [--force]
+                                     [--routes P1,P2,...] [--ip6 ADDR[/N],...] [--router]
               init  creates DIR/ca.key (mode 0600, keep it off the nodes) and DIR/ca.crt (copy it to every node)
               sign  creates DIR/NAME.key (mode 0600) and DIR/NAME.crt binding NAME, the overlay address and groups;
-                    valid for --days (default %d, at most %d, never beyond the CA)""".formatted(DEFAULT_DAYS, MAX_DAYS);
+                    valid for --days (default %d, at most %d, never beyond the CA)
+                    --routes  IPv4/IPv6 networks behind the node it may send from (192.168.50.0/24,fd00:50::/64)
+                    --ip6     the node's IPv6 addresses (fd77::1/64 grants fd77::1); link-local needs none
+                    --router  it may send IPv6 router advertisements and redirects""".formatted(DEFAULT_DAYS, MAX_DAYS);
 
     private static final Set<String> INIT_OPTIONS = Set.of("--dir");
-    private static final Set<String> SIGN_OPTIONS = Set.of("--dir", "--name", "--ip", "--groups", "--days");
+    private static final Set<String> SIGN_OPTIONS = Set.of("--dir", "--name", "--ip", "--groups", "--days", "--routes", "--ip6");
 
     /** A bad command line: exit 2 with this one-line message. */
     private static final class UsageException extends Exception {
@@ -91,9 +96,7 @@ public final class CaCommand {
         } catch (IllegalArgumentException e) {
             throw new UsageException("bad --ip: " + e.getMessage());
         }
-        String groupList = options.getOrDefault("--groups", "").trim();
-        List<String> groups = groupList.isEmpty() ? List.of()
-                : Arrays.stream(groupList.split(",", -1)).map(String::trim).toList();
+        List<String> groups = list(options, "--groups");
         int days = DEFAULT_DAYS;
         if (options.containsKey("--days")) {
             String d = options.get("--days");
@@ -102,7 +105,13 @@ public final class CaCommand {
             }
             days = Integer.parseInt(d);
         }
-        IssuedCertificate issued = OverlayCa.sign(dir, name, address, groups, Duration.ofDays(days),
+        AddressGrants grants;
+        try {
+            grants = AddressGrants.parse(list(options, "--routes"), list(options, "--ip6"), options.containsKey("--router"));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("bad --routes or --ip6: " + e.getMessage());
+        }
+        IssuedCertificate issued = OverlayCa.sign(dir, name, address, groups, grants, Duration.ofDays(days),
                 options.containsKey("--force"));
         PeerIdentity id = issued.identity();
         out.println("wrote " + issued.keyFile() + " (private key, mode 0600)");
@@ -110,9 +119,21 @@ public final class CaCommand {
         out.println("  name         " + id.name());
         out.println("  ip           " + id.address());
         out.println("  groups       " + (id.groups().isEmpty() ? "(none)" : String.join(",", id.groups())));
+        if (!id.grants().isEmpty()) {
+            out.println("  routes       " + (id.grants().routes().isEmpty() ? "(none)" : String.join(",", id.grants().routes())));
+            out.println("  ip6          " + (id.grants().ip6().isEmpty() ? "(none)"
+                    : String.join(",", id.grants().ip6().stream().map(Object::toString).toList())));
+            out.println("  router       " + id.grants().router());
+        }
         out.println("  expires      " + issued.notAfter());
         out.println("  fingerprint  sha256:" + id.fingerprint());
         return OK;
+    }
+
+    /** A comma-separated option's entries; none if the option is absent. */
+    private static List<String> list(Map<String, String> options, String option) {
+        String text = options.getOrDefault(option, "").trim();
+        return text.isEmpty() ? List.of() : Arrays.stream(text.split(",", -1)).map(String::trim).toList();
     }
 
     /** Options after the subcommand: each of {@code allowed} takes a value, {@code --force} none; none twice. */
@@ -121,7 +142,7 @@ public final class CaCommand {
         for (int i = 1; i < args.length; i++) {
             String option = args[i];
             String value;
-            if (option.equals("--force")) {
+            if (option.equals("--force") || option.equals("--router") && allowed.contains("--ip6")) {
                 value = "";
             } else if (allowed.contains(option)) {
                 if (i + 1 >= args.length) {

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigException;
 import io.ipop.management.ManagementServer;
 import io.ipop.node.ConfigProblem;
 import io.ipop.node.LogLevel;
+import io.ipop.node.ManagementSettings;
 import io.ipop.node.NodeGuardian;
 import io.ipop.node.NodeRuntime;
 import io.ipop.node.NodeSettings;
@@ -138,8 +139,13 @@ public final class Main {
         CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
         try {
             ManagementServer.start(system, settings.management()).toCompletableFuture().get(30, TimeUnit.SECONDS);
-            log.info("management API at http://{}:{}/ ({})", settings.management().hostname(), settings.management().port(),
-                    settings.management().requiresToken() ? "bearer token required" : "no token: loopback only");
+            ManagementSettings m = settings.management();
+            log.info("management API at {}://{}:{}/ ({})", m.scheme(), m.hostname(), m.port(),
+                    m.requiresToken() ? "bearer token required" : "no token: loopback only");
+            if (m.plainOffLoopback()) {
+                log.warn("management API on {} is plain HTTP (ipop.management.tls.mode = off): the token and every answer"
+                        + " cross the network in clear, anyone on the path can take over the API", m.hostname());
+            }
         } catch (Exception e) {
             err.println("ipop-node: cannot start the management API on " + settings.management().hostname() + ":"
                     + settings.management().port() + ": " + rootMessage(e));

@@ -49,6 +49,27 @@ class CaCommandTest {
     }
 
     @Test
+    void signGrantsRoutesIpv6AndTheRouterRoleThatPeersThenRead() throws Exception {
+        assertEquals(0, run("init", "--dir", pki()));
+        assertEquals(0, run("sign", "--dir", pki(), "--name", "gw", "--ip", "10.77.0.5/24", "--routes",
+                "192.168.50.0/24,fd00:50::/64", "--ip6", "fd77::5/64", "--router"));
+        assertTrue(out().contains("  routes       192.168.50.0/24,fd00:50::/64\n"), out());
+        assertTrue(out().contains("  ip6          fd77::5/128\n"), out());
+        assertTrue(out().contains("  router       true\n"), out());
+        byte[] der = java.nio.file.Files.readAllBytes(Path.of(pki(), "gw.crt"));
+        var ca = io.ipop.secure.OverlayCa.readCaCertificate(Path.of(pki(), "ca.crt"));
+        var peer = io.ipop.secure.PeerCertificates.verify(ca,
+                io.ipop.secure.Pem.readCertificate(Path.of(pki(), "gw.crt")).getEncoded(), Instant.now());
+        assertEquals(List.of("192.168.50.0/24", "fd00:50::/64"), peer.grants().routes());
+        assertTrue(peer.grants().router());
+        assertTrue(der.length > 0);
+        assertEquals(2, run("sign", "--dir", pki(), "--name", "x", "--ip", "10.77.0.6/24", "--routes", "192.168.50.1/24"));
+        assertTrue(err().contains("--routes") && err().contains("host bits"), err());
+        assertEquals(2, run("sign", "--dir", pki(), "--name", "x", "--ip", "10.77.0.6/24", "--ip6", "gateway.example"));
+        assertTrue(err().contains("not an IPv6 address"), err());
+    }
+
+    @Test
     void initThenSignThenLoad() throws Exception {
         assertEquals(0, run("init", "--dir", pki()));
         assertTrue(out().contains("wrote " + pki() + "/ca.key"), out());

@@ -1,8 +1,11 @@
 package io.ipop.bench;
 
 import io.ipop.frame.EthernetHeader;
+import io.ipop.frame.Ipv4Prefix;
 import io.ipop.frame.MacAddress;
+import io.ipop.route.FlowTable;
 import io.ipop.route.LinkCounters;
+import io.ipop.route.LinkIdentity;
 import io.ipop.route.Route;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.SessionKeys;
@@ -10,6 +13,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,14 +39,19 @@ final class Fixtures {
     private Fixtures() {
     }
 
-    /** An Ethernet II / IPv4 frame of {@code length} bytes with random payload. */
+    /**
+     * An Ethernet II / IPv4 / UDP frame of {@code length} bytes with random payload, from 10.77.0.10 to
+     * 10.77.0.11, ports 40000 to 5201: what a peer's identity admits (see {@link #route}).
+     */
     static byte[] ethernetFrame(int length, long dst, long src, Random random) {
         byte[] f = new byte[length];
         random.nextBytes(f);
         new MacAddress(dst).writeTo(f, EthernetHeader.DESTINATION);
         new MacAddress(src).writeTo(f, EthernetHeader.SOURCE);
-        f[EthernetHeader.ETHER_TYPE] = 0x08;
-        f[EthernetHeader.ETHER_TYPE + 1] = 0x00;
+        ByteBuffer.wrap(f, EthernetHeader.ETHER_TYPE, 2 + 20 + 4).putShort((short) 0x0800)
+                .put((byte) 0x45).put((byte) 0).putShort((short) (length - EthernetHeader.LENGTH)).putShort((short) 1)
+                .putShort((short) 0).put((byte) 64).put((byte) 17).putShort((short) 0).putInt(0x0A4D_000A).putInt(0x0A4D_000B)
+                .putShort((short) 40000).putShort((short) 5201);
         return f;
     }
 
@@ -74,7 +83,14 @@ final class Fixtures {
 
     /** The up link to peer {@code p<i>}; {@code cipher} null for a plaintext link. */
     static Route route(int i, LinkCipher cipher) {
-        return new Route("p" + i, localIndex(i), remoteIndex(i), endpoint(i), new LinkCounters(), cipher);
+        return route(i, cipher, new LinkCounters());
+    }
+
+    /** Peer {@code p<i>}: MAC {@code PEER_MAC + i}, allowed to send from 10.77.0.0/24 (the frames above). */
+    static Route route(int i, LinkCipher cipher, LinkCounters counters) {
+        LinkIdentity identity = new LinkIdentity("p" + i, PEER_MAC + i, List.of(Ipv4Prefix.parse("10.77.0.0/24")), List.of(),
+                false, List.of("blue"), true);
+        return new Route("p" + i, localIndex(i), remoteIndex(i), endpoint(i), counters, cipher, identity, new FlowTable());
     }
 
     static List<Route> plaintextRoutes(int n) {

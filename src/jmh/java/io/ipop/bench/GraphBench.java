@@ -9,7 +9,6 @@ import io.ipop.dataplane.Drop;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.node.DataplaneSettings;
-import io.ipop.route.MacTable;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.secure.LinkCipher;
@@ -95,9 +94,7 @@ public class GraphBench {
 
             Config dp = config.getConfig("ipop.dataplane");
             DataplaneSettings settings = new DataplaneSettings(dp.getInt("inbound-buffer"), dp.getInt("outbound-buffer"),
-                    dp.getInt("batch-size"), dp.getDuration("mac-ttl"), dp.getInt("mac-table-size"));
-            MacTable macs = new MacTable(settings.macTtl().toNanos(), settings.macTableSize());
-            macs.learn(Fixtures.PEER_MAC, route.peer(), System.nanoTime());   // the peer's MAC, as at link-up
+                    dp.getInt("batch-size"));
 
             byte[][] toPeer = new byte[RING][];
             byte[][] fromPeer = new byte[RING][];
@@ -120,9 +117,9 @@ public class GraphBench {
             counters = new DataplaneCounters();
             tap = new BenchTap(Fixtures.OWN_MAC, toPeer, outbound, inbound);
             underlay = new BenchUnderlay(route.endpoint(), datagrams, inbound, outbound);
-            InboundPath in = new InboundPath(routes::get, macs, Fixtures.OWN_MAC, new ControlCodec(), ControlSink.REFUSE, counters,
+            InboundPath in = new InboundPath(routes::get, Fixtures.OWN_MAC, new ControlCodec(), ControlSink.REFUSE, counters,
                     System::nanoTime);
-            OutboundPath out = new OutboundPath(routes::get, macs, counters, System::nanoTime);
+            OutboundPath out = new OutboundPath(routes::get, counters);
             dataplane = Dataplane.start(system, settings, tap, underlay, in, out, counters);
         }
 
@@ -166,7 +163,7 @@ public class GraphBench {
             }
             Route r = g.route;
             g.routes.set(RouteTable.of(List.of(new Route(r.peer(), r.localIndex(), r.remoteIndex(), r.endpoint(),
-                    r.counters(), LinkCipher.of(g.keys, r.remoteIndex())))));
+                    r.counters(), LinkCipher.of(g.keys, r.remoteIndex()), r.identity(), r.flows()))));
             g.underlay.replaceRing(g.sealed);
         }
     }

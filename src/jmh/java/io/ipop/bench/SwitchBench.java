@@ -8,7 +8,8 @@ import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.dataplane.Outgoing;
 import io.ipop.frame.MacAddress;
-import io.ipop.route.MacTable;
+import io.ipop.firewall.Firewall;
+import io.ipop.firewall.FirewallRule;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.wire.ControlCodec;
@@ -31,7 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
 import org.openjdk.jmh.infra.Blackhole;
 
 /**
- * The L2 switch: the MAC table and route table lookups alone, then the per-packet logic of both
+ * The L2 switch: the MAC and receiver-index lookups in the route table alone, then the per-packet logic of both
  * paths ({@link OutboundPath#switchOut}, {@link InboundPath#classify} + {@link InboundPath#switchIn})
  * as the stream stages call it, without the graph around it.
  */
@@ -41,44 +42,17 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class SwitchBench {
-    private static final long TTL = TimeUnit.SECONDS.toNanos(300);
     static final int BATCH = 32;
 
-    /** A MAC table holding 64 learned MACs (behind 3 peers), looked up with a fixed clock. */
-    @State(Scope.Thread)
-    public static class Macs {
-        MacTable table;
-        long known;
-        long unknown;
-        long now;
-
-        @Setup
-        public void setup() {
-            table = new MacTable(TTL, 4096);
-            now = System.nanoTime();
-            for (int i = 0; i < 64; i++) {
-                table.learn(Fixtures.PEER_MAC + 0x1_0000L * i, "p" + (i % 3), now);
-            }
-            known = Fixtures.PEER_MAC + 0x1_0000L * 17;
-            unknown = MacAddress.parse("02:99:00:00:00:01").bits();
-        }
+    /** The switch's MAC lookup: which of 3 or 64 up links owns a destination MAC (a hit and a miss). */
+    @Benchmark
+    public Route macLookupHit(Routes s) {
+        return s.table.byMac(s.knownMac);
     }
 
     @Benchmark
-    public String macLookupHit(Macs s) {
-        return s.table.lookup(s.known, s.now);
-    }
-
-    @Benchmark
-    public String macLookupMiss(Macs s) {
-        return s.table.lookup(s.unknown, s.now);
-    }
-
-    /** What every inbound data frame does: re-learn a MAC already known behind the same peer (no write). */
-    @Benchmark
-    public int macLearnSteady(Macs s) {
-        s.table.learn(s.known, "p2", s.now);
-        return s.table.size();
+    public Route macLookupMiss(Routes s) {
+        return s.table.byMac(s.unknownMac);
     }
 
     /** A route table of 3 or 64 up links, looked up by the receiver index of every inbound frame. */
@@ -89,10 +63,14 @@ public class SwitchBench {
         RouteTable table;
         int[] indexes;
         int next;
+        long knownMac;
+        long unknownMac;
 
         @Setup
         public void setup() {
             table = RouteTable.of(Fixtures.plaintextRoutes(routes));
+            knownMac = Fixtures.PEER_MAC + routes / 2;
+            unknownMac = MacAddress.parse("02:99:00:00:00:01").bits();
             indexes = new int[routes];
             for (int i = 0; i < routes; i++) {
                 indexes[i] = Fixtures.localIndex(i);
@@ -109,11 +87,15 @@ public class SwitchBench {
     }
 
     /**
-     * Both paths over 3 plaintext links, with the clock the node uses ({@code System::nanoTime}).
+     * Both paths over 3 plaintext links, with the clock the node uses ({@code System::nanoTime}), the group
+     * firewall off or with 20 rules (default deny; the 20th lets the frames' UDP port 5201 in, so every frame
+     * is judged by all of them, and the outbound path tracks its flows).
      * Outbound frames are full size (1414 bytes: 1400-byte IP packet); the inbound datagram is 1422 bytes.
      */
     @State(Scope.Thread)
     public static class Paths {
+        @Param({"off", "20-rules"})
+        String firewall;
         OutboundPath outbound;
         InboundPath inbound;
         byte[] unicast;
@@ -127,16 +109,15 @@ public class SwitchBench {
         public void setup() {
             Random random = new Random(2);
             RouteTable table = RouteTable.of(Fixtures.plaintextRoutes(3));
-            MacTable macs = new MacTable(TTL, 4096);
             DataplaneCounters counters = new DataplaneCounters();
             long peer1Mac = Fixtures.PEER_MAC + 1;
-            macs.learn(peer1Mac, "p1", System.nanoTime());
-            outbound = new OutboundPath(() -> table, macs, counters, System::nanoTime);
+            Firewall fw = firewall.equals("off") ? Firewall.OPEN : twentyRules();
+            outbound = new OutboundPath(() -> table, () -> fw, counters, System::nanoTime);
             unicast = Fixtures.ethernetFrame(Fixtures.FRAME, peer1Mac, Fixtures.OWN_MAC.bits(), random);
             broadcast = Fixtures.ethernetFrame(Fixtures.FRAME, MacAddress.BROADCAST.bits(), Fixtures.OWN_MAC.bits(), random);
 
-            inbound = new InboundPath(() -> table, macs, Fixtures.OWN_MAC, new ControlCodec(), ControlSink.REFUSE, counters,
-                    System::nanoTime);
+            inbound = new InboundPath(() -> table, () -> fw, Fixtures.OWN_MAC, new ControlCodec(), ControlSink.REFUSE, counters,
+                    System::nanoTime, io.ipop.dataplane.StunSink.NONE);
             byte[] frame = Fixtures.ethernetFrame(Fixtures.FRAME, Fixtures.OWN_MAC.bits(), peer1Mac, random);
             datagram = new Datagram(Fixtures.endpoint(1), Fixtures.dataDatagram(frame, Fixtures.localIndex(1)));
             unicastBatch = Collections.nCopies(BATCH, unicast);
@@ -152,6 +133,16 @@ public class SwitchBench {
         }
     }
 
+    /** Default deny, 19 rules that do not match the fixture frames (TCP ports of other groups), then UDP 5201. */
+    static Firewall twentyRules() {
+        List<FirewallRule> rules = new java.util.ArrayList<>();
+        for (int i = 0; i < 19; i++) {
+            rules.add(new FirewallRule(FirewallRule.Proto.TCP, 1000 + i, 1000 + i, java.util.Set.of("ops" + i), java.util.Set.of(), true));
+        }
+        rules.add(new FirewallRule(FirewallRule.Proto.UDP, 5201, 5201, java.util.Set.of(), java.util.Set.of(), true));
+        return new Firewall(false, rules);
+    }
+
     /** Known unicast: MAC lookup, route by peer, one 1422-byte datagram built (header + copy). */
     @Benchmark
     public List<Outgoing> switchOutUnicast(Paths s) {
@@ -164,7 +155,7 @@ public class SwitchBench {
         return s.outbound.switchOut(s.broadcast, s.broadcast.length);
     }
 
-    /** A plaintext DATA datagram for this node: header check, route by index, MAC learn, filter. */
+    /** A plaintext DATA datagram for this node: header check, route by index, endpoint, MAC and source checks, firewall. */
     @Benchmark
     public void inboundClassifySwitchIn(Paths s, Blackhole bh) {
         List<InboundFrame> classified = s.inbound.classify(s.datagram);

@@ -252,7 +252,7 @@ public final class Dataplane {
                     o.route().counters().sent(o.frameLength());
                 } else {
                     counters.drop(Drop.UDP_SEND_ERROR);
-                    o.route().counters().dropped();
+                    o.route().counters().dropped(Drop.UDP_SEND_ERROR.ordinal());
                 }
             }
             from = end;

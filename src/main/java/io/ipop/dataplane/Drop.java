@@ -61,14 +61,33 @@ public enum Drop {
     SIGNAL_TOO_LARGE("too_large", Stage.SIGNALING),
     /** A {@code fwd} this node does not take: it forwards for no one, or the sender is not its rendezvous, or it cannot follow one more peer. */
     SIGNAL_REFUSED("refused", Stage.SIGNALING),
+    /** Plaintext {@code DATA} with a link's receiver index from another address than the link's endpoint. */
+    DATA_WRONG_ADDRESS("wrong_address", Stage.CLASSIFY),
     RECEIVE_ERROR("receive_error", Stage.UDP_RECEIVE),
     SHORT_FRAME_IN("short_frame", Stage.SWITCH_IN),
     NOT_FOR_US("not_for_us", Stage.SWITCH_IN),
+    // identity: a frame must come from its link's peer as the peer (docs/security.md, invariant 1)
+    /** Source MAC other than the link's peer's MAC. */
+    SPOOFED_MAC("spoofed_mac", Stage.SWITCH_IN),
+    /** IPv4 or IPv6 source the peer's identity does not cover. */
+    SPOOFED_SOURCE("spoofed_source", Stage.SWITCH_IN),
+    /** ARP whose sender MAC or IP is not the peer's. */
+    SPOOFED_ARP("spoofed_arp", Stage.SWITCH_IN),
+    /** IPv6 neighbor advertisement for an address the peer may not use, or a link-layer option not its MAC. */
+    SPOOFED_NEIGHBOR("spoofed_neighbor", Stage.SWITCH_IN),
+    /** IPv6 router advertisement or redirect from a peer whose certificate does not make it a router. */
+    NOT_A_ROUTER("not_a_router", Stage.SWITCH_IN),
+    /** A frame whose ARP, IPv4 or IPv6 header (or the header after it) is cut short or inconsistent. */
+    MALFORMED_FRAME("malformed_frame", Stage.SWITCH_IN),
+    /** Refused by the group firewall ({@code ipop.firewall}). */
+    FIREWALL("firewall", Stage.SWITCH_IN),
     TAP_WRITE_ERROR("tap_write_error", Stage.TAP_WRITE),
     // outbound: inside -> outside
     TAP_READ_ERROR("tap_read_error", Stage.TAP_READ),
     SHORT_FRAME_OUT("short_frame", Stage.SWITCH_OUT),
     NO_LINK("no_link", Stage.SWITCH_OUT),
+    /** Unicast to a MAC no up link's peer owns: never flooded (docs/security.md, invariant 3). */
+    UNKNOWN_DESTINATION("unknown_destination", Stage.SWITCH_OUT),
     UDP_SEND_ERROR("udp_send_error", Stage.UDP_SEND);
 
     /** The data-plane stages, in flow order (see {@link Dataplane}). */

@@ -1,8 +1,9 @@
 package io.ipop.dataplane;
 
+import io.ipop.firewall.Firewall;
 import io.ipop.frame.EthernetHeader;
+import io.ipop.frame.FrameView;
 import io.ipop.frame.MacAddress;
-import io.ipop.route.MacTable;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.wire.ControlCodec;
@@ -10,11 +11,14 @@ import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
 import io.ipop.wire.WireException;
 import io.ipop.secure.LinkCipher;
+import io.ipop.underlay.Endpoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The per-packet logic of the inbound path, free of Pekko so it can be tested and benchmarked alone.
@@ -25,16 +29,23 @@ import java.util.function.Supplier;
  *       goes to the {@link StunSink}; for the rest, check the frame header; control frames are decoded and DTLS records passed on to the
  *       control plane; data frames are matched to their link by receiver index, and on a secure link
  *       opened (authenticated, decrypted, replay-checked) — a secure link takes no plaintext and a
- *       plaintext link no sealed frames;</li>
- *   <li>switch: learn the source MAC behind the link; keep frames for this node's MAC or a group
- *       address, drop unicast for anyone else (no transit: every node links to every peer itself);</li>
+ *       plaintext link no sealed frames; a plaintext frame must come from the link's endpoint;</li>
+ *   <li>switch: the source MAC must be the link's peer's, the destination this node's MAC or a group
+ *       address (no transit: every node links to every peer itself); then the frame's sender addresses
+ *       must be the peer's ({@link SourceCheck}), and the group firewall must let it in;</li>
  *   <li>(in {@link Dataplane}) bounded buffer, then the TAP write.</li>
  * </ol>
- * Every rejected datagram is counted in {@link DataplaneCounters}; nothing here throws.
+ * Every rejected datagram is counted in {@link DataplaneCounters}, and each refused frame also on its link
+ * by reason, logged at most once per 10 s per link and reason; nothing here throws.
  */
 public final class InboundPath {
+    private static final Logger log = LoggerFactory.getLogger(InboundPath.class);
+    private static final long LOG_INTERVAL_NANOS = 10_000_000_000L;
+
     private final Supplier<RouteTable> routes;
-    private final MacTable macs;
+    private final Supplier<Firewall> firewall;
+    /** Per thread: the run-to-completion path and the pipeline may run this path on different threads. */
+    private final ThreadLocal<FrameView> views = ThreadLocal.withInitial(FrameView::new);
     private final long ownMac;
     private final ControlCodec codec;
     private final ControlSink control;
@@ -43,16 +54,17 @@ public final class InboundPath {
     private final StunSink stun;
 
     /** An inbound path that takes no STUN (such datagrams count as {@code unknown_type}). */
-    public InboundPath(Supplier<RouteTable> routes, MacTable macs, MacAddress ownMac, ControlCodec codec,
+    public InboundPath(Supplier<RouteTable> routes, MacAddress ownMac, ControlCodec codec,
                        ControlSink control, DataplaneCounters counters, LongSupplier nanoClock) {
-        this(routes, macs, ownMac, codec, control, counters, nanoClock, StunSink.NONE);
+        this(routes, () -> Firewall.OPEN, ownMac, codec, control, counters, nanoClock, StunSink.NONE);
     }
 
-    public InboundPath(Supplier<RouteTable> routes, MacTable macs, MacAddress ownMac, ControlCodec codec,
+    /** @param firewall the current firewall (a reload replaces it) */
+    public InboundPath(Supplier<RouteTable> routes, Supplier<Firewall> firewall, MacAddress ownMac, ControlCodec codec,
                        ControlSink control, DataplaneCounters counters, LongSupplier nanoClock, StunSink stun) {
         this.stun = stun;
         this.routes = routes;
-        this.macs = macs;
+        this.firewall = firewall;
         this.ownMac = ownMac.bits();
         this.codec = codec;
         this.control = control;
@@ -63,9 +75,11 @@ public final class InboundPath {
     /** Stages 1 and 2 for a batch from one receive call; what is returned goes to the TAP, in order. */
     public List<InboundFrame> process(List<Datagram> batch) {
         List<InboundFrame> out = new ArrayList<>(batch.size());
+        FrameView view = views.get();
+        Firewall fw = firewall.get();
         for (Datagram d : batch) {
             InboundFrame f = classifyOne(d);
-            if (f != null && accept(f)) {
+            if (f != null && accept(f, view, fw)) {
                 out.add(f);
             }
         }
@@ -80,7 +94,7 @@ public final class InboundPath {
 
     /** Stage 2: learn and filter; what is returned goes to the TAP. */
     public List<InboundFrame> switchIn(InboundFrame f) {
-        return accept(f) ? List.of(f) : List.of();
+        return accept(f, views.get(), firewall.get()) ? List.of(f) : List.of();
     }
 
     private InboundFrame classifyOne(Datagram d) {
@@ -105,7 +119,7 @@ public final class InboundPath {
                     }
                     yield null;
                 }
-                case DATA -> plaintext(b);
+                case DATA -> plaintext(b, d.from());
                 case SECURE_DATA -> sealed(b);
             };
         } catch (WireException e) {
@@ -114,7 +128,8 @@ public final class InboundPath {
         }
     }
 
-    private InboundFrame plaintext(byte[] b) {
+    /** Invariant 4 of docs/security.md: a plaintext link takes data only from its peer's endpoint. */
+    private InboundFrame plaintext(byte[] b, Endpoint from) {
         Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
         if (route == null) {
             counters.drop(Drop.UNKNOWN_INDEX);
@@ -122,6 +137,10 @@ public final class InboundPath {
         }
         if (route.secure()) {
             counters.drop(Drop.PLAINTEXT_ON_SECURE_LINK);
+            return null;
+        }
+        if (!route.endpoint().equals(from)) {
+            refuse(route, Drop.DATA_WRONG_ADDRESS, from);
             return null;
         }
         return new InboundFrame(route, b, FrameHeader.LENGTH, b.length - FrameHeader.LENGTH);
@@ -150,26 +169,47 @@ public final class InboundPath {
         return new InboundFrame(route, frame, 0, n);
     }
 
-    /** Stage 2 for one frame: learn its source; true if it goes to the TAP. */
-    private boolean accept(InboundFrame f) {
+    /** Stage 2 for one frame: whose it is, whom it is for, what it claims, the firewall; true if it goes to the TAP. */
+    private boolean accept(InboundFrame f, FrameView view, Firewall fw) {
         byte[] b = f.buf();
+        int offset = f.offset();
         int frameLength = f.length();
+        Route route = f.route();
         if (!EthernetHeader.fits(frameLength)) {
             counters.drop(Drop.SHORT_FRAME_IN);
-            f.route().counters().dropped();
+            route.counters().dropped(Drop.SHORT_FRAME_IN.ordinal());
             return false;
         }
-        f.route().counters().received(frameLength);
-        long src = EthernetHeader.source(b, f.offset());
-        if (!MacAddress.isGroup(src)) {
-            macs.learn(src, f.route().peer(), nanoClock.getAsLong());
+        route.counters().received(frameLength);
+        long src = EthernetHeader.source(b, offset);
+        if (src != route.mac()) {
+            refuse(route, Drop.SPOOFED_MAC, new MacAddress(src));
+            return false;
         }
-        long dst = EthernetHeader.destination(b, f.offset());
+        long dst = EthernetHeader.destination(b, offset);
         if (dst != ownMac && !MacAddress.isGroup(dst)) {
             counters.drop(Drop.NOT_FOR_US);
-            f.route().counters().dropped();
+            route.counters().dropped(Drop.NOT_FOR_US.ordinal());
+            return false;
+        }
+        Drop why = SourceCheck.check(route.identity(), view, b, offset, frameLength);
+        if (why == null && fw.active() && !fw.admits(route.identity(), view, route.flows(), nanoClock.getAsLong())) {
+            why = Drop.FIREWALL;
+        }
+        if (why != null) {
+            refuse(route, why, null);
             return false;
         }
         return true;
+    }
+
+    /** Counts a refused frame on the node and on its link, and logs it at most once per 10 s per link and reason. */
+    private void refuse(Route route, Drop why, Object detail) {
+        counters.drop(why);
+        route.counters().dropped(why.ordinal());
+        if (route.counters().mayLog(why.ordinal(), nanoClock.getAsLong(), LOG_INTERVAL_NANOS)) {
+            log.warn("link to {}: dropped a frame ({}{}); {} so far on this link, logged at most every 10 s",
+                    route.peer(), why.counter(), detail == null ? "" : ", " + detail, route.counters().drops(why.ordinal()));
+        }
     }
 }

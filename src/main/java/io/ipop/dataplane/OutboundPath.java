@@ -1,8 +1,9 @@
 package io.ipop.dataplane;
 
+import io.ipop.firewall.Firewall;
 import io.ipop.frame.EthernetHeader;
+import io.ipop.frame.FrameView;
 import io.ipop.frame.MacAddress;
-import io.ipop.route.MacTable;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.wire.FrameHeader;
@@ -18,8 +19,11 @@ import java.util.function.Supplier;
  * <p>Outbound flow (inside to outside):
  * <ol>
  *   <li>(in {@link Dataplane}) TAP read;</li>
- *   <li>switch: a unicast destination learned behind an up link goes to that link; broadcast,
- *       multicast and unknown unicast are flooded to every up link;</li>
+ *   <li>switch: a unicast destination goes only to the link of the peer whose MAC it is (docs/security.md,
+ *       invariant 3), and nowhere if no up link's peer has it: unknown unicast is never flooded, so no
+ *       frame for a secure peer can leave on a plaintext link; broadcast and multicast go to every up
+ *       link (ARP and IPv6 neighbor discovery need it); with a firewall, a unicast packet's flow is
+ *       remembered on its link so the replies may come in;</li>
  *   <li>frame: each copy gets the 8-byte header with the receiving peer's index, and on a secure link
  *       is sealed with the link's keys;</li>
  *   <li>(in {@link Dataplane}) bounded buffer, then the UDP send.</li>
@@ -27,13 +31,21 @@ import java.util.function.Supplier;
  */
 public final class OutboundPath {
     private final Supplier<RouteTable> routes;
-    private final MacTable macs;
+    private final Supplier<Firewall> firewall;
     private final DataplaneCounters counters;
     private final LongSupplier nanoClock;
+    /** Per thread, like the inbound path's: the reading thread or the pipeline's may run this. */
+    private final ThreadLocal<FrameView> views = ThreadLocal.withInitial(FrameView::new);
 
-    public OutboundPath(Supplier<RouteTable> routes, MacTable macs, DataplaneCounters counters, LongSupplier nanoClock) {
+    public OutboundPath(Supplier<RouteTable> routes, DataplaneCounters counters) {
+        this(routes, () -> Firewall.OPEN, counters, System::nanoTime);
+    }
+
+    /** @param firewall the current firewall: while it is active, flows are tracked */
+    public OutboundPath(Supplier<RouteTable> routes, Supplier<Firewall> firewall, DataplaneCounters counters,
+                        LongSupplier nanoClock) {
         this.routes = routes;
-        this.macs = macs;
+        this.firewall = firewall;
         this.counters = counters;
         this.nanoClock = nanoClock;
     }
@@ -41,8 +53,9 @@ public final class OutboundPath {
     /** Stages 2 and 3 for a batch of frames from one TAP read burst (each array is exactly one frame). */
     public List<Outgoing> process(List<byte[]> frames) {
         List<Outgoing> out = new ArrayList<>(frames.size());
+        FrameView track = firewall.get().active() ? views.get() : null;
         for (byte[] f : frames) {
-            switchOut(f, f.length, out);
+            switchOut(f, f.length, out, track);
         }
         return out;
     }
@@ -50,11 +63,12 @@ public final class OutboundPath {
     /** Stages 2 and 3 for one frame of {@code length} bytes read from the TAP into {@code buf}. */
     public List<Outgoing> switchOut(byte[] buf, int length) {
         List<Outgoing> out = new ArrayList<>(1);
-        switchOut(buf, length, out);
+        switchOut(buf, length, out, firewall.get().active() ? views.get() : null);
         return out;
     }
 
-    private void switchOut(byte[] buf, int length, List<Outgoing> out) {
+    /** {@code track}: with a firewall, the view to read a unicast frame's flow into; else null. */
+    private void switchOut(byte[] buf, int length, List<Outgoing> out, FrameView track) {
         counters.frameFromTap();
         if (!EthernetHeader.fits(length)) {
             counters.drop(Drop.SHORT_FRAME_OUT);
@@ -67,12 +81,16 @@ public final class OutboundPath {
         }
         long dst = EthernetHeader.destination(buf, 0);
         if (!MacAddress.isGroup(dst)) {
-            String peer = macs.lookup(dst, nanoClock.getAsLong());
-            Route route = peer == null ? null : table.byPeer(peer);
-            if (route != null) {
-                out.add(frame(route, buf, length));
+            Route route = table.byMac(dst);
+            if (route == null) {
+                counters.drop(Drop.UNKNOWN_DESTINATION);
                 return;
             }
+            if (track != null && track.parse(buf, 0, length)) {
+                route.flows().track(track, nanoClock.getAsLong());
+            }
+            out.add(frame(route, buf, length));
+            return;
         }
         for (Route r : table.all()) {
             out.add(frame(r, buf, length));

@@ -1,5 +1,8 @@
 package io.ipop.frame;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 
 /**
@@ -12,6 +15,25 @@ public record MacAddress(long bits) {
         if ((bits & ~0xFFFF_FFFF_FFFFL) != 0) {
             throw new IllegalArgumentException("MAC address has more than 48 bits: " + Long.toHexString(bits));
         }
+    }
+
+    /**
+     * The MAC of the node named {@code nodeName}: locally administered, unicast, the rest from SHA-256 of the
+     * name. {@code tap.mac = auto} uses it, and with certificates it is the only MAC a node may use: the
+     * certified name fixes it, so no member can take another's (docs/security.md).
+     */
+    public static MacAddress derivedFrom(String nodeName) {
+        byte[] h;
+        try {
+            h = MessageDigest.getInstance("SHA-256").digest(nodeName.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+        long bits = 0x02L;                                   // locally administered, unicast
+        for (int i = 0; i < 5; i++) {
+            bits = (bits << 8) | (h[i] & 0xFF);
+        }
+        return new MacAddress(bits);
     }
 
     /** Reads six bytes at {@code offset}. */

@@ -93,6 +93,11 @@ public record OverlayAddress(int address, int prefixLength) {
 
     /** The address alone, {@code 10.77.0.1}. */
     public String ip() {
+        return dotted(address);
+    }
+
+    /** {@code a.b.c.d} of an IPv4 address held in an int. */
+    public static String dotted(int address) {
         return ((address >>> 24) & 0xFF) + "." + ((address >>> 16) & 0xFF) + "." + ((address >>> 8) & 0xFF) + "." + (address & 0xFF);
     }
 

@@ -16,7 +16,7 @@ public final class MetricsRoutes implements ManagementRouteProvider {
     private final NodeMetrics metrics;
 
     public MetricsRoutes(ExtendedActorSystem system) {
-        this.metrics = new NodeMetrics(NodeRuntime.get(Adapter.toTyped(system)));
+        this.metrics = new NodeMetrics(NodeRuntime.get(Adapter.toTyped(system)), ApiRefusals.get(Adapter.toTyped(system)));
     }
 
     @Override

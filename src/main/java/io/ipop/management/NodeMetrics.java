@@ -34,12 +34,13 @@ final class NodeMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final NodeRuntime runtime;
 
-    NodeMetrics(NodeRuntime runtime) {
+    NodeMetrics(NodeRuntime runtime, ApiRefusals refusals) {
         this.runtime = runtime;
         JvmMetrics.builder().register(registry);
         registerLinkMetrics();
         registerDataplaneMetrics();
         registerNodeMetrics();
+        registerManagementMetrics(refusals);
     }
 
     /** The text exposition format (version 0.0.4). */
@@ -68,6 +69,8 @@ final class NodeMetrics {
         }, "direction");
         linkCounter("ipop_link_dropped_frames", "Data frames from or to the peer that were dropped",
                 (l, c) -> c.call(l.counters().drops(), l.peer()));
+        linkCounter("ipop_link_drops", "Frames from or to the peer that were dropped, by reason (spoofed_mac, firewall, ...)",
+                (l, c) -> Views.dropsByReason(l.counters()).forEach((reason, n) -> c.call(n, l.peer(), reason)), "reason");
         linkCounter("ipop_link_ups", "Times the link came up", (l, c) -> c.call(l.setups().linksUp(), l.peer()));
         linkCounter("ipop_link_handshakes", "DTLS handshakes of the link by result (ok, failed)", (l, c) -> {
             c.call(l.setups().handshakesOk(), l.peer(), "ok");
@@ -148,6 +151,20 @@ final class NodeMetrics {
         GaugeWithCallback.builder().name("ipop_node_links_up").help("Links that are up")
                 .callback(c -> withState(s -> c.call(s.links().all().stream()
                         .filter(l -> l.snapshot().state() == LinkState.UP).count()))).register(registry);
+    }
+
+    private void registerManagementMetrics(ApiRefusals refusals) {
+        CounterWithCallback.builder().name("ipop_node_reloads").help("Config reloads (SIGHUP, POST /overlay/reload) by result")
+                .labelNames("result")
+                .callback(c -> {
+                    NodeRuntime.Reloads r = runtime.reloads();
+                    c.call(r.applied(), "applied");
+                    c.call(r.refused(), "refused");
+                }).register(registry);
+        CounterWithCallback.builder().name("ipop_management_refused")
+                .help("Management API requests refused, by reason (bad_host, cross_site, no_token, wrong_token, token_in_url)")
+                .labelNames("reason")
+                .callback(c -> refusals.view().forEach((reason, n) -> c.call(n, reason))).register(registry);
     }
 
     private void linkCounter(String name, String help, BiConsumer<PeerLink, CounterWithCallback.Callback> values,

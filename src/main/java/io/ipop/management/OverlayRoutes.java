@@ -28,17 +28,20 @@ public final class OverlayRoutes implements ManagementRouteProvider {
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     private final NodeRuntime runtime;
+    private final ApiRefusals refusals;
 
     public OverlayRoutes(ExtendedActorSystem system) {
         this.runtime = NodeRuntime.get(Adapter.toTyped(system));
+        this.refusals = ApiRefusals.get(Adapter.toTyped(system));
     }
 
     @Override
     public Route routes(ManagementRouteProviderSettings settings) {
         Route reads = Directives.get(() -> Directives.concat(
-                Directives.path("node", () -> view(Views::node)),
+                Directives.path("node", () -> view(s -> Views.node(s, new Views.ManagementView(runtime.reloads(), refusals.view())))),
                 Directives.path("links", () -> view(Views::links)),
-                Directives.path("dataplane", () -> view(Views::dataplane))));
+                Directives.path("dataplane", () -> view(Views::dataplane)),
+                Directives.path("firewall", () -> view(FirewallView::of))));
         if (settings.readOnly()) {
             return Directives.pathPrefix("overlay", () -> reads);
         }

@@ -33,7 +33,11 @@ final class Views {
     record NodeView(String name, String overlayIp, String overlayAddress, String mac, List<String> groups, String tap,
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
                     int linksUp, String securityMode, String certificate, String certificateExpires,
-                    String reflexiveEndpoint, NatView nat) {
+                    String reflexiveEndpoint, NatView nat, ManagementView management) {
+    }
+
+    /** Reloads by outcome, and the management API's refusals by {@link ApiRefusal} counter. */
+    record ManagementView(NodeRuntime.Reloads reloads, Map<String, Long> refused) {
     }
 
     /**
@@ -51,7 +55,8 @@ final class Views {
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
-                    long packetsOut, long bytesOut, long drops, String path, PairView pair, List<String> candidates) {
+                    long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
+                    PairView pair, List<String> candidates) {
     }
 
     /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
@@ -71,7 +76,7 @@ final class Views {
         return new ReloadView(r.applied(), r.message());
     }
 
-    static NodeView node(NodeRuntime.State s) {
+    static NodeView node(NodeRuntime.State s, ManagementView management) {
         var n = s.node();
         List<PeerLink> links = s.links().all();
         int up = (int) links.stream().filter(l -> l.snapshot().state() == io.ipop.peer.LinkState.UP).count();
@@ -83,7 +88,7 @@ final class Views {
                 security.mode().name().toLowerCase().replace('_', '-'),
                 cert.map(Views::fingerprint).orElse(null),
                 cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
-                s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s));
+                s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s), management);
     }
 
     private static NatView nat(NodeRuntime.State s) {
@@ -113,8 +118,20 @@ final class Views {
                 snap.security() == null ? null : snap.security().reason(),
                 snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
-                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), path(snap, s), pair(snap, s),
+                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), dropsByReason(c), path(snap, s), pair(snap, s),
                 l.candidates().stream().map(Object::toString).toList());
+    }
+
+    /** The link's drops that happened, by reason ({@code spoofed_mac}, {@code firewall}, ...). */
+    static Map<String, Long> dropsByReason(LinkCounters c) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (Drop d : Drop.values()) {
+            long n = c.drops(d.ordinal());
+            if (n > 0) {
+                out.put(d.counter(), n);
+            }
+        }
+        return out;
     }
 
     /** {@code direct} or {@code relay(via=NAME)}; null while the link is not up. */

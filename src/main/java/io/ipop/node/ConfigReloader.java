@@ -1,6 +1,7 @@
 package io.ipop.node;
 
 import io.ipop.discovery.StaticPeers;
+import io.ipop.firewall.Firewall;
 import io.ipop.peer.HelloCheck;
 import io.ipop.peer.LinkContext;
 import io.ipop.peer.LocalNode;
@@ -9,6 +10,7 @@ import io.ipop.peer.SecurityPolicy;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -53,13 +55,15 @@ public final class ConfigReloader extends AbstractBehavior<ConfigReloader.Comman
     private final ActorRef<PeerDirectory.Command> directory;
     private final NodeRuntime runtime;
     private final Executor blocking;
+    private final Consumer<Firewall> firewall;
     private NodeSettings running;
     private LinkContext linkContext;
     private boolean busy;
 
     private ConfigReloader(ActorContext<Command> context, Supplier<NodeSettings> source, NodeSettings running,
-                           LinkContext linkContext, ActorRef<PeerDirectory.Command> directory) {
+                           LinkContext linkContext, ActorRef<PeerDirectory.Command> directory, Consumer<Firewall> firewall) {
         super(context);
+        this.firewall = firewall;
         this.source = source;
         this.running = running;
         this.linkContext = linkContext;
@@ -71,10 +75,11 @@ public final class ConfigReloader extends AbstractBehavior<ConfigReloader.Comman
     /**
      * @param source reads and validates the node's config file (throws {@link ConfigProblem} or a Typesafe
      *               {@code ConfigException} for a bad one)
+     * @param firewall takes the new firewall when its rules changed (the data plane reads it per frame)
      */
     public static Behavior<Command> create(Supplier<NodeSettings> source, NodeSettings running, LinkContext linkContext,
-                                           ActorRef<PeerDirectory.Command> directory) {
-        return Behaviors.setup(ctx -> new ConfigReloader(ctx, source, running, linkContext, directory));
+                                           ActorRef<PeerDirectory.Command> directory, Consumer<Firewall> firewall) {
+        return Behaviors.setup(ctx -> new ConfigReloader(ctx, source, running, linkContext, directory, firewall));
     }
 
     @Override
@@ -133,6 +138,9 @@ public final class ConfigReloader extends AbstractBehavior<ConfigReloader.Comman
         NodeSettings next = p.settings();
         directory.tell(new PeerDirectory.Reconfigure(p.context(), StaticPeers.SOURCE, StaticPeers.found(next.peers())));
         LogLevel.apply(next.logLevel());
+        if (!next.firewall().equals(running.firewall())) {
+            firewall.accept(next.firewall().build());   // the links and their flow tables stay
+        }
         running = next;
         linkContext = p.context();
         runtime.reloaded(p.context().self(), next);

@@ -1,23 +1,19 @@
 package io.ipop.node;
 
-import java.time.Duration;
-
 /**
- * {@code ipop.dataplane}: sizes of the stream buffers and batches, and of the L2 switch table.
+ * {@code ipop.dataplane}: sizes of the stream buffers and batches.
  *
  * @param inboundBuffer  frames the inbound buffer holds (rounded up to whole batches, see {@link #inboundBatches})
  * @param outboundBuffer frames the outbound buffer holds (rounded up likewise)
  * @param batchSize      most frames one stream element carries (one read burst)
  */
-public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, Duration macTtl, int macTableSize) {
+public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize) {
 
     static DataplaneSettings read(ConfigReader c) {
         return new DataplaneSettings(
                 c.intIn("inbound-buffer", 1, 65536),
                 c.intIn("outbound-buffer", 1, 65536),
-                c.intIn("batch-size", 1, 1024),
-                c.positiveDuration("mac-ttl"),
-                c.intIn("mac-table-size", 16, 1_000_000));
+                c.intIn("batch-size", 1, 1024));
     }
 
     /**

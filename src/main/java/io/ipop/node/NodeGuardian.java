@@ -1,5 +1,6 @@
 package io.ipop.node;
 
+import io.ipop.firewall.Firewall;
 import io.ipop.dataplane.Dataplane;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
@@ -28,7 +29,6 @@ import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
-import io.ipop.route.MacTable;
 import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
@@ -90,8 +90,8 @@ public final class NodeGuardian {
             ControlCodec codec = new ControlCodec();
             DataplaneCounters counters = new DataplaneCounters();
             Links links = new Links();
-            MacTable macs = new MacTable(settings.dataplane().macTtl().toNanos(), settings.dataplane().macTableSize());
             AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
+            AtomicReference<Firewall> firewall = new AtomicReference<>(settings.firewall().build());
 
             SecuritySettings security = settings.security();
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
@@ -110,7 +110,7 @@ public final class NodeGuardian {
                     underlay.localEndpoint().address().getPort(), tap.name(), stun.client())), check, policy, counters,
                     dtlsExecutor, signaling);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
-                    PeerDirectory.create(linkContext, links, macs, routes::set), "peers");
+                    PeerDirectory.create(linkContext, links, routes::set), "peers");
             Optional<RelayServer> relay = natSettings.relay()
                     ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), natSettings.relayMax()))
                     : Optional.empty();
@@ -125,10 +125,10 @@ public final class NodeGuardian {
                             security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
                             Clock.systemUTC()),
                     links, directory, natAgent::tell, counters, System::nanoTime);
-            InboundPath inbound = new InboundPath(routes::get, macs, self.mac(), codec,
+            InboundPath inbound = new InboundPath(routes::get, firewall::get, self.mac(), codec,
                     new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime, gate),
                     counters, System::nanoTime, stun);
-            OutboundPath outbound = new OutboundPath(routes::get, macs, counters, System::nanoTime);
+            OutboundPath outbound = new OutboundPath(routes::get, firewall::get, counters, System::nanoTime);
             Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
 
             CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
@@ -156,9 +156,9 @@ public final class NodeGuardian {
             }
             ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), channel::sendRaw), "stun-probe");
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
-                    ConfigReloader.create(configSource, settings, linkContext, directory), "config-reloader");
+                    ConfigReloader.create(configSource, settings, linkContext, directory, firewall::set), "config-reloader");
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
-                    new Nat(stun, relayPaths, relay, gate, signaling.counters()), routes::get), reloader);
+                    new Nat(stun, relayPaths, relay, gate, signaling.counters()), routes::get, firewall::get), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),

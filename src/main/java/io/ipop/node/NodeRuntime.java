@@ -1,6 +1,7 @@
 package io.ipop.node;
 
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.firewall.Firewall;
 import io.ipop.nat.Nat;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
@@ -8,6 +9,7 @@ import io.ipop.route.RouteTable;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -28,7 +30,11 @@ public final class NodeRuntime implements Extension {
      * peer directory after its session shows it up.
      */
     public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat,
-                        Supplier<RouteTable> routes) {
+                        Supplier<RouteTable> routes, Supplier<Firewall> firewall) {
+    }
+
+    /** Reloads (SIGHUP or {@code POST /overlay/reload}) since the node started, by outcome. */
+    public record Reloads(long applied, long refused) {
     }
 
     private static final Duration RELOAD_TIMEOUT = Duration.ofSeconds(30);
@@ -43,6 +49,8 @@ public final class NodeRuntime implements Extension {
     private final ActorSystem<?> system;
     private volatile State state;
     private volatile ActorRef<ConfigReloader.Command> reloader;
+    private final LongAdder reloadsApplied = new LongAdder();
+    private final LongAdder reloadsRefused = new LongAdder();
 
     private NodeRuntime(ActorSystem<?> system) {
         this.system = system;
@@ -59,7 +67,7 @@ public final class NodeRuntime implements Extension {
 
     void reloaded(LocalNode node, NodeSettings settings) {
         State s = state;
-        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes());
+        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes(), s.firewall());
     }
 
     /** The running node, or {@code null} while it starts. */
@@ -67,14 +75,24 @@ public final class NodeRuntime implements Extension {
         return state;
     }
 
-    /** Re-reads the config file and applies it (see {@link ConfigReloader}); never fails, the result says why. */
+    /**
+     * Re-reads the config file and applies it (see {@link ConfigReloader}); never fails, the result says why.
+     * Every outcome is counted ({@link #reloads()}).
+     */
     public CompletionStage<ReloadResult> reload() {
         ActorRef<ConfigReloader.Command> r = reloader;
-        if (r == null) {
-            return CompletableFuture.completedFuture(ReloadResult.refused("node is starting"));
-        }
-        return AskPattern.<ConfigReloader.Command, ReloadResult>ask(r, ConfigReloader.Reload::new, RELOAD_TIMEOUT,
-                        system.scheduler())
-                .exceptionally(e -> ReloadResult.refused("reload did not finish within " + RELOAD_TIMEOUT.toSeconds() + " s"));
+        CompletionStage<ReloadResult> result = r == null
+                ? CompletableFuture.completedFuture(ReloadResult.refused("node is starting"))
+                : AskPattern.<ConfigReloader.Command, ReloadResult>ask(r, ConfigReloader.Reload::new, RELOAD_TIMEOUT,
+                                system.scheduler())
+                        .exceptionally(e -> ReloadResult.refused("reload did not finish within " + RELOAD_TIMEOUT.toSeconds() + " s"));
+        return result.thenApply(done -> {
+            (done.applied() ? reloadsApplied : reloadsRefused).increment();
+            return done;
+        });
+    }
+
+    public Reloads reloads() {
+        return new Reloads(reloadsApplied.sum(), reloadsRefused.sum());
     }
 }

@@ -34,6 +34,7 @@ public record NodeSettings(
         ManagementSettings management,
         DiscoverySettings discovery,
         NatSettings nat,
+        FirewallSettings firewall,
         String logLevel,
         Config config) {
 
@@ -88,7 +89,7 @@ public record NodeSettings(
         UnderlaySettings underlay = UnderlaySettings.read(ipop.at("underlay"));
         List<PeerSettings> peers = PeerSettings.readAll(ipop, name);
         SecuritySettings security = SecuritySettings.read(ipop.at("security"));
-        security.checkIdentityMatches(name, tap.address(), sortedGroups);
+        security.checkIdentityMatches(name, tap.address(), tap.mac(), sortedGroups);
         DiscoverySettings discovery = DiscoverySettings.read(ipop.at("discovery"), all, underlay, peers, ipop.path("peers"),
                 security.identity().isPresent());
         Config derived = discovery.pekkoOverrides().withFallback(all);
@@ -101,9 +102,11 @@ public record NodeSettings(
                 security,
                 DataplaneSettings.read(ipop.at("dataplane")),
                 LinkSettings.read(ipop.at("link")),
-                ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management")),
+                ManagementSettings.read(new ConfigReader(all, "").at("pekko").at("management").at("http"), ipop.at("management"),
+                        security.identity()),
                 discovery,
                 NatSettings.read(ipop.at("nat"), peers),
+                FirewallSettings.read(ipop.at("firewall")),
                 level,
                 derived);
     }

@@ -16,7 +16,7 @@ import java.util.stream.Collectors;
 /**
  * What a reload changes, worked out from the running settings and a newly read, already validated file
  * before anything is applied. Only peers, groups, security (with the certificate files), the log level
- * and the management token can change while the node runs; any other difference under {@code ipop} or
+ * and the management token and allowed hosts can change while the node runs; any other difference under {@code ipop} or
  * {@code pekko} refuses the whole reload with a {@link ConfigProblem} naming the key.
  *
  * @param changedKeys every key whose value differs, sorted; then {@code certificate} if the certificate's
@@ -30,7 +30,7 @@ public record ReloadPlan(List<String> changedKeys, List<PeerSettings> added, Lis
 
     /** Key paths (and prefixes, ending in '.') that a running node applies. */
     private static final List<String> LIVE = List.of("ipop.peers", "ipop.groups", "ipop.security.", "ipop.log.level",
-            "ipop.management.token");
+            "ipop.management.token", "ipop.management.allowed-hosts", "ipop.firewall.");
 
     public static ReloadPlan between(NodeSettings running, NodeSettings next) {
         Map<String, Object> before = leaves(running.config());

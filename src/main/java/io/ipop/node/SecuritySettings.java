@@ -1,5 +1,6 @@
 package io.ipop.node;
 
+import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
@@ -124,8 +125,11 @@ public record SecuritySettings(Mode mode, SecurePeers securePeers, Optional<Node
         }
     }
 
-    /** Checks that the certificate speaks for this node: same name, overlay address and groups as the config. */
-    void checkIdentityMatches(String name, OverlayAddress address, List<String> groups) {
+    /**
+     * Checks that the certificate speaks for this node: same name, overlay address and groups as the config,
+     * and the MAC its name fixes (peers take frames from no other: docs/security.md, invariant 2).
+     */
+    void checkIdentityMatches(String name, OverlayAddress address, MacAddress mac, List<String> groups) {
         identity.ifPresent(id -> {
             if (!id.name().equals(name)) {
                 throw new ConfigProblem("ipop.security.cert", "certificate is for node \"" + id.name()
@@ -134,6 +138,10 @@ public record SecuritySettings(Mode mode, SecurePeers securePeers, Optional<Node
             if (id.address().address() != address.address()) {
                 throw new ConfigProblem("ipop.security.cert", "certificate is for overlay address " + id.address().ip()
                         + ", but ipop.tap.address is " + address);
+            }
+            if (!MacAddress.derivedFrom(id.name()).equals(mac)) {
+                throw new ConfigProblem("ipop.tap.mac", mac + " is not the MAC of certified node \"" + id.name() + "\" ("
+                        + MacAddress.derivedFrom(id.name()) + "): with a certificate the MAC is derived from the name; set tap.mac = auto");
             }
             if (!id.groups().equals(groups)) {
                 throw new ConfigProblem("ipop.groups", groups + " differ from the groups in the certificate "

@@ -2,9 +2,6 @@ package io.ipop.node;
 
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 
 /** {@code ipop.tap}: the inside interface; {@code offload}: TCP segmentation offload to this node (see tap.linux). */
 public record TapSettings(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload) {
@@ -29,25 +26,12 @@ public record TapSettings(String name, OverlayAddress address, int mtu, MacAddre
     private static MacAddress readMac(ConfigReader c, String nodeName) {
         String text = c.string("mac");
         if (text.equals("auto")) {
-            byte[] h = sha256(nodeName);
-            long bits = 0x02L;                                   // locally administered, unicast
-            for (int i = 0; i < 5; i++) {
-                bits = (bits << 8) | (h[i] & 0xFF);
-            }
-            return new MacAddress(bits);
+            return MacAddress.derivedFrom(nodeName);
         }
         MacAddress mac = c.parsed("mac", MacAddress::parse);
         if (mac.isGroup() || mac.bits() == 0) {
             throw new ConfigProblem(c.path("mac"), mac + " is not a unicast MAC address");
         }
         return mac;
-    }
-
-    private static byte[] sha256(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
     }
 }

@@ -24,9 +24,9 @@ import java.util.Optional;
  * without a certificate, in every security mode (a certified name is never accepted unsigned). Then, for a
  * hello with a certificate: it names this node as its receiver ({@code to}), its timestamp is within
  * {@code hello-max-age}, its nonce was not seen before from this source; only then the certificate (chains
- * to the CA, valid, remembered by {@link VerifiedCertificates}), that the hello's node name, overlay address
- * and groups are the certificate's, and last the one ECDSA verification of the signature; then the nonce is
- * recorded. A node without the CA accepts an unsigned hello as unauthenticated unless it names another
+ * to the CA, valid, remembered by {@link VerifiedCertificates}), that the hello's node name, overlay address,
+ * groups and MAC (the one its name derives, {@code MacAddress.derivedFrom}) are the certificate's, and last
+ * the one ECDSA verification of the signature; then the nonce is recorded. A node without the CA accepts an unsigned hello as unauthenticated unless it names another
  * receiver. Last: the sender must not claim this node's own overlay address.
  *
  * <p>A verified hello whose nonce was first seen from another source address is {@link Accepted#repeat}: it is
@@ -159,11 +159,13 @@ public final class HelloCheck {
         } catch (PkiException | IllegalArgumentException e) {
             return new Rejected(Drop.HELLO_BAD_CERTIFICATE, "peer certificate refused: " + e.getMessage(), true);
         }
-        if (!peer.name().equals(h.node()) || peer.address().address() != PeerInfo.of(h).address().address()
-                || !peer.groups().equals(h.groups().stream().sorted().distinct().toList())) {
-            return new Rejected(Drop.HELLO_IDENTITY_MISMATCH, "hello (node " + h.node() + ", " + h.ip() + ", groups "
-                    + h.groups() + ") disagrees with its certificate (" + peer.name() + ", " + peer.address()
-                    + ", groups " + peer.groups() + ")", false);
+        PeerInfo claimed = PeerInfo.of(h);
+        if (!peer.name().equals(h.node()) || peer.address().address() != claimed.address().address()
+                || !peer.groups().equals(h.groups().stream().sorted().distinct().toList())
+                || !peer.mac().equals(claimed.mac())) {
+            return new Rejected(Drop.HELLO_IDENTITY_MISMATCH, "hello (node " + h.node() + ", " + h.ip() + ", MAC "
+                    + h.mac() + ", groups " + h.groups() + ") disagrees with its certificate (" + peer.name() + ", "
+                    + peer.address() + ", MAC " + peer.mac() + ", groups " + peer.groups() + ")", false);
         }
         if (!HelloSigning.verify(h, peer.certificate().getPublicKey())) {
             return new Rejected(Drop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);

@@ -1,11 +1,13 @@
 package io.ipop.peer;
 
+import io.ipop.route.LinkIdentity;
 import io.ipop.route.Route;
 import io.ipop.secure.LinkCipher;
 import io.ipop.underlay.Endpoint;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What the rest of the node sees of one link: the {@link LinkSnapshot} management shows
@@ -20,10 +22,14 @@ final class LinkPublisher {
     private final PeerLink link;
     private final LinkSetup setup;
     private final Consumer<PeerDirectory.Command> directory;
+    private final ActorRef<PeerSession.Command> session;
     private final Clock clock;
 
-    LinkPublisher(String peer, PeerLink link, LinkSetup setup, Consumer<PeerDirectory.Command> directory, Clock clock) {
+    /** {@code session}: hears {@link PeerSession.Unroutable} if the directory cannot route the link. */
+    LinkPublisher(String peer, PeerLink link, LinkSetup setup, Consumer<PeerDirectory.Command> directory,
+                  ActorRef<PeerSession.Command> session, Clock clock) {
         this.peer = peer;
+        this.session = session;
         this.link = link;
         this.setup = setup;
         this.directory = directory;
@@ -63,11 +69,18 @@ final class LinkPublisher {
         link.publish(link.snapshot().withSecurity(decision));
     }
 
-    /** The directory routes the peer's frames over this link, to {@code endpoint}, sealed by {@code cipher} (null: plaintext). */
+    /**
+     * The directory routes the peer's frames over this link, to {@code endpoint}, sealed by {@code cipher}
+     * (null: plaintext), for the peer's identity: certified if its hello carried a verified certificate,
+     * else what its hello claimed.
+     */
     void routed(Endpoint endpoint, LinkCipher cipher) {
         PeerInfo remote = setup.remote();
+        LinkIdentity identity = setup.identity().map(LinkIdentity::certified)
+                .orElseGet(() -> LinkIdentity.claimed(remote.name(), remote.mac(), remote.address().address()));
         directory.accept(new PeerDirectory.LinkUp(
-                new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher), remote.mac()));
+                new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
+                link.flows()), session));
     }
 
     /** The directory routes nothing over this link any more. */

@@ -1,24 +1,66 @@
 package io.ipop.peer;
 
-import java.util.Collection;
+import io.ipop.underlay.Endpoint;
+import java.security.SecureRandom;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Every known peer link by peer name. Written by {@link PeerDirectory}, read by anyone. Thread-safe. */
+/**
+ * Every known peer link by peer name and by receiver index. Written by {@link PeerDirectory} (links come
+ * and go) and by the sessions (a new index for every setup), read by anyone. Thread-safe.
+ *
+ * <p>Receiver indexes are random, never 0, unique among this node's links, and new for every setup of a
+ * link ({@link PeerLink#renewIndex}): an index learned from one session's headers is worthless in the next.
+ */
 public final class Links {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final Map<String, PeerLink> byPeer = new ConcurrentHashMap<>();
     private final Map<Integer, PeerLink> byIndex = new ConcurrentHashMap<>();
 
+    /** A new link to {@code peer}, connecting, with a fresh receiver index. */
+    PeerLink open(String peer, String discoveredBy, Endpoint endpoint) {
+        int index;
+        do {
+            index = randomIndex();
+        } while (byIndex.containsKey(index));
+        PeerLink link = PeerLink.connecting(peer, discoveredBy, index, endpoint);
+        add(link);
+        return link;
+    }
+
+    /** Registers {@code link} under its name and current index; it renews its index through this registry. */
     void add(PeerLink link) {
+        link.adoptedBy(this);
         byPeer.put(link.peer(), link);
         byIndex.put(link.localIndex(), link);
+    }
+
+    /** A random receiver index, never 0. */
+    static int randomIndex() {
+        int i;
+        do {
+            i = RANDOM.nextInt();
+        } while (i == 0);
+        return i;
+    }
+
+    /** A fresh random index for {@code link}, registered for it; its old one is released. */
+    int allocate(PeerLink link, int old) {
+        int i;
+        do {
+            i = randomIndex();
+        } while (byIndex.putIfAbsent(i, link) != null);
+        byIndex.remove(old, link);
+        return i;
     }
 
     void remove(String peer) {
         PeerLink link = byPeer.remove(peer);
         if (link != null) {
-            byIndex.remove(link.localIndex());
+            byIndex.remove(link.localIndex(), link);
         }
     }
 
@@ -37,7 +79,6 @@ public final class Links {
 
     /** Links sorted by peer name. */
     public List<PeerLink> all() {
-        Collection<PeerLink> v = byPeer.values();
-        return v.stream().sorted(java.util.Comparator.comparing(PeerLink::peer)).toList();
+        return byPeer.values().stream().sorted(Comparator.comparing(PeerLink::peer)).toList();
     }
 }

@@ -1,12 +1,10 @@
 package io.ipop.peer;
 
 import io.ipop.frame.MacAddress;
-import io.ipop.route.MacTable;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -59,8 +57,11 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record DtlsReceived(Endpoint from, int localIndex, byte[] record) implements Command {
     }
 
-    /** A session's link is up (or renewed with a new index, MAC or endpoint). */
-    public record LinkUp(Route route, MacAddress peerMac) implements Command {
+    /**
+     * A session's link is up (or renewed with a new index, MAC or endpoint); {@code replyTo} hears
+     * {@link PeerSession.Unroutable} if the route cannot be taken (its MAC is another link's or this node's).
+     */
+    public record LinkUp(Route route, ActorRef<PeerSession.Command> replyTo) implements Command {
     }
 
     /** A session's link is down. */
@@ -96,34 +97,29 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     private record SessionStopped(String peer) implements Command {
     }
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private LinkContext linkContext;
     private final Links links;
-    private final MacTable macs;
+    private final long ownMac;
     private final Consumer<RouteTable> publishRoutes;
     private final Map<String, ActorRef<PeerSession.Command>> sessions = new HashMap<>();
-    private final Map<Integer, String> peerByIndex = new HashMap<>();
     private final Map<String, Route> routes = new HashMap<>();
-    private final Set<Integer> indexes = new HashSet<>();
     /** Sessions told to stop because their peer was removed; their links go once they have stopped. */
     private final Set<String> removing = new HashSet<>();
     /** Peers found again while their old session was still stopping. */
     private final Map<String, PeerFound> pending = new HashMap<>();
     private ActorRef<Done> shutdownReplyTo;
 
-    private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links, MacTable macs,
+    private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links,
                           Consumer<RouteTable> publishRoutes) {
         super(context);
         this.linkContext = linkContext;
         this.links = links;
-        this.macs = macs;
+        this.ownMac = linkContext.self().mac().bits();
         this.publishRoutes = publishRoutes;
     }
 
-    public static Behavior<Command> create(LinkContext linkContext, Links links, MacTable macs,
-                                           Consumer<RouteTable> publishRoutes) {
-        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, macs, publishRoutes));
+    public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes) {
+        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, publishRoutes));
     }
 
     @Override
@@ -152,9 +148,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         if (sessions.containsKey(found.name()) || shutdownReplyTo != null) {
             return this;
         }
-        int index = newIndex();
-        PeerLink link = PeerLink.connecting(found.name(), found.discoveredBy(), index, found.endpoint());
-        links.add(link);
+        PeerLink link = links.open(found.name(), found.discoveredBy(), found.endpoint());
         // A session does I/O through the channel: if it ever throws, restart it with backoff.
         Behavior<PeerSession.Command> session = Behaviors.supervise(
                         PeerSession.create(linkContext, found.name(), found.endpoint(), link, getContext().getSelf()))
@@ -162,7 +156,6 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         ActorRef<PeerSession.Command> ref = getContext().spawn(session, "peer-" + found.name());
         getContext().watchWith(ref, new SessionStopped(found.name()));
         sessions.put(found.name(), ref);
-        peerByIndex.put(index, found.name());
         getContext().getLog().info("peer {} at {} ({}): linking", found.name(), found.endpoint(), found.discoveredBy());
         return this;
     }
@@ -198,8 +191,8 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onDtlsReceived(DtlsReceived m) {
-        String peer = peerByIndex.get(m.localIndex());
-        ActorRef<PeerSession.Command> session = peer == null ? null : sessions.get(peer);
+        PeerLink link = links.byIndex(m.localIndex());
+        ActorRef<PeerSession.Command> session = link == null ? null : sessions.get(link.peer());
         if (session != null) {
             session.tell(new PeerSession.DtlsReceived(m.from(), m.record()));
         }
@@ -235,19 +228,26 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         return this;
     }
 
+    /** Routes a link, unless its MAC is this node's or another up link's: a MAC is one identity's, on one link. */
     private Behavior<Command> onLinkUp(LinkUp up) {
-        Route old = routes.put(up.route().peer(), up.route());
-        if (old != null && !old.equals(up.route())) {
-            macs.forget(up.route().peer());
+        Route route = up.route();
+        Route holder = RouteTable.of(routes.values()).macHolderOtherThan(route.mac(), route.peer());
+        if (route.mac() == ownMac || holder != null) {
+            String why = "MAC " + new MacAddress(route.mac()) + " is already "
+                    + (holder == null ? "this node's" : "the MAC of the link to " + holder.peer());
+            up.replyTo().tell(new PeerSession.Unroutable(why));
+            if (routes.remove(route.peer()) != null) {
+                publish();
+            }
+            return this;
         }
-        macs.learn(up.peerMac().bits(), up.route().peer(), System.nanoTime());
+        routes.put(route.peer(), route);
         publish();
         return this;
     }
 
     private Behavior<Command> onLinkDown(LinkDown down) {
         if (routes.remove(down.peer()) != null) {
-            macs.forget(down.peer());
             publish();
         }
         return this;
@@ -286,13 +286,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         String peer = stopped.peer();
         sessions.remove(peer);
         routes.remove(peer);
-        macs.forget(peer);
         publish();
         if (removing.remove(peer)) {
             PeerLink link = links.get(peer);
             links.remove(peer);
-            peerByIndex.remove(link.localIndex());
-            indexes.remove(link.localIndex());
             PeerFound again = pending.remove(peer);
             if (again != null) {
                 onPeerFound(again);
@@ -310,14 +307,5 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
 
     private void publish() {
         publishRoutes.accept(RouteTable.of(routes.values()));
-    }
-
-    /** A random receiver index, unique among this node's links and never 0. */
-    private int newIndex() {
-        int i;
-        do {
-            i = RANDOM.nextInt();
-        } while (i == 0 || !indexes.add(i));
-        return i;
     }
 }

@@ -1,5 +1,6 @@
 package io.ipop.peer;
 
+import io.ipop.route.FlowTable;
 import io.ipop.route.LinkCounters;
 import io.ipop.underlay.Endpoint;
 import java.util.List;
@@ -12,8 +13,11 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class PeerLink {
     private final String peer;
     private final String discoveredBy;
-    private final int localIndex;
+    /** The registry that keeps indexes unique; set when {@link Links#add} adopts the link. */
+    private volatile Links owner;
+    private volatile int localIndex;
     private final LinkCounters counters = new LinkCounters();
+    private final FlowTable flows = new FlowTable();
     private final SetupCounters setups = new SetupCounters();
     private final AtomicReference<LinkSnapshot> snapshot;
     private volatile List<Endpoint> candidates = List.of();
@@ -25,8 +29,13 @@ public final class PeerLink {
         this.snapshot = new AtomicReference<>(initial);
     }
 
+    /** A connecting link with receiver index {@code localIndex}, in no registry yet (see {@link Links#open}). */
     static PeerLink connecting(String peer, String discoveredBy, int localIndex, Endpoint endpoint) {
         return new PeerLink(peer, discoveredBy, localIndex, LinkSnapshot.initial(endpoint));
+    }
+
+    void adoptedBy(Links links) {
+        owner = links;
     }
 
     public String peer() {
@@ -38,13 +47,24 @@ public final class PeerLink {
         return discoveredBy;
     }
 
-    /** The receiver index frames from this peer carry. */
+    /** The receiver index frames from this peer carry in the current setup. */
     public int localIndex() {
         return localIndex;
     }
 
+    /** A new random receiver index for a new setup of the link; frames with the old one are unknown from now on. */
+    void renewIndex() {
+        Links links = owner;
+        localIndex = links == null ? Links.randomIndex() : links.allocate(this, localIndex);
+    }
+
     public LinkCounters counters() {
         return counters;
+    }
+
+    /** The flows this node started over the link (for the firewall); kept across setups. */
+    public FlowTable flows() {
+        return flows;
     }
 
     /** How the link's setups went (ups, DTLS handshakes). */

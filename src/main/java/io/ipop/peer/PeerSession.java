@@ -102,6 +102,10 @@ public final class PeerSession {
     public record Signaled(Hello hello, String via) implements Command {
     }
 
+    /** The directory could not route the link ({@code reason}: its MAC is another link's): set it up again. */
+    public record Unroutable(String reason) implements Command {
+    }
+
     private enum RetryTick implements Command { INSTANCE }
 
     private enum PingTick implements Command { INSTANCE }
@@ -149,7 +153,7 @@ public final class PeerSession {
         this.probes = new Probes(peer, link, endpoint, "static".equals(link.discoveredBy()));
         this.candidates = probes.candidates();
         this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
-        this.publisher = new LinkPublisher(peer, link, setup, directory::tell, Clock.systemUTC());
+        this.publisher = new LinkPublisher(peer, link, setup, directory::tell, context.getSelf(), Clock.systemUTC());
         this.refusals = new Refusals(peer, publisher, context::getLog, System::nanoTime);
     }
 
@@ -415,6 +419,7 @@ public final class PeerSession {
         timers.cancel(LivenessTick.INSTANCE);
         dtls.reset();                                   // records of the abandoned attempt must not seed the next
         cipher = null;
+        link.renewIndex();                              // a new setup, a new receiver index (docs/security.md)
         setup.restart(known);
         publisher.unrouted();
         LinkState state = everUp ? LinkState.LOST : LinkState.CONNECTING;
@@ -434,9 +439,14 @@ public final class PeerSession {
                 .onMessage(CandidatesLearned.class, this::onCandidatesLearned)
                 .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(SignalDecided.class, this::onSignalDecided)
+                .onMessage(Unroutable.class, this::onUnroutable)
                 .onAnyMessage(stale -> Behaviors.same())  // a tick, answer or record for a state since left
                 .onSignal(PreRestart.class, s -> onStopping())
                 .build();
+    }
+
+    private Behavior<Command> onUnroutable(Unroutable u) {
+        return isLinked() ? lost(u.reason()) : Behaviors.same();
     }
 
     private Behavior<Command> closeAndStop(String reason) {

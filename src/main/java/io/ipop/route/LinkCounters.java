@@ -1,6 +1,7 @@
 package io.ipop.route;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * Traffic counters of one peer link. Written by the data plane (inbound and outbound each from its
@@ -13,6 +14,13 @@ public final class LinkCounters {
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong drops = new AtomicLong();
     private final AtomicLong activity = new AtomicLong();
+    /** Drops by reason: the index is the data plane's reason number ({@code dataplane.Drop}'s ordinal). */
+    private final AtomicLongArray dropsByReason = new AtomicLongArray(REASONS);
+    /** When a drop of each reason was last logged (nanoseconds; 0 = never). */
+    private final AtomicLongArray loggedAt = new AtomicLongArray(REASONS);
+
+    /** Room for this many drop reasons. */
+    public static final int REASONS = 96;
 
     /** A data frame of {@code bytes} arrived from the peer. */
     public void received(int bytes) {
@@ -30,6 +38,26 @@ public final class LinkCounters {
     /** A data frame from or for this peer was dropped (the reason is counted per stage). */
     public void dropped() {
         drops.incrementAndGet();
+    }
+
+    /** A frame from or for this peer was dropped for reason number {@code reason} (0..{@value #REASONS}-1). */
+    public void dropped(int reason) {
+        drops.incrementAndGet();
+        dropsByReason.incrementAndGet(reason);
+    }
+
+    /** Drops of reason number {@code reason}. */
+    public long drops(int reason) {
+        return dropsByReason.get(reason);
+    }
+
+    /**
+     * True at most once per {@code intervalNanos} per reason: the caller may log this drop. Lock-free;
+     * of two racing callers one wins.
+     */
+    public boolean mayLog(int reason, long nowNanos, long intervalNanos) {
+        long last = loggedAt.get(reason);
+        return (last == 0 || nowNanos - last >= intervalNanos) && loggedAt.compareAndSet(reason, last, nowNanos == 0 ? 1 : nowNanos);
     }
 
     /** Something (data or control) was heard from the peer: liveness evidence. */

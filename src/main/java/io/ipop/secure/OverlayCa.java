@@ -89,7 +89,13 @@ public final class OverlayCa {
      */
     public static IssuedCertificate sign(Path dir, String name, OverlayAddress address, List<String> groups,
                                          Duration validity, boolean force) throws PkiException {
-        GroupsExtension bound = checkArguments(name, address, groups, validity);
+        return sign(dir, name, address, groups, AddressGrants.NONE, validity, force);
+    }
+
+    /** As {@link #sign(Path, String, OverlayAddress, List, Duration, boolean)}, granting {@code grants} too. */
+    public static IssuedCertificate sign(Path dir, String name, OverlayAddress address, List<String> groups,
+                                         AddressGrants grants, Duration validity, boolean force) throws PkiException {
+        GroupsExtension bound = checkArguments(name, address, groups, grants, validity);
         Path caKeyFile = dir.resolve(CA_KEY);
         Path caCertFile = dir.resolve(CA_CERTIFICATE);
         if (!Files.exists(caKeyFile) || !Files.exists(caCertFile)) {
@@ -145,7 +151,8 @@ public final class OverlayCa {
         return ca;
     }
 
-    private static GroupsExtension checkArguments(String name, OverlayAddress address, List<String> groups, Duration validity) {
+    private static GroupsExtension checkArguments(String name, OverlayAddress address, List<String> groups,
+                                                  AddressGrants grants, Duration validity) {
         if (!PeerIdentity.isValidName(name)) {
             throw new IllegalArgumentException("bad node name \"" + name + "\": " + PeerIdentity.NAME_RULE);
         }
@@ -158,7 +165,7 @@ public final class OverlayCa {
         if (validity.isNegative() || validity.isZero()) {
             throw new IllegalArgumentException("validity must be positive, was " + validity);
         }
-        return new GroupsExtension(address, groups);
+        return new GroupsExtension(address, groups, grants);
     }
 
     private static void createDirectories(Path dir) throws PkiException {

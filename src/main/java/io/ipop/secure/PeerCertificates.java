@@ -126,7 +126,7 @@ public final class PeerCertificates {
             throw new PkiException("certificate's subject alternative name " + sanAddress.ip()
                     + " differs from the address in its groups extension " + groups.address());
         }
-        return new PeerIdentity(name, groups.address(), groups.groups(), cert, fingerprint(cert));
+        return new PeerIdentity(name, groups.address(), groups.groups(), cert, fingerprint(cert), groups.grants());
     }
 
     /** Lowercase hex SHA-256 of the certificate's DER encoding. */

@@ -1,5 +1,6 @@
 package io.ipop.secure;
 
+import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import java.security.cert.X509Certificate;
 import java.util.Collection;
@@ -14,9 +15,10 @@ import java.util.regex.Pattern;
  *
  * @param groups      sorted, without duplicates, each a valid name, at most {@link #MAX_GROUPS}
  * @param fingerprint lowercase hex SHA-256 of the certificate's DER encoding
+ * @param grants      routes, IPv6 addresses and the router role the certificate grants
  */
 public record PeerIdentity(String name, OverlayAddress address, List<String> groups, X509Certificate certificate,
-                           String fingerprint) {
+                           String fingerprint, AddressGrants grants) {
 
     /** Most groups one certificate may carry. */
     public static final int MAX_GROUPS = 64;
@@ -31,6 +33,7 @@ public record PeerIdentity(String name, OverlayAddress address, List<String> gro
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(certificate, "certificate");
         Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(grants, "grants");
         if (!isValidName(name)) {
             throw new IllegalArgumentException("bad node name \"" + name + "\": " + NAME_RULE);
         }
@@ -38,6 +41,17 @@ public record PeerIdentity(String name, OverlayAddress address, List<String> gro
         if (!groups.equals(normalizeGroups(groups))) {
             throw new IllegalArgumentException("groups must be sorted and unique: " + groups);
         }
+    }
+
+    /** An identity that grants nothing beyond its address. */
+    public PeerIdentity(String name, OverlayAddress address, List<String> groups, X509Certificate certificate,
+                        String fingerprint) {
+        this(name, address, groups, certificate, fingerprint, AddressGrants.NONE);
+    }
+
+    /** The one MAC this node may use: fixed by its certified name ({@link MacAddress#derivedFrom}). */
+    public MacAddress mac() {
+        return MacAddress.derivedFrom(name);
     }
 
     public static boolean isValidName(String name) {

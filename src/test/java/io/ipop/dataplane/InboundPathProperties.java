@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ipop.RandomInput;
 import io.ipop.frame.MacAddress;
 import io.ipop.route.LinkCounters;
-import io.ipop.route.MacTable;
+import io.ipop.route.Routes;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.secure.LinkCipher;
@@ -59,8 +59,8 @@ class InboundPathProperties {
         SessionKeys theirs = SessionKeys.fromExporter(material, false, "test");
         peerSide = LinkCipher.of(theirs, SECURE_INDEX);
         from = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 9}), 40000);
-        Route plain = new Route("c", PLAIN_INDEX, 7, from, plainCounters, null);
-        Route secure = new Route("b", SECURE_INDEX, 8, from, secureCounters, LinkCipher.of(ours, 8));
+        Route plain = Routes.of("c", PLAIN_INDEX, 7, from, plainCounters, null);
+        Route secure = Routes.of("b", SECURE_INDEX, 8, from, secureCounters, LinkCipher.of(ours, 8));
         RouteTable table = RouteTable.of(List.of(plain, secure));
         ControlSink sink = new ControlSink() {
             @Override
@@ -81,7 +81,7 @@ class InboundPathProperties {
                 return known;
             }
         };
-        inbound = new InboundPath(() -> table, new MacTable(1_000_000_000L, 64), OWN_MAC, codec, sink, counters, System::nanoTime);
+        inbound = new InboundPath(() -> table, OWN_MAC, codec, sink, counters, System::nanoTime);
     }
 
     @Test

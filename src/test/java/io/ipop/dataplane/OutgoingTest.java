@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ipop.route.LinkCounters;
 import io.ipop.route.Route;
+import io.ipop.route.Routes;
 import io.ipop.underlay.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** Which datagrams of a burst may leave in one segmented send. */
 class OutgoingTest {
-    private static final Route B = new Route("b", 1, 2, Endpoint.parse("192.0.2.2:5800"), new LinkCounters(), null);
-    private static final Route C = new Route("c", 3, 4, Endpoint.parse("192.0.2.3:5800"), new LinkCounters(), null);
+    private static final Route B = Routes.of("b", 1, 2, Endpoint.parse("192.0.2.2:5800"), new LinkCounters(), null);
+    private static final Route C = Routes.of("c", 3, 4, Endpoint.parse("192.0.2.3:5800"), new LinkCounters(), null);
 
     @Test
     void aRunIsOneEndpointAndOneLengthWithAShorterLastAllowed() {

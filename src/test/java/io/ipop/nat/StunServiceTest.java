@@ -10,7 +10,6 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundFrame;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.frame.MacAddress;
-import io.ipop.route.MacTable;
 import io.ipop.route.RouteTable;
 import io.ipop.wire.ControlCodec;
 import io.ipop.dataplane.Drop;
@@ -92,7 +91,7 @@ class StunServiceTest {
 
     @Test
     void theInboundPathHandsStunToTheServiceAndEverythingElseToTheFrameCheck() {
-        InboundPath inbound = new InboundPath(() -> RouteTable.EMPTY, new MacTable(1_000_000_000L, 16),
+        InboundPath inbound = new InboundPath(() -> RouteTable.EMPTY, () -> io.ipop.firewall.Firewall.OPEN,
                 MacAddress.parse("02:00:00:00:00:01"), new ControlCodec(), ControlSink.REFUSE, serverCounters, nanos::get, server);
         byte[] notStun = new byte[40];                                // first byte 0, but no magic cookie
         List<InboundFrame> out = inbound.process(List.of(

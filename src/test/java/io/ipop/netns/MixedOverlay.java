@@ -1,6 +1,7 @@
 package io.ipop.netns;
 
 import io.ipop.frame.OverlayAddress;
+import io.ipop.secure.AddressGrants;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.OverlayCa;
@@ -81,9 +82,24 @@ final class MixedOverlay implements AutoCloseable {
     }
 
     NodeProcess start(String host, int port) throws IOException {
-        NodeProcess n = NodeProcess.start(topology, host, config(host, port), testName, nodeJvmOptions);
+        return start(host, port, "");
+    }
+
+    /** Starts {@code host}'s node with {@code extra} HOCON appended to its config (e.g. an {@code ipop.firewall}). */
+    NodeProcess start(String host, int port, String extra) throws IOException {
+        NodeProcess n = NodeProcess.start(topology, host, config(host, port) + extra, testName, nodeJvmOptions);
         nodes.put(host, n);
         return n;
+    }
+
+    /** Issues {@code host} a new certificate (same name, address and group) that also grants {@code grants}; before it starts. */
+    void grant(String host, AddressGrants grants) throws Exception {
+        OverlayCa.sign(pki, host, address(host), List.of(GROUPS.get(host)), grants, Duration.ofDays(1), true);
+    }
+
+    /** The file a node's config is written to, for a reload test to rewrite. */
+    Path configFile(String host) {
+        return dir.resolve(host + ".conf");
     }
 
     NodeProcess node(String host) {

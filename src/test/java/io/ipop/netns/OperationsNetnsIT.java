@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.management.PrometheusText;
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -26,13 +22,13 @@ import org.junit.jupiter.api.Test;
  * Watching a running overlay, with three plaintext nodes in namespaces: {@code /metrics} moves with
  * traffic, the topology page draws the three nodes and their links in headless Chromium (screenshot
  * kept in the build directory, {@code topology/topology.png}), {@code ipop-node status} prints the
- * links, and node c, whose management API is bound to its underlay address, wants its token.
+ * links, and node c, whose management API is bound to its underlay address (plain HTTP, tls.mode = off),
+ * wants its token.
  */
 class OperationsNetnsIT {
     private static final String TEST = "OperationsNetnsIT";
     private static final Map<String, Integer> HOSTS = Map.of("a", 1, "b", 2, "c", 3);
     private static final String TOKEN = "c-token-0123456789abcdef";
-    private static final Duration CHROMIUM_LIMIT = Duration.ofSeconds(90);
 
     private static Topology topology;
     private static final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
@@ -49,6 +45,7 @@ class OperationsNetnsIT {
         nodes.put("c", NodeProcess.start(topology, "c", config("c", """
                 pekko.management.http.hostname = "192.0.2.3"
                 ipop.management.token = "%s"
+                ipop.management.tls.mode = off
                 """.formatted(TOKEN), "a", "b"), TEST));
         nodes.get("a").await(Duration.ofSeconds(60), "/ready", NodeProcess::ready);
         nodes.get("b").await(Duration.ofSeconds(60), "/ready", NodeProcess::ready);
@@ -87,11 +84,10 @@ class OperationsNetnsIT {
 
     @Test
     void topologyPageDrawsTheNodeItsPeersAndTheirLinksInHeadlessChromium() throws Exception {
-        String chromium = chromium();
         Path out = buildDir().resolve("topology");
         Files.createDirectories(out);
         Path dom = out.resolve("topology-dom.html");
-        String html = runChromium(chromium, out.resolve("profile-dom"), "--dump-dom", "http://127.0.0.1:8558/");
+        String html = Chromium.run(topology, "a", out.resolve("profile-dom"), "--dump-dom", "http://127.0.0.1:8558/");
         Files.writeString(dom, html);
         for (String id : List.of("node-a", "node-b", "node-c", "link-b", "link-c")) {
             assertTrue(html.contains("id=\"" + id + "\""), id + " is drawn (DOM in " + dom + ")");
@@ -108,7 +104,7 @@ class OperationsNetnsIT {
 
         Path png = out.resolve("topology.png");
         Files.deleteIfExists(png);
-        runChromium(chromium, out.resolve("profile-shot"), "--screenshot=" + png, "--window-size=1200,800",
+        Chromium.run(topology, "a", out.resolve("profile-shot"), "--screenshot=" + png, "--window-size=1200,800",
                 "http://127.0.0.1:8558/");
         assertTrue(Files.size(png) > 10_000, "a screenshot was taken: " + png);
         System.out.println("topology page screenshot: " + png);
@@ -174,62 +170,6 @@ class OperationsNetnsIT {
         List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "3"));
         cmd.addAll(List.of(args));
         return topology.exec(host, Duration.ofSeconds(10), cmd.toArray(String[]::new)).output().trim();
-    }
-
-    /** Chromium must be there when the test runs (as root, in CI): .ci/run installs Debian's package. */
-    private static String chromium() {
-        for (String c : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
-            if (new File(c).canExecute()) {
-                return c;
-            }
-        }
-        throw new AssertionError("chromium is not installed: apt-get install -y chromium (.ci/run does)");
-    }
-
-    /**
-     * Runs headless Chromium in a's namespace with a fresh profile and returns what it printed on stdout.
-     * Stopped (with every process it started, by PID) if it overruns {@link #CHROMIUM_LIMIT}.
-     */
-    private static String runChromium(String chromium, Path profile, String... args) throws Exception {
-        deleteTree(profile);
-        Files.createDirectories(profile);
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.ns("a"), chromium, "--headless",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile, "--virtual-time-budget=5000"));
-        cmd.addAll(List.of(args));
-        Path stderr = profile.resolveSibling(profile.getFileName() + ".log");
-        Process p = new ProcessBuilder(cmd).redirectError(stderr.toFile()).start();
-        byte[][] stdout = new byte[1][];
-        Thread reader = new Thread(() -> {
-            try {
-                stdout[0] = p.getInputStream().readAllBytes();
-            } catch (IOException e) {
-                stdout[0] = new byte[0];
-            }
-        });
-        reader.start();
-        try {
-            if (!p.waitFor(CHROMIUM_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("chromium did not finish within " + CHROMIUM_LIMIT + ": " + String.join(" ", cmd));
-            }
-            reader.join(5000);
-            assertEquals(0, p.exitValue(), "chromium failed, see " + stderr);
-            return stdout[0] == null ? "" : new String(stdout[0], StandardCharsets.UTF_8);
-        } finally {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor(5, TimeUnit.SECONDS);
-            deleteTree(profile);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (var paths = Files.walk(dir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
     }
 
     private static Path buildDir() {

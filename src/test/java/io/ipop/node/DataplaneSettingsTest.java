@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 /** The buffers hold whole bursts, rounded up to a power of two (Pekko's input buffers must be one). */
 class DataplaneSettingsTest {
     private static DataplaneSettings settings(int inbound, int outbound, int batch) {
-        return new DataplaneSettings(inbound, outbound, batch, Duration.ofMinutes(5), 4096);
+        return new DataplaneSettings(inbound, outbound, batch);
     }
 
     @Test

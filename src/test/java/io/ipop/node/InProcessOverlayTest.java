@@ -57,11 +57,12 @@ class InProcessOverlayTest {
     }
 
     @Test
-    void unicastForAnotherMacIsDroppedAndCounted() throws Exception {
+    void unicastForAMacNoPeerOwnsIsNeverFloodedButDroppedAndCounted() throws Exception {
         Node[] ab = pair();
         ab[0].tap().inject(TestNodes.frame(MacAddress.parse("02:00:00:00:00:99"), ab[0].mac(), 100, PAYLOAD));
-        await(() -> ab[1].counters().drops(Drop.NOT_FOR_US) == 1, "b counts the frame not meant for it");
+        await(() -> ab[0].counters().drops(Drop.UNKNOWN_DESTINATION) == 1, "a counts the frame no peer owns");
         assertNull(ab[1].tap().takeWritten(200));
+        assertEquals(0, ab[0].link("b").counters().packetsOut(), "nothing went to b");
     }
 
     @Test

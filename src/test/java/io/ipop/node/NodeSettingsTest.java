@@ -75,8 +75,7 @@ class NodeSettingsTest {
 
         assertEquals(SecuritySettings.Mode.NEVER, s.security().mode());
         assertEquals(4 * 1024 * 1024, s.underlay().socketBuffer());
-        assertEquals(Duration.ofSeconds(300), s.dataplane().macTtl());
-        assertEquals(4096, s.dataplane().macTableSize());
+        assertEquals(new FirewallSettings(true, List.of()), s.firewall());
         assertEquals("INFO", s.logLevel());
     }
 
@@ -91,7 +90,7 @@ class NodeSettingsTest {
                             { name = "b", endpoint = "[2001:db8::2]:6002" } ]
                   groups = [ "red", "blue", "green", "blue" ]
                   security.mode = never
-                  dataplane { inbound-buffer = 1, outbound-buffer = 65536, mac-ttl = 30s, mac-table-size = 16 }
+                  dataplane { inbound-buffer = 1, outbound-buffer = 65536 }
                   link { keepalive-interval = 2s, dead-after = 4s, retry-min = 1s, retry-max = 1s }
                   log.level = WARN
                 }
@@ -106,7 +105,7 @@ class NodeSettingsTest {
                 new PeerSettings("c", Endpoint.of(ip(192, 0, 2, 3), 6001)),
                 new PeerSettings("b", Endpoint.of(InetAddress.getByName("2001:db8:0:0:0:0:0:2"), 6002))), s.peers());
         assertEquals(List.of("blue", "green", "red"), s.groups(), "groups sorted, each once");
-        assertEquals(new DataplaneSettings(1, 65536, 32, Duration.ofSeconds(30), 16), s.dataplane());
+        assertEquals(new DataplaneSettings(1, 65536, 32), s.dataplane());
         assertEquals(new LinkSettings(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1),
                 Duration.ofSeconds(1)), s.link(), "dead-after of exactly twice the keepalive is allowed");
         assertEquals("WARN", s.logLevel());
@@ -180,7 +179,15 @@ class NodeSettingsTest {
                 broken("ipop.link.dead-after", set("ipop.link.dead-after = 1999ms")),
                 broken("ipop.link.retry-max", set("ipop.link.retry-max = 249ms")),
                 broken("ipop.link.keepalive-interval", set("ipop.link.keepalive-interval = -1s")),
-                broken("ipop.dataplane.mac-ttl", set("ipop.dataplane.mac-ttl = 0s")),
+                broken("ipop.dataplane.mac-ttl", set("ipop.dataplane.mac-ttl = 30s")),  // gone: MACs are bound to identities
+                broken("ipop.firewall.default", set("ipop.firewall.default = maybe")),
+                broken("ipop.firewall.inbound[1].port", set("ipop.firewall.inbound = [ { proto = icmp }, { proto = tcp, port = 70000 } ]")),
+                broken("ipop.firewall.inbound[0].port", set("ipop.firewall.inbound = [ { proto = icmp, port = 22 } ]")),
+                broken("ipop.firewall.inbound[0].port", set("ipop.firewall.inbound = [ { proto = tcp, port = \"90-80\" } ]")),
+                broken("ipop.firewall.inbound[0].proto", set("ipop.firewall.inbound = [ { proto = sctp } ]")),
+                broken("ipop.firewall.inbound[0].groups[0]", set("ipop.firewall.inbound = [ { groups = [ \"a b\" ] } ]")),
+                broken("ipop.firewall.inbound[0].colour", set("ipop.firewall.inbound = [ { colour = red } ]")),
+                broken("ipop.firewall.inbound[0].action", set("ipop.firewall.inbound = [ { action = drop } ]")),
                 broken("ipop.dataplane.inbound-buffer", set("ipop.dataplane.inbound-buffer = 0")),
                 broken("ipop.groups[1]", set("ipop.groups = [ \"blue\", \"blue green\" ]")),
                 broken("ipop.log.level", set("ipop.log.level = LOUD")),

@@ -48,10 +48,10 @@ class ReloadPlanTest {
     void groupsSecurityLogLevelAndTokenChangeLive() {
         ReloadPlan plan = ReloadPlan.between(settings(""), settings("""
                 ipop { groups = [ "blue", "green" ], log.level = DEBUG, management.token = "0123456789abcdef0123"
-                       security.hello-max-age = 30s }
+                       management.allowed-hosts = [ "node-a.example" ], security.hello-max-age = 30s }
                 """));
-        assertEquals(List.of("ipop.groups", "ipop.log.level", "ipop.management.token", "ipop.security.hello-max-age"),
-                plan.changedKeys());
+        assertEquals(List.of("ipop.groups", "ipop.log.level", "ipop.management.allowed-hosts", "ipop.management.token",
+                        "ipop.security.hello-max-age"), plan.changedKeys());
     }
 
     @ParameterizedTest
@@ -63,6 +63,7 @@ class ReloadPlanTest {
         "ipop.link.dead-after = 9s                    | ipop.link.dead-after",
         "pekko.management.http.port = 9000            | pekko.management.http.port",
         "pekko.management.http.hostname = \"127.0.0.2\" | pekko.management.http.hostname",
+        "ipop.management.tls.mode = off               | ipop.management.tls.mode",
     })
     void whatTheRunningNodeCannotApplyRefusesTheReloadNamingTheKey(String change, String key) {
         ConfigProblem p = assertThrows(ConfigProblem.class, () -> ReloadPlan.between(settings(""), settings(change)));

@@ -124,12 +124,17 @@ final class TestNodes implements AutoCloseable {
         }
     }
 
-    /** An Ethernet frame with an IPv4 ethertype and {@code payload} repeated to fill {@code length}. */
+    /**
+     * An Ethernet frame of the local experimental ethertype 0x88B5 (IEEE 802) and {@code payload} repeated to
+     * fill {@code length}: carried on its MACs alone (an IPv4 ethertype would need a real IPv4 header from
+     * the sender's address to pass the receiver's identity check).
+     */
     static byte[] frame(MacAddress dst, MacAddress src, int length, byte[] payload) {
         byte[] f = new byte[length];
         dst.writeTo(f, 0);
         src.writeTo(f, 6);
-        f[12] = 0x08;
+        f[12] = (byte) 0x88;
+        f[13] = (byte) 0xB5;
         for (int i = 14; i < length; i++) {
             f[i] = payload[(i - 14) % payload.length];
         }

@@ -85,7 +85,7 @@ public final class ForgedHelloCost {
     }
 
     private static LocalNode node(String name, String ip) {
-        return new LocalNode(name, name + "-instance", OverlayAddress.parse(ip, true), MacAddress.parse("02:00:00:00:00:0b"),
+        return new LocalNode(name, name + "-instance", OverlayAddress.parse(ip, true), MacAddress.derivedFrom(name),
                 List.of("blue"), Endpoint.of(InetAddress.getLoopbackAddress(), 5800), Instant.now());
     }
 

@@ -206,7 +206,7 @@ class HelloCheckTest {
     }
 
     private static LocalNode node(String name, String ip, List<String> groups) {
-        return new LocalNode(name, name + "-instance", addr(ip), MacAddress.parse("02:00:00:00:00:0b"), groups,
+        return new LocalNode(name, name + "-instance", addr(ip), MacAddress.derivedFrom(name), groups,
                 Endpoint.of(InetAddress.getLoopbackAddress(), 5800), Instant.now());
     }
 

@@ -31,7 +31,7 @@ class LinkPublisherTest {
     private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, CONFIGURED);
     private final LinkSetup setup = new LinkSetup();
     private final List<PeerDirectory.Command> told = new ArrayList<>();
-    private final LinkPublisher publisher = new LinkPublisher("b", link, setup, told::add, clock);
+    private final LinkPublisher publisher = new LinkPublisher("b", link, setup, told::add, null, clock);
 
     @Test
     void aNewStateIsShownSinceNowWithWhoAndWhereThePeerIs() {
@@ -98,7 +98,7 @@ class LinkPublisherTest {
         assertEquals(77, up.route().remoteIndex());
         assertEquals(HEARD, up.route().endpoint());
         assertSame(link.counters(), up.route().counters());
-        assertEquals(MacAddress.parse("02:00:00:00:00:02"), up.peerMac());
+        assertEquals(MacAddress.parse("02:00:00:00:00:02"), new MacAddress(up.route().mac()));
         assertEquals(new PeerDirectory.LinkDown("b"), told.get(1));
     }
 

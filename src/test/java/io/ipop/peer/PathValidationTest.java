@@ -176,7 +176,7 @@ class PathValidationTest {
     }
 
     private static LocalNode node(String name, String instance, String ip, String group) {
-        return new LocalNode(name, instance, OverlayAddress.parse(ip, true), MacAddress.parse("02:00:00:00:00:0b"),
+        return new LocalNode(name, instance, OverlayAddress.parse(ip, true), MacAddress.derivedFrom(name),
                 List.of(group), Endpoint.parse("192.0.2.1:5800"), Instant.now());
     }
 

@@ -9,7 +9,6 @@ import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.node.LinkSettings;
 import io.ipop.node.SecuritySettings;
-import io.ipop.route.MacTable;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
@@ -52,7 +51,7 @@ class PeerDirectoryDiscoveryTest {
                 new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60), new NonceCache(Duration.ofSeconds(120), 100),
                         Clock.systemUTC()),
                 KIT.spawn(SecurityPolicy.create(security, SELF.groups())), new DataplaneCounters(), Runnable::run);
-        directory = KIT.spawn(PeerDirectory.create(context, links, new MacTable(Duration.ofMinutes(5).toNanos(), 64), r -> { }));
+        directory = KIT.spawn(PeerDirectory.create(context, links, r -> { }));
     }
 
     @AfterAll

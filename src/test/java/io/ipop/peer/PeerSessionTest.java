@@ -97,7 +97,7 @@ class PeerSessionTest {
         PeerDirectory.LinkUp up = directory.expectMessageClass(PeerDirectory.LinkUp.class);
         assertEquals(77, up.route().remoteIndex());
         assertEquals(LOCAL_INDEX, up.route().localIndex());
-        assertEquals(MacAddress.parse("02:00:00:00:00:02"), up.peerMac());
+        assertEquals(MacAddress.parse("02:00:00:00:00:02"), new MacAddress(up.route().mac()));
         awaitState(LinkState.UP);
     }
 
@@ -296,7 +296,8 @@ class PeerSessionTest {
         directory.expectMessageClass(PeerDirectory.LinkDown.class);
         ConReq req = awaitSent(ConReq.class, 1).get(0);
         assertEquals(true, req.secure(), "the new decision travels in the first con_req");
-        assertEquals(LOCAL_INDEX, req.index(), "same link, same index");
+        assertNotEquals(LOCAL_INDEX, req.index(), "set up again: a new receiver index (docs/security.md, invariant 4)");
+        assertEquals(link.localIndex(), req.index());
         assertEquals(LinkState.LOST, link.snapshot().state());
         assertTrue(link.snapshot().reason().contains("security decision changed"), link.snapshot().reason());
     }

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class RouteTableTest {
 
     private static Route route(String peer, int localIndex) {
-        return new Route(peer, localIndex, localIndex ^ 0x5555, Endpoint.parse("192.0.2." + (1 + peer.length()) + ":5800"),
+        return Routes.of(peer, localIndex, localIndex ^ 0x5555, Endpoint.parse("192.0.2." + (1 + peer.length()) + ":5800"),
                 new LinkCounters(), null);
     }
 
@@ -33,6 +33,19 @@ class RouteTableTest {
         assertSame(c, table.byLocalIndex(-3));
         assertSame(d, table.byLocalIndex(Integer.MIN_VALUE));
         assertSame(e, table.byLocalIndex(Integer.MAX_VALUE));
+    }
+
+    @Test
+    void aUnicastMacBelongsToExactlyOneLink() {
+        assertSame(b, table.byMac(b.mac()));
+        assertSame(e, table.byMac(e.mac()));
+        assertEquals(null, table.byMac(io.ipop.frame.MacAddress.derivedFrom("nobody").bits()));
+        assertSame(b, table.macHolderOtherThan(b.mac(), "x"));
+        assertEquals(null, table.macHolderOtherThan(b.mac(), "b"));
+        Route impostor = new Route("x", 99, 1, b.endpoint(), new LinkCounters(), null, b.identity(), new FlowTable());
+        IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RouteTable.of(List.of(b, impostor)));
+        assertTrue(twice.getMessage().contains("on two links"), twice.getMessage());
     }
 
     @Test

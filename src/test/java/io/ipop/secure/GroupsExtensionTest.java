@@ -26,6 +26,18 @@ class GroupsExtensionTest {
     }
 
     @Test
+    void grantsRoundTripAndAnExtensionWithoutThemIsEncodedAsBefore() throws Exception {
+        AddressGrants grants = AddressGrants.parse(List.of("192.168.50.0/24", "fd00:50::/64"), List.of("fd77::1/64"), true);
+        GroupsExtension ext = new GroupsExtension(A, List.of("red"), grants);
+        GroupsExtension back = GroupsExtension.parse(ext.encoded());
+        assertEquals(grants, back.grants());
+        assertEquals(ext, back);
+        GroupsExtension plain = new GroupsExtension(A, List.of("red"));
+        assertEquals(2, org.bouncycastle.asn1.ASN1Sequence.getInstance(plain.encoded()).size(), "no third field without grants");
+        assertEquals(AddressGrants.NONE, GroupsExtension.parse(plain.encoded()).grants());
+    }
+
+    @Test
     void oidIsUnderTheUuidArc() {
         assertTrue(GroupsExtension.OID.getId().startsWith("2.25."));
         assertFalse(new GroupsExtension(A, List.of()).toExtension().isCritical());

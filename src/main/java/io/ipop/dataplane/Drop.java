@@ -36,6 +36,13 @@ public enum Drop {
     HELLO_REPLAY("replay", Stage.LINK_SETUP),
     HELLO_MISADDRESSED("misaddressed", Stage.LINK_SETUP),
     HELLO_REVOKED("revoked", Stage.LINK_SETUP),
+    /**
+     * A verified hello from an address that is not the link's proven endpoint, which would have set the link's
+     * endpoint or set it up again: not acted on until that address answers a challenge (path validation).
+     */
+    HELLO_UNPROVEN_PATH("unproven_path", Stage.LINK_SETUP),
+    /** A verified hello older than the one the link was set up with, that would have set it up again. */
+    HELLO_SUPERSEDED("superseded", Stage.LINK_SETUP),
     /** A con_resp echoing no con_req this session sent (stale, or forged). */
     UNEXPECTED_RESPONSE("unexpected_response", Stage.LINK_SETUP),
     /** An unauthenticated ping, pong, close or con_rej in a peer's name from an address other than its link's. */

@@ -50,10 +50,11 @@ final class Views {
 
     /**
      * What the configured STUN servers told this node, how many Binding requests it answered, its
-     * inbound links, the pairs it relays, and the link setup that went through rendezvous nodes.
+     * inbound links, the pairs it relays (and the relay requests it refused, by reason), and the link setup
+     * that went through rendezvous nodes.
      */
     record NatView(List<StunServerView> stunServers, long stunAnswered, int inboundLinks,
-                   List<RelayServer.PairView> relayed, SignalCounters.View signaling) {
+                   List<RelayServer.PairView> relayed, Map<String, Long> relayRefused, SignalCounters.View signaling) {
     }
 
     record StunServerView(String server, String mapped, String lastAnswer, long requests, long answers) {
@@ -106,7 +107,8 @@ final class Views {
                         v.lastAnswer() == null ? null : v.lastAnswer().toString(), v.requests(), v.answers()))
                 .toList();
         return new NatView(servers, s.nat().stun().answered(), s.nat().inbound().inboundLinks(),
-                s.nat().relay().map(RelayServer::views).orElse(null), s.nat().signaling().view());
+                s.nat().relay().map(RelayServer::views).orElse(null), s.nat().relay().map(RelayServer::refusals).orElse(null),
+                s.nat().signaling().view());
     }
 
     static List<LinkView> links(NodeRuntime.State s) {

@@ -320,7 +320,8 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
             int[] ports = relay.orElseThrow().allocate(from.peer(), a.address().getAddress(), target.peer(),
                     b.address().getAddress());
             if (ports.length == 0) {
-                getContext().getLog().warn("relay full: refusing {} <-> {}", from.peer(), target.peer());
+                getContext().getLog().warn("relay refuses {} <-> {}: relay-max pairs, or {} asked for {} already", from.peer(),
+                        target.peer(), from.peer(), RelayServer.MAX_PER_REQUESTER);
                 return;
             }
             channel.send(new RelayOk(self, target.peer(), ports[0]), a);

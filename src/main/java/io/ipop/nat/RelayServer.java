@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,15 +32,22 @@ import org.slf4j.LoggerFactory;
  *
  * Latching: the relay knows each end's IP address from its link with it, not the port its NAT maps
  * toward {@code Pa} (a symmetric NAT picks a new one per destination). The first datagram to
- * {@code Pa} from a's IP fixes ("latches") a's endpoint; later datagrams from elsewhere are dropped
- * ({@code refused}), a datagram from a's IP and another port re-latches (the NAT's mapping changed).
+ * {@code Pa} from a's IP fixes ("latches") a's endpoint, address <em>and</em> port; later datagrams from any
+ * other address or port are dropped ({@code refused}) — another host behind a's NAT (or one that spoofs a's
+ * IP) cannot take the path over. Only once the latched endpoint has been silent for {@link #RELATCH_MILLIS}
+ * (the NAT's mapping changed) may a datagram from a's IP and another port latch again.
  * What arrives before the other end has latched is dropped ({@code unlatched}); both ends keep sending.
  *
- * <p>One thread serves every allocation through a selector. At most {@code max} pairs; a pair idle for
- * {@link #IDLE_MILLIS} is closed. Thread-safe.
+ * <p>One thread serves every allocation through a selector. At most {@code max} pairs, and at most
+ * {@link #MAX_PER_REQUESTER} that one node asked for; refused requests are counted ({@link #refusals}). A
+ * pair idle for {@link #IDLE_MILLIS} is closed. Thread-safe.
  */
 public final class RelayServer implements Closeable {
     static final long IDLE_MILLIS = 120_000;
+    /** A latched endpoint silent this long may be replaced by another port of the same IP. */
+    static final long RELATCH_MILLIS = 5_000;
+    /** Relayed pairs one node may have asked for at once. */
+    public static final int MAX_PER_REQUESTER = 16;
     private static final Logger log = LoggerFactory.getLogger(RelayServer.class);
     private static final int MAX_DATAGRAM = 65_536;
 
@@ -57,6 +65,8 @@ public final class RelayServer implements Closeable {
     private final Queue<Allocation> toRegister = new ConcurrentLinkedQueue<>();
     private final Selector selector;
     private final Thread thread;
+    private final AtomicLong refusedFull = new AtomicLong();
+    private final AtomicLong refusedPerRequester = new AtomicLong();
     private volatile boolean open = true;
 
     public RelayServer(InetAddress bind, int max) throws IOException {
@@ -69,9 +79,10 @@ public final class RelayServer implements Closeable {
     }
 
     /**
-     * The pair for nodes {@code a} and {@code b} (in either order), made if new.
+     * The pair for nodes {@code a} (the requester) and {@code b} (in either order), made if new.
      *
-     * @return the port {@code a} sends to, then the one {@code b} sends to; empty if {@code max} pairs exist
+     * @return the port {@code a} sends to, then the one {@code b} sends to; empty (and counted) if {@code max}
+     *         pairs exist, or {@code a} asked for {@link #MAX_PER_REQUESTER} already
      */
     public synchronized int[] allocate(String a, InetAddress ipA, String b, InetAddress ipB) throws IOException {
         boolean swap = a.compareTo(b) > 0;
@@ -79,9 +90,14 @@ public final class RelayServer implements Closeable {
         Allocation p = pairs.get(key);
         if (p == null) {
             if (pairs.size() >= max) {
+                refusedFull.incrementAndGet();
                 return new int[0];
             }
-            p = swap ? new Allocation(b, ipB, a, ipA) : new Allocation(a, ipA, b, ipB);
+            if (pairs.values().stream().filter(q -> q.requester.equals(a)).count() >= MAX_PER_REQUESTER) {
+                refusedPerRequester.incrementAndGet();
+                return new int[0];
+            }
+            p = swap ? new Allocation(b, ipB, a, ipA, a) : new Allocation(a, ipA, b, ipB, a);
             pairs.put(key, p);
             toRegister.add(p);
             selector.wakeup();
@@ -93,6 +109,11 @@ public final class RelayServer implements Closeable {
             p.ipB = swap ? ipA : ipB;
         }
         return swap ? new int[] {p.portB, p.portA} : new int[] {p.portA, p.portB};
+    }
+
+    /** Relay requests refused: {@code full} (at {@code relay-max}), {@code per_requester} (at {@link #MAX_PER_REQUESTER}). */
+    public Map<String, Long> refusals() {
+        return Map.of("full", refusedFull.get(), "per_requester", refusedPerRequester.get());
     }
 
     public List<PairView> views() {
@@ -173,8 +194,10 @@ public final class RelayServer implements Closeable {
             buf.flip();
             InetAddress expected = side.isA() ? p.ipA : p.ipB;
             InetSocketAddress latched = side.isA() ? p.latchedA : p.latchedB;
+            long now = System.currentTimeMillis();
             if (!from.equals(latched)) {
-                if (!from.getAddress().equals(expected)) {
+                long heard = side.isA() ? p.heardA : p.heardB;
+                if (!from.getAddress().equals(expected) || (latched != null && now - heard < RELATCH_MILLIS)) {
                     p.count(Kind.REFUSED, 0);
                     continue;
                 }
@@ -183,6 +206,11 @@ public final class RelayServer implements Closeable {
                 } else {
                     p.latchedB = from;
                 }
+            }
+            if (side.isA()) {
+                p.heardA = now;
+            } else {
+                p.heardB = now;
             }
             InetSocketAddress to = side.isA() ? p.latchedB : p.latchedA;
             if (to == null) {
@@ -225,11 +253,17 @@ public final class RelayServer implements Closeable {
         final int portB;
         volatile InetSocketAddress latchedA;
         volatile InetSocketAddress latchedB;
+        /** When each latched end was last heard from (the relay thread's clock). */
+        volatile long heardA;
+        volatile long heardB;
+        /** The node whose relay_req made the pair. */
+        final String requester;
         volatile long lastActivity = System.currentTimeMillis();
         final AtomicLongArray counts = new AtomicLongArray(Kind.values().length);
         final AtomicLongArray bytes = new AtomicLongArray(1);
 
-        Allocation(String nameA, InetAddress ipA, String nameB, InetAddress ipB) throws IOException {
+        Allocation(String nameA, InetAddress ipA, String nameB, InetAddress ipB, String requester) throws IOException {
+            this.requester = requester;
             this.nameA = nameA;
             this.ipA = ipA;
             this.nameB = nameB;

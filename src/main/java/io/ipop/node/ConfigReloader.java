@@ -123,7 +123,7 @@ public final class ConfigReloader extends AbstractBehavior<ConfigReloader.Comman
         SecuritySettings security = next.security();
         LocalNode self = linkContext.self().withGroups(next.groups());
         HelloCheck check = linkContext.check().reconfigured(self, security.identity(),
-                security.mode() != SecuritySettings.Mode.NEVER, security.helloMaxAge()).withRevocations(security.revoked());
+                security.identity().isPresent(), security.helloMaxAge()).withRevocations(security.revoked());
         LinkContext context = linkContext.reconfigured(self, security, check);
         getContext().ask(Done.class, linkContext.policy(), POLICY_TIMEOUT,
                 replyTo -> new SecurityPolicy.Update(security, next.groups(), replyTo),

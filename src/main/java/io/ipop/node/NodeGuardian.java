@@ -67,6 +67,8 @@ public final class NodeGuardian {
     /** Exit code for a node that stopped because its data plane failed. */
     public static final int DATAPLANE_FAILED = 1;
     private static final int MAX_HANDSHAKES = 32;
+    /** Hello nonces remembered per peer name, and in all (secure.NonceCache). */
+    private static final int NONCES_PER_NODE = 1024;
     private static final int NONCES_REMEMBERED = 65_536;
 
     private NodeGuardian() {
@@ -94,8 +96,8 @@ public final class NodeGuardian {
 
             SecuritySettings security = settings.security();
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
-            HelloCheck check = new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
-                    security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
+            HelloCheck check = new HelloCheck(self, security.identity(), security.identity().isPresent(),
+                    security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
                     Clock.systemUTC()).withRevocations(security.revoked());
             ExecutorService dtlsExecutor = dtlsExecutor();
             ControlChannel channel = new ControlChannel(underlay, codec);
@@ -120,8 +122,8 @@ public final class NodeGuardian {
                     relayPaths, signaling)).onFailure(SupervisorStrategy.restart()), "nat");
             // admission has its own replay cache: the session checks the same hello again with the node's
             InboundGate gate = new InboundGate(self.name(), natSettings.acceptInbound(), natSettings.maxInbound(),
-                    new HelloCheck(self, security.identity(), security.mode() != SecuritySettings.Mode.NEVER,
-                            security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_REMEMBERED),
+                    new HelloCheck(self, security.identity(), security.identity().isPresent(),
+                            security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
                             Clock.systemUTC()).withRevocations(security.revoked()),
                     links, directory, natAgent::tell, counters, System::nanoTime);
             InboundPath inbound = new InboundPath(routes::get, firewall::get, self.mac(), codec,
@@ -167,6 +169,11 @@ public final class NodeGuardian {
                     settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),
                     security.mode().name().toLowerCase().replace('_', '-'),
                     security.identity().isPresent() ? " with certificate" : " without certificate (plaintext links only)");
+            if (security.identity().isEmpty()) {
+                ctx.getLog().warn("link setup is unauthenticated (no ipop.security certificate): any host that can reach "
+                        + "UDP port {} can take over a link in a peer's name; give every node a certificate of one overlay CA "
+                        + "(docs/security.md)", underlay.localEndpoint().address().getPort());
+            }
             return Behaviors.empty();
         });
     }

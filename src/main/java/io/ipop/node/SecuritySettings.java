@@ -21,7 +21,7 @@ import java.util.Set;
  * {@code ipop.security}: which links are encrypted, and this node's certificate.
  *
  * @param mode             the effective mode ({@code auto} already resolved)
- * @param securePeers      overlay IPv4 addresses (as ints) that are always secured
+ * @param securePeers      peers always secured, by the overlay address or name of their verified certificate
  * @param identity         this node's certificate and key, loaded and checked against the CA; empty without one
  * @param helloMaxAge      how far a hello's timestamp may be from this node's clock
  * @param handshakeTimeout how long a DTLS handshake may take
@@ -29,7 +29,7 @@ import java.util.Set;
  * @param reverifyInterval how often a live link's peer certificate is checked again (besides every reload)
  * @param rekeyAfter       a secure link's keys are replaced by a new DTLS handshake after this long
  */
-public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<NodeIdentity> identity,
+public record SecuritySettings(Mode mode, SecurePeers securePeers, Optional<NodeIdentity> identity,
                                Duration helloMaxAge, Duration handshakeTimeout, Revocations revoked,
                                Duration reverifyInterval, Duration rekeyAfter) {
 
@@ -39,10 +39,16 @@ public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<Nod
     public static final Duration MIN_REKEY_AFTER = Duration.ofSeconds(1);
 
     /** Settings without revocations, with the default re-verification and rekey intervals (tests). */
-    public SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<NodeIdentity> identity, Duration helloMaxAge,
+    public SecuritySettings(Mode mode, SecurePeers securePeers, Optional<NodeIdentity> identity, Duration helloMaxAge,
                             Duration handshakeTimeout) {
         this(mode, securePeers, identity, helloMaxAge, handshakeTimeout, Revocations.NONE, MAX_REVERIFY_INTERVAL,
                 Duration.ofMinutes(2));
+    }
+
+    /** Secure peers given by overlay address only. */
+    public SecuritySettings(Mode mode, Set<Integer> securePeerAddresses, Optional<NodeIdentity> identity,
+                            Duration helloMaxAge, Duration handshakeTimeout) {
+        this(mode, new SecurePeers(securePeerAddresses, Set.of()), identity, helloMaxAge, handshakeTimeout);
     }
 
     /** How a link's security is decided. */
@@ -64,20 +70,7 @@ public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<Nod
                     + " (create one with: java -jar ipop-node.jar ca sign --dir pki --name NAME --ip ADDRESS"
                     + " --groups G1,G2; or set mode = never)");
         }
-        List<String> peers = c.stringList("secure-peers");
-        Set<Integer> securePeers = new HashSet<>();
-        for (int i = 0; i < peers.size(); i++) {
-            String at = c.path("secure-peers") + "[" + i + "]";
-            try {
-                OverlayAddress a = OverlayAddress.parse(peers.get(i), false);
-                if (a.prefixLength() != 32) {
-                    throw new ConfigProblem(at, "\"" + peers.get(i) + "\" must be a single IPv4 address, without prefix");
-                }
-                securePeers.add(a.address());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigProblem(at, e.getMessage());
-            }
-        }
+        SecurePeers securePeers = readSecurePeers(c);
         if (!securePeers.isEmpty() && identity.isEmpty()) {
             throw new ConfigProblem(c.path("secure-peers"), "secure links need this node's certificate: set ca, cert and key");
         }
@@ -90,7 +83,7 @@ public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<Nod
         if (rekey.compareTo(MIN_REKEY_AFTER) < 0) {
             throw new ConfigProblem(c.path("rekey-after"), rekey + " is shorter than the least allowed, 1s");
         }
-        return new SecuritySettings(mode, Set.copyOf(securePeers), identity,
+        return new SecuritySettings(mode, securePeers, identity,
                 c.positiveDuration("hello-max-age"), c.positiveDuration("handshake-timeout"), revoked, reverify, rekey);
     }
 
@@ -119,6 +112,33 @@ public record SecuritySettings(Mode mode, Set<Integer> securePeers, Optional<Nod
             }
         }
         return revoked;
+    }
+
+    /** Each entry an overlay IPv4 address (without prefix) or a node name, as the peer's certificate binds it. */
+    private static SecurePeers readSecurePeers(ConfigReader c) {
+        List<String> peers = c.stringList("secure-peers");
+        Set<Integer> addresses = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < peers.size(); i++) {
+            String at = c.path("secure-peers") + "[" + i + "]";
+            String entry = peers.get(i);
+            if (entry.matches("[0-9./]+")) {
+                try {
+                    OverlayAddress a = OverlayAddress.parse(entry, false);
+                    if (a.prefixLength() != 32) {
+                        throw new ConfigProblem(at, "\"" + entry + "\" must be a single IPv4 address, without prefix");
+                    }
+                    addresses.add(a.address());
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigProblem(at, e.getMessage());
+                }
+            } else if (ConfigReader.TOKEN.matcher(entry).matches()) {
+                names.add(entry);
+            } else {
+                throw new ConfigProblem(at, "\"" + entry + "\" is neither an IPv4 address nor a node name");
+            }
+        }
+        return new SecurePeers(addresses, names);
     }
 
     /** ca, cert and key: all three or none; relative paths are relative to the working directory. */

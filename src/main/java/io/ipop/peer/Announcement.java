@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import java.util.ArrayDeque;
+import java.util.Collection;
 
 /**
  * A changed decision a linked session re-announces after a reload (docs/protocol.md, "Reload"): its
@@ -28,11 +29,13 @@ final class Announcement {
         return attempt >= 0;
     }
 
-    /** The request with {@code nonce} went out; returns its attempt number (0-based) for the backoff. */
-    int sent(String nonce) {
-        nonces.addLast(nonce);
-        if (nonces.size() > KEPT) {
-            nonces.removeFirst();
+    /** The requests with {@code sent} (one per destination) went out; returns their attempt number (0-based) for the backoff. */
+    int sent(Collection<String> sent) {
+        for (String nonce : sent) {
+            nonces.addLast(nonce);
+            if (nonces.size() > KEPT) {
+                nonces.removeFirst();
+            }
         }
         return attempt++;
     }

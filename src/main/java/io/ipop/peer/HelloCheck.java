@@ -4,10 +4,11 @@ import io.ipop.dataplane.Drop;
 import io.ipop.secure.HelloSigning;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NonceCache;
-import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.PeerIdentity;
 import io.ipop.secure.PkiException;
 import io.ipop.secure.Revocations;
+import io.ipop.secure.VerifiedCertificates;
+import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
 import java.time.Clock;
@@ -17,16 +18,21 @@ import java.util.Optional;
 
 /**
  * Decides whether a {@code con_req}/{@code con_resp} may be believed, before any of it is used.
- * Pure apart from the replay cache; thread-safe as far as {@link NonceCache} is.
+ * Pure apart from the replay cache and the cache of verified certificates; thread-safe as far as they are.
  *
- * <p>Order of checks: protocol version; then, if the hello carries a certificate and this node has
- * the CA: the certificate chains to the CA and is valid, is not revoked ({@link Revocations}), names the sender,
- * binds its overlay address and groups, its name fixes the hello's MAC ({@code MacAddress.derivedFrom}), the
- * signature verifies, the timestamp is within {@code hello-max-age}, the nonce was
- * not seen before, and the hello names this node as its receiver ({@code to}); an unsigned hello that
- * names another receiver is refused too. A hello without a certificate is refused by a node that requires authenticated
- * peers (any mode but {@code never}), else accepted as unauthenticated. Last: the sender must not
- * claim this node's own overlay address.
+ * <p>Order of checks, cheapest first, so a forged or replayed hello costs little CPU (docs/security.md,
+ * "Attacks and defences: link setup"): protocol version; a node that holds the overlay CA refuses every hello
+ * without a certificate, in every security mode (a certified name is never accepted unsigned). Then, for a
+ * hello with a certificate: it names this node as its receiver ({@code to}), its timestamp is within
+ * {@code hello-max-age}, its nonce was not seen before from this source; only then the certificate (chains
+ * to the CA, valid, remembered by {@link VerifiedCertificates}; not revoked, {@link Revocations}), that the hello's node name, overlay address,
+ * groups and MAC (the one its name derives, {@code MacAddress.derivedFrom}) are the certificate's, and last
+ * the one ECDSA verification of the signature; then the nonce is recorded. A node without the CA accepts an unsigned hello as unauthenticated unless it names another
+ * receiver. Last: the sender must not claim this node's own overlay address.
+ *
+ * <p>A verified hello whose nonce was first seen from another source address is {@link Accepted#repeat}: it is
+ * the same signed message twice (the first copy may have come from an attacker who captured it); its receiver
+ * may use it only to validate the address it came from, never to change the link.
  */
 public final class HelloCheck {
 
@@ -34,8 +40,14 @@ public final class HelloCheck {
     public sealed interface Verdict {
     }
 
-    /** Believe the hello; {@code identity} is the verified certificate, or empty for an unauthenticated peer. */
-    public record Accepted(Optional<PeerIdentity> identity) implements Verdict {
+    /**
+     * Believe the hello; {@code identity} is the verified certificate, or empty for an unauthenticated peer.
+     * {@code repeat}: the same hello was accepted before from another address (see the class comment).
+     */
+    public record Accepted(Optional<PeerIdentity> identity, boolean repeat) implements Verdict {
+        public Accepted(Optional<PeerIdentity> identity) {
+            this(identity, false);
+        }
     }
 
     /**
@@ -52,21 +64,27 @@ public final class HelloCheck {
     private final NonceCache nonces;
     private final Clock clock;
     private final Revocations revoked;
+    private final Optional<VerifiedCertificates> certificates;
 
+    /**
+     * @param requireCertificates refuse unsigned hellos even without the CA (a node that holds the CA always does)
+     */
     public HelloCheck(LocalNode self, Optional<NodeIdentity> identity, boolean requireCertificates, Duration maxAge,
                       NonceCache nonces, Clock clock) {
-        this(self, identity, requireCertificates, maxAge, nonces, clock, Revocations.NONE);
+        this(self, identity, requireCertificates, maxAge, nonces, clock,
+                identity.map(id -> new VerifiedCertificates(id.ca())), Revocations.NONE);
     }
 
     private HelloCheck(LocalNode self, Optional<NodeIdentity> identity, boolean requireCertificates, Duration maxAge,
-                       NonceCache nonces, Clock clock, Revocations revoked) {
+                       NonceCache nonces, Clock clock, Optional<VerifiedCertificates> certificates, Revocations revoked) {
         this.revoked = revoked;
         this.self = self;
         this.identity = identity;
-        this.requireCertificates = requireCertificates;
+        this.requireCertificates = requireCertificates || identity.isPresent();
         this.maxAge = maxAge;
         this.nonces = nonces;
         this.clock = clock;
+        this.certificates = certificates;
     }
 
     /**
@@ -75,12 +93,15 @@ public final class HelloCheck {
      */
     public HelloCheck reconfigured(LocalNode newSelf, Optional<NodeIdentity> newIdentity, boolean newRequireCertificates,
                                    Duration newMaxAge) {
-        return new HelloCheck(newSelf, newIdentity, newRequireCertificates, newMaxAge, nonces, clock);
+        Optional<VerifiedCertificates> sameCa = certificates.filter(c -> newIdentity.isPresent()
+                && c.ca().equals(newIdentity.get().ca()));
+        return new HelloCheck(newSelf, newIdentity, newRequireCertificates, newMaxAge, nonces, clock,
+                sameCa.isPresent() ? sameCa : newIdentity.map(id -> new VerifiedCertificates(id.ca())), revoked);
     }
 
     /** This check, refusing also the certificates in {@code list} (same replay cache and clock). */
     public HelloCheck withRevocations(Revocations list) {
-        return new HelloCheck(self, identity, requireCertificates, maxAge, nonces, clock, list);
+        return new HelloCheck(self, identity, requireCertificates, maxAge, nonces, clock, certificates, list);
     }
 
     /** The revoked certificates this check refuses. */
@@ -97,18 +118,31 @@ public final class HelloCheck {
                 .orElse(Optional.of("no longer trusted: this node has no CA now"));
     }
 
+    /** The certificates this check verified (and remembers); empty without the CA. */
+    public Optional<VerifiedCertificates> certificates() {
+        return certificates;
+    }
+
+    /** Checks a hello that arrived by no address of its own (passed on by a rendezvous). */
     public Verdict check(Hello h) {
+        return check(h, null);
+    }
+
+    /** Checks a hello that arrived from {@code from} (its source address; null if none). */
+    public Verdict check(Hello h, Endpoint from) {
         if (h.v() != ControlMessage.PROTOCOL_VERSION) {
             return new Rejected(Drop.HELLO_REFUSED, "peer speaks protocol version " + h.v() + ", this node "
                     + ControlMessage.PROTOCOL_VERSION, true);
         }
         Optional<PeerIdentity> verified = Optional.empty();
-        if (h.cert() != null && identity.isPresent()) {
-            Verdict v = authenticate(h, identity.get());
+        boolean repeat = false;
+        if (h.cert() != null && certificates.isPresent()) {
+            Verdict v = authenticate(h, certificates.get(), from);
             if (v instanceof Rejected) {
                 return v;
             }
             verified = ((Accepted) v).identity();
+            repeat = ((Accepted) v).repeat();
         } else if (requireCertificates) {
             return new Rejected(Drop.HELLO_NO_CERTIFICATE, "peer has no certificate, and this node links only with "
                     + "nodes holding one from the overlay CA", true);
@@ -122,21 +156,33 @@ public final class HelloCheck {
             return new Rejected(Drop.HELLO_REFUSED, "peer claims this node's own overlay address "
                     + self.address().ip(), true);
         }
-        return new Accepted(verified);
+        return new Accepted(verified, repeat);
     }
 
-    private Verdict authenticate(Hello h, NodeIdentity local) {
+    /** Cheap checks first (receiver, time, nonce), then the certificate (remembered), identity, and the signature. */
+    private Verdict authenticate(Hello h, VerifiedCertificates trusted, Endpoint from) {
+        if (!self.name().equals(h.to())) {
+            // a signed hello for another node, replayed here: it must not reset our link to the sender
+            return new Rejected(Drop.HELLO_MISADDRESSED, "hello addressed to "
+                    + (h.to() == null ? "no node" : "node \"" + h.to() + "\"") + ", not to this node", false);
+        }
+        long now = clock.millis();
+        long skew = Math.abs(now - h.ts());
+        if (skew > maxAge.toMillis()) {
+            return new Rejected(Drop.HELLO_STALE, "hello timestamp is " + skew + " ms away from this node's clock "
+                    + "(limit " + maxAge.toMillis() + " ms): replayed, or clocks out of sync", false);
+        }
+        if (nonces.peek(h.node(), h.nonce(), from, now) == NonceCache.Seen.REPEATED) {
+            return new Rejected(Drop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
+        }
         PeerIdentity peer;
         try {
-            peer = PeerCertificates.verify(local.ca(), Base64.getDecoder().decode(h.cert()), clock.instant());
+            peer = trusted.verify(Base64.getDecoder().decode(h.cert()), clock.instant());
         } catch (PkiException | IllegalArgumentException e) {
             return new Rejected(Drop.HELLO_BAD_CERTIFICATE, "peer certificate refused: " + e.getMessage(), true);
         }
         if (revoked.isRevoked(peer.fingerprint())) {
             return new Rejected(Drop.HELLO_REVOKED, Revocations.why(peer), true);
-        }
-        if (!HelloSigning.verify(h, peer.certificate().getPublicKey())) {
-            return new Rejected(Drop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);
         }
         PeerInfo claimed = PeerInfo.of(h);
         if (!peer.name().equals(h.node()) || peer.address().address() != claimed.address().address()
@@ -146,19 +192,13 @@ public final class HelloCheck {
                     + h.mac() + ", groups " + h.groups() + ") disagrees with its certificate (" + peer.name() + ", "
                     + peer.address() + ", MAC " + peer.mac() + ", groups " + peer.groups() + ")", false);
         }
-        long skew = Math.abs(clock.millis() - h.ts());
-        if (skew > maxAge.toMillis()) {
-            return new Rejected(Drop.HELLO_STALE, "hello timestamp is " + skew + " ms away from this node's clock "
-                    + "(limit " + maxAge.toMillis() + " ms): replayed, or clocks out of sync", false);
+        if (!HelloSigning.verify(h, peer.certificate().getPublicKey())) {
+            return new Rejected(Drop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);
         }
-        if (!nonces.firstSeen(h.node(), h.nonce(), clock.millis())) {
+        NonceCache.Seen seen = nonces.record(h.node(), h.nonce(), from, now);
+        if (seen == NonceCache.Seen.REPEATED) {
             return new Rejected(Drop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
         }
-        if (!self.name().equals(h.to())) {
-            // a signed hello for another node, replayed here: it must not reset our link to the sender
-            return new Rejected(Drop.HELLO_MISADDRESSED, "hello addressed to "
-                    + (h.to() == null ? "no node" : "node \"" + h.to() + "\"") + ", not to this node", false);
-        }
-        return new Accepted(Optional.of(peer));
+        return new Accepted(Optional.of(peer), seen == NonceCache.Seen.ELSEWHERE);
     }
 }

@@ -24,6 +24,8 @@ final class LinkSetup {
     private String certificate;
     private SecurityDecision local;
     private Boolean peerDecision;
+    /** Timestamp of the peer's newest verified hello taken into the setup. */
+    private long heardTs = Long.MIN_VALUE;
 
     /** A verified hello ({@code identity}: what its certificate proved) and this side's decision about its sender. */
     void heard(Hello hello, Optional<PeerIdentity> identity, SecurityDecision local) {
@@ -118,6 +120,16 @@ final class LinkSetup {
         return sameSetup(req) && req.groups().equals(remote.groups()) && Objects.equals(req.cert(), certificate);
     }
 
+    /**
+     * True if {@code hello} may set the link up again: it is newer than every verified hello the setup took.
+     * A captured older hello (of the peer's previous process, or one sent before it heard us) replayed within
+     * {@code hello-max-age}, with a nonce this node never saw, must not reset a link. Unsigned hellos prove
+     * nothing either way and are not held to it.
+     */
+    boolean newer(Hello hello) {
+        return identity.isEmpty() || hello.cert() == null || hello.ts() > heardTs;
+    }
+
     /** Why a request that is not {@link #sameSetup} sets the link up again, in operator words. */
     String whySetUpAgain(ConReq req) {
         if (!samePeerProcess(req)) {
@@ -134,5 +146,6 @@ final class LinkSetup {
         this.identity = identity;
         this.certificate = hello.cert();
         this.local = local;
+        this.heardTs = Math.max(heardTs, hello.ts());
     }
 }

@@ -59,6 +59,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * The new keys go to the {@link LinkCipher}, which switches without losing traffic. A failed rekey keeps
  * the link on its current keys (counted {@code dtls_failed}) and is tried again later.
  *
+ * <p>Endpoint (docs/protocol.md, "Endpoints"): the link's underlay address moves only to an address that
+ * proved it is the peer — a verified {@code con_resp} from there echoing a request sent there ({@link Probes}),
+ * as QUIC path validation and WireGuard roaming do — or to a static peer's configured one. A verified hello
+ * from any other address neither sets nor moves nor resets the link: it earns that address a challenge. A
+ * hello older than the one the link was set up with never resets it ({@link LinkSetup#newer}).
+ *
  * <p>This class is the state machine. Its rules and parts live beside it: {@link LinkSetup}, {@link LinkHandshake},
  * {@link Liveness}, {@link Probes} with {@link Candidates} (docs/nat.md), {@link Refusals}, {@link LinkPublisher}.
  */
@@ -160,7 +166,7 @@ public final class PeerSession {
         this.peer = peer;
         this.endpoint = endpoint;
         this.link = link;
-        this.probes = new Probes(peer, link, endpoint);
+        this.probes = new Probes(peer, link, endpoint, "static".equals(link.discoveredBy()));
         this.candidates = probes.candidates();
         this.liveness = new Liveness(ctx.link().deadAfter(), System::nanoTime);
         this.publisher = new LinkPublisher(peer, link, setup, directory::tell, context.getSelf(), Clock.systemUTC());
@@ -210,13 +216,23 @@ public final class PeerSession {
     private Behavior<Command> onPolicyDecided(PolicyDecided d) {
         Hello hello = d.hello();
         candidates.learn(Candidates.of(hello.cands()), null, null);
-        endpoint = d.from();
         setup.heard(hello, d.identity(), d.decision());
         if (hello instanceof ConReq req) {
-            probes.answer(ctx, req.nonce(), d.decision().secure(), endpoint);
+            probes.answer(ctx, req.nonce(), d.decision().secure(), d.from());
+        }
+        boolean proven = proves(d.from(), hello);
+        if (proven) {
+            endpoint = d.from();
+        } else {
+            ctx.counters().drop(Drop.HELLO_UNPROVEN_PATH);   // taken as the peer's word, not as its address
         }
         if (setup.peerDecision() == null) {
             sendConReq();                               // tell the peer our decision at once
+        }
+        if (!proven) {
+            probes.challenge(ctx, d.from(), setup.stated(), System.nanoTime());
+        }
+        if (setup.peerDecision() == null || !proven) {
             return Behaviors.same();
         }
         SecurityDecision decision = setup.agreed();
@@ -319,9 +335,9 @@ public final class PeerSession {
         }
         if (msg instanceof ConReq req) {
             return onConReqWhileLinked(m.from(), req);
-        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && candidates.leavesRelay(endpoint, m.from())
-                && setup.samePeerProcess(resp) && ctx.check().check(resp) instanceof HelloCheck.Accepted) {
-            moveToDirect(m.from());                     // our probe on a direct path was answered
+        } else if (msg instanceof ConResp resp && probes.sent(resp.echo()) && !fromLinkEndpoint
+                && probes.validates(resp, m.from())) {
+            return onPathAnswered(m.from(), resp);      // our challenge (or direct probe) there was answered
         } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
             // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
             ctx.counters().drop(Drop.WRONG_ADDRESS);
@@ -339,23 +355,42 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
-    /** A request on a linked session: answered again, decided again, or the link is set up again. */
+    /**
+     * A request on a linked session: answered again, decided again, or the link is set up again — the last
+     * only from the link's own endpoint and only if newer than the setup; from elsewhere it earns that address
+     * a challenge (path validation), and a copy of a hello seen from another address changes nothing.
+     */
     private Behavior<Command> onConReqWhileLinked(Endpoint from, ConReq req) {
-        HelloCheck.Verdict v = ctx.check().check(req);
+        HelloCheck.Verdict v = ctx.check().check(req, from);
+        boolean atEndpoint = from.equals(endpoint);
         if (v instanceof HelloCheck.Rejected r) {
             refusals.reject(ctx, from, r);
+        } else if (((HelloCheck.Accepted) v).repeat()) {
+            ctx.counters().drop(Drop.HELLO_REPLAY);     // seen from another address: changes nothing here
+            challengeUnlessEndpoint(from);
         } else if (setup.isDuplicate(req)) {
             probes.answer(ctx, req.nonce(), setup.local().secure(), from);  // our con_resp was lost: same decision
-            moveToDirect(from);
+            challengeUnlessEndpoint(from);
         } else if (setup.sameSetup(req)) {
             // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
             askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
+        } else if (!atEndpoint) {
+            ctx.counters().drop(Drop.HELLO_UNPROVEN_PATH);  // the peer may have moved: it must prove it there first
+            probes.challenge(ctx, from, setup.stated(), System.nanoTime());
+        } else if (!setup.newer(req)) {
+            ctx.counters().drop(Drop.HELLO_SUPERSEDED);     // older than the link's setup: a replay of the past
         } else {
             Behavior<Command> next = backToSeeking(setup.whySetUpAgain(req));
             askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
             return next;
         }
         return Behaviors.same();
+    }
+
+    private void challengeUnlessEndpoint(Endpoint from) {
+        if (!from.equals(endpoint)) {
+            probes.challenge(ctx, from, setup.stated(), System.nanoTime());
+        }
     }
 
     /**
@@ -517,7 +552,7 @@ public final class PeerSession {
             return Behaviors.same();
         }
         sendConReq();
-        int attempt = announcement.sent(probes.lastNonce());
+        int attempt = announcement.sent(probes.lastRound());
         timers.startSingleTimer(AnnounceTick.INSTANCE, ctx.link().backoff(attempt));
         return Behaviors.same();
     }
@@ -549,12 +584,38 @@ public final class PeerSession {
 
     /** Checks a hello; if believable, asks the policy for this node's decision (answer: PolicyDecided). */
     private void verifyThenDecide(Endpoint from, Hello hello) {
-        HelloCheck.Verdict v = ctx.check().check(hello);
+        HelloCheck.Verdict v = ctx.check().check(hello, from);
         if (v instanceof HelloCheck.Rejected r) {
             refusals.reject(ctx, from, r);
+        } else if (((HelloCheck.Accepted) v).repeat()) {
+            onRepeat(from, hello, ((HelloCheck.Accepted) v).identity());
         } else {
             askPolicy(from, hello, ((HelloCheck.Accepted) v).identity());
         }
+    }
+
+    /**
+     * While seeking, a verified hello whose first copy came from another address: only a path proof. An
+     * answer to our request sent here proves this address (the first copy may have been an attacker's, sent
+     * from its own address); anything else earns it a challenge.
+     */
+    private void onRepeat(Endpoint from, Hello hello, Optional<PeerIdentity> identity) {
+        if (hello instanceof ConResp resp && probes.validates(resp, from)) {
+            askPolicy(from, hello, identity);           // decided as the first copy was; this time from a proven address
+        } else {
+            ctx.counters().drop(Drop.HELLO_REPLAY);     // seen from another address: only its address may prove itself
+            probes.challenge(ctx, from, setup.stated(), System.nanoTime());
+        }
+    }
+
+    /** True if the hello's source may be the link's endpoint: trusted, or it answers a request sent there. */
+    private boolean proves(Endpoint from, Hello hello) {
+        boolean answered = hello instanceof ConResp resp && probes.validates(resp, from);
+        if (answered || probes.trusted(from)) {
+            probes.proven(from);
+            return true;
+        }
+        return false;
     }
 
     private void askPolicy(Endpoint from, Hello hello, Optional<PeerIdentity> identity) {
@@ -564,9 +625,8 @@ public final class PeerSession {
     /** Asks the policy for this node's decision about the peer at overlay {@code address}; it answers {@code answer(decision)}. */
     private void askPolicy(OverlayAddress address, Optional<PeerIdentity> identity,
                            Function<SecurityDecision, Command> answer) {
-        List<String> verifiedGroups = identity.map(PeerIdentity::groups).orElse(List.of());
         context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
-                replyTo -> new SecurityPolicy.Decide(peer, address, verifiedGroups, replyTo),
+                replyTo -> new SecurityPolicy.Decide(peer, identity, replyTo),
                 (decision, failure) -> answer.apply(decision == null ? new SecurityDecision(true, "policy unavailable") : decision));
     }
 
@@ -603,15 +663,45 @@ public final class PeerSession {
         return Behaviors.same();
     }
 
-    /** A verified hello came on a direct path while the link is relayed: move the link to it. */
-    private void moveToDirect(Endpoint direct) {
-        if (link.snapshot().state() != LinkState.UP || !candidates.leavesRelay(endpoint, direct)) {
-            return;
+    /**
+     * A verified answer, from {@code at}, to a request sent there: {@code at} is the peer's. The same peer
+     * process: an up link moves there (same indexes, same keys), but never from a direct path onto a relay.
+     * Another process of the peer (it restarted behind a new address): the link is set up again there.
+     */
+    private Behavior<Command> onPathAnswered(Endpoint at, ConResp resp) {
+        HelloCheck.Verdict v = ctx.check().check(resp, at);
+        if (v instanceof HelloCheck.Rejected r) {
+            refusals.reject(ctx, at, r);
+            return Behaviors.same();
         }
-        context.getLog().info("link to {}: direct path {} answers, leaving the relay via {}", peer, direct,
-                candidates.via(endpoint));
-        endpoint = direct;
-        publisher.state(link.snapshot().state(), "moved from relay to direct path", endpoint);
+        if (candidates.isRelayed(at) && !candidates.isRelayed(endpoint)) {
+            return Behaviors.same();
+        }
+        if (setup.samePeerProcess(resp)) {
+            if (link.snapshot().state() == LinkState.UP) {
+                moveTo(at);                             // while handshaking, the handshake's own path decides
+            }
+            return Behaviors.same();
+        }
+        if (!setup.newer(resp) || ((HelloCheck.Accepted) v).repeat()) {
+            ctx.counters().drop(Drop.HELLO_SUPERSEDED);
+            return Behaviors.same();
+        }
+        endpoint = at;
+        probes.proven(at);
+        Behavior<Command> next = backToSeeking("peer restarted (new instance) at " + at);
+        askPolicy(at, resp, ((HelloCheck.Accepted) v).identity());
+        return next;
+    }
+
+    private void moveTo(Endpoint at) {
+        String via = candidates.via(endpoint);
+        context.getLog().info("link to {}: {} answers as the peer, moving there from {}", peer, at,
+                via == null ? endpoint : "the relay via " + via);
+        endpoint = at;
+        probes.proven(at);
+        publisher.state(link.snapshot().state(), via != null && candidates.via(at) == null
+                ? "moved from relay to direct path" : "moved to " + at + " (path validated)", endpoint);
         publisher.routed(endpoint, cipher);
     }
 }

@@ -4,12 +4,18 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Hello;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 
 /**
  * The {@code con_req}s one {@link PeerSession} sends to find its peer (and its answers to the peer's),
  * where it sends them, and the nonces they carried (an answer counts only if it echoes one of the last
- * {@value #NONCES_KEPT}: eight retries' worth when each retry also goes through a rendezvous).
+ * {@value #NONCES_KEPT}). Every destination gets a request with a nonce of its own, so a verified answer
+ * that echoes it and comes <em>from</em> that destination proves the address reaches the peer: path
+ * validation ({@link #validates}, docs/protocol.md "Endpoints"). A link's endpoint is only ever an address
+ * proven that way, the configured endpoint of a static peer (the operator's word), or the link's last proven
+ * one ({@link #proven}); a verified hello from any other address only earns that address a {@link #challenge}.
  * Where (docs/nat.md):
  * <ol>
  *   <li>{@link #request}: the peer's configured endpoint, where it was last heard from, and every
@@ -24,20 +30,34 @@ import java.util.ArrayDeque;
  * reload replaces.
  */
 final class Probes {
-    static final int NONCES_KEPT = 16;
+    static final int NONCES_KEPT = 64;
     /** On a relayed link, direct candidates are probed every this many keepalives. */
     static final int PROBE_EVERY = 4;
+    /** A challenge goes to one address at most this often... */
+    static final long CHALLENGE_GAP_NANOS = 500_000_000L;
+    /** ...and to at most this many distinct addresses a second. */
+    static final int CHALLENGES_PER_SECOND = 8;
 
     private final String peer;
     private final PeerLink link;
     private final Candidates candidates;
-    private final ArrayDeque<String> sentNonces = new ArrayDeque<>();
+    /** Nonce of each request sent → where it went (null: through a rendezvous). */
+    private final LinkedHashMap<String, Endpoint> sentNonces = new LinkedHashMap<>();
+    private final LinkedHashMap<Endpoint, Long> challenged = new LinkedHashMap<>();
+    /** The nonces of the requests the last {@link #request} sent, one per destination. */
+    private final List<String> round = new ArrayList<>();
+    private final boolean configuredTrusted;
     private Endpoint configured;
+    private Endpoint proven;
+    private long challengeSecond;
+    private int challengesThisSecond;
 
-    Probes(String peer, PeerLink link, Endpoint configured) {
+    /** @param configuredTrusted {@code configured} is the operator's word (a static peer): it needs no proof */
+    Probes(String peer, PeerLink link, Endpoint configured, boolean configuredTrusted) {
         this.peer = peer;
         this.link = link;
         this.configured = configured;
+        this.configuredTrusted = configuredTrusted;
         this.candidates = new Candidates(link::publishCandidates);
     }
 
@@ -52,31 +72,79 @@ final class Probes {
 
     /** True if {@code echo} is the nonce of one of the last requests sent. */
     boolean sent(String echo) {
-        return sentNonces.contains(echo);
+        return sentNonces.containsKey(echo);
     }
 
     /** The nonce of the last request built, or null before any. */
-    String lastNonce() {
-        return sentNonces.peekLast();
+    List<String> lastRound() {
+        return List.copyOf(round);
     }
 
     /** A request to every place the peer may be; {@code endpoint}: where it was last heard from (or configured). */
+    /** True if {@code resp}, arriving from {@code from}, answers a request that was sent to {@code from}. */
+    boolean validates(ConResp resp, Endpoint from) {
+        return from != null && from.equals(sentNonces.get(resp.echo()));
+    }
+
+    /** True if the link may use {@code from} without further proof: proven before, or a static peer's configured endpoint. */
+    boolean trusted(Endpoint from) {
+        return from != null && (from.equals(proven) || (configuredTrusted && from.equals(configured)));
+    }
+
+    /** {@code at} answered as the peer (or is trusted): the link's endpoint from now on. */
+    void proven(Endpoint at) {
+        proven = at;
+    }
+
+    /**
+     * A request to {@code to} alone, with a nonce of its own: a verified answer from there proves that address
+     * is the peer's. At most one per address every {@value #CHALLENGE_GAP_NANOS} ns, and
+     * {@value #CHALLENGES_PER_SECOND} addresses a second (a replayed hello from many spoofed sources makes
+     * this node send a few requests, not one per copy). False if not sent.
+     */
+    boolean challenge(LinkContext ctx, Endpoint to, Boolean decision, long nowNanos) {
+        Long last = challenged.get(to);
+        if (last != null && nowNanos - last < CHALLENGE_GAP_NANOS) {
+            return false;
+        }
+        long second = nowNanos / 1_000_000_000L;
+        if (second != challengeSecond) {
+            challengeSecond = second;
+            challengesThisSecond = 0;
+        }
+        if (challengesThisSecond >= CHALLENGES_PER_SECOND) {
+            return false;
+        }
+        challengesThisSecond++;
+        challenged.remove(to);
+        challenged.put(to, nowNanos);
+        if (challenged.size() > NONCES_KEPT) {
+            challenged.remove(challenged.keySet().iterator().next());
+        }
+        ctx.channel().send(newRequest(ctx, decision, to), to);
+        return true;
+    }
+
+    /**
+     * A request to every place the peer may be, each with its own nonce; {@code endpoint}: where the link
+     * is (or was) — the configured endpoint or the last proven one.
+     */
     void request(LinkContext ctx, Endpoint endpoint, Boolean decision) {
-        ConReq req = newRequest(ctx, decision);
-        ctx.channel().send(req, configured);
+        round.clear();
+        ctx.channel().send(newRequest(ctx, decision, configured), configured);
         if (!endpoint.equals(configured)) {
-            ctx.channel().send(req, endpoint);
+            ctx.channel().send(newRequest(ctx, decision, endpoint), endpoint);
         }
         for (Endpoint c : candidates.all()) {
             if (!c.equals(configured) && !c.equals(endpoint)) {
-                ctx.channel().send(req, c);
+                ctx.channel().send(newRequest(ctx, decision, c), c);
             }
         }
     }
 
     /** A request through each rendezvous that forwards link setup (nothing is built if there is none). */
     void requestThroughRendezvous(LinkContext ctx, Boolean decision) {
-        ctx.signaling().forward(peer, () -> newRequest(ctx, decision));
+        ctx.signaling().forward(peer, () -> newRequest(ctx, decision, null));
     }
 
     /** The answer to the peer's request with nonce {@code echo}, stating this side's decision, sent to {@code to}. */
@@ -104,7 +172,7 @@ final class Probes {
      * counted, and nobody is told (the sender is at no address of ours yet).
      */
     HelloCheck.Verdict signaled(LinkContext ctx, Hello hello) {
-        HelloCheck.Verdict v = ctx.check().check(hello);
+        HelloCheck.Verdict v = ctx.check().check(hello, null);
         if (v instanceof HelloCheck.Rejected r) {
             ctx.counters().drop(r.counter());
         } else {
@@ -115,12 +183,11 @@ final class Probes {
 
     /** On a linked session: a request the peer answers as a duplicate, from wherever it reaches us. */
     void requestDirect(LinkContext ctx, Boolean decision) {
-        ConReq req = newRequest(ctx, decision);
         for (Endpoint c : candidates.direct()) {
-            ctx.channel().send(req, c);
+            ctx.channel().send(newRequest(ctx, decision, c), c);
         }
         if (!candidates.isRelayed(configured)) {
-            ctx.channel().send(req, configured);
+            ctx.channel().send(newRequest(ctx, decision, configured), configured);
         }
     }
 
@@ -128,11 +195,13 @@ final class Probes {
         return ctx.hellos().response(peer, link.localIndex(), echo, secure);
     }
 
-    private ConReq newRequest(LinkContext ctx, Boolean decision) {
+    /** A request whose nonce is remembered as sent {@code to} (null: through a rendezvous). */
+    private ConReq newRequest(LinkContext ctx, Boolean decision, Endpoint to) {
         ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
-        sentNonces.addLast(req.nonce());
+        sentNonces.put(req.nonce(), to);
+        round.add(req.nonce());
         if (sentNonces.size() > NONCES_KEPT) {
-            sentNonces.removeFirst();
+            sentNonces.remove(sentNonces.keySet().iterator().next());
         }
         return req;
     }

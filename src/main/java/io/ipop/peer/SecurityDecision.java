@@ -1,9 +1,10 @@
 package io.ipop.peer;
 
-import io.ipop.frame.OverlayAddress;
+import io.ipop.node.SecurePeers;
 import io.ipop.node.SecuritySettings;
+import io.ipop.secure.PeerIdentity;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.TreeSet;
 
 /**
@@ -17,14 +18,15 @@ public record SecurityDecision(boolean secure, String reason) {
     /**
      * This side's decision. {@code secure-peers} forces a secure link in every mode; otherwise
      * {@code always}/{@code never} decide alone, and {@code by-group} asks for a secure link iff the two
-     * group sets intersect. {@code remoteGroups} must be the groups of the peer's verified certificate
-     * (empty for a peer without one): claimed groups never count.
+     * group sets intersect. {@code verified} is the peer's verified certificate (empty for a peer without
+     * one): only its address, name and groups count, never what the hello claims.
      */
-    public static SecurityDecision decide(SecuritySettings.Mode mode, List<String> localGroups, Set<Integer> securePeers,
-                                          OverlayAddress remote, List<String> remoteGroups) {
-        if (securePeers.contains(remote.address())) {
+    public static SecurityDecision decide(SecuritySettings.Mode mode, List<String> localGroups, SecurePeers securePeers,
+                                          Optional<PeerIdentity> verified) {
+        if (securePeers.matches(verified)) {
             return new SecurityDecision(true, "secure-peer");
         }
+        List<String> remoteGroups = verified.map(PeerIdentity::groups).orElse(List.of());
         return switch (mode) {
             case ALWAYS -> new SecurityDecision(true, "mode:always");
             case NEVER -> new SecurityDecision(false, "mode:never");

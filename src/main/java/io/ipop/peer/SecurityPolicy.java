@@ -1,8 +1,9 @@
 package io.ipop.peer;
 
-import io.ipop.frame.OverlayAddress;
 import io.ipop.node.SecuritySettings;
+import io.ipop.secure.PeerIdentity;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -25,10 +26,10 @@ public final class SecurityPolicy extends AbstractBehavior<SecurityPolicy.Comman
     /**
      * Asks for this node's decision about a peer.
      *
-     * @param verifiedGroups the groups of the peer's verified certificate; empty if it has none
+     * @param verified the peer's verified certificate; empty if it has none (what its hello claims never counts)
      */
-    public record Decide(String peer, OverlayAddress remote, List<String> verifiedGroups,
-                         ActorRef<SecurityDecision> replyTo) implements Command {
+    public record Decide(String peer, Optional<PeerIdentity> verified, ActorRef<SecurityDecision> replyTo)
+            implements Command {
     }
 
     /** A reload changed the settings or groups; decisions asked after the reply use the new ones. */
@@ -57,8 +58,7 @@ public final class SecurityPolicy extends AbstractBehavior<SecurityPolicy.Comman
     }
 
     private Behavior<Command> onDecide(Decide d) {
-        SecurityDecision decision = SecurityDecision.decide(settings.mode(), groups, settings.securePeers(), d.remote(),
-                d.verifiedGroups());
+        SecurityDecision decision = SecurityDecision.decide(settings.mode(), groups, settings.securePeers(), d.verified());
         getContext().getLog().debug("security for {}: {}", d.peer(), decision);
         d.replyTo().tell(decision);
         return this;

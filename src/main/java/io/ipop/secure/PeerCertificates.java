@@ -166,7 +166,7 @@ public final class PeerCertificates {
         return cert;
     }
 
-    private static void checkValidity(String what, X509Certificate cert, Instant now) throws PkiException {
+    static void checkValidity(String what, X509Certificate cert, Instant now) throws PkiException {
         if (now.isBefore(cert.getNotBefore().toInstant())) {
             throw new PkiException(what + " not valid before " + cert.getNotBefore().toInstant());
         }

@@ -30,6 +30,11 @@ public sealed interface ControlMessage {
     /** Sender's node name. */
     String node();
 
+    /** True if {@code value} is a valid token: 1..64 of {@code A-Z a-z 0-9 . _ -} (names, instances, nonces, groups). */
+    static boolean isToken(String value) {
+        return Limits.isToken(value);
+    }
+
     /** The link-setup part shared by {@code con_req} and {@code con_resp}. */
     sealed interface Hello extends ControlMessage {
         int v();

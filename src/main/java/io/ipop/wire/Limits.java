@@ -23,11 +23,37 @@ final class Limits {
     private Limits() {
     }
 
+    /**
+     * Names, instances, nonces, groups: 1..{@value #MAX_TOKEN} of {@code A-Z a-z 0-9 . _ -}. No separator of
+     * the signed form ({@code HelloSigning}: newline, comma, colon) can occur inside one, so two different
+     * hellos never sign the same bytes (a field cannot be shifted into its neighbour).
+     */
     static void token(String field, String value) {
         if (value == null || value.isEmpty() || value.length() > MAX_TOKEN) {
             throw new IllegalArgumentException(field + " must be 1.." + MAX_TOKEN + " characters");
         }
+        if (!TOKEN.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " may hold only A-Z a-z 0-9 . _ -");
+        }
     }
+
+    /** True if {@code value} is a token ({@link #token}). */
+    static boolean isToken(String value) {
+        return value != null && value.length() <= MAX_TOKEN && TOKEN.matcher(value).matches();
+    }
+
+    /** Standard base64 with padding (a certificate, a signature). */
+    static void base64(String field, String value, int max) {
+        if (value.isEmpty() || value.length() > max) {
+            throw new IllegalArgumentException(field + " must be 1.." + max + " characters");
+        }
+        if (!BASE64.matcher(value).matches()) {
+            throw new IllegalArgumentException(field + " must be base64 (A-Z a-z 0-9 + / =)");
+        }
+    }
+
+    private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("[A-Za-z0-9._-]+");
+    private static final java.util.regex.Pattern BASE64 = java.util.regex.Pattern.compile("[A-Za-z0-9+/=]+");
 
     static void optionalToken(String field, String value) {
         if (value != null) {
@@ -64,11 +90,11 @@ final class Limits {
     /** Checks the {@link ControlMessage.Hello} fields and returns an immutable copy of the groups. */
     static List<String> hello(String node, String instance, String ip, String mac, List<String> groups,
                               String nonce, int index, String cert, String sig) {
-        if (cert != null && (cert.isEmpty() || cert.length() > MAX_CERT)) {
-            throw new IllegalArgumentException("cert must be 1.." + MAX_CERT + " characters");
+        if (cert != null) {
+            base64("cert", cert, MAX_CERT);
         }
-        if (sig != null && (sig.isEmpty() || sig.length() > MAX_SIG)) {
-            throw new IllegalArgumentException("sig must be 1.." + MAX_SIG + " characters");
+        if (sig != null) {
+            base64("sig", sig, MAX_SIG);
         }
         token("node", node);
         token("instance", instance);

@@ -79,6 +79,41 @@ class RelayServerTest {
         relay.allocate("a", LOOPBACK, "c", LOOPBACK);
         assertEquals(0, relay.allocate("b", LOOPBACK, "c", LOOPBACK).length);
         assertEquals(2, relay.views().size());
+        assertEquals(1, relay.refusals().get("full"));
+    }
+
+    /** The attack: another host behind a's NAT (same IP, another port) tries to take a's relayed path over. */
+    @Test
+    void aLatchedEndIsNotTakenOverByAnotherPortOfTheSameAddress() throws Exception {
+        int[] ports = relay.allocate("a", LOOPBACK, "b", LOOPBACK);
+        try (DatagramSocket x = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
+            x.setSoTimeout(300);
+            send(a, frame(FrameType.CONTROL, 20), ports[0]);
+            awaitLatchedA();
+            send(b, frame(FrameType.CONTROL, 20), ports[1]);
+            receive(a);
+            send(x, frame(FrameType.DATA, 60), ports[0]);   // x: a's IP, its own port
+            Thread.sleep(300);
+            assertEquals(LOOPBACK.getHostAddress() + ":" + a.getLocalPort(), relay.views().get(0).latchedA());
+            assertEquals(1, relay.views().get(0).datagrams().get("refused"));
+            send(b, frame(FrameType.DATA, 60), ports[1]);
+            receive(a);                                     // b's traffic still reaches a, not x
+            DatagramPacket none = new DatagramPacket(new byte[2048], 2048);
+            org.junit.jupiter.api.Assertions.assertThrows(SocketTimeoutException.class, () -> x.receive(none));
+        }
+    }
+
+    @Test
+    void oneRequesterGetsAtMostItsShareOfPairs() throws Exception {
+        try (RelayServer big = new RelayServer(LOOPBACK, 100)) {
+            for (int i = 0; i < RelayServer.MAX_PER_REQUESTER; i++) {
+                assertEquals(2, big.allocate("x", LOOPBACK, "p" + i, LOOPBACK).length);
+            }
+            assertEquals(0, big.allocate("x", LOOPBACK, "one-more", LOOPBACK).length);
+            assertEquals(1, big.refusals().get("per_requester"));
+            assertEquals(2, big.allocate("x", LOOPBACK, "p0", LOOPBACK).length, "an existing pair is still answered");
+            assertEquals(2, big.allocate("y", LOOPBACK, "one-more", LOOPBACK).length, "others are not held back");
+        }
     }
 
     private void awaitLatchedA() throws InterruptedException {

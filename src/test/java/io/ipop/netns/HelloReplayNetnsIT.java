@@ -7,12 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
-import java.io.DataOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -80,12 +77,12 @@ class HelloReplayNetnsIT {
     void aSignedHelloReplayedToAnotherPeerLeavesItsLinkAlone() throws Exception {
         NodeProcess c = overlay.node("c");
         JsonNode before = c.link("a");
-        replay(helloFromAToB, "c");
+        overlay.sendFrom("x", List.of(helloFromAToB), "c");
         Thread.sleep(2000);
         JsonNode after = c.link("a");
         assertEquals("up", after.path("state").asText(), after.toString());
         assertEquals(before.path("since").asText(), after.path("since").asText(), "c's link to a was reset: " + after);
-        ping("c", "a");
+        overlay.ping("c", "a");
     }
 
     @Test
@@ -93,30 +90,11 @@ class HelloReplayNetnsIT {
     void aReplayedClientHelloLeavesTheUpSecureLinkAlone() throws Exception {
         NodeProcess b = overlay.node("b");
         JsonNode before = b.link("a");
-        replay(clientHelloFromAToB, "b");
+        overlay.sendFrom("x", List.of(clientHelloFromAToB), "b");
         Thread.sleep(2000);
         JsonNode after = b.link("a");
         assertEquals("up", after.path("state").asText(), after.toString());
         assertEquals(before.path("since").asText(), after.path("since").asText(), "b's link to a was reset: " + after);
-        ping("a", "b");
-    }
-
-    private static void replay(byte[] datagram, String to) throws Exception {
-        Path corpus = overlay.dir.resolve("replay-" + to + ".corpus");
-        try (DataOutputStream out = new DataOutputStream(Files.newOutputStream(corpus))) {
-            out.writeInt(datagram.length);
-            out.write(datagram);
-        }
-        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", overlay.topology.ns("x")));
-        cmd.addAll(Topology.testJava("64m", Flooder.class.getName(), corpus.toString(), MixedOverlay.underlayIp(to), "5800",
-                "1", "1", "0", "10"));
-        Shell.Result r = Shell.run(Duration.ofSeconds(30), cmd);
-        assertEquals(0, r.exit(), r.output());
-    }
-
-    private static void ping(String from, String to) {
-        Shell.Result r = overlay.topology.exec(from, Duration.ofSeconds(15), "ping", "-c", "3", "-i", "0.2", "-W", "2",
-                MixedOverlay.overlayIp(to));
-        assertEquals(0, r.exit(), "ping " + from + " -> " + to + "\n" + r.output());
+        overlay.ping("a", "b");
     }
 }

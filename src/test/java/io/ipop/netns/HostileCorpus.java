@@ -360,9 +360,14 @@ final class HostileCorpus {
         return (ControlMessage.ConReq) HelloSigning.sign(req, id.privateKey());
     }
 
+    /**
+     * A request to the target (node "a" in the tests): addressed to it, as every captured hello to it is, and
+     * with the MAC the sender's name derives, as every hello of that node carries, so that each forgery passes
+     * the cheap checks and the identity check and lands in the counter of what it forges.
+     */
     private ControlMessage.ConReq hello(int v, String node, String ip, List<String> groups, long ts, String cert) {
-        return new ControlMessage.ConReq(v, node, hex(8), ip, "02:00:5e:00:53:" + String.format("%02x", random.nextInt(256)),
-                groups, hex(8), 1 + random.nextInt(Integer.MAX_VALUE - 1), ts, null, cert, null);
+        return new ControlMessage.ConReq(v, node, hex(8), ip, io.ipop.frame.MacAddress.derivedFrom(node).toString(),
+                groups, hex(8), 1 + random.nextInt(Integer.MAX_VALUE - 1), ts, null, cert, null, "a");
     }
 
     /** A self-signed certificate for "b" whose issuer CN is 300 characters: refusals that quote it grow long. */

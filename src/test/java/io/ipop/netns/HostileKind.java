@@ -26,10 +26,13 @@ enum HostileKind {
     PLAINTEXT_ON_SECURE("classify", "plaintext_on_secure_link"),
     /** Sealed frames on the plaintext link's index. */
     SECURE_ON_PLAINTEXT("classify", "secure_on_plaintext_link"),
-    /** Injected plaintext frames on the plaintext link, unicast to another MAC, up to 9000 bytes. */
-    NOT_FOR_US("switch_in", "not_for_us"),
-    /** Injected plaintext frames on the plaintext link shorter than an Ethernet header. */
-    SHORT_FRAME("switch_in", "short_frame"),
+    /**
+     * Injected plaintext frames on the plaintext link's index, unicast to another MAC, up to 9000 bytes: from the
+     * attacker's address, so refused before any frame check (docs/security.md, invariant 4).
+     */
+    NOT_FOR_US("classify", "wrong_address"),
+    /** Injected plaintext frames on the plaintext link's index shorter than an Ethernet header, from the attacker's address. */
+    SHORT_FRAME("classify", "wrong_address"),
     /** con_req as the known peer with its real certificate and a signature that does not verify. */
     BAD_SIGNATURE("link_setup", "bad_signature"),
     /** con_req as the known peer with a certificate from another CA (correctly self-consistent). */

@@ -36,6 +36,7 @@ final class MixedOverlay implements AutoCloseable {
     private final String testName;
     private final List<String> nodeJvmOptions;
     private final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
+    private final Map<String, String> extraConfig = new LinkedHashMap<>();
     private final List<Process> tools = new ArrayList<>();
 
     /** Makes the PKI (and a foreign CA with an impostor "b") and the namespaces; starts no node yet. */
@@ -60,6 +61,12 @@ final class MixedOverlay implements AutoCloseable {
             topology.host(h, HOSTS.get(h));
         }
         extraHosts.forEach(topology::host);
+    }
+
+    /** {@code hocon} is appended to {@code host}'s config (later keys win), for the nodes started from now on. */
+    MixedOverlay configure(String host, String hocon) {
+        extraConfig.put(host, hocon);
+        return this;
     }
 
     /** Starts the three nodes on port 5800 and waits until every link is up. */
@@ -200,6 +207,35 @@ final class MixedOverlay implements AutoCloseable {
         return new Running(receiver, sender, receiverOut, senderOut, limit);
     }
 
+    /**
+     * The attacker {@code from} (a host without a node) sends each datagram once to {@code to}'s port 5800, from
+     * one source port of its own ({@link Flooder}), and waits until they are sent.
+     */
+    void sendFrom(String from, List<byte[]> datagrams, String to) throws IOException {
+        Path corpus = dir.resolve(from + "-to-" + to + "-" + System.nanoTime() + ".corpus");
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(Files.newOutputStream(corpus))) {
+            for (byte[] d : datagrams) {
+                out.writeInt(d.length);
+                out.write(d);
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.ns(from)));
+        cmd.addAll(Topology.testJava("64m", Flooder.class.getName(), corpus.toString(), underlayIp(to), "5800",
+                "1", "1", "0", "10"));
+        Shell.Result r = Shell.run(Duration.ofSeconds(30), cmd);
+        if (r.exit() != 0) {
+            throw new AssertionError("sending from " + from + " failed: " + r.output());
+        }
+    }
+
+    /** Three pings over the overlay from {@code from} to {@code to}; fails the test if one is lost. */
+    void ping(String from, String to) {
+        Shell.Result r = topology.exec(from, Duration.ofSeconds(15), "ping", "-c", "3", "-i", "0.2", "-W", "2", overlayIp(to));
+        if (r.exit() != 0) {
+            throw new AssertionError("ping " + from + " -> " + to + "\n" + r.output());
+        }
+    }
+
     /** A background tool process in {@code host}'s namespace; stopped by PID in {@link #close} if still running. */
     Process spawn(String host, Path output, List<String> cmd) {
         Process p = topology.spawn(host, output, cmd);
@@ -246,6 +282,7 @@ final class MixedOverlay implements AutoCloseable {
                   link { keepalive-interval = 500ms, dead-after = %dms, retry-min = 250ms, retry-max = 2s }
                 }
                 """.formatted(host, overlayIp(host), port, peers, GROUPS.get(host), abs.resolve("ca.crt"),
-                abs.resolve(host + ".crt"), abs.resolve(host + ".key"), DEAD_AFTER.toMillis());
+                abs.resolve(host + ".crt"), abs.resolve(host + ".key"), DEAD_AFTER.toMillis())
+                + extraConfig.getOrDefault(host, "");
     }
 }

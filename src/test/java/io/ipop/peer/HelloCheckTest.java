@@ -11,6 +11,7 @@ import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.NonceCache;
 import io.ipop.secure.OverlayCa;
+import io.ipop.secure.VerifiedCertificates;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConReq;
 import java.net.InetAddress;
@@ -70,7 +71,7 @@ class HelloCheckTest {
     void refusesAHelloTamperedWithAfterSigning() {
         ConReq signed = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
         ConReq tampered = new ConReq(signed.v(), signed.node(), signed.instance(), signed.ip(), signed.mac(),
-                List.of(), signed.nonce(), signed.index(), signed.ts(), true, signed.cert(), signed.sig());
+                signed.groups(), signed.nonce(), signed.index(), signed.ts(), true, signed.cert(), signed.sig(), signed.to());
         assertRejected(Drop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(tampered));
     }
 
@@ -121,11 +122,51 @@ class HelloCheckTest {
         assertTrue(r.tellPeer());
     }
 
+    /** The attack of issue 14 part 1: an unsigned hello in a certified peer's name, to a node in mode never. */
     @Test
-    void aNodeInModeNeverAcceptsAnUnsignedHelloAsUnauthenticated() {
+    void aNodeThatHoldsTheCaRefusesAnUnsignedHelloInEveryMode() {
         ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
-        HelloCheck.Accepted ok = assertInstanceOf(HelloCheck.Accepted.class, checker(Clock.systemUTC(), false).check(unsigned));
+        HelloCheck.Rejected r = assertRejected(Drop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), false).check(unsigned));
+        assertTrue(r.tellPeer());
+    }
+
+    @Test
+    void aNodeWithoutTheCaAcceptsAnUnsignedHelloAsUnauthenticated() {
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
+        HelloCheck.Accepted ok = assertInstanceOf(HelloCheck.Accepted.class, uncertified().check(unsigned));
         assertTrue(ok.identity().isEmpty(), "claimed groups are not believed without a certificate");
+    }
+
+    /** A captured hello re-sent first from an attacker's address: the genuine copy is no replay, but a repeat. */
+    @Test
+    void theSameHelloFromAnotherAddressIsARepeatNotAReplay() {
+        HelloCheck check = checker(Clock.systemUTC(), true);
+        ConReq h = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
+        Endpoint attacker = Endpoint.of(InetAddress.getLoopbackAddress(), 6666);
+        Endpoint genuine = Endpoint.of(InetAddress.getLoopbackAddress(), 5801);
+        assertEquals(false, assertInstanceOf(HelloCheck.Accepted.class, check.check(h, attacker)).repeat());
+        assertEquals(true, assertInstanceOf(HelloCheck.Accepted.class, check.check(h, genuine)).repeat());
+        assertRejected(Drop.HELLO_REPLAY, check.check(h, genuine));
+        assertRejected(Drop.HELLO_REPLAY, check.check(h, attacker));
+    }
+
+    /** Cheap checks first: a stale, misaddressed or replayed hello costs no certificate or signature check. */
+    @Test
+    void cheapChecksComeBeforeTheCertificateAndCertificatesAreRemembered() {
+        HelloCheck check = checker(Clock.systemUTC(), true);
+        ConReq h = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
+        VerifiedCertificates certs = check.certificates().orElseThrow();
+        ConReq stale = new ConReq(h.v(), h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(),
+                h.ts() - 600_000, h.secure(), h.cert(), h.sig(), h.to());
+        assertRejected(Drop.HELLO_STALE, check.check(stale));
+        ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request("c", 7, null);
+        assertRejected(Drop.HELLO_MISADDRESSED, check.check(forC));
+        assertInstanceOf(HelloCheck.Accepted.class, check.check(h));
+        assertRejected(Drop.HELLO_REPLAY, check.check(h));
+        assertEquals(0, certs.hits(), "only the accepted hello reached the certificate check");
+        ConReq next = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
+        assertInstanceOf(HelloCheck.Accepted.class, check.check(next));
+        assertEquals(1, certs.hits(), "the second hello's certificate was remembered");
     }
 
     @Test
@@ -133,9 +174,9 @@ class HelloCheckTest {
         ConReq h = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
         ConReq v2 = new ConReq(2, h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(), h.ts(),
                 null, null, null);
-        assertRejected(Drop.HELLO_REFUSED, checker(Clock.systemUTC(), false).check(v2));
+        assertRejected(Drop.HELLO_REFUSED, uncertified().check(v2));
         ConReq mine = new Hellos(nodeB(List.of(), "10.77.0.1/24"), Optional.empty()).request("a", 7, null);
-        assertRejected(Drop.HELLO_REFUSED, checker(Clock.systemUTC(), false).check(mine));
+        assertRejected(Drop.HELLO_REFUSED, uncertified().check(mine));
     }
 
     private static HelloCheck.Rejected assertRejected(Drop counter, HelloCheck.Verdict v) {
@@ -148,6 +189,12 @@ class HelloCheckTest {
         LocalNode self = node("a", "10.77.0.1/24", List.of("blue"));
         return new HelloCheck(self, Optional.of(a), requireCertificates, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 100), clock);
+    }
+
+    /** A node without the CA (mode never, no certificate). */
+    private static HelloCheck uncertified() {
+        return new HelloCheck(node("a", "10.77.0.1/24", List.of("blue")), Optional.empty(), false, Duration.ofSeconds(60),
+                new NonceCache(Duration.ofSeconds(120), 100), Clock.systemUTC());
     }
 
     private static ConReq hello(LocalNode sender, NodeIdentity signer) {

@@ -55,7 +55,7 @@ class LinkSetupTest {
 
     @Test
     void theSameRequestAgainIsADuplicate() {
-        ConReq req = conReq("i1", 7, List.of("blue"), false, "cert-1");
+        ConReq req = conReq("i1", 7, List.of("blue"), false, "Y2VydDE=");
         setup.heard(req, Optional.empty(), PLAIN);
         assertTrue(setup.isDuplicate(req));
         assertTrue(setup.sameSetup(req));
@@ -63,9 +63,9 @@ class LinkSetupTest {
 
     @Test
     void otherGroupsOrAnotherCertificateAreTheSameSetupButNoDuplicate() {
-        setup.heard(conReq("i1", 7, List.of("blue"), false, "cert-1"), Optional.empty(), PLAIN);
-        ConReq otherGroups = conReq("i1", 7, List.of("red"), false, "cert-1");
-        ConReq otherCertificate = conReq("i1", 7, List.of("blue"), false, "cert-2");
+        setup.heard(conReq("i1", 7, List.of("blue"), false, "Y2VydDE="), Optional.empty(), PLAIN);
+        ConReq otherGroups = conReq("i1", 7, List.of("red"), false, "Y2VydDE=");
+        ConReq otherCertificate = conReq("i1", 7, List.of("blue"), false, "Y2VydDI=");
         assertTrue(setup.sameSetup(otherGroups));
         assertFalse(setup.isDuplicate(otherGroups));
         assertTrue(setup.sameSetup(otherCertificate));
@@ -96,8 +96,8 @@ class LinkSetupTest {
 
     @Test
     void aChangedPeerIsTakenWithoutForgettingItsDecision() {
-        setup.heard(conReq("i1", 7, List.of("blue"), false, "cert-1"), Optional.empty(), PLAIN);
-        ConReq changed = conReq("i1", 7, List.of("red"), false, "cert-2");
+        setup.heard(conReq("i1", 7, List.of("blue"), false, "Y2VydDE="), Optional.empty(), PLAIN);
+        ConReq changed = conReq("i1", 7, List.of("red"), false, "Y2VydDI=");
         setup.changed(changed, Optional.empty(), new SecurityDecision(false, "no-common-group"));
         assertTrue(setup.isDuplicate(changed), "now the request the link knows");
         assertEquals(List.of("red"), setup.remote().groups());

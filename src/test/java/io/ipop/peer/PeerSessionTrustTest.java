@@ -193,7 +193,7 @@ class PeerSessionTrustTest {
     }
 
     private static SecuritySettings security(Revocations revoked, Duration reverify) {
-        return new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.of(a), Duration.ofSeconds(60),
+        return new SecuritySettings(SecuritySettings.Mode.NEVER, io.ipop.node.SecurePeers.NONE, Optional.of(a), Duration.ofSeconds(60),
                 Duration.ofSeconds(10), revoked, reverify, Duration.ofMinutes(2));
     }
 

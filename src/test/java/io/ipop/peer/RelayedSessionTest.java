@@ -119,7 +119,11 @@ class RelayedSessionTest {
         List<RecordingUnderlay.Sent> first = awaitSentTo(wire, RELAYED, ConReq.class);
         assertTrue(first.stream().anyMatch(s -> s.to().equals(RELAYED)), "con_req probes the relayed candidate at once: " + first);
 
+        ConReq toRelay = first.stream().filter(s -> s.to().equals(RELAYED) && s.message() instanceof ConReq)
+                .map(s -> (ConReq) s.message()).findFirst().orElseThrow();
         session.tell(new PeerSession.ControlReceived(RELAYED, conReq()));  // the peer's con_req came through the relay
+        directory.expectNoMessage(Duration.ofMillis(200));                 // an address not proven yet: no link
+        session.tell(new PeerSession.ControlReceived(RELAYED, conResp(toRelay.nonce())));  // its answer to ours, from there
         assertEquals(RELAYED, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint());
 
         session.tell(new PeerSession.CandidatesLearned(List.of(DIRECT), null, null));
@@ -144,6 +148,37 @@ class RelayedSessionTest {
         assertEquals(77, moved.route().remoteIndex(), "same link, same indexes: only the path changed");
         assertEquals(DIRECT, link.snapshot().endpoint());
         assertEquals(LinkState.UP, link.snapshot().state());
+        KIT.stop(session, Duration.ofSeconds(3));
+    }
+
+    /**
+     * The owner of a direct candidate (or an on-path observer) re-sends the peer's probe from its own address:
+     * a relayed link answers it but does not move there until that address answers a challenge.
+     */
+    @Test
+    void aRelayedLinkDoesNotMoveToAnAddressThatOnlyRepeatsAProbe() {
+        RecordingUnderlay wire = new RecordingUnderlay();
+        TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
+        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x45, ANNOUNCED);
+        LinkContext ctx = context(wire);
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
+                directory.getRef()));
+        session.tell(new PeerSession.CandidatesLearned(List.of(), RELAYED, "rv"));
+        ConReq toRelay = awaitSentTo(wire, RELAYED, ConReq.class).stream()
+                .filter(s -> s.to().equals(RELAYED) && s.message() instanceof ConReq).map(s -> (ConReq) s.message())
+                .findFirst().orElseThrow();
+        session.tell(new PeerSession.ControlReceived(RELAYED, conReq()));
+        session.tell(new PeerSession.ControlReceived(RELAYED, conResp(toRelay.nonce())));
+        assertEquals(RELAYED, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint());
+        wire.drain();
+
+        Endpoint attacker = Endpoint.parse("198.51.100.66:5800");
+        session.tell(new PeerSession.ControlReceived(attacker, conReq()));   // the peer's probe, re-sent by x
+        directory.expectNoMessage(Duration.ofMillis(300));
+        assertEquals(RELAYED, link.snapshot().endpoint(), "the link stays on the relay");
+        List<RecordingUnderlay.Sent> sent = awaitSentTo(wire, attacker, ConReq.class);
+        assertTrue(sent.stream().anyMatch(s -> s.to().equals(attacker) && s.message() instanceof ConReq),
+                "the address is challenged: " + sent);
         KIT.stop(session, Duration.ofSeconds(3));
     }
 

@@ -121,6 +121,14 @@ class ControlCodecTest {
         }
         cases.add(Arguments.of("65 groups", tooManyGroups.toString()));
         cases.add(Arguments.of("null group", conReq().set("groups", JSON.createArrayNode().addNull()).toString()));
+        // signed tokens hold no separator of the signed form (issue 14): else two hellos could sign the same bytes
+        cases.add(Arguments.of("comma in a group", conReq().set("groups", JSON.createArrayNode().add("blue,red")).toString()));
+        cases.add(Arguments.of("newline in to", conReq().put("to", "b\ncands:192.0.2.9:5800").toString()));
+        cases.add(Arguments.of("newline in nonce", conReq().put("nonce", "n1\n7").toString()));
+        cases.add(Arguments.of("colon in instance", conReq().put("instance", "i:1").toString()));
+        cases.add(Arguments.of("space in node", conReq().put("node", "a b").toString()));
+        cases.add(Arguments.of("newline in cert", conReq().put("cert", "AAAA\nBBBB").toString()));
+        cases.add(Arguments.of("comma in sig", conReq().put("sig", "AAAA,BBBB").toString()));
         cases.add(Arguments.of("con_resp without echo", conReq().put("type", "con_resp").toString()));
         cases.add(Arguments.of("ping with null node", "{\"type\":\"ping\",\"node\":null,\"seq\":1,\"ts\":2}"));
         cases.add(Arguments.of("close without reason", "{\"type\":\"close\",\"node\":\"a\"}"));

@@ -17,6 +17,7 @@ import io.ipop.secure.OverlayCa;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.ControlMessage.ConResp;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -86,7 +87,7 @@ class PathValidationTest {
         session.tell(new PeerSession.ControlReceived(X, captured));
         directory.expectNoMessage(Duration.ofMillis(300));
         assertEquals(LinkState.CONNECTING, link.snapshot().state(), "x's copy brought no link up");
-        ConReq challenge = awaitRequestTo(X);
+        awaitRequestTo(X);                              // x's address is challenged, not believed
 
         session.tell(new PeerSession.ControlReceived(B, captured));        // the genuine copy, second
         ConReq toB = awaitRequestTo(B);
@@ -96,8 +97,11 @@ class PathValidationTest {
         assertEquals(B, up.route().endpoint(), "the link is at b's address, which answered");
         assertTrue(ctx.counters().drops(Drop.HELLO_UNPROVEN_PATH) >= 1);
 
-        // x can replay b's answer to x's challenge? It has none: the challenge went to x, b never answered it.
-        session.tell(new PeerSession.ControlReceived(X, hellosOf("instance-b").response("a", 77, challenge.nonce(), false)));
+        // x has no answer to the challenge sent to x (only b's key could sign one); what it can do is replay b's
+        // genuine answer, which echoes the nonce sent to b's address: that proves nothing about x's
+        ConResp genuine = hellosOf("instance-b").response("a", 77, toB.nonce(), false);
+        session.tell(new PeerSession.ControlReceived(X, genuine));
+        directory.expectNoMessage(Duration.ofMillis(300));  // the session has handled it by now
         assertEquals(B, link.snapshot().endpoint(), "unchanged");
     }
 

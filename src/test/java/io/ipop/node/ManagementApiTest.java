@@ -135,14 +135,6 @@ class ManagementApiTest {
                 .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.noBody()));
     }
 
-    /** Second node's metrics, bound on another port, to see its drop counters. */
-    private String scrapeDirectly(Node n) throws Exception {
-        ServerBinding binding = ManagementServer.start(n.system(), new ManagementSettings("127.0.0.1", 0))
-                .toCompletableFuture().get(10, TimeUnit.SECONDS);
-        return send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + binding.localAddress().getPort() + "/metrics"))
-                .GET()).body();
-    }
-
     private HttpResponse<String> get(String path, String token) throws Exception {
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).GET();
         if (token != null) {

@@ -23,7 +23,8 @@
 #
 # Usage (as root): bench/throughput.sh [--rate RATE] [--firewall]
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
-#   BENCH_RUNS, IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_REFERENCE (1: the socat
+#   BENCH_RUNS, BENCH_WARMUP (seconds of one discarded iperf3 run before each case's runs; default 0),
+#   IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_REFERENCE (1: the socat
 #   case if socat is installed; 0: skip it), BENCH_KEEP=1 (keep the work
 #   directory with node logs, configs and /overlay snapshots; it is always kept on failure).
 # Everything it creates (namespaces, node and iperf3 processes) is removed on exit, success or not.
@@ -34,6 +35,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
 seconds="${BENCH_SECONDS:-10}"
 runs="${BENCH_RUNS:-3}"
+warmup="${BENCH_WARMUP:-0}"
 java_opts="${IPOP_JAVA_OPTS:-}"
 rate=""
 firewall=0
@@ -189,6 +191,13 @@ declare -A mbit_median runs_txt rtt cpu_a cpu_b
 measure() {  # measure CASE TARGET_IP [node pids for CPU]
   local c=$1 ip=$2 pa=${3:-} pb=${4:-} r bps list=() a0 b0 a1 b1
   log "== $c: $runs x iperf3 -t $seconds a -> $ip"
+  if [ "$warmup" -gt 0 ]; then   # discarded: the first seconds of a fresh node run while the JIT compiles
+    local measured=$seconds
+    seconds=$warmup
+    iperf_once "$ip" "$c-warmup" || fail "iperf3 warm-up of case $c (a -> $ip) failed"
+    seconds=$measured
+    log "   warm-up ($warmup s, discarded): $(python3 -c "print(f'{float(\"$last_bps\")/1e6:.1f}')") Mbit/s"
+  fi
   if [ -n "$pa" ]; then a0=$(cpu_seconds "$pa"); b0=$(cpu_seconds "$pb"); fi
   for r in $(seq "$runs"); do
     iperf_once "$ip" "$c-$r" || { [ -n "$pa" ] && node_log_tail; fail "iperf3 run $r of case $c (a -> $ip) failed"; }

@@ -52,7 +52,7 @@ class ClusterTlsNetnsIT {
         }
         Path capture = DIR.resolve("a-cluster.pcap").toAbsolutePath();
         Files.deleteIfExists(capture);
-        Process tcpdump = topology.spawn("a", DIR.resolve("tcpdump.log"), List.of("tcpdump", "-i", "eth0", "-U", "-s", "0",
+        Process tcpdump = topology.spawn("a", DIR.resolve("tcpdump.log"), List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-s", "0",
                 "-Z", "root", "-w", capture.toString(), "tcp", "port", String.valueOf(CLUSTER_PORT)));
         try {
             Thread.sleep(1500);                         // tcpdump needs a moment to attach

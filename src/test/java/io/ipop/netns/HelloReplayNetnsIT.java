@@ -38,7 +38,7 @@ class HelloReplayNetnsIT {
         Path capture = overlay.dir.resolve("a-eth0.pcap").toAbsolutePath();
         Files.deleteIfExists(capture);
         Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"),
-                List.of("tcpdump", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
+                List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
         try {
             Thread.sleep(1500);
             overlay.startAll();

@@ -53,7 +53,7 @@ class HostileNetnsIT {
         Path capture = overlay.dir.resolve("a-eth0.pcap").toAbsolutePath();
         Files.deleteIfExists(capture);
         Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"),
-                List.of("tcpdump", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
+                List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
         try {
             Thread.sleep(1500);                         // tcpdump needs a moment to attach
             overlay.startAll();
@@ -61,7 +61,7 @@ class HostileNetnsIT {
                 overlay.topology.exec("a", Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "2",
                         MixedOverlay.overlayIp(to));
             }
-            Thread.sleep(500);
+            Thread.sleep(1000);                         // the last replies reach the capture before it stops
         } finally {
             Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits
         }

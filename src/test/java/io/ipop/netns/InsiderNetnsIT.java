@@ -231,7 +231,7 @@ class InsiderNetnsIT {
     }
 
     private static Process capture(String host, String iface, Path file) throws Exception {
-        Process p = new ProcessBuilder("ip", "netns", "exec", topology.ns(host), "tcpdump", "-i", iface, "-U", "-Z", "root",
+        Process p = new ProcessBuilder("ip", "netns", "exec", topology.ns(host), "tcpdump", "--immediate-mode", "-i", iface, "-U", "-Z", "root",
                 "-w", file.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump-" + host + ".log").toFile())
                 .start();
         Thread.sleep(1500);                              // tcpdump needs a moment to attach

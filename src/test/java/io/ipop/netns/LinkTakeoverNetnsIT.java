@@ -95,7 +95,7 @@ class LinkTakeoverNetnsIT {
                 """.formatted(MixedOverlay.underlayIp("a")));
         byte[] hello;
         try {
-            Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"), List.of("tcpdump", "-i", "eth0", "-U",
+            Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"), List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U",
                     "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "and", "dst", MixedOverlay.underlayIp("c")));
             try {
                 c.await(Duration.ofSeconds(20), "c lost its link to a", n -> !"up".equals(n.linkState("a")));

@@ -150,7 +150,7 @@ class NatTraversalNetnsIT {
 
             Path capture = dir.resolve("rv-eth0.pcap").toAbsolutePath();
             Files.deleteIfExists(capture);
-            tcpdump = t.spawn(NatLab.RV, dir.resolve("tcpdump.log"), List.of("tcpdump", "-i", "eth0", "-U", "-Z", "root",
+            tcpdump = t.spawn(NatLab.RV, dir.resolve("tcpdump.log"), List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-Z", "root",
                     "-w", capture.toString(), "udp"));
             Thread.sleep(1500);                         // tcpdump needs a moment to attach
             Shell.Result marked = t.exec("host-a", Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "3",

@@ -178,7 +178,7 @@ class ReloadNetnsIT {
     private static void captureShowsNoMarkerOnTheNewSecureLink() throws Exception {
         Path capture = dir.resolve("a-eth0.pcap");
         Files.deleteIfExists(capture);
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", topology.ns("a"), "tcpdump", "-i", "eth0", "-U",
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", topology.ns("a"), "tcpdump", "--immediate-mode", "-i", "eth0", "-U",
                 "-Z", "root", "-w", capture.toString(), "udp", "port", "5800")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.log").toFile()).start();
         try {

@@ -93,7 +93,7 @@ class SecureNetnsIT {
     void markerIsVisibleOnThePlaintextLinkAndNeverOnTheSecureOne() throws Exception {
         Path capture = DIR.resolve("a-eth0.pcap").toAbsolutePath();
         Files.deleteIfExists(capture);
-        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", topology.ns("a"), "tcpdump", "-i", "eth0", "-U",
+        Process tcpdump = new ProcessBuilder("ip", "netns", "exec", topology.ns("a"), "tcpdump", "--immediate-mode", "-i", "eth0", "-U",
                 "-Z", "root", "-w", capture.toString(), "udp", "port", "5800")
                 .redirectErrorStream(true).redirectOutput(DIR.resolve("tcpdump.log").toFile()).start();
         try {

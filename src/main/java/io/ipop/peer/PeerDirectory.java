@@ -103,6 +103,8 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     private final Consumer<RouteTable> publishRoutes;
     private final Map<String, ActorRef<PeerSession.Command>> sessions = new HashMap<>();
     private final Map<String, Route> routes = new HashMap<>();
+    /** The table last published from {@link #routes}: the MACs up links hold. */
+    private RouteTable published = RouteTable.EMPTY;
     /** Sessions told to stop because their peer was removed; their links go once they have stopped. */
     private final Set<String> removing = new HashSet<>();
     /** Peers found again while their old session was still stopping. */
@@ -231,7 +233,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     /** Routes a link, unless its MAC is this node's or another up link's: a MAC is one identity's, on one link. */
     private Behavior<Command> onLinkUp(LinkUp up) {
         Route route = up.route();
-        Route holder = RouteTable.of(routes.values()).macHolderOtherThan(route.mac(), route.peer());
+        Route holder = published.macHolderOtherThan(route.mac(), route.peer());
         if (route.mac() == ownMac || holder != null) {
             String why = "MAC " + new MacAddress(route.mac()) + " is already "
                     + (holder == null ? "this node's" : "the MAC of the link to " + holder.peer());
@@ -306,6 +308,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private void publish() {
-        publishRoutes.accept(RouteTable.of(routes.values()));
+        published = RouteTable.of(routes.values());
+        publishRoutes.accept(published);
     }
 }

@@ -156,7 +156,12 @@ public final class Main {
         Signals.onHangup(runtime::reload);                // the reloader logs what it applied or why it refused
         system.getWhenTerminated().toCompletableFuture().join();
         Object reason = shutdown.getShutdownReason().orElse(null);
-        int code = reason instanceof NodeGuardian.DataplaneFailed || reason instanceof ManagementFailed ? FAILED : OK;
+        if (reason instanceof NodeGuardian.ClusterFailed failed) {
+            err.println("ipop-node: cannot start the cluster on port " + settings.discovery().clusterPort() + ": "
+                    + failed.message());
+        }
+        int code = reason instanceof NodeGuardian.DataplaneFailed || reason instanceof ManagementFailed
+                || reason instanceof NodeGuardian.ClusterFailed ? FAILED : OK;
         log.info("node {} stopped (exit {})", settings.name(), code);
         return code;
     }

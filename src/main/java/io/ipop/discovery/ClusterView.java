@@ -110,6 +110,21 @@ final class ClusterView {
         return out;
     }
 
+    /**
+     * This node left the cluster without asking (downed): every peer announced is lost, and nothing more is
+     * announced by this view.
+     */
+    List<PeerDirectory.Command> forgetAll() {
+        List<PeerDirectory.Command> out = new ArrayList<>();
+        announced.keySet().forEach(name -> out.add(
+                new PeerDirectory.PeerLost(name, ClusterDiscovery.SOURCE, "this node was downed by the cluster")));
+        announced.clear();
+        upMembers.clear();
+        records = Map.of();
+        counters.followed(0);
+        return out;
+    }
+
     private static boolean sameIncarnation(PeerRecord a, PeerRecord b) {
         return a.member().equals(b.member()) && a.instance().equals(b.instance()) && a.endpoint().equals(b.endpoint());
     }

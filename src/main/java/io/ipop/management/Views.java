@@ -1,6 +1,7 @@
 package io.ipop.management;
 
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.discovery.ClusterMembership;
 import io.ipop.dataplane.Drop;
 import io.ipop.nat.RelayServer;
 import io.ipop.nat.SignalCounters;
@@ -34,7 +35,15 @@ final class Views {
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
                     int linksUp, String securityMode, String certificate, String certificateExpires,
                     String reflexiveEndpoint, NatView nat, ManagementView management,
-                    ClusterRecordsView clusterRecords) {
+                    ClusterRecordsView clusterRecords, ClusterMemberView cluster) {
+    }
+
+    /**
+     * This node in the cluster (absent without cluster discovery): its member address with incarnation uid and
+     * status ({@code null} between a downing and the next incarnation), and how many new members it started
+     * after being downed.
+     */
+    record ClusterMemberView(String member, String status, long rejoins) {
     }
 
     /** Reloads by outcome, and the management API's refusals by {@link ApiRefusal} counter. */
@@ -98,7 +107,14 @@ final class Views {
                 cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
                 s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s), management,
                 s.clusterRecords().map(c -> new ClusterRecordsView(c.followed(), c.pending(), c.refusedByReason()))
-                        .orElse(null));
+                        .orElse(null),
+                s.cluster().map(Views::clusterMember).orElse(null));
+    }
+
+    private static ClusterMemberView clusterMember(ClusterMembership m) {
+        var self = m.self();
+        return new ClusterMemberView(self.map(s -> s.address() + "#" + s.uniqueAddress().longUid()).orElse(null),
+                self.map(s -> s.status().toString()).orElse(null), m.rejoins());
     }
 
     private static NatView nat(NodeRuntime.State s) {

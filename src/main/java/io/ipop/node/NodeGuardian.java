@@ -6,6 +6,7 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.ClusterDiscovery;
+import io.ipop.discovery.ClusterMembership;
 import io.ipop.discovery.RecordCounters;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.nat.InboundGate;
@@ -153,17 +154,25 @@ public final class NodeGuardian {
                 StaticPeers.announce(settings.peers(), directory);
             }
             Optional<RecordCounters> clusterRecords = Optional.empty();
+            Optional<ClusterMembership> cluster = Optional.empty();
             if (settings.discovery().cluster()) {
-                clusterRecords = Optional.of(new RecordCounters());
-                ctx.spawn(ClusterDiscovery.create(self, settings.discovery(), security.identity(), directory,
-                        clusterRecords.get()), "cluster-discovery");
+                RecordCounters records = new RecordCounters();
+                clusterRecords = Optional.of(records);
+                try {
+                    cluster = Optional.of(ClusterMembership.start(system, settings.discovery().clusterSystemConfig(settings.config()),
+                            downed -> ClusterDiscovery.create(self, settings.discovery(), security.identity(), directory, records,
+                                    downed)));
+                } catch (RuntimeException e) {
+                    shutdown.run(new ClusterFailed(e.getMessage()));
+                    return Behaviors.empty();
+                }
             }
             ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), channel::sendRaw), "stun-probe");
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory, firewall::set), "config-reloader");
             NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
                     new Nat(stun, relayPaths, relay, gate, signaling.counters()), routes::get, firewall::get,
-                    clusterRecords), reloader);
+                    clusterRecords, cluster), reloader);
             ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
                     self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
                     settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),
@@ -189,6 +198,10 @@ public final class NodeGuardian {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Shutdown reason when the cluster system could not start (e.g. its port is taken). */
+    public record ClusterFailed(String message) implements CoordinatedShutdown.Reason {
     }
 
     /** Shutdown reason when a data-plane graph failed. */

@@ -8,7 +8,7 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
-import io.ipop.node.DataplaneSettings;
+import io.ipop.dataplane.DataplaneSettings;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.secure.LinkCipher;

@@ -1,6 +1,5 @@
 package io.ipop.dataplane;
 
-import io.ipop.node.DataplaneSettings;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import java.io.IOException;

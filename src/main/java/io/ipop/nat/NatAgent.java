@@ -1,6 +1,5 @@
 package io.ipop.nat;
 
-import io.ipop.node.NatSettings;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.LinkSnapshot;
 import io.ipop.peer.LinkState;

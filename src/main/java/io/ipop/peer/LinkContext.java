@@ -1,8 +1,6 @@
 package io.ipop.peer;
 
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NodeIdentity;
 import java.util.Optional;
 import java.util.concurrent.Executor;

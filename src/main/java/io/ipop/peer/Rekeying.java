@@ -1,7 +1,6 @@
 package io.ipop.peer;
 
 import io.ipop.dataplane.Drop;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.SessionKeys;

@@ -2,6 +2,7 @@ package io.ipop.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.ipop.dataplane.DataplaneSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

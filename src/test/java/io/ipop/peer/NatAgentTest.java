@@ -10,7 +10,7 @@ import io.ipop.nat.RelayPaths;
 import io.ipop.nat.RendezvousSignaling;
 import io.ipop.nat.SignalCounters;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.node.NatSettings;
+import io.ipop.nat.NatSettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.dataplane.Drop;

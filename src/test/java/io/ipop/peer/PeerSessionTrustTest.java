@@ -8,8 +8,6 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.NonceCache;
@@ -193,7 +191,7 @@ class PeerSessionTrustTest {
     }
 
     private static SecuritySettings security(Revocations revoked, Duration reverify) {
-        return new SecuritySettings(SecuritySettings.Mode.NEVER, io.ipop.node.SecurePeers.NONE, Optional.of(a), Duration.ofSeconds(60),
+        return new SecuritySettings(SecuritySettings.Mode.NEVER, io.ipop.peer.SecurePeers.NONE, Optional.of(a), Duration.ofSeconds(60),
                 Duration.ofSeconds(10), revoked, reverify, Duration.ofMinutes(2));
     }
 

@@ -10,8 +10,6 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConRej;

@@ -1,5 +1,8 @@
-package io.ipop.node;
+package io.ipop.nat;
 
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
+import io.ipop.peer.PeerSettings;
 import io.ipop.underlay.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +26,7 @@ public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int
                           boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
                           boolean relay, int relayMax) {
 
-    static NatSettings read(ConfigReader c, List<PeerSettings> peers) {
+    public static NatSettings read(ConfigReader c, List<PeerSettings> peers) {
         List<String> raw = c.stringList("stun-servers");
         List<Endpoint> servers = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {

@@ -1,8 +1,12 @@
-package io.ipop.node;
+package io.ipop.discovery;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
+import io.ipop.peer.PeerSettings;
 import io.ipop.underlay.Endpoint;
+import io.ipop.underlay.UnderlaySettings;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +43,7 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
     private static final Pattern SEED = Pattern.compile("pekko://([^@/]+)@(\\[[0-9A-Fa-f:.]+\\]|[^:/@\\[\\]]+):([0-9]{1,5})");
 
     /** @param certificate this node has a certificate ({@code ipop.security.ca/cert/key}), already checked */
-    static DiscoverySettings read(ConfigReader discovery, Config all, UnderlaySettings underlay, List<PeerSettings> peers,
+    public static DiscoverySettings read(ConfigReader discovery, Config all, UnderlaySettings underlay, List<PeerSettings> peers,
                                   String peersPath, boolean certificate) {
         boolean statics = discovery.bool("static");
         boolean cluster = discovery.bool("cluster");
@@ -86,7 +90,7 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
      * name check). These win over the user's file: a node with a certificate cannot be configured into plain
      * {@code tcp} by a stray Pekko key, only by {@code ipop.discovery.cluster-tls = off}.
      */
-    Config pekkoOverrides() {
+    public Config pekkoOverrides() {
         Map<String, Object> o = new HashMap<>(Map.of(
                 "pekko.actor.provider", cluster ? "cluster" : "local",
                 "pekko.management.http.routes.cluster-management",

@@ -1,8 +1,8 @@
 package io.ipop.nat;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.DropCounters;
 import io.ipop.dataplane.ControlSink;
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.peer.ControlBudget;
 import io.ipop.peer.HelloCheck;
 import io.ipop.peer.Links;
@@ -39,14 +39,14 @@ public final class InboundGate implements ControlSink {
     private final Links links;
     private final ActorRef<PeerDirectory.Command> directory;
     private final Consumer<NatAgent.Command> agent;
-    private final DataplaneCounters counters;
+    private final DropCounters counters;
     private final LongSupplier nanoClock;
     private final ControlBudget admissions = new ControlBudget(RATE, BURST);
 
     /** @param self this node's name: a hello claiming it is refused */
     public InboundGate(String self, boolean accept, int maxInbound, HelloCheck check, Links links,
                        ActorRef<PeerDirectory.Command> directory, Consumer<NatAgent.Command> agent,
-                       DataplaneCounters counters, LongSupplier nanoClock) {
+                       DropCounters counters, LongSupplier nanoClock) {
         this.self = self;
         this.accept = accept;
         this.maxInbound = maxInbound;
@@ -70,7 +70,7 @@ public final class InboundGate implements ControlSink {
         if (req.node().equals(self) || !admissions.take("inbound", false, nanoClock.getAsLong())
                 || inboundLinks() >= maxInbound
                 || !(check.check(req) instanceof HelloCheck.Accepted)) {
-            counters.drop(Drop.INBOUND_REFUSED);
+            counters.drop(DataDrop.INBOUND_REFUSED);
             return true;
         }
         directory.tell(new PeerDirectory.PeerFound(req.node(), from, NatAgent.INBOUND));

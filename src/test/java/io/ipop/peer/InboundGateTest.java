@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.DataDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.InboundGate;
@@ -78,7 +78,7 @@ class InboundGateTest {
         assertTrue(gate(true, 10, directory).control(FROM, req));
         assertEquals(new PeerDirectory.PeerFound("b", FROM, NatAgent.INBOUND), directory.receiveMessage());
         assertEquals(new PeerDirectory.ControlReceived(FROM, req), directory.receiveMessage());
-        assertEquals(0, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(0, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -86,7 +86,7 @@ class InboundGateTest {
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         assertTrue(gate(true, 10, directory).control(FROM, hello(foreign)));
         directory.expectNoMessage(Duration.ofMillis(100));
-        assertEquals(1, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(1, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -95,7 +95,7 @@ class InboundGateTest {
         ConReq mine = new Hellos(node("rv", "10.77.0.1/24", List.of()), Optional.of(rv)).request("rv", 7, null);
         assertTrue(gate(true, 10, directory).control(FROM, mine));
         directory.expectNoMessage(Duration.ofMillis(100));
-        assertEquals(1, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(1, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -114,7 +114,7 @@ class InboundGateTest {
         assertEquals(1, gate.inboundLinks());
         gate.control(FROM, hello(b));
         directory.expectNoMessage(Duration.ofMillis(100));
-        assertEquals(1, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(1, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -124,7 +124,7 @@ class InboundGateTest {
         for (int i = 0; i < 100; i++) {
             gate.control(FROM, hello(foreign));            // each would cost a certificate check
         }
-        long refused = counters.drops(Drop.INBOUND_REFUSED);
+        long refused = counters.drops(DataDrop.INBOUND_REFUSED);
         assertEquals(100, refused);
         // only the burst was checked; the rest was refused before any work: a good hello now waits for tokens
         gate.control(FROM, hello(b));

@@ -3,6 +3,7 @@ package io.ipop.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.NatAgent;
@@ -13,7 +14,6 @@ import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.nat.NatSettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
-import io.ipop.dataplane.Drop;
 import io.ipop.wire.ControlMessage.AnnouncedPeer;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.Fwd;
@@ -91,8 +91,8 @@ class NatAgentTest {
         agent.tell(new NatAgent.Received(x, Fwd.passedOn("x", "b", byB)));            // x is no rendezvous of ours
         agent.tell(new NatAgent.Received(x, Fwd.passedOn("rv", "b", byB)));           // rv's name, not rv's endpoint
         directory.expectNoMessage(Duration.ofMillis(300));
-        assertEquals(1, drops.drops(Drop.SIGNAL_REFUSED));
-        assertEquals(1, drops.drops(Drop.SIGNAL_NOT_FROM_LINK));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_REFUSED));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_NOT_FROM_LINK));
     }
 
     @Test

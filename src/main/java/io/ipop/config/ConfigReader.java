@@ -77,6 +77,15 @@ public final class ConfigReader {
         return d;
     }
 
+    /** A duration within {@code min..max} (both inclusive). */
+    public Duration durationIn(String key, Duration min, Duration max) {
+        Duration d = get(key, config::getDuration);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ConfigProblem(path(key), d + " is out of range " + min + ".." + max);
+        }
+        return d;
+    }
+
     public List<String> stringList(String key) {
         return get(key, config::getStringList);
     }

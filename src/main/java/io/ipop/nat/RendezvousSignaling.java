@@ -33,6 +33,10 @@ import java.util.function.Supplier;
  * actors, the {@link NatAgent} the rest.
  */
 public final class RendezvousSignaling implements Signaling {
+    /**
+     * Forwarded hellos taken per rendezvous per second (burst twice that). Constants: link setup needs a few per
+     * peer; the budget only stops a rendezvous from flooding, and no operator choice changes what is enough.
+     */
     static final int RATE = 20;
     static final int BURST = 40;
 

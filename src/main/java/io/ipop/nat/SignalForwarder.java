@@ -27,6 +27,7 @@ import java.util.function.LongSupplier;
  * Runs in the {@link NatAgent}.
  */
 final class SignalForwarder {
+    /** {@code fwd}s passed on per sender per second (burst twice that); constants for the reason in RendezvousSignaling. */
     static final int RATE = 20;
     static final int BURST = 40;
 

@@ -72,8 +72,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class NodeGuardian {
     /** Exit code for a node that stopped because its data plane failed. */
     public static final int DATAPLANE_FAILED = 1;
+    /**
+     * DTLS handshakes at once (each blocks a thread of {@link #dtlsExecutor}). A constant, not a key: issue 15
+     * part 1 replaces the blocking handshake by a sans-IO step machine, after which no thread is held per
+     * handshake and the cap belongs to the link machine; a key now would be renamed or dropped with it.
+     */
     private static final int MAX_HANDSHAKES = 32;
-    /** Hello nonces remembered per peer name, and in all (secure.NonceCache). */
+    /**
+     * Hello nonces remembered per peer name, and in all (secure.NonceCache). Constants: they bound memory against
+     * replays within {@code hello-max-age}; {@code hello-max-age} is the operator's knob, these only cap the cost.
+     */
     private static final int NONCES_PER_NODE = 1024;
     private static final int NONCES_REMEMBERED = 65_536;
 
@@ -163,11 +171,11 @@ public final class NodeGuardian {
                 : Optional.empty();
         RelayPaths relayPaths = new RelayPaths();
         // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
+        NatAgent.Ports ports = new NatAgent.Ports(shared.links, shared.channel, directory, relay, relayPaths, signaling);
         ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), nat,
-                settings.peers().stream().map(PeerSettings::name).toList(), shared.links, shared.channel, directory, relay,
-                relayPaths, signaling)).onFailure(SupervisorStrategy.restart()), "nat");
+                settings.peers().stream().map(PeerSettings::name).toList(), ports)).onFailure(SupervisorStrategy.restart()), "nat");
         // admission has its own replay cache: the session checks the same hello again with the node's
-        InboundGate gate = new InboundGate(self.name(), nat.acceptInbound(), nat.maxInbound(), helloCheck(self, settings.security()),
+        InboundGate gate = new InboundGate(self.name(), nat, helloCheck(self, settings.security()),
                 shared.links, directory, natAgent::tell, shared.counters, System::nanoTime);
         return new NatParts(relay, relayPaths, gate);
     }

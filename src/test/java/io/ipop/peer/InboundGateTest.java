@@ -11,6 +11,7 @@ import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.InboundGate;
 import io.ipop.nat.NatAgent;
+import io.ipop.nat.NatSettings;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.NonceCache;
@@ -148,7 +149,9 @@ class InboundGateTest {
         LocalNode self = node("rv", "10.77.0.1/24", List.of());
         HelloCheck check = new HelloCheck(self, Optional.of(rv), true, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
-        return new InboundGate("rv", accept, max, check, links, directory.getRef(), toAgent::add, counters, nanos::get);
+        NatSettings nat = new NatSettings(List.of(), Duration.ofSeconds(20), 200, List.of(), accept, max, Duration.ofSeconds(2),
+                Duration.ofSeconds(5), false, 64);
+        return new InboundGate("rv", nat, check, links, directory.getRef(), toAgent::add, counters, nanos::get);
     }
 
     private static ConReq hello(NodeIdentity signer) {

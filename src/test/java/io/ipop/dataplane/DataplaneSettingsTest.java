@@ -1,8 +1,7 @@
-package io.ipop.node;
+package io.ipop.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.ipop.dataplane.DataplaneSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package io.ipop;
 
 import com.typesafe.config.ConfigException;
 import io.ipop.management.ManagementServer;
-import io.ipop.node.ConfigProblem;
+import io.ipop.config.ConfigProblem;
 import io.ipop.node.LogLevel;
 import io.ipop.node.ManagementSettings;
 import io.ipop.node.NodeGuardian;

@@ -1,6 +1,5 @@
 package io.ipop.discovery;
 
-import io.ipop.node.DiscoverySettings;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.secure.NodeIdentity;

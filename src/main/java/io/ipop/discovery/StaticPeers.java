@@ -1,6 +1,6 @@
 package io.ipop.discovery;
 
-import io.ipop.node.PeerSettings;
+import io.ipop.peer.PeerSettings;
 import io.ipop.peer.PeerDirectory;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;

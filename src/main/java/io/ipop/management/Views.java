@@ -1,8 +1,9 @@
 package io.ipop.management;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.Drop;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.discovery.ClusterMembership;
-import io.ipop.dataplane.Drop;
 import io.ipop.nat.RelayServer;
 import io.ipop.nat.SignalCounters;
 import io.ipop.node.NodeRuntime;
@@ -152,7 +153,7 @@ final class Views {
     /** The link's drops that happened, by reason ({@code spoofed_mac}, {@code firewall}, ...). */
     static Map<String, Long> dropsByReason(LinkCounters c) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (Drop d : Drop.values()) {
+        for (DataDrop d : DataDrop.values()) {
             long n = c.drops(d.ordinal());
             if (n > 0) {
                 out.put(d.counter(), n);
@@ -210,7 +211,7 @@ final class Views {
         DataplaneCounters c = s.counters();
         Map<String, Map<String, Long>> drops = new LinkedHashMap<>();
         long total = 0;
-        for (Drop d : Drop.values()) {
+        for (Drop d : Drop.all()) {
             long n = c.drops(d);
             total += n;
             drops.computeIfAbsent(d.stage().label(), k -> new LinkedHashMap<>()).put(d.counter(), n);

@@ -1,6 +1,5 @@
 package io.ipop.nat;
 
-import io.ipop.node.NatSettings;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.LinkSnapshot;
 import io.ipop.peer.LinkState;
@@ -53,10 +52,8 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     public static final String INBOUND = "inbound";
     static final String BY_RENDEZVOUS = "rendezvous:";
     static final int MAX_DISCOVERED = 256;
+    /** The agent's clock tick: relay retries and forgetting are checked this often (a resolution, not a tunable). */
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final Duration RELAY_RETRY = Duration.ofSeconds(10);
-    /** A link to a node not in the config that has been down this long is dropped, session and all. */
-    public static final Duration FORGET_AFTER = Duration.ofMinutes(5);
 
     /** Messages of the agent. */
     public sealed interface Command {
@@ -96,43 +93,39 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     /** Rendezvous peers that said they relay. */
     private final Map<String, Boolean> relays = new HashMap<>();
 
-    private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers,
-                     Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                     Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling, Duration forgetAfter) {
+    /**
+     * What the agent works through: the node's up links, the control channel, the peer directory, this node's relay
+     * (if it relays), the relayed paths it uses, and its link setup through rendezvous nodes.
+     */
+    public record Ports(Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
+                        Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling) {
+    }
+
+    private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers, Ports ports) {
         super(context);
-        this.signaling = signaling;
-        this.forwarder = new SignalForwarder(self, settings.acceptInbound(), links, channel, signaling.drops(),
-                signaling.counters(), System::nanoTime);
-        this.announcements = new Announcements(self, relay.isPresent());
-        this.forgetAfter = forgetAfter;
+        this.signaling = ports.signaling();
+        this.forwarder = new SignalForwarder(self, settings.acceptInbound(), ports.links(), ports.channel(),
+                signaling.drops(), signaling.counters(), System::nanoTime);
+        this.announcements = new Announcements(self, ports.relay().isPresent());
+        this.forgetAfter = settings.forgetAfter();
         this.self = self;
         this.settings = settings;
         this.staticPeers = List.copyOf(staticPeers);
-        this.links = links;
-        this.channel = channel;
-        this.directory = directory;
-        this.relay = relay;
-        this.paths = paths;
+        this.links = ports.links();
+        this.channel = ports.channel();
+        this.directory = ports.directory();
+        this.relay = ports.relay();
+        this.paths = ports.paths();
     }
 
-    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
-                                           ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                                           Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling) {
-        return create(self, settings, staticPeers, links, channel, directory, relay, paths, signaling, FORGET_AFTER);
-    }
-
-    /** As above; {@code forgetAfter}: see {@link #FORGET_AFTER}. */
-    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
-                                           ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                                           Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling,
-                                           Duration forgetAfter) {
+    /** @param staticPeers the names in {@code ipop.peers} (which of them are rendezvous: {@link NatSettings#isRendezvous}) */
+    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Ports ports) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
             if (settings.acceptInbound()) {
                 timers.startTimerWithFixedDelay(Announce.INSTANCE, settings.announceInterval());
             }
-            return new NatAgent(ctx, self, settings, staticPeers, links, channel, directory, relay, paths, signaling,
-                    forgetAfter);
+            return new NatAgent(ctx, self, settings, staticPeers, ports);
         }));
     }
 
@@ -246,7 +239,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
             Followed f = e.getValue();
             boolean up = link.snapshot().state() == LinkState.UP || link.snapshot().state() == LinkState.HANDSHAKING;
             if (up || now - f.since < settings.directTimeout().toNanos()
-                    || (f.relayAsked != 0 && now - f.relayAsked < RELAY_RETRY.toNanos())) {
+                    || (f.relayAsked != 0 && now - f.relayAsked < settings.relayRetry().toNanos())) {
                 continue;
             }
             PeerLink relayLink = relayLink();

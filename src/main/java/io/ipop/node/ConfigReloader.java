@@ -1,5 +1,6 @@
 package io.ipop.node;
 
+import io.ipop.config.ConfigProblem;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.firewall.Firewall;
 import io.ipop.peer.HelloCheck;
@@ -7,6 +8,7 @@ import io.ipop.peer.LinkContext;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.peer.SecurityPolicy;
+import io.ipop.peer.SecuritySettings;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;

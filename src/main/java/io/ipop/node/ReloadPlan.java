@@ -2,6 +2,8 @@ package io.ipop.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
+import io.ipop.config.ConfigProblem;
+import io.ipop.peer.PeerSettings;
 import io.ipop.secure.NodeIdentity;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,8 +1,6 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
+import io.ipop.counters.DropCounters;
 import io.ipop.secure.NodeIdentity;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -19,13 +17,13 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
                           ControlChannel channel, Hellos hellos, HelloCheck check,
-                          ActorRef<SecurityPolicy.Command> policy, DataplaneCounters counters, Executor dtlsExecutor,
+                          ActorRef<SecurityPolicy.Command> policy, DropCounters counters, Executor dtlsExecutor,
                           Signaling signaling) {
 
     /** A context of a node that forwards no link setup through a rendezvous. */
     public LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
                        ControlChannel channel, Hellos hellos, HelloCheck check, ActorRef<SecurityPolicy.Command> policy,
-                       DataplaneCounters counters, Executor dtlsExecutor) {
+                       DropCounters counters, Executor dtlsExecutor) {
         this(self, link, security, identity, channel, hellos, check, policy, counters, dtlsExecutor, Signaling.NONE);
     }
 

@@ -1,6 +1,6 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
@@ -204,7 +204,7 @@ public final class PeerSession {
 
     private Behavior<Command> onControlWhileSeeking(ControlReceived m) {
         if (m.message() instanceof ConResp resp && !probes.sent(resp.echo())) {
-            ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // an answer to nothing we asked (stale or forged)
+            ctx.counters().drop(SetupDrop.UNEXPECTED_RESPONSE);  // an answer to nothing we asked (stale or forged)
         } else if (m.message() instanceof Hello hello) {
             verifyThenDecide(m.from(), hello);
         } else if (m.message() instanceof ConRej rej) {
@@ -224,7 +224,7 @@ public final class PeerSession {
         if (proven) {
             endpoint = d.from();
         } else {
-            ctx.counters().drop(Drop.HELLO_UNPROVEN_PATH);   // taken as the peer's word, not as its address
+            ctx.counters().drop(SetupDrop.HELLO_UNPROVEN_PATH);   // taken as the peer's word, not as its address
         }
         if (setup.peerDecision() == null) {
             sendConReq();                               // tell the peer our decision at once
@@ -277,7 +277,7 @@ public final class PeerSession {
             return Behaviors.same();
         }
         if (done.failure() != null) {
-            ctx.counters().drop(Drop.DTLS_FAILED);
+            ctx.counters().drop(SetupDrop.DTLS_FAILED);
             link.setups().handshakeFailed();
             String why = "DTLS handshake failed: " + LinkHandshake.failure(done.failure());
             context.getLog().warn("link to {}: {}", peer, why);
@@ -290,7 +290,7 @@ public final class PeerSession {
     /** Counts a DTLS record the handshake did not take. */
     private Behavior<Command> countIgnored(boolean taken) {
         if (!taken) {
-            ctx.counters().drop(Drop.DTLS_IGNORED);
+            ctx.counters().drop(SetupDrop.DTLS_IGNORED);
         }
         return Behaviors.same();
     }
@@ -340,13 +340,13 @@ public final class PeerSession {
             return onPathAnswered(m.from(), resp);      // our challenge (or direct probe) there was answered
         } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
             // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
-            ctx.counters().drop(Drop.WRONG_ADDRESS);
+            ctx.counters().drop(SetupDrop.WRONG_ADDRESS);
         } else if (msg instanceof Ping ping) {
             ctx.channel().send(new Pong(ctx.self().name(), ping.seq(), ping.ts()), m.from());
         } else if (msg instanceof Pong pong) {
             liveness.roundTrip(pong).ifPresent(publisher::roundTrip);
         } else if (msg instanceof ConResp resp && !probes.sent(resp.echo())) {
-            ctx.counters().drop(Drop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
+            ctx.counters().drop(SetupDrop.UNEXPECTED_RESPONSE);  // a repeated answer to our request is fine; this is not
         } else if (msg instanceof Close close) {
             return lost("peer closed the link: " + close.reason());
         } else if (msg instanceof ConRej rej) {
@@ -366,7 +366,7 @@ public final class PeerSession {
         if (v instanceof HelloCheck.Rejected r) {
             refusals.reject(ctx, from, r);
         } else if (((HelloCheck.Accepted) v).repeat()) {
-            ctx.counters().drop(Drop.HELLO_REPLAY);     // seen from another address: changes nothing here
+            ctx.counters().drop(SetupDrop.HELLO_REPLAY);     // seen from another address: changes nothing here
             challengeUnlessEndpoint(from);
         } else if (setup.isDuplicate(req)) {
             probes.answer(ctx, req.nonce(), setup.local().secure(), from);  // our con_resp was lost: same decision
@@ -375,10 +375,10 @@ public final class PeerSession {
             // the peer reloaded other groups or another certificate: decide again, keep the link if unchanged
             askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
         } else if (!atEndpoint) {
-            ctx.counters().drop(Drop.HELLO_UNPROVEN_PATH);  // the peer may have moved: it must prove it there first
+            ctx.counters().drop(SetupDrop.HELLO_UNPROVEN_PATH);  // the peer may have moved: it must prove it there first
             probes.challenge(ctx, from, setup.stated(), System.nanoTime());
         } else if (!setup.newer(req)) {
-            ctx.counters().drop(Drop.HELLO_SUPERSEDED);     // older than the link's setup: a replay of the past
+            ctx.counters().drop(SetupDrop.HELLO_SUPERSEDED);     // older than the link's setup: a replay of the past
         } else {
             Behavior<Command> next = backToSeeking(setup.whySetUpAgain(req));
             askPolicy(from, req, ((HelloCheck.Accepted) v).identity());
@@ -603,7 +603,7 @@ public final class PeerSession {
         if (hello instanceof ConResp resp && probes.validates(resp, from)) {
             askPolicy(from, hello, identity);           // decided as the first copy was; this time from a proven address
         } else {
-            ctx.counters().drop(Drop.HELLO_REPLAY);     // seen from another address: only its address may prove itself
+            ctx.counters().drop(SetupDrop.HELLO_REPLAY);     // seen from another address: only its address may prove itself
             probes.challenge(ctx, from, setup.stated(), System.nanoTime());
         }
     }
@@ -684,7 +684,7 @@ public final class PeerSession {
             return Behaviors.same();
         }
         if (!setup.newer(resp) || ((HelloCheck.Accepted) v).repeat()) {
-            ctx.counters().drop(Drop.HELLO_SUPERSEDED);
+            ctx.counters().drop(SetupDrop.HELLO_SUPERSEDED);
             return Behaviors.same();
         }
         endpoint = at;

@@ -1,6 +1,6 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConRej;
 import java.time.Duration;
@@ -67,7 +67,7 @@ final class Refusals {
     /** A {@code con_rej} from {@code from}; the link's peer is at {@code endpoint}. */
     void refusedByPeer(LinkContext ctx, ConRej rej, Endpoint from, Endpoint endpoint) {
         if (!from.equals(endpoint)) {
-            ctx.counters().drop(Drop.WRONG_ADDRESS);
+            ctx.counters().drop(SetupDrop.WRONG_ADDRESS);
             return;
         }
         String why = "peer refused the link: " + rej.reason();

@@ -1,7 +1,6 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.Drop;
-import io.ipop.node.SecuritySettings;
+import io.ipop.counters.SetupDrop;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.SessionKeys;
@@ -107,7 +106,7 @@ final class Rekeying {
             if (isClient(ctx)) {
                 notBefore = nanoClock.getAsLong() + ctx.security().handshakeTimeout().toNanos();
             }
-            ctx.counters().drop(Drop.DTLS_FAILED);
+            ctx.counters().drop(SetupDrop.DTLS_FAILED);
             setups.handshakeFailed();
             log.get().warn("link to {}: rekey failed, keeping the current keys: {}", peer, LinkHandshake.failure(failure));
             return;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.DropCounters;
+import io.ipop.counters.SetupDrop;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.LinkFixtures;
 import io.ipop.peer.Links;
@@ -29,7 +29,7 @@ class RendezvousSignalingTest {
     private static final Endpoint RV2 = Endpoint.parse("198.51.100.11:5800");
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
-    private final DataplaneCounters drops = new DataplaneCounters();
+    private final DropCounters drops = new DropCounters();
     private final SignalCounters counters = new SignalCounters();
     private final AtomicInteger built = new AtomicInteger();
     private long now = 1_000_000_000L;
@@ -70,12 +70,12 @@ class RendezvousSignalingTest {
         Fwd fwd = Fwd.passedOn("rv", "b", byB);
 
         assertNull(s.receive(null, true, true, fwd));
-        assertEquals(1, drops.drops(Drop.SIGNAL_NOT_FROM_LINK));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_NOT_FROM_LINK));
         assertNull(s.receive(rv, false, true, fwd), "rv is not this node's rendezvous");
         assertNull(s.receive(rv, true, false, fwd), "b cannot be followed");
         assertNull(s.receive(rv, true, true, Fwd.passedOn("rv", "a", SignalForwarderTest.request("a", "b", null))),
                 "its own hello back");
-        assertEquals(3, drops.drops(Drop.SIGNAL_REFUSED));
+        assertEquals(3, drops.drops(SetupDrop.SIGNAL_REFUSED));
         assertEquals(0, counters.view().received());
 
         assertSame(byB, s.receive(rv, true, true, fwd));
@@ -92,7 +92,7 @@ class RendezvousSignalingTest {
             taken += s.receive(rv, true, true, fwd) == null ? 0 : 1;
         }
         assertEquals(RendezvousSignaling.BURST, taken);
-        assertEquals(3, drops.drops(Drop.SIGNAL_OVER_BUDGET));
+        assertEquals(3, drops.drops(SetupDrop.SIGNAL_OVER_BUDGET));
         now += 1_000_000_000L;
         assertSame(fwd.msg(), s.receive(rv, true, true, fwd), "refilled a second later");
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
 import io.ipop.discovery.ClusterTlsEngineProvider;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.OverlayCa;

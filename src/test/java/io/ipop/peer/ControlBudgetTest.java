@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.DataDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import java.net.InetAddress;
@@ -66,7 +66,7 @@ class ControlBudgetTest {
         }
         assertTrue(sink.control(peer, new ControlMessage.Ping("b", 100, 0)));
 
-        assertEquals(97, counters.drops(Drop.CONTROL_OVER_BUDGET));
+        assertEquals(97, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
         for (int i = 0; i < 4; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }
@@ -91,7 +91,7 @@ class ControlBudgetTest {
         assertFalse(sink.control(from, new ControlMessage.Ping("mallory", 1, 0)), "unknown peers are the caller's to count");
         assertFalse(sink.dtls(from, 78, new byte[] {22}));
 
-        assertEquals(2, counters.drops(Drop.CONTROL_OVER_BUDGET));
+        assertEquals(2, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
         for (int i = 0; i < 3; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }

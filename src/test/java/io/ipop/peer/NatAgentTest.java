@@ -3,6 +3,7 @@ package io.ipop.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.NatAgent;
@@ -10,10 +11,9 @@ import io.ipop.nat.RelayPaths;
 import io.ipop.nat.RendezvousSignaling;
 import io.ipop.nat.SignalCounters;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.node.NatSettings;
+import io.ipop.nat.NatSettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
-import io.ipop.dataplane.Drop;
 import io.ipop.wire.ControlMessage.AnnouncedPeer;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.Fwd;
@@ -52,7 +52,7 @@ class NatAgentTest {
     void followsAnnouncementsOnlyFromARendezvousUpLinkAtItsEndpoint() {
         links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         Peers peers = new Peers("rv", true, List.of(new AnnouncedPeer("b", "10.77.0.3/24", List.of("198.51.100.3:5800")),
                 new AnnouncedPeer("a", "10.77.0.2/24", List.of("198.51.100.2:5800"))));
 
@@ -70,7 +70,7 @@ class NatAgentTest {
     void followsLinkSetupPassedOnByItsRendezvousButNeverAtTheRendezvousAddress() {
         links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         ConReq byB = helloOf("b", List.of("198.51.100.3:5800", "203.0.113.10:5800"));
 
         agent.tell(new NatAgent.Received(RV, Fwd.passedOn("rv", "b", byB)));
@@ -85,14 +85,14 @@ class NatAgentTest {
         links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
         links.add(up(PeerLink.connecting("x", NatAgent.INBOUND, 2, x), x));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         ConReq byB = helloOf("b", List.of("198.51.100.3:5800"));
 
         agent.tell(new NatAgent.Received(x, Fwd.passedOn("x", "b", byB)));            // x is no rendezvous of ours
         agent.tell(new NatAgent.Received(x, Fwd.passedOn("rv", "b", byB)));           // rv's name, not rv's endpoint
         directory.expectNoMessage(Duration.ofMillis(300));
-        assertEquals(1, drops.drops(Drop.SIGNAL_REFUSED));
-        assertEquals(1, drops.drops(Drop.SIGNAL_NOT_FROM_LINK));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_REFUSED));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_NOT_FROM_LINK));
     }
 
     @Test
@@ -104,9 +104,9 @@ class NatAgentTest {
         NatSettings rendezvous = new NatSettings(List.of(), Duration.ofSeconds(20), 200, List.of(), true, 256,
                 Duration.ofHours(1), Duration.ofSeconds(60), false, 64);
         ControlChannel channel = new ControlChannel(wire, new ControlCodec());
-        ActorRef<NatAgent.Command> agent = KIT.spawn(NatAgent.create("rv", rendezvous, List.of(), links, channel,
-                KIT.<PeerDirectory.Command>createTestProbe().getRef(), Optional.empty(), new RelayPaths(),
-                new RendezvousSignaling("rv", List.of(), links, channel, drops, new SignalCounters(), System::nanoTime)));
+        ActorRef<NatAgent.Command> agent = KIT.spawn(NatAgent.create("rv", rendezvous, List.of(), new NatAgent.Ports(links,
+                channel, KIT.<PeerDirectory.Command>createTestProbe().getRef(), Optional.empty(), new RelayPaths(),
+                new RendezvousSignaling("rv", List.of(), links, channel, drops, new SignalCounters(), System::nanoTime))));
         ConReq byA = helloOf("a", List.of("198.51.100.2:5800"));
 
         agent.tell(new NatAgent.Received(aAt, Fwd.toward("a", "b", byA)));
@@ -139,9 +139,9 @@ class NatAgentTest {
     private ActorRef<NatAgent.Command> spawn(TestProbe<PeerDirectory.Command> directory, Duration forgetAfter,
                                              List<String> staticPeers) {
         ControlChannel channel = new ControlChannel(wire, new ControlCodec());
-        return KIT.spawn(NatAgent.create("a", NAT, staticPeers, links, channel, directory.getRef(), Optional.empty(),
-                new RelayPaths(), new RendezvousSignaling("a", List.of(), links, channel, drops, new SignalCounters(),
-                        System::nanoTime), forgetAfter));
+        return KIT.spawn(NatAgent.create("a", NAT.withForgetAfter(forgetAfter), staticPeers, new NatAgent.Ports(links, channel,
+                directory.getRef(), Optional.empty(), new RelayPaths(), new RendezvousSignaling("a", List.of(), links, channel,
+                drops, new SignalCounters(), System::nanoTime))));
     }
 
     private static ConReq helloOf(String node, List<String> cands) {

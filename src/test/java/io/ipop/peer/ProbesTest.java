@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
@@ -71,7 +69,7 @@ class ProbesTest {
     void aForwardedHelloThatDoesNotVerifyIsCountedAndAddsNothing() {
         ConReq misaddressed = hello("c", List.of(DIRECT.toString()));
         assertInstanceOf(HelloCheck.Rejected.class, probes.signaled(ctx, misaddressed));
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_MISADDRESSED));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED));
         assertEquals(List.of(), link.candidates());
         assertEquals(List.of(), wire.drain(), "no con_rej: the sender is at no address of ours yet");
     }

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
@@ -98,10 +96,10 @@ class RelayedSessionTest {
                 List.of("198.51.100.66:5800"));
         session.tell(new PeerSession.Signaled(misaddressed, "rv"));
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (ctx.counters().drops(Drop.HELLO_MISADDRESSED) == 0 && System.nanoTime() < deadline) {
+        while (ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED) == 0 && System.nanoTime() < deadline) {
             pause();
         }
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_MISADDRESSED));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED));
         assertTrue(link.candidates().isEmpty(), "its candidates were not learned: " + link.candidates());
         assertTrue(signaled.stream().noneMatch(h -> h instanceof ConResp), "and it was not answered");
         KIT.stop(session, Duration.ofSeconds(3));

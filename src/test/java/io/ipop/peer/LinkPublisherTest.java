@@ -30,8 +30,8 @@ class LinkPublisherTest {
     private final HandClock clock = new HandClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, CONFIGURED);
     private final LinkSetup setup = new LinkSetup();
-    private final List<PeerDirectory.Command> told = new ArrayList<>();
-    private final LinkPublisher publisher = new LinkPublisher("b", link, setup, told::add, null, clock);
+    private final List<LinkEffect> told = new ArrayList<>();
+    private final LinkPublisher publisher = new LinkPublisher("b", link, setup, told::add, clock);
 
     @Test
     void aNewStateIsShownSinceNowWithWhoAndWhereThePeerIs() {
@@ -92,14 +92,14 @@ class LinkPublisherTest {
         setup.heard(conReq(), Optional.empty(), PLAIN);
         publisher.routed(HEARD, null);
         publisher.unrouted();
-        PeerDirectory.LinkUp up = assertInstanceOf(PeerDirectory.LinkUp.class, told.get(0));
+        LinkEffect.Routed up = assertInstanceOf(LinkEffect.Routed.class, told.get(0));
         assertEquals("b", up.route().peer());
         assertEquals(0x1234, up.route().localIndex());
         assertEquals(77, up.route().remoteIndex());
         assertEquals(HEARD, up.route().endpoint());
         assertSame(link.counters(), up.route().counters());
         assertEquals(MacAddress.parse("02:00:00:00:00:02"), new MacAddress(up.route().mac()));
-        assertEquals(new PeerDirectory.LinkDown("b"), told.get(1));
+        assertEquals(LinkEffect.Unrouted.INSTANCE, told.get(1));
     }
 
     private static ConReq conReq() {

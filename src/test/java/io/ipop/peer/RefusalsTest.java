@@ -41,7 +41,7 @@ class RefusalsTest {
     private final AtomicLong now = new AtomicLong(100 * SECOND);
     private final Logger log = (Logger) LoggerFactory.getLogger("RefusalsTest");
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private final LinkPublisher publisher = new LinkPublisher("b", link, new LinkSetup(), told -> { }, null, Clock.systemUTC());
+    private final LinkPublisher publisher = new LinkPublisher("b", link, new LinkSetup(), told -> { }, Clock.systemUTC());
     private final Refusals refusals = new Refusals("b", publisher, () -> log, now::get);
 
     @BeforeEach

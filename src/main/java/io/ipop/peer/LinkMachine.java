@@ -123,7 +123,7 @@ public final class LinkMachine {
         this.peer = peer;
         this.endpoint = endpoint;
         this.link = link;
-        this.probes = new Probes(peer, link, endpoint, "static".equals(link.discoveredBy()));
+        this.probes = new Probes(peer, link, endpoint, link.discoveredBy() == Discovery.STATIC);
         this.candidates = probes.candidates();
         this.liveness = new Liveness(ctx.link().deadAfter(), () -> now);
         this.publisher = new LinkPublisher(peer, link, setup, out, clock);

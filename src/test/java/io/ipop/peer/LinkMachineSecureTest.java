@@ -45,7 +45,7 @@ class LinkMachineSecureTest {
 
     private final DataplaneCounters counters = new DataplaneCounters();
     private final LinkContext ctx = context();
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, PEER);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, PEER);
     private SecurityDecision mine = SECURE;
     private final VirtualLink v = new VirtualLink(ctx, PEER, link, verified -> mine);
     private final Hellos fromB = new Hellos(node(b, "instance-b", PEER), Optional.of(b));

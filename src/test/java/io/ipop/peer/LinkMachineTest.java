@@ -44,7 +44,7 @@ class LinkMachineTest {
 
     private final DataplaneCounters counters = new DataplaneCounters();
     private final LinkContext ctx = context(counters);
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, PEER);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, PEER);
     private final VirtualLink v = new VirtualLink(ctx, PEER, link, verified -> PLAIN);
 
     @Test

@@ -28,7 +28,7 @@ class LinkPublisherTest {
     private static final SecurityDecision PLAIN = new SecurityDecision(false, "mode:never");
 
     private final HandClock clock = new HandClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, CONFIGURED);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
     private final LinkSetup setup = new LinkSetup();
     private final List<LinkEffect> told = new ArrayList<>();
     private final LinkPublisher publisher = new LinkPublisher("b", link, setup, told::add, clock);

@@ -34,7 +34,7 @@ class ProbesTest {
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
     private final LinkContext ctx = context(wire);
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, CONFIGURED);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
     private final Probes probes = new Probes("b", link, CONFIGURED, true);
 
     @Test

@@ -9,6 +9,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.Close;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.security.cert.CertificateEncodingException;
 import java.time.Clock;
 import java.util.List;
@@ -88,7 +89,7 @@ public final class LinkMachine {
 
     enum Phase { SEEKING, HANDSHAKING, UP, STOPPED }
 
-    final String peer;
+    final PeerId peer;
     final PeerLink link;
     final Probes probes;
     final Candidates candidates;
@@ -118,7 +119,7 @@ public final class LinkMachine {
      * A machine for the link to {@code peer}, configured at {@code endpoint}, whose shared handle is {@code link};
      * {@code clock} dates the snapshots management shows (wall time; the machine's own time comes with events).
      */
-    public LinkMachine(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link, Clock clock) {
+    public LinkMachine(LinkContext ctx, PeerId peer, Endpoint endpoint, PeerLink link, Clock clock) {
         this.ctx = ctx.sendingTo(out);
         this.peer = peer;
         this.endpoint = endpoint;
@@ -231,7 +232,7 @@ public final class LinkMachine {
 
     private void handshaking(SecurityDecision agreed) {
         out.accept(new LinkEffect.CancelTimer(Timer.RETRY));
-        DtlsHandshake.Role role = LinkHandshake.role(ctx.self().name(), peer);
+        DtlsHandshake.Role role = LinkHandshake.role(ctx.self().name(), peer.name());
         try {
             dtls.start(role, setup.identity().orElseThrow(), setup.remote().index(), endpoint, null);
         } catch (CertificateEncodingException e) {

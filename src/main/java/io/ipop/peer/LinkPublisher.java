@@ -4,6 +4,7 @@ import io.ipop.route.LinkIdentity;
 import io.ipop.route.Route;
 import io.ipop.secure.LinkCipher;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -17,14 +18,14 @@ import java.util.function.Consumer;
  * <p>Not thread-safe: one session's, used on its actor's thread (the snapshot it writes is read anywhere).
  */
 final class LinkPublisher {
-    private final String peer;
+    private final PeerId peer;
     private final PeerLink link;
     private final LinkSetup setup;
     private final Consumer<LinkEffect> directory;
     private final Clock clock;
 
     /** {@code directory}: where the route effects go (the machine's list). */
-    LinkPublisher(String peer, PeerLink link, LinkSetup setup, Consumer<LinkEffect> directory, Clock clock) {
+    LinkPublisher(PeerId peer, PeerLink link, LinkSetup setup, Consumer<LinkEffect> directory, Clock clock) {
         this.peer = peer;
         this.link = link;
         this.setup = setup;
@@ -76,7 +77,7 @@ final class LinkPublisher {
                 .orElseGet(() -> LinkIdentity.claimed(remote.name(), remote.mac(), remote.address().address()));
         link.publishCipher(cipher);
         directory.accept(new LinkEffect.Routed(
-                new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
+                new Route(peer.name(), link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
                 link.flows())));
     }
 

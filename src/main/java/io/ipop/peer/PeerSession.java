@@ -7,6 +7,7 @@ import io.ipop.secure.PeerIdentity;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -87,7 +88,7 @@ public final class PeerSession implements LinkEffect.Port {
 
     private final ActorContext<Command> context;
     private final TimerScheduler<Command> timers;
-    private final String peer;
+    private final PeerId peer;
     private final ActorRef<PeerDirectory.Command> directory;
     private final LinkMachine machine;
     private LinkContext ctx;
@@ -96,7 +97,7 @@ public final class PeerSession implements LinkEffect.Port {
     private DtlsHandshake handshake;
     private boolean stopped;
 
-    private PeerSession(ActorContext<Command> context, TimerScheduler<Command> timers, LinkContext ctx, String peer,
+    private PeerSession(ActorContext<Command> context, TimerScheduler<Command> timers, LinkContext ctx, PeerId peer,
                         Endpoint endpoint, PeerLink link, ActorRef<PeerDirectory.Command> directory) {
         this.context = context;
         this.timers = timers;
@@ -110,7 +111,7 @@ public final class PeerSession implements LinkEffect.Port {
                                            ActorRef<PeerDirectory.Command> directory) {
         return Behaviors.setup(context -> {
             context.setLoggerName(PeerSession.class);   // supervised, it would log as ActorCell (held at WARN)
-            return Behaviors.withTimers(timers -> new PeerSession(context, timers, ctx, peer, endpoint, link, directory)
+            return Behaviors.withTimers(timers -> new PeerSession(context, timers, ctx, PeerId.of(peer), endpoint, link, directory)
                     .started());
         });
     }
@@ -158,7 +159,7 @@ public final class PeerSession implements LinkEffect.Port {
 
     @Override
     public void forward(Supplier<? extends Hello> hello) {
-        ctx.signaling().forward(peer, hello);
+        ctx.signaling().forward(peer.name(), hello);
     }
 
     @Override
@@ -179,7 +180,7 @@ public final class PeerSession implements LinkEffect.Port {
     @Override
     public void askPolicy(Optional<PeerIdentity> verified, LinkMachine.Question question) {
         context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
-                replyTo -> new SecurityPolicy.Decide(peer, verified, replyTo),
+                replyTo -> new SecurityPolicy.Decide(peer.name(), verified, replyTo),
                 (decision, failure) -> new Internal(new LinkEvent.Decided(question,
                         decision == null ? new SecurityDecision(true, "policy unavailable") : decision)));
     }
@@ -214,7 +215,7 @@ public final class PeerSession implements LinkEffect.Port {
 
     @Override
     public void unrouted() {
-        directory.tell(new PeerDirectory.LinkDown(peer));
+        directory.tell(new PeerDirectory.LinkDown(peer.name()));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.ipop.node.SecuritySettings;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.security.cert.CertificateEncodingException;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -30,7 +31,7 @@ import org.slf4j.Logger;
  * {@link LinkContext}, which a reload replaces, and the link's cipher and endpoint.
  */
 final class Rekeying {
-    private final String peer;
+    private final PeerId peer;
     private final LinkHandshake dtls;
     private final LinkSetup setup;
     private final SetupCounters setups;
@@ -43,7 +44,7 @@ final class Rekeying {
     private long preparedAt;
 
     /** A started rekey's keys are prepared into the link's cipher as it completes; the machine then calls {@link #done}. */
-    Rekeying(String peer, LinkHandshake dtls, LinkSetup setup, SetupCounters setups, Supplier<Logger> log,
+    Rekeying(PeerId peer, LinkHandshake dtls, LinkSetup setup, SetupCounters setups, Supplier<Logger> log,
              LongSupplier nanoClock) {
         this.peer = peer;
         this.dtls = dtls;
@@ -134,6 +135,6 @@ final class Rekeying {
     }
 
     private boolean isClient(LinkContext ctx) {
-        return LinkHandshake.role(ctx.self().name(), peer) == DtlsHandshake.Role.CLIENT;
+        return LinkHandshake.role(ctx.self().name(), peer.name()) == DtlsHandshake.Role.CLIENT;
     }
 }

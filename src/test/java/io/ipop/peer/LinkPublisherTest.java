@@ -11,6 +11,7 @@ import io.ipop.frame.MacAddress;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +32,7 @@ class LinkPublisherTest {
     private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
     private final LinkSetup setup = new LinkSetup();
     private final List<LinkEffect> told = new ArrayList<>();
-    private final LinkPublisher publisher = new LinkPublisher("b", link, setup, told::add, clock);
+    private final LinkPublisher publisher = new LinkPublisher(PeerId.of("b"), link, setup, told::add, clock);
 
     @Test
     void aNewStateIsShownSinceNowWithWhoAndWhereThePeerIs() {

@@ -38,7 +38,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
 /**
  * Discovery through the Pekko Cluster: publishes this node's {@link PeerRecord} in a Distributed Data
  * map (node name to record, gossiped to every member) and follows the membership, telling the
- * {@link PeerDirectory} of each peer that appears ({@code PeerFound}, discovered by {@value #SOURCE})
+ * {@link PeerDirectory} of each peer that appears ({@code PeerFound}, discovered by {@code cluster})
  * or goes ({@code PeerLost}) as {@link ClusterView} works out.
  *
  * <p>Only membership moves peers: a member that is merely unreachable keeps its link, whose own
@@ -54,8 +54,6 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * member is sent an {@link Identify} to open that connection.
  */
 public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Command> {
-    /** The {@code discoveredBy} of peers found here. */
-    public static final String SOURCE = "cluster";
     /** The coordinated-shutdown phase that leaves the cluster (defined in ipop-pekko.conf, before the links close). */
     public static final String LEAVE_PHASE = "ipop-cluster-leave";
     static final Key<LWWMap<String, PeerRecord>> KEY = LWWMapKey.create("ipop-peers");

@@ -136,7 +136,7 @@ final class Views {
         LinkSnapshot snap = l.snapshot();
         PeerInfo remote = snap.remote();
         LinkCounters c = l.counters();
-        return new LinkView(l.peer(), l.discoveredBy(), snap.state().label(), snap.since().toString(), snap.reason(),
+        return new LinkView(l.peer(), l.discoveredBy().label(), snap.state().label(), snap.since().toString(), snap.reason(),
                 snap.endpoint().toString(),
                 remote == null ? null : remote.address().ip(),
                 remote == null ? null : remote.mac().toString(),

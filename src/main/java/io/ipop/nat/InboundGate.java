@@ -4,6 +4,7 @@ import io.ipop.counters.DataDrop;
 import io.ipop.counters.DropCounters;
 import io.ipop.dataplane.ControlSink;
 import io.ipop.peer.ControlBudget;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.HelloCheck;
 import io.ipop.peer.Links;
 import io.ipop.peer.PeerDirectory;
@@ -74,7 +75,7 @@ public final class InboundGate implements ControlSink {
             counters.drop(DataDrop.INBOUND_REFUSED);
             return true;
         }
-        directory.tell(new PeerDirectory.PeerFound(req.node(), from, NatAgent.INBOUND));
+        directory.tell(new PeerDirectory.PeerFound(req.node(), from, Discovery.INBOUND));
         directory.tell(new PeerDirectory.ControlReceived(from, req));
         return true;
     }
@@ -85,6 +86,6 @@ public final class InboundGate implements ControlSink {
     }
 
     public int inboundLinks() {
-        return (int) links.all().stream().filter(l -> NatAgent.INBOUND.equals(l.discoveredBy())).count();
+        return (int) links.all().stream().filter(l -> l.discoveredBy() == Discovery.INBOUND).count();
     }
 }

@@ -1,6 +1,7 @@
 package io.ipop.nat;
 
 import io.ipop.peer.ControlChannel;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.LinkSnapshot;
 import io.ipop.peer.LinkState;
 import io.ipop.peer.Links;
@@ -49,8 +50,6 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     /** {@code discovered_by} of links accepted from unknown nodes. */
-    public static final String INBOUND = "inbound";
-    static final String BY_RENDEZVOUS = "rendezvous:";
     static final int MAX_DISCOVERED = 256;
     /** The agent's clock tick: relay retries and forgetting are checked this often (a resolution, not a tunable). */
     private static final Duration TICK = Duration.ofSeconds(1);
@@ -191,7 +190,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         if (!known) {
             // its first candidate is the endpoint its session probes first: never the rendezvous's address
             getContext().getLog().info("{} passes on link setup from {}: linking", via.peer(), peer);
-            directory.tell(new PeerDirectory.PeerFound(peer, Endpoint.parse(hello.cands().get(0)), BY_RENDEZVOUS + via.peer()));
+            directory.tell(new PeerDirectory.PeerFound(peer, Endpoint.parse(hello.cands().get(0)), Discovery.rendezvous(via.peer())));
             followed.put(peer, new Followed(System.nanoTime()));
         }
         directory.tell(new PeerDirectory.Signaled(peer, hello, via.peer()));
@@ -220,7 +219,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
                     continue;
                 }
                 getContext().getLog().info("{} announces {} at {}: linking", rendezvous, p.name(), cands);
-                directory.tell(new PeerDirectory.PeerFound(p.name(), cands.get(0), BY_RENDEZVOUS + rendezvous));
+                directory.tell(new PeerDirectory.PeerFound(p.name(), cands.get(0), Discovery.rendezvous(rendezvous)));
                 followed.put(p.name(), new Followed(System.nanoTime()));
             }
             directory.tell(new PeerDirectory.CandidatesFound(p.name(), cands, null, null));
@@ -262,7 +261,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         java.time.Instant cutoff = java.time.Instant.now().minus(forgetAfter);
         for (PeerLink l : links.all()) {
             LinkSnapshot s = l.snapshot();
-            boolean learned = INBOUND.equals(l.discoveredBy()) || l.discoveredBy().startsWith(BY_RENDEZVOUS);
+            boolean learned = l.discoveredBy() == Discovery.INBOUND || l.discoveredBy() instanceof Discovery.Rendezvous;
             boolean down = s.state() == LinkState.CONNECTING || s.state() == LinkState.LOST;
             if (learned && down && !s.since().isAfter(cutoff)) {
                 followed.remove(l.peer());
@@ -293,7 +292,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
             if (followed.size() >= MAX_DISCOVERED) {
                 return;
             }
-            directory.tell(new PeerDirectory.PeerFound(ok.peer(), relayed, BY_RENDEZVOUS + relayLink.peer()));
+            directory.tell(new PeerDirectory.PeerFound(ok.peer(), relayed, Discovery.rendezvous(relayLink.peer())));
             followed.put(ok.peer(), new Followed(System.nanoTime()));
         }
         getContext().getLog().info("relay {} offers {} for {}", relayLink.peer(), relayed, ok.peer());

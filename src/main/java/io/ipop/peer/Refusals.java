@@ -3,6 +3,7 @@ package io.ipop.peer;
 import io.ipop.counters.SetupDrop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConRej;
+import io.ipop.wire.PeerId;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -22,7 +23,7 @@ final class Refusals {
     /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
     static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
-    private final String peer;
+    private final PeerId peer;
     private final LinkPublisher publisher;
     private final Supplier<Logger> log;
     private final LongSupplier nanoClock;
@@ -32,7 +33,7 @@ final class Refusals {
      * @param log       the session's logger, fetched for each line (an actor's logger sets its MDC when fetched)
      * @param nanoClock {@link System#nanoTime()} in a session
      */
-    Refusals(String peer, LinkPublisher publisher, Supplier<Logger> log, LongSupplier nanoClock) {
+    Refusals(PeerId peer, LinkPublisher publisher, Supplier<Logger> log, LongSupplier nanoClock) {
         this.peer = peer;
         this.publisher = publisher;
         this.log = log;

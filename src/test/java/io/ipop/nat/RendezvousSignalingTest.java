@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ipop.counters.DropCounters;
 import io.ipop.counters.SetupDrop;
 import io.ipop.peer.ControlChannel;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.LinkFixtures;
 import io.ipop.peer.Links;
 import io.ipop.peer.PeerLink;
@@ -36,9 +37,9 @@ class RendezvousSignalingTest {
 
     @Test
     void sendsThroughEachRendezvousThatForwardsAndIsUp() {
-        PeerLink rv = LinkFixtures.up("rv", "static", 1, RV, List.of());
-        PeerLink rv2 = LinkFixtures.up("rv2", "static", 2, RV2, List.of());
-        PeerLink rv3 = LinkFixtures.connecting("rv3", "static", 3, Endpoint.parse("198.51.100.12:5800"));
+        PeerLink rv = LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of());
+        PeerLink rv2 = LinkFixtures.up("rv2", Discovery.STATIC, 2, RV2, List.of());
+        PeerLink rv3 = LinkFixtures.connecting("rv3", Discovery.STATIC, 3, Endpoint.parse("198.51.100.12:5800"));
         RendezvousSignaling s = signaling(List.of("rv", "rv3"), rv, rv2, rv3);   // rv3 named, but its link is down
 
         ConReq req = SignalForwarderTest.request("a", "b", null);
@@ -54,9 +55,9 @@ class RendezvousSignalingTest {
 
     @Test
     void neverThroughThePeerItselfAndNoHelloBuiltForNothing() {
-        RendezvousSignaling s = signaling(List.of("rv"), LinkFixtures.up("rv", "static", 1, RV, List.of()));
+        RendezvousSignaling s = signaling(List.of("rv"), LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of()));
         s.forward("rv", () -> built(SignalForwarderTest.request("a", "rv", null)));
-        RendezvousSignaling none = signaling(List.of(), LinkFixtures.up("rv", "static", 1, RV, List.of()));
+        RendezvousSignaling none = signaling(List.of(), LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of()));
         none.forward("b", () -> built(SignalForwarderTest.request("a", "b", null)));   // rv never announced
         assertTrue(wire.drain().isEmpty());
         assertEquals(0, built.get(), "no signature is spent when nothing is sent");
@@ -64,7 +65,7 @@ class RendezvousSignalingTest {
 
     @Test
     void takesAPassedOnHelloOnlyFromARendezvousUpLink() {
-        PeerLink rv = LinkFixtures.up("rv", "static", 1, RV, List.of());
+        PeerLink rv = LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of());
         RendezvousSignaling s = signaling(List.of(), rv);
         ConReq byB = SignalForwarderTest.request("b", "a", null);
         Fwd fwd = Fwd.passedOn("rv", "b", byB);
@@ -84,7 +85,7 @@ class RendezvousSignalingTest {
 
     @Test
     void passedOnHellosHaveABudgetPerRendezvous() {
-        PeerLink rv = LinkFixtures.up("rv", "static", 1, RV, List.of());
+        PeerLink rv = LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of());
         RendezvousSignaling s = signaling(List.of(), rv);
         Fwd fwd = Fwd.passedOn("rv", "b", SignalForwarderTest.request("b", "a", null));
         int taken = 0;

@@ -7,6 +7,7 @@ import io.ipop.counters.Drop;
 import io.ipop.counters.DropCounters;
 import io.ipop.counters.SetupDrop;
 import io.ipop.peer.ControlChannel;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.LinkFixtures;
 import io.ipop.peer.PeerLink;
 import io.ipop.peer.RecordingUnderlay;
@@ -30,8 +31,8 @@ class SignalForwarderTest {
     private final DropCounters drops = new DropCounters();
     private final SignalCounters counters = new SignalCounters();
     private long now = 1_000_000_000L;
-    private final PeerLink a = LinkFixtures.up("a", NatAgent.INBOUND, 2, A_AT, List.of());
-    private final PeerLink b = LinkFixtures.up("b", NatAgent.INBOUND, 3, B_AT, List.of());
+    private final PeerLink a = LinkFixtures.up("a", Discovery.INBOUND, 2, A_AT, List.of());
+    private final PeerLink b = LinkFixtures.up("b", Discovery.INBOUND, 3, B_AT, List.of());
 
     @Test
     void passesTheHelloUnchangedToTheTargetsLinkEndpoint() {
@@ -68,14 +69,14 @@ class SignalForwarderTest {
 
     @Test
     void aTargetWhoseLinkIsNotUpIsCounted() {
-        PeerLink c = LinkFixtures.connecting("c", NatAgent.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"));
+        PeerLink c = LinkFixtures.connecting("c", Discovery.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"));
         forwarder("rv", true, a, b, c).forward(a, Fwd.toward("a", "c", request("a", "c", null)));
         assertRefused(SetupDrop.SIGNAL_TARGET_NOT_LINKED);
     }
 
     @Test
     void eachSenderHasItsOwnBudget() {
-        PeerLink c = LinkFixtures.up("c", NatAgent.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"), List.of());
+        PeerLink c = LinkFixtures.up("c", Discovery.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"), List.of());
         SignalForwarder f = forwarder("rv", true, a, b, c);
         for (int i = 0; i < SignalForwarder.BURST + 5; i++) {
             f.forward(a, Fwd.toward("a", "b", request("a", "b", null)));

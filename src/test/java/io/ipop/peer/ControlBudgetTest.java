@@ -56,7 +56,7 @@ class ControlBudgetTest {
         Links links = new Links();
         Endpoint peer = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 2}), 5800);
         Endpoint attacker = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 9}), 4000);
-        links.add(PeerLink.connecting("b", "static", 77, peer));
+        links.add(PeerLink.connecting("b", Discovery.STATIC, 77, peer));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         DataplaneCounters counters = new DataplaneCounters();
         DirectoryControlSink sink = new DirectoryControlSink(links, directory.getRef(), new ControlBudget(5, 3), counters, () -> 0);
@@ -77,7 +77,7 @@ class ControlBudgetTest {
     void theSinkHandsOverWithinTheBudgetAndCountsTheRest() throws Exception {
         Links links = new Links();
         Endpoint from = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 9}), 4000);
-        links.add(PeerLink.connecting("b", "static", 77, from));
+        links.add(PeerLink.connecting("b", Discovery.STATIC, 77, from));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         DataplaneCounters counters = new DataplaneCounters();
         AtomicLong now = new AtomicLong();

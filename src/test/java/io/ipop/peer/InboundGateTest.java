@@ -77,7 +77,7 @@ class InboundGateTest {
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         ConReq req = hello(b);
         assertTrue(gate(true, 10, directory).control(FROM, req));
-        assertEquals(new PeerDirectory.PeerFound("b", FROM, NatAgent.INBOUND), directory.receiveMessage());
+        assertEquals(new PeerDirectory.PeerFound("b", FROM, Discovery.INBOUND), directory.receiveMessage());
         assertEquals(new PeerDirectory.ControlReceived(FROM, req), directory.receiveMessage());
         assertEquals(0, counters.drops(DataDrop.INBOUND_REFUSED));
     }
@@ -108,8 +108,8 @@ class InboundGateTest {
 
     @Test
     void atMostMaxInboundLinks() {
-        links.add(PeerLink.connecting("c", NatAgent.INBOUND, 11, FROM));
-        links.add(PeerLink.connecting("d", "static", 12, FROM));  // a static peer does not count
+        links.add(PeerLink.connecting("c", Discovery.INBOUND, 11, FROM));
+        links.add(PeerLink.connecting("d", Discovery.STATIC, 12, FROM));  // a static peer does not count
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         InboundGate gate = gate(true, 1, directory);
         assertEquals(1, gate.inboundLinks());
@@ -137,7 +137,7 @@ class InboundGateTest {
 
     @Test
     void natMessagesOfKnownPeersGoToTheAgentOthersNowhere() {
-        links.add(PeerLink.connecting("b", NatAgent.INBOUND, 13, FROM));
+        links.add(PeerLink.connecting("b", Discovery.INBOUND, 13, FROM));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         InboundGate gate = gate(true, 10, directory);
         assertTrue(gate.control(FROM, new RelayReq("b", "c")));

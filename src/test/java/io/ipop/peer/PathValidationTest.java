@@ -80,7 +80,7 @@ class PathValidationTest {
     /** The first-seen problem: x re-sends b's captured request before the genuine copy arrives. */
     @Test
     void aCapturedHelloSentFirstByTheAttackerNeitherBecomesTheEndpointNorLocksOutTheGenuineCopy() {
-        start("inbound");                               // nothing about b's address is trusted
+        start(Discovery.INBOUND);                               // nothing about b's address is trusted
         ConReq captured = hellosOf("instance-b").request("a", 77, false);
         session.tell(new PeerSession.ControlReceived(X, captured));
         directory.expectNoMessage(Duration.ofMillis(300));
@@ -105,7 +105,7 @@ class PathValidationTest {
 
     @Test
     void aVerifiedHelloFromANewAddressNeitherMovesNorResetsAnUpLinkUntilTheAddressAnswers() {
-        start("static");
+        start(Discovery.STATIC);
         bringUp();
         ConReq restarted = hellosOf("instance-b-2").request("a", 88, null);   // captured from b's next life, elsewhere
         session.tell(new PeerSession.ControlReceived(X, restarted));
@@ -125,7 +125,7 @@ class PathValidationTest {
 
     @Test
     void anOlderHelloReplayedFromTheLinksOwnAddressDoesNotResetIt() {
-        start("static");
+        start(Discovery.STATIC);
         ConReq older = hellosOf("instance-b").request("a", 77, null);  // b's first request, never delivered to a
         sleepMillis(5);
         bringUp();
@@ -137,7 +137,7 @@ class PathValidationTest {
         directory.expectMessageClass(PeerDirectory.LinkDown.class);    // a newer one does: b really went back to setup
     }
 
-    private void start(String discoveredBy) {
+    private void start(Discovery discoveredBy) {
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.BY_GROUP, Set.of(), Optional.of(a),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));
         HelloCheck check = new HelloCheck(selfA, Optional.of(a), true, Duration.ofSeconds(60),

@@ -55,7 +55,7 @@ class PeerSessionTest {
     void start() {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
-        link = PeerLink.connecting("b", "static", LOCAL_INDEX, PEER_ENDPOINT);
+        link = PeerLink.connecting("b", Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
         linkContext = context(wire);
         session = KIT.spawn(PeerSession.create(linkContext, "b", PEER_ENDPOINT, link, directory.getRef()));
     }

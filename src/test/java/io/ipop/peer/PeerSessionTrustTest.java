@@ -164,7 +164,7 @@ class PeerSessionTrustTest {
     private void start(SecuritySettings security) {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
-        link = PeerLink.connecting("b", "static", LOCAL_INDEX, PEER_ENDPOINT);
+        link = PeerLink.connecting("b", Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
         Clock clock = new Clock() {
             @Override
             public java.time.ZoneId getZone() {

@@ -14,6 +14,7 @@ import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,8 +33,8 @@ class ProbesTest {
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
     private final LinkContext ctx = context(wire);
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, CONFIGURED);
-    private final Probes probes = new Probes("b", link, CONFIGURED, true);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
+    private final Probes probes = new Probes(PeerId.of("b"), link, CONFIGURED, true);
 
     @Test
     void onARelayedLinkEveryFourthKeepaliveProbesTheDirectPaths() {

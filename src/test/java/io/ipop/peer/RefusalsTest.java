@@ -13,6 +13,7 @@ import io.ipop.frame.OverlayAddress;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConRej;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,12 +36,12 @@ class RefusalsTest {
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
     private final LinkContext ctx = context(wire);
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, PEER);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, PEER);
     private final AtomicLong now = new AtomicLong(100 * SECOND);
     private final Logger log = (Logger) LoggerFactory.getLogger("RefusalsTest");
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private final LinkPublisher publisher = new LinkPublisher("b", link, new LinkSetup(), told -> { }, null, Clock.systemUTC());
-    private final Refusals refusals = new Refusals("b", publisher, () -> log, now::get);
+    private final LinkPublisher publisher = new LinkPublisher(PeerId.of("b"), link, new LinkSetup(), told -> { }, Clock.systemUTC());
+    private final Refusals refusals = new Refusals(PeerId.of("b"), publisher, () -> log, now::get);
 
     @BeforeEach
     void capture() {

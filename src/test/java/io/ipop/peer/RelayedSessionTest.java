@@ -55,7 +55,7 @@ class RelayedSessionTest {
         RecordingUnderlay wire = new RecordingUnderlay();
         List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x43, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x43, ANNOUNCED);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire, signaled), "b", ANNOUNCED, link,
                 directory.getRef()));
         awaitSignaled(signaled, ConReq.class);              // seeking: its con_req goes through the rendezvous too
@@ -87,7 +87,7 @@ class RelayedSessionTest {
         RecordingUnderlay wire = new RecordingUnderlay();
         List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
         LinkContext ctx = context(wire, signaled);
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x44, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x44, ANNOUNCED);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
                 KIT.<PeerDirectory.Command>createTestProbe().getRef()));
         awaitSignaled(signaled, ConReq.class);
@@ -109,7 +109,7 @@ class RelayedSessionTest {
     void comesUpThroughTheRelayAndMovesToADirectPathThatAnswers() {
         RecordingUnderlay wire = new RecordingUnderlay();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x42, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x42, ANNOUNCED);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire), "b", ANNOUNCED, link,
                 directory.getRef()));
 
@@ -157,7 +157,7 @@ class RelayedSessionTest {
     void aRelayedLinkDoesNotMoveToAnAddressThatOnlyRepeatsAProbe() {
         RecordingUnderlay wire = new RecordingUnderlay();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x45, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x45, ANNOUNCED);
         LinkContext ctx = context(wire);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
                 directory.getRef()));

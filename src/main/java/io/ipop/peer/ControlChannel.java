@@ -29,6 +29,20 @@ public final class ControlChannel {
         sendRaw(codec.encode(message), to);
     }
 
+    /**
+     * Sends {@code message} with an IP TTL of {@code ttl} (this datagram only: {@link Underlay#sendLimited});
+     * false if the underlay cannot limit the TTL or the send failed (nothing was sent).
+     */
+    public boolean sendLimited(ControlMessage message, Endpoint to, int ttl) {
+        byte[] datagram = codec.encode(message);
+        try {
+            return underlay.sendLimited(datagram, 0, datagram.length, to, ttl);
+        } catch (IOException e) {
+            log.debug("sending a TTL-limited control datagram to {} failed: {}", to, e.getMessage());
+            return false;
+        }
+    }
+
     /** Sends DTLS record bytes in a {@link FrameType#DTLS} frame carrying the peer's receiver index. */
     public void sendDtls(byte[] record, int remoteIndex, Endpoint to) {
         byte[] frame = new byte[FrameHeader.LENGTH + record.length];

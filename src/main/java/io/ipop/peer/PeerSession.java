@@ -307,7 +307,10 @@ public final class PeerSession {
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
-        publisher.state(LinkState.UP, reason, endpoint, decision, keys == null ? null : keys.cipherSuite());
+        String why = candidates.isRelayed(endpoint)
+                ? reason + "; relayed: no direct path answered (a symmetric NAT or a filter in the way), still probing for one"
+                : reason;
+        publisher.state(LinkState.UP, why, endpoint, decision, keys == null ? null : keys.cipherSuite());
         publisher.routed(endpoint, cipher);
         context.getLog().info("link to {} up: {} at {}, {} ({})", peer, setup.remote().address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), decision.reason());
@@ -417,7 +420,7 @@ public final class PeerSession {
 
     private Behavior<Command> onPingTick() {
         ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
-        probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated());
+        probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated(), System.nanoTime());
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
@@ -631,7 +634,7 @@ public final class PeerSession {
     }
 
     private void sendConReq() {
-        probes.request(ctx, endpoint, setup.stated());
+        probes.request(ctx, endpoint, setup.stated(), System.nanoTime());
     }
 
     // ---- NAT traversal: candidates, relayed links moving to a direct path (docs/nat.md) -------------------
@@ -646,11 +649,16 @@ public final class PeerSession {
 
     /** Verified, a forwarded hello is only a list of places to probe: the link comes up on a direct (or relayed) path. */
     private Behavior<Command> onSignaled(Signaled s) {
-        if (probes.signaled(ctx, s.hello()) instanceof HelloCheck.Accepted ok && !isLinked()) {
-            sendConReq();                               // our probes open our NAT for the peer's own
+        if (!(probes.signaled(ctx, s.hello(), System.nanoTime()) instanceof HelloCheck.Accepted ok)) {
+            return Behaviors.same();
+        }
+        if (!isLinked()) {
+            sendConReq();                               // the peer is open toward us: probe it in full now
             if (s.hello() instanceof ConReq req) {
                 askPolicy(PeerInfo.of(req).address(), ok.identity(), decision -> new SignalDecided(req, decision));
             }
+        } else if (candidates.isRelayed(endpoint)) {
+            probes.requestDirect(ctx, setup.stated(), System.nanoTime());   // a relayed peer looks for a direct path
         }
         return Behaviors.same();
     }
@@ -665,7 +673,8 @@ public final class PeerSession {
 
     /**
      * A verified answer, from {@code at}, to a request sent there: {@code at} is the peer's. The same peer
-     * process: an up link moves there (same indexes, same keys), but never from a direct path onto a relay.
+     * process: an up link moves there (same indexes, same keys) from a relay, or from a direct path that is
+     * failing, but never from a direct path onto a relay.
      * Another process of the peer (it restarted behind a new address): the link is set up again there.
      */
     private Behavior<Command> onPathAnswered(Endpoint at, ConResp resp) {
@@ -678,8 +687,12 @@ public final class PeerSession {
             return Behaviors.same();
         }
         if (setup.samePeerProcess(resp)) {
-            if (link.snapshot().state() == LinkState.UP) {
-                moveTo(at);                             // while handshaking, the handshake's own path decides
+            // while handshaking, the handshake's own path decides; an up link leaves a relay for any direct path,
+            // but one direct path for another only when its own is failing (two that both work, e.g. a LAN and a
+            // NAT's hairpin, would otherwise take turns at every answer)
+            if (link.snapshot().state() == LinkState.UP && !at.equals(endpoint)
+                    && (candidates.isRelayed(endpoint) || liveness.failing())) {
+                moveTo(at);
             }
             return Behaviors.same();
         }

@@ -76,6 +76,17 @@ public final class RendezvousSignaling implements Signaling {
     }
 
     @Override
+    public boolean canForward(String peer) {
+        for (String rendezvous : forwarding) {
+            PeerLink link = links.get(rendezvous);
+            if (!rendezvous.equals(peer) && link != null && link.snapshot().state() == LinkState.UP) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
     public void forward(String peer, Supplier<? extends Hello> hello) {
         Fwd fwd = null;
         for (String rendezvous : forwarding) {

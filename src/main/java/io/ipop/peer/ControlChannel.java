@@ -30,6 +30,21 @@ public final class ControlChannel implements ControlSender {
         sendRaw(codec.encode(message), to);
     }
 
+    @Override
+    public boolean limitsTtl() {
+        return underlay.limitsTtl();
+    }
+
+    @Override
+    public void sendLimited(ControlMessage message, Endpoint to, int ttl) {
+        byte[] datagram = codec.encode(message);
+        try {
+            underlay.sendLimited(datagram, 0, datagram.length, to, ttl);
+        } catch (IOException e) {
+            log.debug("sending a TTL-limited control datagram to {} failed: {}", to, e.getMessage());
+        }
+    }
+
     /** Sends DTLS record bytes in a {@link FrameType#DTLS} frame carrying the peer's receiver index. */
     @Override
     public void sendDtls(byte[] record, int remoteIndex, Endpoint to) {

@@ -17,4 +17,16 @@ public interface ControlSender {
 
     /** Sends a complete datagram (e.g. a sealed keepalive). */
     void sendRaw(byte[] datagram, Endpoint to);
+
+    /** True if {@link #sendLimited} can set one datagram's IP TTL here (the underlay can). */
+    default boolean limitsTtl() {
+        return false;
+    }
+
+    /**
+     * Sends {@code message} with an IP TTL of {@code ttl}, this datagram only (NAT openers, docs/nat.md); nothing
+     * if {@link #limitsTtl} is false.
+     */
+    default void sendLimited(ControlMessage message, Endpoint to, int ttl) {
+    }
 }

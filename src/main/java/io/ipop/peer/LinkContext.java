@@ -41,6 +41,7 @@ public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings se
      * goes to {@code out}; the policy and the DTLS executor are the driver's and absent here.
      */
     LinkContext sendingTo(LinkOutbox out) {
+        out.backedBy(channel, signaling);
         return new LinkContext(self, link, security, identity, out, hellos, check, null, counters, null, out);
     }
 }

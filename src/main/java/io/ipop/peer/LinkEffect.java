@@ -25,6 +25,8 @@ public sealed interface LinkEffect {
     interface Port {
         void send(ControlMessage message, Endpoint to);
 
+        void sendLimited(ControlMessage message, Endpoint to, int ttl);
+
         void sendRaw(byte[] datagram, Endpoint to);
 
         void forward(Supplier<? extends Hello> hello);
@@ -53,6 +55,11 @@ public sealed interface LinkEffect {
     /** Send a control message to {@code to} on the node's socket. */
     record Send(ControlMessage message, Endpoint to) implements LinkEffect {
         public void to(Port p) { p.send(message, to); }
+    }
+
+    /** Send a control message to {@code to} with an IP TTL of {@code ttl} (a NAT opener, docs/nat.md). */
+    record SendLimited(ControlMessage message, Endpoint to, int ttl) implements LinkEffect {
+        public void to(Port p) { p.sendLimited(message, to, ttl); }
     }
 
     /** Send a complete datagram (a sealed keepalive or key probe) to {@code to}. */

@@ -284,7 +284,10 @@ public final class LinkMachine {
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
-        publisher.state(LinkState.UP, reason, endpoint, agreed, keys == null ? null : keys.cipherSuite());
+        String why = candidates.isRelayed(endpoint)
+                ? reason + "; relayed: no direct path answered (a symmetric NAT or a filter in the way), still probing for one"
+                : reason;
+        publisher.state(LinkState.UP, why, endpoint, agreed, keys == null ? null : keys.cipherSuite());
         publisher.routed(endpoint, cipher);
         out.log(Level.INFO, "link to {} up: {} at {}, {} ({})", peer, setup.remote().address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), agreed.reason());
@@ -296,7 +299,7 @@ public final class LinkMachine {
 
     private void onPingTick() {
         ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
-        probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated());
+        probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated(), now);
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
@@ -376,11 +379,16 @@ public final class LinkMachine {
 
     /** Verified, a forwarded hello is only a list of places to probe: the link comes up on a direct (or relayed) path. */
     private void onSignaled(LinkEvent.Signaled s) {
-        if (probes.signaled(ctx, s.hello()) instanceof HelloCheck.Accepted ok && !isLinked()) {
-            sendConReq();                               // our probes open our NAT for the peer's own
+        if (!(probes.signaled(ctx, s.hello(), now) instanceof HelloCheck.Accepted ok)) {
+            return;
+        }
+        if (!isLinked()) {
+            sendConReq();                               // the peer is open toward us: probe it in full now
             if (s.hello() instanceof ConReq req) {
                 out.accept(new LinkEffect.AskPolicy(ok.identity(), new AboutSignal(req)));
             }
+        } else if (candidates.isRelayed(endpoint)) {
+            probes.requestDirect(ctx, setup.stated(), now);   // a relayed peer looks for a direct path
         }
     }
 
@@ -396,6 +404,6 @@ public final class LinkMachine {
     }
 
     void sendConReq() {
-        probes.request(ctx, endpoint, setup.stated());
+        probes.request(ctx, endpoint, setup.stated(), now);
     }
 }

@@ -21,6 +21,31 @@ import org.slf4j.helpers.LegacyAbstractLogger;
 final class LinkOutbox implements ControlSender, Signaling, Consumer<LinkEffect> {
     private List<LinkEffect> effects = new ArrayList<>();
     private final Logger logger = new Logger();
+    /** What the real socket can do, and the real rendezvous (asked whether one forwards now: shared state, no I/O). */
+    private boolean limitsTtl;
+    private Signaling rendezvous = Signaling.NONE;
+
+    /** Answers {@link #limitsTtl} and {@link #canForward} as {@code channel} and {@code signaling} would. */
+    LinkOutbox backedBy(ControlSender channel, Signaling signaling) {
+        this.limitsTtl = channel.limitsTtl();
+        this.rendezvous = signaling;
+        return this;
+    }
+
+    @Override
+    public boolean limitsTtl() {
+        return limitsTtl;
+    }
+
+    @Override
+    public void sendLimited(ControlMessage message, Endpoint to, int ttl) {
+        effects.add(new LinkEffect.SendLimited(message, to, ttl));
+    }
+
+    @Override
+    public boolean canForward(String peer) {
+        return rendezvous.canForward(peer);
+    }
 
     @Override
     public void accept(LinkEffect effect) {

@@ -115,7 +115,8 @@ final class LinkedControl {
 
     /**
      * A verified answer, from {@code at}, to a request sent there: {@code at} is the peer's. The same peer
-     * process: an up link moves there (same indexes, same keys), but never from a direct path onto a relay.
+     * process: an up link moves there (same indexes, same keys) from a relay, or from a direct path that is
+     * failing, but never from a direct path onto a relay.
      * Another process of the peer (it restarted behind a new address): the link is set up again there.
      */
     private void onPathAnswered(Endpoint at, ConResp resp) {
@@ -128,8 +129,12 @@ final class LinkedControl {
             return;
         }
         if (m.setup.samePeerProcess(resp)) {
-            if (m.link.snapshot().state() == LinkState.UP) {
-                moveTo(at);                             // while handshaking, the handshake's own path decides
+            // while handshaking, the handshake's own path decides; an up link leaves a relay for any direct path,
+            // but one direct path for another only when its own is failing (two that both work, e.g. a LAN and a
+            // NAT's hairpin, would otherwise take turns at every answer)
+            if (m.link.snapshot().state() == LinkState.UP && !at.equals(m.endpoint)
+                    && (m.candidates.isRelayed(m.endpoint) || m.liveness.failing())) {
+                moveTo(at);
             }
             return;
         }

@@ -66,6 +66,14 @@ final class Liveness {
     }
 
     /**
+     * True once the link has been silent for half of {@code dead-after}: its path is failing, and another path
+     * the peer answers on may take over before the link is declared lost.
+     */
+    boolean failing() {
+        return silence.compareTo(deadAfter.dividedBy(2)) >= 0;
+    }
+
+    /**
      * A liveness tick that sees the activity counter at {@code activity}: true if the peer is to be
      * declared lost now.
      */

@@ -153,6 +153,11 @@ public final class PeerSession implements LinkEffect.Port {
     }
 
     @Override
+    public void sendLimited(ControlMessage message, Endpoint to, int ttl) {
+        ctx.channel().sendLimited(message, to, ttl);
+    }
+
+    @Override
     public void sendRaw(byte[] datagram, Endpoint to) {
         ctx.channel().sendRaw(datagram, to);
     }

@@ -27,6 +27,19 @@ import java.util.List;
  *       ({@link #keepaliveSent}: every {@value #PROBE_EVERY}th keepalive).</li>
  * </ol>
  * A hello a rendezvous forwarded ({@link #signaled}) only adds candidates to probe.
+ *
+ * <p><b>Openers first.</b> A NAT that lets unsolicited datagrams reach its own stack keeps state for the first
+ * probe that arrives before its inside has sent anything to the prober, and that state then takes the port the
+ * inside's own probe needs: the pair stays unlinkable while probes keep it alive (docs/nat.md, "The NAT
+ * matrix"). So a session that can signal through a rendezvous ({@link Signaling#canForward}) sends each
+ * candidate only <em>openers</em> at first: the same request with an IP TTL of {@link #OPENER_TTLS}, which passes
+ * this side's NATs (opening their mappings and filters toward the candidate) and dies a router or two beyond,
+ * before the peer's NAT. The request through the rendezvous goes after them, so when it reaches the peer, this
+ * side is open; the peer then probes in full at once, and answers through the rendezvous, which is the signal
+ * for this side to probe in full too ({@link #signaled}, for {@value #ARMED_SECONDS} s). A static peer's
+ * configured endpoint (the operator's word; not the first candidate a rendezvous named), a relay's ports and
+ * a session without a rendezvous are probed in full as before, and so
+ * is everything if the underlay cannot limit a datagram's TTL.
  * Not thread-safe: one session's state. Methods take the session's current {@link LinkContext}, which a
  * reload replaces.
  */
@@ -38,6 +51,14 @@ final class Probes {
     static final long CHALLENGE_GAP_NANOS = 500_000_000L;
     /** ...and to at most this many distinct addresses a second. */
     static final int CHALLENGES_PER_SECOND = 8;
+    /**
+     * The TTLs of the openers: 2 passes one NAT in front of this host and dies at the next router (an ISP's), 3
+     * passes a home NAT and a carrier-grade one. Two hosts whose NATs are fewer than three routers apart (rare on
+     * the internet) may still reach each other's NAT with the second: then the pair falls back to the relay.
+     */
+    static final int[] OPENER_TTLS = {2, 3};
+    /** A signal from the peer lets this side probe in full for this long. */
+    static final long ARMED_SECONDS = 10;
 
     private final PeerId peer;
     private final PeerLink link;
@@ -52,6 +73,9 @@ final class Probes {
     private Endpoint proven;
     private long challengeSecond;
     private int challengesThisSecond;
+    /** When the peer last signaled through a rendezvous (its NAT is open toward this side's candidates). */
+    private long signaledAtNanos;
+    private boolean signaledOnce;
 
     /** @param configuredTrusted {@code configured} is the operator's word (a static peer): it needs no proof */
     Probes(PeerId peer, PeerLink link, Endpoint configured, boolean configuredTrusted) {
@@ -130,17 +154,48 @@ final class Probes {
      * A request to every place the peer may be, each with its own nonce; {@code endpoint}: where the link
      * is (or was) — the configured endpoint or the last proven one.
      */
-    void request(LinkContext ctx, Endpoint endpoint, Boolean decision) {
+    void request(LinkContext ctx, Endpoint endpoint, Boolean decision, long nowNanos) {
         round.clear();
-        ctx.channel().send(newRequest(ctx, decision, configured), configured);
+        boolean armed = armed(ctx, nowNanos);
+        if (configuredTrusted) {
+            ctx.channel().send(newRequest(ctx, decision, configured), configured);    // the operator's word
+        } else {
+            probe(ctx, configured, newRequest(ctx, decision, configured), armed);      // where a rendezvous saw it
+        }
         if (!endpoint.equals(configured)) {
-            ctx.channel().send(newRequest(ctx, decision, endpoint), endpoint);
+            probe(ctx, endpoint, newRequest(ctx, decision, endpoint), armed);
         }
         for (Endpoint c : candidates.all()) {
             if (!c.equals(configured) && !c.equals(endpoint)) {
-                ctx.channel().send(newRequest(ctx, decision, c), c);
+                probe(ctx, c, newRequest(ctx, decision, c), armed);
             }
         }
+    }
+
+    /** Openers to {@code to} (unless it is a relay's port), then the request in full if {@code armed}. */
+    private void probe(LinkContext ctx, Endpoint to, ConReq req, boolean armed) {
+        if (candidates.isRelayed(to)) {
+            ctx.channel().send(req, to);
+            return;
+        }
+        if (opens(ctx)) {
+            for (int ttl : OPENER_TTLS) {
+                ctx.channel().sendLimited(req, to, ttl);
+            }
+        }
+        if (armed) {
+            ctx.channel().send(req, to);
+        }
+    }
+
+    /** True if candidates get openers first: the socket can limit a TTL, and a rendezvous can pass a signal on. */
+    private boolean opens(LinkContext ctx) {
+        return ctx.channel().limitsTtl() && ctx.signaling().canForward(peer.name());
+    }
+
+    /** True if requests may go in full: no openers (as before them), or the peer signaled recently. */
+    private boolean armed(LinkContext ctx, long nowNanos) {
+        return !opens(ctx) || (signaledOnce && nowNanos - signaledAtNanos < ARMED_SECONDS * 1_000_000_000L);
     }
 
     /** A request through each rendezvous that forwards link setup (nothing is built if there is none). */
@@ -162,9 +217,12 @@ final class Probes {
      * Keepalive {@code seq} went to {@code endpoint}: if that is a relayed candidate, every
      * {@value #PROBE_EVERY}th keepalive also probes the direct candidates (a direct path may have appeared).
      */
-    void keepaliveSent(LinkContext ctx, Endpoint endpoint, long seq, Boolean decision) {
+    void keepaliveSent(LinkContext ctx, Endpoint endpoint, long seq, Boolean decision, long nowNanos) {
         if (candidates.isRelayed(endpoint) && seq % PROBE_EVERY == 0) {
-            requestDirect(ctx, decision);
+            requestDirect(ctx, decision, nowNanos);
+            if (!armed(ctx, nowNanos)) {
+                requestThroughRendezvous(ctx, decision);  // after the openers: the peer probes in full, and answers
+            }
         }
     }
 
@@ -172,23 +230,28 @@ final class Probes {
      * A hello a rendezvous forwarded (signaling only): verified, its candidates are learned; rejected, it is
      * counted, and nobody is told (the sender is at no address of ours yet).
      */
-    HelloCheck.Verdict signaled(LinkContext ctx, Hello hello) {
+    HelloCheck.Verdict signaled(LinkContext ctx, Hello hello, long nowNanos) {
         HelloCheck.Verdict v = ctx.check().check(hello, null);
         if (v instanceof HelloCheck.Rejected r) {
             ctx.counters().drop(r.counter());
         } else {
             candidates.learn(Candidates.of(hello.cands()), null, null);
+            signaledAtNanos = nowNanos;                 // the peer opened toward us before it signaled
+            signaledOnce = true;
         }
         return v;
     }
 
     /** On a linked session: a request the peer answers as a duplicate, from wherever it reaches us. */
-    void requestDirect(LinkContext ctx, Boolean decision) {
+    void requestDirect(LinkContext ctx, Boolean decision, long nowNanos) {
+        boolean armed = armed(ctx, nowNanos);
         for (Endpoint c : candidates.direct()) {
-            ctx.channel().send(newRequest(ctx, decision, c), c);
+            probe(ctx, c, newRequest(ctx, decision, c), armed);
         }
-        if (!candidates.isRelayed(configured)) {
+        if (configuredTrusted) {
             ctx.channel().send(newRequest(ctx, decision, configured), configured);
+        } else if (!candidates.isRelayed(configured)) {
+            probe(ctx, configured, newRequest(ctx, decision, configured), armed);
         }
     }
 

@@ -19,6 +19,15 @@ public interface Signaling {
      */
     void forward(String peer, Supplier<? extends Hello> hello);
 
+    /**
+     * True if a {@link #forward} for {@code peer} would go out now: a rendezvous that forwards has an up link with
+     * this node, and it is not {@code peer} itself. A session that can signal opens its NAT toward the peer's
+     * candidates before it signals, and probes them in full only once the peer has signaled back ({@code Probes}).
+     */
+    default boolean canForward(String peer) {
+        return false;
+    }
+
     /** No rendezvous: nothing is forwarded. */
     Signaling NONE = (peer, hello) -> { };
 }

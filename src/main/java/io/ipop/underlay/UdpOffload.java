@@ -61,6 +61,15 @@ final class UdpOffload {
     private static final int CONTROL = NAME + 32;
     private static final int CONTROL_SPACE = 24;                 // CMSG_SPACE(sizeof(uint16_t))
     private static final int DATA = CONTROL + CONTROL_SPACE;
+    // sendLimited's buffer: msghdr, iovec, sockaddr, one cmsghdr with an int (IP_TTL / IPV6_HOPLIMIT), the datagram
+    private static final int SOL_IP = 0;
+    private static final int IP_TTL = 2;
+    private static final int SOL_IPV6 = 41;
+    private static final int IPV6_HOPLIMIT = 52;
+    private static final int TTL_CONTROL_SPACE = 24;             // CMSG_SPACE(sizeof(int))
+    private static final int TTL_DATA = CONTROL + TTL_CONTROL_SPACE;
+    /** The largest datagram {@link #sendLimited} takes (control messages; a hello is at most a few KB). */
+    static final int MAX_LIMITED = 16_384;
 
     /** The binding; public only because JNR implements it in a class loader of its own. */
     public interface Calls {
@@ -95,6 +104,7 @@ final class UdpOffload {
     private final int fd;
     private final boolean ipv6Socket;
     private final Pointer mem;
+    private final Pointer limited;
     private final Pointer rx;
     /** Held shared around every system call on {@link #fd}, exclusively by {@link #close}: never a recycled descriptor. */
     private final ReentrantReadWriteLock fdInUse = new ReentrantReadWriteLock();
@@ -127,6 +137,15 @@ final class UdpOffload {
         mem.putLong(CONTROL, 18);                                    // cmsg_len = CMSG_LEN(sizeof(uint16_t))
         mem.putInt(CONTROL + 8, SOL_UDP);
         mem.putInt(CONTROL + 12, UDP_SEGMENT);
+        this.limited = Memory.allocateDirect(runtime, TTL_DATA + MAX_LIMITED);
+        limited.putAddress(MSG_HDR, limited.address() + NAME);
+        limited.putAddress(MSG_HDR + 16, limited.address() + IOV);
+        limited.putLong(MSG_HDR + 24, 1);
+        limited.putAddress(MSG_HDR + 32, limited.address() + CONTROL);
+        limited.putLong(MSG_HDR + 40, TTL_CONTROL_SPACE);
+        limited.putInt(MSG_HDR + 48, 0);
+        limited.putAddress(IOV, limited.address() + TTL_DATA);
+        limited.putLong(CONTROL, 20);                                // cmsg_len = CMSG_LEN(sizeof(int))
     }
 
     /** The offloads for {@code channel}, or null if its descriptor cannot be reached (then one datagram per call). */
@@ -165,7 +184,7 @@ final class UdpOffload {
         }
         mem.putLong(IOV + 8, at - DATA);                              // iov_len
         mem.putShort(CONTROL + 16, (short) segment);                  // gso_size
-        mem.putInt(MSG_HDR + 8, putAddress(dest));                    // msg_namelen
+        mem.putInt(MSG_HDR + 8, putAddress(mem, dest));               // msg_namelen
         Lock shared = fdInUse.readLock();
         shared.lock();
         try {
@@ -184,6 +203,43 @@ final class UdpOffload {
         }
         throw new IOException("sendmsg with UDP_SEGMENT of " + (to - from) + " datagrams to " + dest + ": "
                 + libc.strerror(errno) + " (errno " + errno + ")");
+    }
+
+    /**
+     * Sends one datagram whose IP TTL (IPv6: hop limit) is {@code ttl}, set for this datagram alone through a
+     * control message (the socket's own TTL, and every other datagram, stay as they are).
+     *
+     * @return false if the socket buffer is full or the datagram is over {@link #MAX_LIMITED} (nothing was sent)
+     * @throws IOException if the kernel refused the call (nothing was sent)
+     */
+    synchronized boolean sendLimited(byte[] buf, int offset, int length, Endpoint dest, int ttl) throws IOException {
+        if (length > MAX_LIMITED) {
+            return false;
+        }
+        limited.put(TTL_DATA, buf, offset, length);
+        limited.putLong(IOV + 8, length);
+        limited.putInt(MSG_HDR + 8, putAddress(limited, dest));
+        boolean v6 = dest.address().getAddress() instanceof java.net.Inet6Address;
+        limited.putInt(CONTROL + 8, v6 ? SOL_IPV6 : SOL_IP);
+        limited.putInt(CONTROL + 12, v6 ? IPV6_HOPLIMIT : IP_TTL);
+        limited.putInt(CONTROL + 16, ttl);
+        Lock shared = fdInUse.readLock();
+        shared.lock();
+        try {
+            if (closed) {
+                throw new IOException("socket closed");
+            }
+            if (libc.sendmsg(fd, limited, 0) >= 0) {
+                return true;
+            }
+        } finally {
+            shared.unlock();
+        }
+        int errno = runtime.getLastError();
+        if (errno == EAGAIN) {
+            return false;
+        }
+        throw new IOException("sendmsg with a TTL of " + ttl + " to " + dest + ": " + libc.strerror(errno) + " (errno " + errno + ")");
     }
 
     /** Asks the kernel to coalesce received datagrams ({@code UDP_GRO}); false if it does not have it. */
@@ -266,8 +322,8 @@ final class UdpOffload {
         return lastFrom;
     }
 
-    /** Writes {@code dest} as the socket's family expects it; returns its length. */
-    private int putAddress(Endpoint dest) {
+    /** Writes {@code dest} at {@link #NAME} of {@code mem} as the socket's family expects it; returns its length. */
+    private int putAddress(Pointer mem, Endpoint dest) {
         InetAddress address = dest.address().getAddress();
         int port = dest.address().getPort();
         byte[] raw = address.getAddress();

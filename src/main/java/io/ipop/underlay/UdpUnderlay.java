@@ -37,6 +37,8 @@ public final class UdpUnderlay implements Underlay {
     private volatile UdpOffload segmented;
     /** Coalesced receives through {@link #offloads}; false if off or the kernel lacks UDP_GRO. */
     private final boolean coalesced;
+    /** The descriptor's own calls for {@link #sendLimited} (also with the offloads off); null if unreachable. */
+    private final UdpOffload calls;
 
     private UdpUnderlay(DatagramChannel channel, Selector readable, Endpoint local, boolean offload) {
         this.channel = channel;
@@ -45,6 +47,7 @@ public final class UdpUnderlay implements Underlay {
         this.offloads = offload ? UdpOffload.open(channel) : null;
         this.segmented = offloads;
         this.coalesced = offloads != null && offloads.coalesceReceived();
+        this.calls = offloads != null ? offloads : UdpOffload.open(channel);
     }
 
     /**
@@ -132,6 +135,16 @@ public final class UdpUnderlay implements Underlay {
         }
     }
 
+    @Override
+    public boolean limitsTtl() {
+        return calls != null;
+    }
+
+    @Override
+    public boolean sendLimited(byte[] buf, int offset, int length, Endpoint to, int ttl) throws IOException {
+        return calls != null && calls.sendLimited(buf, offset, length, to, ttl);
+    }
+
     /** Whether datagram runs leave with UDP segmentation offload (see {@link #sendSegments}). */
     boolean segmentationOffload() {
         return segmented != null;
@@ -194,8 +207,8 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void close() {
-        if (offloads != null) {
-            offloads.close();                       // before the channel frees the descriptor
+        if (calls != null) {
+            calls.close();                          // before the channel frees the descriptor (the offloads, if on)
         }
         try {
             channel.close();

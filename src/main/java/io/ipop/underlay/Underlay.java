@@ -53,6 +53,22 @@ public interface Underlay extends Closeable {
         return to - from;
     }
 
+    /**
+     * Sends one datagram with an IP TTL (IPv6: hop limit) of {@code ttl}: it leaves through this host's NATs,
+     * opening their mappings, and dies at a router a hop or two beyond, before another NAT could take it in
+     * (NAT hole punching, docs/nat.md). Only this datagram: the socket's own TTL stays.
+     *
+     * @return false if this underlay cannot limit one datagram's TTL, or could not send it now (nothing sent)
+     */
+    default boolean sendLimited(byte[] buf, int offset, int length, Endpoint to, int ttl) throws IOException {
+        return false;
+    }
+
+    /** True if {@link #sendLimited} can set one datagram's TTL on this underlay. */
+    default boolean limitsTtl() {
+        return false;
+    }
+
     @Override
     void close();
 

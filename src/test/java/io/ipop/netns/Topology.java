@@ -39,17 +39,7 @@ final class Topology implements AutoCloseable {
 
     /** Adds host {@code name} with {@code eth0} on the hub's bridge at {@code cidr} (e.g. {@code 198.51.100.10/24}). */
     Topology host(String name, String cidr) {
-        String ns = ns(name);
-        add(ns);
-        String outer = vethName(name, 0);
-        String inner = vethName(name, 1);
-        ip("link", "add", outer, "type", "veth", "peer", "name", inner);
-        ip("link", "set", outer, "netns", ns);
-        ip("link", "set", inner, "netns", hub);
-        ip("-n", ns, "link", "set", outer, "name", "eth0");
-        ip("-n", ns, "addr", "add", cidr, "dev", "eth0");
-        ip("-n", ns, "link", "set", "eth0", "up");
-        ip("-n", ns, "link", "set", "lo", "up");
+        String inner = newHost(name, cidr, hub);
         ip("-n", hub, "link", "set", inner, "master", "br0", "up");
         underlayIps.put(name, cidr.substring(0, cidr.indexOf('/')));
         return this;
@@ -61,24 +51,60 @@ final class Topology implements AutoCloseable {
      * route goes through the router. The router forwards.
      */
     Topology hostBehind(String router, String routerCidr, String name, String hostCidr) {
+        String inner = newHost(name, hostCidr, ns(router));
+        ip("-n", ns(router), "link", "set", inner, "name", "lan0");
+        ip("-n", ns(router), "addr", "add", routerCidr, "dev", "lan0");
+        ip("-n", ns(router), "link", "set", "lan0", "up");
+        ip("-n", ns(name), "route", "add", "default", "via", routerCidr.substring(0, routerCidr.indexOf('/')));
+        Shell.check(LIMIT, "ip", "netns", "exec", ns(router), "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        underlayIps.put(name, hostCidr.substring(0, hostCidr.indexOf('/')));
+        return this;
+    }
+
+    /**
+     * Adds host {@code name} on the LAN of {@code router}, beside the host {@link #hostBehind} put there: the
+     * router's {@code lan0} and the new host's link become ports of a bridge {@code lanbr} that takes over
+     * {@code routerCidr} (so rules name {@code lanbr}, not {@code lan0}, from then on).
+     */
+    Topology anotherHostBehind(String router, String routerCidr, String name, String hostCidr) {
+        String r = ns(router);
+        if (!exec(router, LIMIT, "ip", "link", "show", "lanbr").ok()) {
+            ip("-n", r, "link", "add", "lanbr", "type", "bridge");
+            ip("-n", r, "addr", "flush", "dev", "lan0");
+            ip("-n", r, "link", "set", "lan0", "master", "lanbr");
+            ip("-n", r, "addr", "add", routerCidr, "dev", "lanbr");
+            ip("-n", r, "link", "set", "lanbr", "up");
+        }
+        String inner = newHost(name, hostCidr, r);
+        ip("-n", r, "link", "set", inner, "master", "lanbr", "up");
+        ip("-n", ns(name), "route", "add", "default", "via", routerCidr.substring(0, routerCidr.indexOf('/')));
+        underlayIps.put(name, hostCidr.substring(0, hostCidr.indexOf('/')));
+        return this;
+    }
+
+    /** Adds a route in {@code host}: {@code destination} (a prefix) via {@code gateway}. */
+    Topology route(String host, String destination, String gateway) {
+        ip("-n", ns(host), "route", "add", destination, "via", gateway);
+        return this;
+    }
+
+    /**
+     * Adds namespace {@code name} with {@code eth0} at {@code cidr}, one end of a veth pair whose other end is
+     * moved to namespace {@code otherNs}, down and unconfigured; returns that end's name.
+     */
+    private String newHost(String name, String cidr, String otherNs) {
         String ns = ns(name);
         add(ns);
         String outer = vethName(name, 0);
         String inner = vethName(name, 1);
         ip("link", "add", outer, "type", "veth", "peer", "name", inner);
         ip("link", "set", outer, "netns", ns);
-        ip("link", "set", inner, "netns", ns(router));
+        ip("link", "set", inner, "netns", otherNs);
         ip("-n", ns, "link", "set", outer, "name", "eth0");
-        ip("-n", ns(router), "link", "set", inner, "name", "lan0");
-        ip("-n", ns, "addr", "add", hostCidr, "dev", "eth0");
-        ip("-n", ns(router), "addr", "add", routerCidr, "dev", "lan0");
+        ip("-n", ns, "addr", "add", cidr, "dev", "eth0");
         ip("-n", ns, "link", "set", "eth0", "up");
         ip("-n", ns, "link", "set", "lo", "up");
-        ip("-n", ns(router), "link", "set", "lan0", "up");
-        ip("-n", ns, "route", "add", "default", "via", routerCidr.substring(0, routerCidr.indexOf('/')));
-        Shell.check(LIMIT, "ip", "netns", "exec", ns(router), "sysctl", "-qw", "net.ipv4.ip_forward=1");
-        underlayIps.put(name, hostCidr.substring(0, hostCidr.indexOf('/')));
-        return this;
+        return inner;
     }
 
     /** A temporary veth name within IFNAMSIZ (15): the host's name if short enough, else a number. */

@@ -208,6 +208,40 @@ class LinkMachineTest {
         assertEquals(LinkState.CONNECTING, link.snapshot().state());
     }
 
+    /**
+     * NAT openers (docs/nat.md, "Openers first"): a peer a rendezvous announced gets only TTL-limited probes, then
+     * this side's request through the rendezvous; once the peer signals back (its own openers went first), it is
+     * probed in full.
+     */
+    @Test
+    void aPeerBehindARendezvousGetsOpenersThenTheSignalThenFullProbes() {
+        Signaling rendezvous = new Signaling() {
+            @Override
+            public void forward(String peer, java.util.function.Supplier<? extends ControlMessage.Hello> hello) {
+            }
+
+            @Override
+            public boolean canForward(String peer) {
+                return true;
+            }
+        };
+        LinkContext behindNat = new LinkContext(SELF, TIMERS, ctx.security(), Optional.empty(),
+                new ControlChannel(new RecordingUnderlay().limitingTtl(), new ControlCodec()), ctx.hellos(), ctx.check(),
+                null, counters, null, rendezvous);
+        PeerLink announced = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x1234, PEER);
+        VirtualLink w = new VirtualLink(behindNat, PEER, announced, verified -> PLAIN);
+        w.feed(LinkEvent.Start.INSTANCE);
+        assertEquals(List.of(PEER, PEER), w.limited.stream().map(VirtualLink.Sent::to).toList(), "TTL 2 and 3");
+        assertTrue(w.sent.stream().noneMatch(s -> s.message() instanceof ConReq), "nothing in full yet: " + w.sent);
+        assertEquals(1, w.forwarded.size(), "then the request through the rendezvous");
+
+        ConReq signal = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.2/24", "02:00:00:00:00:02",
+                List.of("blue"), "fwd-b", 77, System.currentTimeMillis(), null, null, null, "a", List.of(PEER.toString()));
+        w.feed(new LinkEvent.Signaled(signal, "rv"));
+        assertTrue(w.sent.stream().anyMatch(s -> s.message() instanceof ConReq && s.to().equals(PEER)),
+                "the peer is open toward us: probed in full: " + w.sent);
+    }
+
     private void bringUp() {
         if (v.sent.isEmpty() && link.snapshot().state() == LinkState.CONNECTING) {
             v.feed(LinkEvent.Start.INSTANCE);

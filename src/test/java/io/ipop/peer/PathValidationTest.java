@@ -137,6 +137,37 @@ class PathValidationTest {
         directory.expectMessageClass(PeerDirectory.LinkDown.class);    // a newer one does: b really went back to setup
     }
 
+    /**
+     * Two direct paths that both reach b (a LAN and a NAT's hairpin): the link stays on the one it came up on while
+     * that one works, and moves to the other only once its own has been silent for half of dead-after.
+     */
+    @Test
+    void anUpLinkLeavesAWorkingDirectPathOnlyWhenItFails() {
+        start(Discovery.STATIC);
+        ConReq first = hellosOf("instance-b").request("a", 77, false);
+        session.tell(new PeerSession.ControlReceived(B, first));
+        assertEquals(B, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint());
+        wire.drain();
+        Endpoint hairpin = Endpoint.parse("198.51.100.2:5800");
+        // the peer's next retry of the same setup, by the other path (b probes all of a's candidates)
+        session.tell(new PeerSession.ControlReceived(hairpin, hellosOf("instance-b").request("a", 77, false)));
+        ConReq challenge = awaitRequestTo(hairpin);
+        session.tell(new PeerSession.ControlReceived(hairpin,
+                hellosOf("instance-b").response("a", 77, challenge.nonce(), false)));
+        directory.expectNoMessage(Duration.ofMillis(300));
+        assertEquals(B, link.snapshot().endpoint(), "the working path keeps the link");
+
+        ManualTime.get(KIT.system()).timePasses(Duration.ofMillis(2600));   // nothing heard for over half of dead-after
+        directory.expectNoMessage(Duration.ofMillis(100));
+        session.tell(new PeerSession.ControlReceived(hairpin, hellosOf("instance-b").request("a", 77, false)));
+        ConReq again = awaitRequestTo(hairpin);
+        session.tell(new PeerSession.ControlReceived(hairpin,
+                hellosOf("instance-b").response("a", 77, again.nonce(), false)));
+        assertEquals(hairpin, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint(),
+                "a failing path gives way to the one that answers");
+        assertEquals(LinkState.UP, link.snapshot().state());
+    }
+
     private void start(Discovery discoveredBy) {
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.BY_GROUP, Set.of(), Optional.of(a),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));

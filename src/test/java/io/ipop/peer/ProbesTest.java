@@ -40,10 +40,10 @@ class ProbesTest {
     void onARelayedLinkEveryFourthKeepaliveProbesTheDirectPaths() {
         probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
         for (long seq = 1; seq <= 3; seq++) {
-            probes.keepaliveSent(ctx, RELAYED, seq, false);
+            probes.keepaliveSent(ctx, RELAYED, seq, false, 0);
         }
         assertEquals(List.of(), wire.drain());
-        probes.keepaliveSent(ctx, RELAYED, Probes.PROBE_EVERY, false);
+        probes.keepaliveSent(ctx, RELAYED, Probes.PROBE_EVERY, false, 0);
         List<RecordingUnderlay.Sent> sent = wire.drain();
         assertEquals(List.of(DIRECT, CONFIGURED), sent.stream().map(RecordingUnderlay.Sent::to).toList());
         ConReq probe = assertInstanceOf(ConReq.class, sent.get(0).message());
@@ -54,14 +54,14 @@ class ProbesTest {
     @Test
     void aDirectLinkIsNotProbedElsewhere() {
         probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
-        probes.keepaliveSent(ctx, DIRECT, Probes.PROBE_EVERY, false);
+        probes.keepaliveSent(ctx, DIRECT, Probes.PROBE_EVERY, false, 0);
         assertEquals(List.of(), wire.drain());
     }
 
     @Test
     void aForwardedHelloThatVerifiesAddsItsCandidates() {
         ConReq forwarded = hello(null, List.of(DIRECT.toString()));
-        assertInstanceOf(HelloCheck.Accepted.class, probes.signaled(ctx, forwarded));
+        assertInstanceOf(HelloCheck.Accepted.class, probes.signaled(ctx, forwarded, 0));
         assertEquals(List.of(DIRECT), link.candidates());
         assertEquals(List.of(), wire.drain(), "nothing is sent: the session decides what to probe");
     }
@@ -69,7 +69,7 @@ class ProbesTest {
     @Test
     void aForwardedHelloThatDoesNotVerifyIsCountedAndAddsNothing() {
         ConReq misaddressed = hello("c", List.of(DIRECT.toString()));
-        assertInstanceOf(HelloCheck.Rejected.class, probes.signaled(ctx, misaddressed));
+        assertInstanceOf(HelloCheck.Rejected.class, probes.signaled(ctx, misaddressed, 0));
         assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED));
         assertEquals(List.of(), link.candidates());
         assertEquals(List.of(), wire.drain(), "no con_rej: the sender is at no address of ours yet");
@@ -87,12 +87,100 @@ class ProbesTest {
         assertEquals(0x1234, resp.index());
     }
 
+    // ---- openers first (docs/nat.md, "The NAT matrix") --------------------------------------------------------
+
+    /** A rendezvous that forwards to any peer, recording what it was asked to forward. */
+    private final List<String> forwarded = new java.util.ArrayList<>();
+    private final Signaling rendezvous = new Signaling() {
+        @Override
+        public void forward(String peer, java.util.function.Supplier<? extends ControlMessage.Hello> hello) {
+            forwarded.add(peer + ":" + (hello.get() instanceof ConReq ? "con_req" : "con_resp"));
+        }
+
+        @Override
+        public boolean canForward(String peer) {
+            return true;
+        }
+    };
+
+    @Test
+    void withARendezvousCandidatesGetOnlyOpenersUntilThePeerSignals() {
+        RecordingUnderlay ttlWire = new RecordingUnderlay().limitingTtl();
+        LinkContext signaling = context(ttlWire, rendezvous);
+        probes.candidates().learn(List.of(DIRECT), null, null);
+        probes.request(signaling, CONFIGURED, null, 0);
+        assertEquals(List.of(CONFIGURED), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList(),
+                "in full only to the operator's configured endpoint");
+        List<RecordingUnderlay.Limited> openers = ttlWire.drainLimited();
+        assertEquals(List.of(DIRECT, DIRECT), openers.stream().map(RecordingUnderlay.Limited::to).toList());
+        assertEquals(List.of(2, 3), openers.stream().map(RecordingUnderlay.Limited::ttl).toList());
+        ConReq opener = assertInstanceOf(ConReq.class, openers.get(0).message());
+        assertTrue(probes.sent(opener.nonce()), "an answer to an opener that got through counts");
+
+        // the peer's request through the rendezvous says its NAT is open toward us: probe in full
+        long now = 1_000_000_000L;
+        assertInstanceOf(HelloCheck.Accepted.class, probes.signaled(signaling, hello(null, List.of(DIRECT.toString())), now));
+        probes.request(signaling, CONFIGURED, null, now + 1);
+        assertEquals(List.of(CONFIGURED, DIRECT), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
+        assertEquals(2, ttlWire.drainLimited().size(), "openers still go first");
+
+        // ten seconds later the signal is stale: openers only again
+        probes.request(signaling, CONFIGURED, null, now + Probes.ARMED_SECONDS * 1_000_000_000L);
+        assertEquals(List.of(CONFIGURED), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
+    }
+
+    @Test
+    void theFirstCandidateARendezvousNamedIsNoOperatorsWordAndGetsOnlyOpeners() {
+        RecordingUnderlay ttlWire = new RecordingUnderlay().limitingTtl();
+        Probes announced = new Probes(PeerId.of("b"), link, DIRECT, false);       // a session a rendezvous announcement opened
+        announced.request(context(ttlWire, rendezvous), DIRECT, null, 0);
+        assertEquals(List.of(), ttlWire.drain(), "nothing in full before the peer signals");
+        assertEquals(List.of(DIRECT, DIRECT), ttlWire.drainLimited().stream().map(RecordingUnderlay.Limited::to).toList());
+    }
+
+    @Test
+    void withoutARendezvousOrWithoutTtlControlEveryCandidateIsProbedInFull() {
+        probes.candidates().learn(List.of(DIRECT), null, null);
+        RecordingUnderlay ttlWire = new RecordingUnderlay().limitingTtl();
+        probes.request(context(ttlWire, Signaling.NONE), CONFIGURED, null, 0);
+        assertEquals(List.of(CONFIGURED, DIRECT), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
+        assertEquals(List.of(), ttlWire.drainLimited(), "no rendezvous: no openers, as before");
+
+        RecordingUnderlay plain = new RecordingUnderlay();          // cannot limit a TTL
+        probes.request(context(plain, rendezvous), CONFIGURED, null, 0);
+        assertEquals(List.of(CONFIGURED, DIRECT), plain.drain().stream().map(RecordingUnderlay.Sent::to).toList());
+    }
+
+    @Test
+    void aRelaysPortIsAlwaysProbedInFull() {
+        RecordingUnderlay ttlWire = new RecordingUnderlay().limitingTtl();
+        probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
+        probes.request(context(ttlWire, rendezvous), CONFIGURED, null, 0);
+        assertEquals(List.of(CONFIGURED, RELAYED), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
+        assertEquals(List.of(DIRECT, DIRECT), ttlWire.drainLimited().stream().map(RecordingUnderlay.Limited::to).toList());
+    }
+
+    @Test
+    void onARelayedLinkAnUnarmedSideOpensThenSignalsThroughTheRendezvous() {
+        RecordingUnderlay ttlWire = new RecordingUnderlay().limitingTtl();
+        LinkContext signaling = context(ttlWire, rendezvous);
+        probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
+        probes.keepaliveSent(signaling, RELAYED, Probes.PROBE_EVERY, false, 0);
+        assertEquals(List.of(DIRECT, DIRECT), ttlWire.drainLimited().stream().map(RecordingUnderlay.Limited::to).toList());
+        assertEquals(List.of(CONFIGURED), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
+        assertEquals(List.of("b:con_req"), forwarded);
+    }
+
     private static ConReq hello(String to, List<String> cands) {
         return new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.2/24", "02:00:00:00:00:02",
                 List.of("blue"), "fwd-b", 77, System.currentTimeMillis(), null, null, null, to, cands);
     }
 
     private static LinkContext context(RecordingUnderlay wire) {
+        return context(wire, Signaling.NONE);
+    }
+
+    private static LinkContext context(RecordingUnderlay wire, Signaling signaling) {
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));
         LinkSettings timers = new LinkSettings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(250),
@@ -100,6 +188,6 @@ class ProbesTest {
         HelloCheck check = new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
         return new LinkContext(SELF, timers, security, Optional.empty(), new ControlChannel(wire, new ControlCodec()),
-                new Hellos(SELF, Optional.empty()), check, null, new DataplaneCounters(), Runnable::run);
+                new Hellos(SELF, Optional.empty()), check, null, new DataplaneCounters(), Runnable::run, signaling);
     }
 }

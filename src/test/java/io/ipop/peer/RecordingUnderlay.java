@@ -27,7 +27,13 @@ public final class RecordingUnderlay implements Underlay {
     public record Dtls(byte[] record, int receiverIndex, Endpoint to) {
     }
 
+    /** A control message sent with an IP TTL of {@code ttl} ({@link #sendLimited}). */
+    public record Limited(ControlMessage message, Endpoint to, int ttl) {
+    }
+
     private final LinkedBlockingQueue<Sent> sent = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Limited> limited = new LinkedBlockingQueue<>();
+    private volatile boolean limits;
     private final LinkedBlockingQueue<Dtls> dtls = new LinkedBlockingQueue<>();
     private final ControlCodec codec = new ControlCodec();
 
@@ -58,6 +64,37 @@ public final class RecordingUnderlay implements Underlay {
         } catch (WireException e) {
             throw new AssertionError("session sent an undecodable frame", e);
         }
+    }
+
+    /** From now on this underlay can limit a datagram's TTL (as {@code UdpUnderlay} can); by default it cannot. */
+    public RecordingUnderlay limitingTtl() {
+        limits = true;
+        return this;
+    }
+
+    @Override
+    public boolean limitsTtl() {
+        return limits;
+    }
+
+    @Override
+    public boolean sendLimited(byte[] buf, int offset, int length, Endpoint to, int ttl) {
+        if (!limits) {
+            return false;
+        }
+        try {
+            limited.add(new Limited(codec.decode(Arrays.copyOfRange(buf, offset, offset + length), 0, length), to, ttl));
+        } catch (WireException e) {
+            throw new AssertionError("session sent an undecodable frame", e);
+        }
+        return true;
+    }
+
+    /** Everything sent with a limited TTL so far, oldest first; clears that record. */
+    public List<Limited> drainLimited() {
+        List<Limited> out = new ArrayList<>();
+        limited.drainTo(out);
+        return out;
     }
 
     /** Everything sent so far, oldest first; clears the record. */

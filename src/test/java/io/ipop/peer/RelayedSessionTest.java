@@ -123,6 +123,8 @@ class RelayedSessionTest {
         directory.expectNoMessage(Duration.ofMillis(200));                 // an address not proven yet: no link
         session.tell(new PeerSession.ControlReceived(RELAYED, conResp(toRelay.nonce())));  // its answer to ours, from there
         assertEquals(RELAYED, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint());
+        assertTrue(link.snapshot().reason().contains("relayed: no direct path answered"),
+                "a relayed link says why it is relayed: " + link.snapshot().reason());
 
         session.tell(new PeerSession.CandidatesLearned(List.of(DIRECT), null, null));
         wire.drain();
@@ -146,6 +148,7 @@ class RelayedSessionTest {
         assertEquals(77, moved.route().remoteIndex(), "same link, same indexes: only the path changed");
         assertEquals(DIRECT, link.snapshot().endpoint());
         assertEquals(LinkState.UP, link.snapshot().state());
+        assertEquals("moved from relay to direct path", link.snapshot().reason());
         KIT.stop(session, Duration.ofSeconds(3));
     }
 

@@ -36,6 +36,10 @@ final class VirtualLink implements LinkEffect.Port {
     /** This node's decision about a peer with the given verified certificate; null: asks are kept in {@link #asks}. */
     Function<Optional<PeerIdentity>, SecurityDecision> policy;
     final List<Sent> sent = new ArrayList<>();
+    /** TTL-limited sends (NAT openers), in order: they die before the peer's NAT, so no peer hears them. */
+    final List<Sent> limited = new ArrayList<>();
+    /** Hellos sent through a rendezvous, in order. */
+    final List<Sent> forwarded = new ArrayList<>();
     final List<byte[]> raw = new ArrayList<>();
     final List<LinkEffect.AskPolicy> asks = new ArrayList<>();
     final List<LinkHandshake.Run> handshakes = new ArrayList<>();
@@ -104,6 +108,12 @@ final class VirtualLink implements LinkEffect.Port {
         sent.add(new Sent(now, message, to));
     }
 
+    /** Openers are recorded as the TTL they carry would deliver them: not at all (they die before the peer's NAT). */
+    @Override
+    public void sendLimited(ControlMessage message, Endpoint to, int ttl) {
+        limited.add(new Sent(now, message, to));
+    }
+
     @Override
     public void sendRaw(byte[] datagram, Endpoint to) {
         raw.add(datagram);
@@ -111,7 +121,7 @@ final class VirtualLink implements LinkEffect.Port {
 
     @Override
     public void forward(Supplier<? extends Hello> hello) {
-        // no rendezvous here
+        forwarded.add(new Sent(now, hello.get(), null));      // to whichever rendezvous forwards: none in this rig
     }
 
     @Override

@@ -8,7 +8,7 @@
 # SIGKILL and started again at once; each ping runs from node i to node i+1 (a ring) for the whole soak.
 # For every restart it measures relink: seconds from the new process's start until it has N-1 links up and
 # every other node shows its link to it up (given up, and counted stuck, after 60 s).
-# At the end (one more settling minute) it counts:
+# At the end (after CHURN_SETTLE more seconds) it counts:
 #   stuck_links  ordered pairs (a, b) whose link a -> b is not up
 #   crashes      nodes that exited without being killed, and JVM crash files (hs_err)
 #   rss_growth   growth of the observers' resident memory from the first restart to the end (max, MB)
@@ -18,7 +18,8 @@
 # Usage (as root): bench/churn.sh [MINUTES] [NODES]    (MINUTES > 0, may be a fraction, default 10;
 #   NODES = 4..40, default 12)
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), CHURN_INTERVAL (seconds
-#   between kills, default 20), IPOP_JAVA_OPTS (as in bench/scale.sh), BENCH_LOG_LEVEL (the nodes'
+#   between kills, default 20), CHURN_SETTLE (seconds between the last restart and the count, default 60),
+#   IPOP_JAVA_OPTS (as in bench/scale.sh), BENCH_LOG_LEVEL (the nodes'
 #   ipop.log.level, default INFO), BENCH_KEEP=1 (keep the work
 #   directory with configs and logs; it is always kept on failure).
 # Everything it creates (namespaces, node processes, pings) is removed on exit, success or not; processes
@@ -29,6 +30,7 @@ set -o errtrace
 here=$(cd "$(dirname "$0")/.." && pwd)
 jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
 interval="${CHURN_INTERVAL:-20}"
+settle="${CHURN_SETTLE:-60}"
 java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
 BENCH_LOG_LEVEL="${BENCH_LOG_LEVEL:-INFO}"   # the node logs say what each relink waited for
 minutes="${1:-10}"
@@ -51,6 +53,7 @@ case "$minutes" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1
   || fail "MINUTES must be a positive number, got '$minutes'"
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 4 ] && [ "$n" -le 40 ] || fail "NODES must be a number from 4 to 40, got '$n'"
 [[ "$interval" =~ ^[1-9][0-9]*$ ]] || fail "CHURN_INTERVAL must be a positive integer, got '$interval'"
+[[ "$settle" =~ ^[0-9]+$ ]] || fail "CHURN_SETTLE must be a number of seconds, got '$settle'"
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices"
 require_tools "" ip ping curl python3 java timeout
 ensure_jar
@@ -162,8 +165,8 @@ while python3 -c "import sys; sys.exit(0 if $(since "$soak_start") < $soak_s els
   sleep "$left"
 done
 
-log "== settling for 60 s, then counting links"
-sleep 60
+log "== settling for $settle s, then counting links"
+sleep "$settle"
 check_alive
 stuck=0
 for i in $(seq "$n"); do

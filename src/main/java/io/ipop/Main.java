@@ -6,6 +6,7 @@ import io.ipop.cli.UsageErrors;
 import io.ipop.cli.Version;
 import io.ipop.management.ManagementServer;
 import io.ipop.node.ConfigProblem;
+import io.ipop.node.LogFormat;
 import io.ipop.node.LogLevel;
 import io.ipop.node.ManagementSettings;
 import io.ipop.node.NodeGuardian;
@@ -144,8 +145,10 @@ public final class Main implements Callable<Integer> {
         PrintWriter out = cli.getOut();
         PrintWriter err = cli.getErr();
         NodeSettings settings;
+        LogFormat format;
         try {
             settings = NodeSettings.load(options.config);
+            format = LogFormat.read(settings.config());
         } catch (ConfigProblem | ConfigException e) {
             err.println("ipop-node: config error: " + e.getMessage().replace('\n', ' '));
             return USAGE;
@@ -157,10 +160,11 @@ public final class Main implements Callable<Integer> {
             return OK;
         }
         File file = options.config;
-        return runNode(settings, () -> NodeSettings.load(file), err);
+        return runNode(settings, format, () -> NodeSettings.load(file), err);
     }
 
-    private static int runNode(NodeSettings settings, Supplier<NodeSettings> reload, PrintWriter err) {
+    private static int runNode(NodeSettings settings, LogFormat format, Supplier<NodeSettings> reload, PrintWriter err) {
+        format.apply(settings.name());
         LogLevel.apply(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
         logClusterTransport(settings, log);

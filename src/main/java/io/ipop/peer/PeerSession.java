@@ -280,7 +280,7 @@ public final class PeerSession {
             ctx.counters().drop(Drop.DTLS_FAILED);
             link.setups().handshakeFailed();
             String why = "DTLS handshake failed: " + LinkHandshake.failure(done.failure());
-            context.getLog().warn("link to {}: {}", peer, why);
+            context.getLog().atWarn().addKeyValue("peer", peer).addKeyValue("reason", why).log("link to {}: {}", peer, why);
             return backToSeeking(why);
         }
         link.setups().handshakeOk();
@@ -441,7 +441,7 @@ public final class PeerSession {
     }
 
     private Behavior<Command> lost(String reason) {
-        context.getLog().warn("link to {} lost: {}", peer, reason);
+        context.getLog().atWarn().addKeyValue("peer", peer).addKeyValue("reason", reason).log("link to {} lost: {}", peer, reason);
         return backToSeeking(reason);
     }
 
@@ -573,7 +573,7 @@ public final class PeerSession {
     private Behavior<Command> untrusted(String why) {
         link.setups().linkDistrusted();
         ctx.channel().send(new Close(ctx.self().name(), why), endpoint);
-        context.getLog().warn("link to {} closed: {}", peer, why);
+        context.getLog().atWarn().addKeyValue("peer", peer).addKeyValue("reason", why).log("link to {} closed: {}", peer, why);
         return backToSeeking(why);
     }
 

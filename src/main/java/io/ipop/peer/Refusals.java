@@ -45,8 +45,8 @@ final class Refusals {
         publisher.reason(r.reason());
         long left = throttle.admit(nanoClock.getAsLong());
         if (left != LogThrottle.SUPPRESS) {
-            log.get().warn("refusing hello from {} at {}: {}{}", peer, from, r.reason(),
-                    left == 0 ? "" : " (" + left + " more refused since the last line, see link_setup counters)");
+            log.get().atWarn().addKeyValue("peer", peer).addKeyValue("reason", r.reason())
+                    .log("refusing hello from {} at {}: {}{}", peer, from, r.reason(), left == 0 ? "" : " (" + left + " more refused since the last line, see link_setup counters)");
         }
         if (r.tellPeer()) {
             ctx.channel().send(new ConRej(ctx.self().name(), r.reason()), from);
@@ -72,7 +72,7 @@ final class Refusals {
         }
         String why = "peer refused the link: " + rej.reason();
         if (publisher.reason(why)) {
-            log.get().warn("link to {}: {}", peer, why);
+            log.get().atWarn().addKeyValue("peer", peer).addKeyValue("reason", why).log("link to {}: {}", peer, why);
         }
     }
 }

@@ -4,12 +4,12 @@
 # Without dpkg-deb it says so and exits 0: the jar is still built (CI has dpkg-deb, and tests the package).
 set -euo pipefail
 jar=$1 version=$2 out=$3
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
 if ! command -v dpkg-deb >/dev/null 2>&1; then
-  echo "build-deb: dpkg-deb not found: no .deb built (apt-get install dpkg-dev, or build on Debian/Ubuntu)" >&2
+  echo "build-deb: dpkg-deb not found: no .deb built, only the jar (build on Debian/Ubuntu, where dpkg has it)" >&2
   exit 0
 fi
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
 [ -f "$jar" ] || { echo "build-deb: no jar at $jar" >&2; exit 1; }
 # Maven's 0.1.0-SNAPSHOT is Debian's 0.1.0~SNAPSHOT (sorts before 0.1.0)
 deb_version=${version//-/\~}

@@ -125,6 +125,7 @@ public final class Main implements Callable<Integer> {
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
         cli.setParameterExceptionHandler(new UsageErrors());
+        cli.setExpandAtFiles(false);                     // an argument starting with @ is that argument, not a file of them
         cli.setUsageHelpWidth(110);
         return cli;
     }

@@ -71,3 +71,98 @@ ensure_jar() {
   (cd "$here" && mvn -B -q -DskipTests package) || fail "maven build failed"
   [ -f "$jar" ] || fail "the build did not produce $jar (IPOP_JAR points elsewhere than target/ipop-node.jar?)"
 }
+
+# ---- cluster overlays (bench/scale.sh, bench/churn.sh); the caller defines ns_of I (namespace of node I),
+# $hub, $prefix, the array namespaces, $java_opts and $jar.
+
+# hub_with_hosts N: the hub namespace with bridge br0, and N namespaces (ns_of 1..N) with eth0 at 192.0.2.I/24
+# on it; each is added to namespaces as soon as it exists, so the caller's cleanup removes it.
+hub_with_hosts() {
+  local i ns
+  log "== $1 namespaces on one bridge ($prefix-*)"
+  ip netns add "$hub"; namespaces+=("$hub")
+  ip -n "$hub" link add br0 type bridge
+  ip -n "$hub" link set br0 up
+  for i in $(seq "$1"); do
+    ns=$(ns_of "$i")
+    ip netns add "$ns"; namespaces+=("$ns")
+    bridge_host "$hub" "$ns" "${prefix}v$i" "192.0.2.$i"
+  done
+}
+
+# stop_nodes PID...: SIGTERM to all at once (cluster members leave in parallel), then waits for each, and
+# stops the class-data archive's node if one is left; then deletes the namespaces.
+stop_nodes() {
+  local pid ns
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "$@"; do stop_pid "$pid"; done
+  [ -n "$cds_pid" ] && stop_pid "$cds_pid"
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
+}
+
+# links_up I: number of links in state up on node I (0 if it does not answer).
+links_up() {
+  ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/overlay/links 2>/dev/null \
+    | python3 -c 'import json,sys
+try:
+    print(sum(1 for l in json.load(sys.stdin) if l.get("state") == "up"))
+except Exception:
+    print(0)'
+}
+
+# link_up I PEER: node I shows its link to PEER up.
+link_up() {
+  ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/overlay/links 2>/dev/null \
+    | python3 -c 'import json,sys
+try:
+    sys.exit(0 if any(l.get("peer") == sys.argv[1] and l.get("state") == "up" for l in json.load(sys.stdin)) else 1)
+except Exception:
+    sys.exit(1)' "$2"
+}
+
+# node_ready NS: the node in namespace NS answers /ready.
+node_ready() { ip netns exec "$1" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/ready >/dev/null 2>&1; }
+
+# rss_mb PID: resident memory in MB.
+rss_mb() { awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status"; }
+
+# cluster_node_config FILE I SEEDS: node nI, underlay 192.0.2.I, overlay 10.77.0.I/24, cluster discovery only,
+# SEEDS a HOCON list body of seed node addresses.
+cluster_node_config() {
+  cat >"$1" <<CONF
+ipop {
+  node.name = "n$2"
+  tap { name = "ipop0", address = "10.77.0.$2/24" }
+  discovery { static = false, cluster = true }
+  log.level = ${BENCH_LOG_LEVEL:-WARN}
+}
+pekko.remote.artery.canonical.hostname = "192.0.2.$2"
+pekko.cluster.seed-nodes = [ $3 ]
+CONF
+}
+
+cds_pid=""
+# build_cds_archive NS CONF: a class-data archive (AppCDS) of a node that ran once in NS with CONF until it
+# was an Up member: every node then maps the classes instead of loading and verifying them, about 40% less
+# CPU to start (docs/performance.md). Appends the options that use it to $java_opts. BENCH_CDS=0 skips it.
+build_cds_archive() {
+  [ "${BENCH_CDS:-${SCALE_CDS:-1}}" = 1 ] || return 0
+  log "== class-data archive: one node runs alone until it is an Up member, then stops"
+  local pid
+  # shellcheck disable=SC2086
+  ip netns exec "$1" java $java_opts -XX:ArchiveClassesAtExit="$work/ipop.jsa" -Xlog:cds=off \
+    -jar "$jar" --config "$2" >"$work/cds.log" 2>&1 3>&- &
+  pid=$!
+  cds_pid=$pid                     # the caller's cleanup stops it if this fails half way
+  for _ in $(seq 120); do
+    ip netns exec "$1" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/cluster/members 2>/dev/null \
+      | grep -q '"Up"' && break
+    sleep 0.5
+  done
+  kill -TERM "$pid"
+  for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done   # writing the archive takes a while
+  stop_pid "$pid"
+  cds_pid=""
+  [ -s "$work/ipop.jsa" ] || { tail -20 "$work/cds.log" >&3; fail "no class-data archive written"; }
+  java_opts="$java_opts -XX:SharedArchiveFile=$work/ipop.jsa -Xlog:cds=off -Xlog:class+path=off"
+}

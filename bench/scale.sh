@@ -58,10 +58,7 @@ cleanup() {
   local rc=$?
   set +e
   trap - ERR
-  # SIGTERM all at once (they leave the cluster in parallel), then wait for each
-  for pid in "${node_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-  for pid in "${node_pids[@]}"; do stop_pid "$pid"; done
-  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  stop_nodes "${node_pids[@]}"
   finish_work scale "$rc" "$failed"
   exit "$rc"
 }
@@ -71,75 +68,28 @@ trap 'exit 143' TERM
 trap 'log "scale: FAILED at line $LINENO: $BASH_COMMAND"' ERR
 
 ns_of() { echo "$prefix-$1"; }
-links_up() {  # number of links in state up on node $1 (0 if it does not answer)
-  ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/overlay/links 2>/dev/null \
-    | python3 -c 'import json,sys
-try:
-    print(sum(1 for l in json.load(sys.stdin) if l.get("state") == "up"))
-except Exception:
-    print(0)' 
-}
-rss_mb() { awk '/^VmRSS:/ { printf "%.1f\n", $2 / 1024 }' "/proc/$1/status"; }
 stats() {  # median and max of the arguments
   python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print(f"{statistics.median(v):.1f} {max(v):.1f}")' "$@"
 }
 
 # ---------------------------------------------------------------------------------------- underlay
-log "== $n namespaces on one bridge ($prefix-*)"
-ip netns add "$hub"; namespaces+=("$hub")
-ip -n "$hub" link add br0 type bridge
-ip -n "$hub" link set br0 up
-for i in $(seq "$n"); do
-  ns=$(ns_of "$i")
-  ip netns add "$ns"; namespaces+=("$ns")
-  bridge_host "$hub" "$ns" "${prefix}v$i" "192.0.2.$i"
-done
+hub_with_hosts "$n"
 
 # ---------------------------------------------------------------------------------------- nodes
 for i in $(seq "$n"); do
-  cat >"$work/n$i.conf" <<EOF
-ipop {
-  node.name = "n$i"
-  tap { name = "ipop0", address = "10.77.0.$i/24" }
-  discovery { static = false, cluster = true }
-  log.level = WARN
-}
-pekko.remote.artery.canonical.hostname = "192.0.2.$i"
-pekko.cluster.seed-nodes = [ "pekko://ipop@192.0.2.1:17355" ]
-EOF
+  cluster_node_config "$work/n$i.conf" "$i" '"pekko://ipop@192.0.2.1:17355"'
 done
-# A class-data archive (AppCDS) of a node that ran once: every node then maps the classes instead of
-# loading and verifying them, about 40% less CPU to start (docs/performance.md). SCALE_CDS=0 skips it.
-if [ "${SCALE_CDS:-1}" = 1 ]; then
-  log "== class-data archive: one node runs alone until it is an Up member, then stops"
-  # shellcheck disable=SC2086
-  ip netns exec "$(ns_of 1)" java $java_opts -XX:ArchiveClassesAtExit="$work/ipop.jsa" -Xlog:cds=off \
-    -jar "$jar" --config "$work/n1.conf" >"$work/cds.log" 2>&1 3>&- &
-  cds_pid=$!
-  node_pids+=("$cds_pid")
-  for _ in $(seq 120); do
-    ip netns exec "$(ns_of 1)" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/cluster/members 2>/dev/null \
-      | grep -q '"Up"' && break
-    sleep 0.5
-  done
-  kill -TERM "$cds_pid"
-  for _ in $(seq 600); do kill -0 "$cds_pid" 2>/dev/null || break; sleep 0.1; done   # writing the archive takes a while
-  stop_pid "$cds_pid"
-  node_pids=()
-  [ -s "$work/ipop.jsa" ] || { tail -20 "$work/cds.log" >&3; fail "no class-data archive written"; }
-  java_opts="$java_opts -XX:SharedArchiveFile=$work/ipop.jsa -Xlog:cds=off -Xlog:class+path=off"
-fi
+build_cds_archive "$(ns_of 1)" "$work/n1.conf"
 log "== starting $n nodes ($java_opts)"
 start=$(date +%s.%N)
 starting=()   # nodes started that do not answer /ready yet
-ready() { ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/ready >/dev/null 2>&1; }
 for i in $(seq "$n"); do
   # rolling: at most $parallel JVMs in their start-up burst at a time
   while [ "$start_mode" = rolling ] && [ ${#starting[@]} -ge "$parallel" ]; do
     still=()
     for j in "${starting[@]}"; do
       kill -0 "${node_pids[$((j - 1))]}" 2>/dev/null || { tail -20 "$work/n$j.log" >&3; fail "node n$j exited"; }
-      ready "$j" || still+=("$j")
+      node_ready "$(ns_of "$j")" || still+=("$j")
     done
     starting=("${still[@]}")
     [ ${#starting[@]} -ge "$parallel" ] && sleep 0.2

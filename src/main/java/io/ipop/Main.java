@@ -5,7 +5,7 @@ import io.ipop.cli.InitCommand;
 import io.ipop.cli.UsageErrors;
 import io.ipop.cli.Version;
 import io.ipop.management.ManagementServer;
-import io.ipop.node.ConfigProblem;
+import io.ipop.config.ConfigProblem;
 import io.ipop.node.LogFormat;
 import io.ipop.node.LogLevel;
 import io.ipop.node.ManagementSettings;
@@ -218,7 +218,12 @@ public final class Main implements Callable<Integer> {
         Signals.onHangup(runtime::reload);                // the reloader logs what it applied or why it refused
         system.getWhenTerminated().toCompletableFuture().join();
         Object reason = shutdown.getShutdownReason().orElse(null);
-        int code = reason instanceof NodeGuardian.DataplaneFailed || reason instanceof ManagementFailed ? FAILED : OK;
+        if (reason instanceof NodeGuardian.ClusterFailed failed) {
+            err.println("ipop-node: cannot start the cluster on port " + settings.discovery().clusterPort() + ": "
+                    + failed.message());
+        }
+        int code = reason instanceof NodeGuardian.DataplaneFailed || reason instanceof ManagementFailed
+                || reason instanceof NodeGuardian.ClusterFailed ? FAILED : OK;
         log.info("node {} stopped (exit {})", settings.name(), code);
         return code;
     }

@@ -2,13 +2,13 @@ package io.ipop.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.counters.Drop;
 import io.ipop.dataplane.ControlSink;
 import io.ipop.dataplane.Dataplane;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
-import io.ipop.node.DataplaneSettings;
+import io.ipop.dataplane.DataplaneSettings;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.secure.LinkCipher;
@@ -127,7 +127,7 @@ public class GraphBench {
         String why() {
             StringBuilder sb = new StringBuilder("datagrams in ").append(counters.datagramsIn())
                     .append(", frames from TAP ").append(counters.framesFromTap()).append(", drops:");
-            for (Drop d : Drop.values()) {
+            for (Drop d : Drop.all()) {
                 if (counters.drops(d) > 0) {
                     sb.append(' ').append(d).append('=').append(counters.drops(d));
                 }

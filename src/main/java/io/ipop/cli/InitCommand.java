@@ -4,7 +4,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigSyntax;
-import io.ipop.node.ConfigProblem;
+import io.ipop.config.ConfigProblem;
 import io.ipop.node.NodeSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

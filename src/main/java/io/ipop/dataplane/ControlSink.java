@@ -1,5 +1,6 @@
 package io.ipop.dataplane;
 
+import io.ipop.counters.Drop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 

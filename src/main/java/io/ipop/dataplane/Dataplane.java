@@ -1,6 +1,6 @@
 package io.ipop.dataplane;
 
-import io.ipop.node.DataplaneSettings;
+import io.ipop.counters.DataDrop;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import java.io.IOException;
@@ -178,7 +178,7 @@ public final class Dataplane {
                         }
                         return Optional.of(new ReadBurst<>(burst, waited));
                     } catch (IOException e) {
-                        counters.drop(Drop.RECEIVE_ERROR);
+                        counters.drop(DataDrop.RECEIVE_ERROR);
                     }
                 }
             };
@@ -219,7 +219,7 @@ public final class Dataplane {
                         }
                         return Optional.of(new ReadBurst<>(burst, waited));
                     } catch (IOException e) {
-                        counters.drop(Drop.TAP_READ_ERROR);
+                        counters.drop(DataDrop.TAP_READ_ERROR);
                         log.warn("TAP read failed: {}", e.getMessage());
                     }
                 }
@@ -232,7 +232,7 @@ public final class Dataplane {
         TapDevice.Burst burst = tap.write(frames);
         counters.toTap(frames.size(), burst.writes());
         for (int failed = burst.failed(); failed > 0; failed--) {
-            counters.drop(Drop.TAP_WRITE_ERROR);
+            counters.drop(DataDrop.TAP_WRITE_ERROR);
         }
     }
 
@@ -251,8 +251,8 @@ public final class Dataplane {
                 if (i < sent) {
                     o.route().counters().sent(o.frameLength());
                 } else {
-                    counters.drop(Drop.UDP_SEND_ERROR);
-                    o.route().counters().dropped(Drop.UDP_SEND_ERROR.ordinal());
+                    counters.drop(DataDrop.UDP_SEND_ERROR);
+                    o.route().counters().dropped(DataDrop.UDP_SEND_ERROR.ordinal());
                 }
             }
             from = end;

@@ -1,12 +1,15 @@
 package io.ipop.dataplane;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.DropCounters;
 import io.ipop.wire.WireException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
-/** Drop counters per reason and fill counters of the two bounded buffers. Lock-free, shared by all stages. */
-public final class DataplaneCounters {
-    private final AtomicLongArray drops = new AtomicLongArray(Drop.values().length);
+/**
+ * The node's drop counters (see {@link DropCounters}) and the data plane's own: datagrams and frames
+ * through, fill of the two bounded buffers. Lock-free, shared by all stages.
+ */
+public final class DataplaneCounters extends DropCounters {
     private final AtomicLong inboundEntered = new AtomicLong();
     private final AtomicLong inboundLeft = new AtomicLong();
     private final AtomicLong outboundEntered = new AtomicLong();
@@ -16,21 +19,13 @@ public final class DataplaneCounters {
     private final AtomicLong framesToTap = new AtomicLong();
     private final AtomicLong tapWrites = new AtomicLong();
 
-    public void drop(Drop reason) {
-        drops.incrementAndGet(reason.ordinal());
-    }
-
     public void drop(WireException.Reason reason) {
         drop(switch (reason) {
-            case TRUNCATED -> Drop.TRUNCATED;
-            case UNKNOWN_TYPE -> Drop.UNKNOWN_TYPE;
-            case BAD_VERSION -> Drop.BAD_VERSION;
-            case MALFORMED_CONTROL -> Drop.MALFORMED_CONTROL;
+            case TRUNCATED -> DataDrop.TRUNCATED;
+            case UNKNOWN_TYPE -> DataDrop.UNKNOWN_TYPE;
+            case BAD_VERSION -> DataDrop.BAD_VERSION;
+            case MALFORMED_CONTROL -> DataDrop.MALFORMED_CONTROL;
         });
-    }
-
-    public long drops(Drop reason) {
-        return drops.get(reason.ordinal());
     }
 
     void datagramIn() {

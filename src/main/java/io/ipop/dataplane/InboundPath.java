@@ -1,5 +1,7 @@
 package io.ipop.dataplane;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.Drop;
 import io.ipop.firewall.Firewall;
 import io.ipop.frame.EthernetHeader;
 import io.ipop.frame.FrameView;
@@ -108,14 +110,14 @@ public final class InboundPath {
             return switch (type) {
                 case CONTROL -> {
                     if (!control.control(d.from(), codec.decode(b, 0, b.length))) {
-                        counters.drop(Drop.UNKNOWN_PEER);
+                        counters.drop(DataDrop.UNKNOWN_PEER);
                     }
                     yield null;
                 }
                 case DTLS -> {
                     int index = FrameHeader.receiverIndex(b, 0);
                     if (!control.dtls(d.from(), index, Arrays.copyOfRange(b, FrameHeader.LENGTH, b.length))) {
-                        counters.drop(Drop.UNKNOWN_INDEX);
+                        counters.drop(DataDrop.UNKNOWN_INDEX);
                     }
                     yield null;
                 }
@@ -132,15 +134,15 @@ public final class InboundPath {
     private InboundFrame plaintext(byte[] b, Endpoint from) {
         Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
         if (route == null) {
-            counters.drop(Drop.UNKNOWN_INDEX);
+            counters.drop(DataDrop.UNKNOWN_INDEX);
             return null;
         }
         if (route.secure()) {
-            counters.drop(Drop.PLAINTEXT_ON_SECURE_LINK);
+            counters.drop(DataDrop.PLAINTEXT_ON_SECURE_LINK);
             return null;
         }
         if (!route.endpoint().equals(from)) {
-            refuse(route, Drop.DATA_WRONG_ADDRESS, from);
+            refuse(route, DataDrop.DATA_WRONG_ADDRESS, from);
             return null;
         }
         return new InboundFrame(route, b, FrameHeader.LENGTH, b.length - FrameHeader.LENGTH);
@@ -149,17 +151,17 @@ public final class InboundPath {
     private InboundFrame sealed(byte[] b) {
         Route route = routes.get().byLocalIndex(FrameHeader.receiverIndex(b, 0));
         if (route == null) {
-            counters.drop(Drop.UNKNOWN_INDEX);
+            counters.drop(DataDrop.UNKNOWN_INDEX);
             return null;
         }
         if (!route.secure()) {
-            counters.drop(Drop.SECURE_ON_PLAINTEXT_LINK);
+            counters.drop(DataDrop.SECURE_ON_PLAINTEXT_LINK);
             return null;
         }
         byte[] frame = new byte[b.length];
         int n = route.cipher().open(b, b.length, frame);
         if (n < 0) {
-            counters.drop(n == LinkCipher.REPLAY ? Drop.REPLAY : Drop.AUTH_FAILED);
+            counters.drop(n == LinkCipher.REPLAY ? DataDrop.REPLAY : DataDrop.AUTH_FAILED);
             return null;
         }
         if (n == 0) {
@@ -176,25 +178,25 @@ public final class InboundPath {
         int frameLength = f.length();
         Route route = f.route();
         if (!EthernetHeader.fits(frameLength)) {
-            counters.drop(Drop.SHORT_FRAME_IN);
-            route.counters().dropped(Drop.SHORT_FRAME_IN.ordinal());
+            counters.drop(DataDrop.SHORT_FRAME_IN);
+            route.counters().dropped(DataDrop.SHORT_FRAME_IN.ordinal());
             return false;
         }
         route.counters().received(frameLength);
         long src = EthernetHeader.source(b, offset);
         if (src != route.mac()) {
-            refuse(route, Drop.SPOOFED_MAC, new MacAddress(src));
+            refuse(route, DataDrop.SPOOFED_MAC, new MacAddress(src));
             return false;
         }
         long dst = EthernetHeader.destination(b, offset);
         if (dst != ownMac && !MacAddress.isGroup(dst)) {
-            counters.drop(Drop.NOT_FOR_US);
-            route.counters().dropped(Drop.NOT_FOR_US.ordinal());
+            counters.drop(DataDrop.NOT_FOR_US);
+            route.counters().dropped(DataDrop.NOT_FOR_US.ordinal());
             return false;
         }
         Drop why = SourceCheck.check(route.identity(), view, b, offset, frameLength);
         if (why == null && fw.active() && !fw.admits(route.identity(), view, route.flows(), nanoClock.getAsLong())) {
-            why = Drop.FIREWALL;
+            why = DataDrop.FIREWALL;
         }
         if (why != null) {
             refuse(route, why, null);

@@ -1,5 +1,6 @@
 package io.ipop.dataplane;
 
+import io.ipop.counters.DataDrop;
 import io.ipop.firewall.Firewall;
 import io.ipop.frame.EthernetHeader;
 import io.ipop.frame.FrameView;
@@ -71,19 +72,19 @@ public final class OutboundPath {
     private void switchOut(byte[] buf, int length, List<Outgoing> out, FrameView track) {
         counters.frameFromTap();
         if (!EthernetHeader.fits(length)) {
-            counters.drop(Drop.SHORT_FRAME_OUT);
+            counters.drop(DataDrop.SHORT_FRAME_OUT);
             return;
         }
         RouteTable table = routes.get();
         if (table.isEmpty()) {
-            counters.drop(Drop.NO_LINK);
+            counters.drop(DataDrop.NO_LINK);
             return;
         }
         long dst = EthernetHeader.destination(buf, 0);
         if (!MacAddress.isGroup(dst)) {
             Route route = table.byMac(dst);
             if (route == null) {
-                counters.drop(Drop.UNKNOWN_DESTINATION);
+                counters.drop(DataDrop.UNKNOWN_DESTINATION);
                 return;
             }
             if (track != null && track.parse(buf, 0, length)) {

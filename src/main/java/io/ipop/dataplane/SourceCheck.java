@@ -1,5 +1,7 @@
 package io.ipop.dataplane;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.Drop;
 import io.ipop.frame.FrameView;
 import io.ipop.route.LinkIdentity;
 
@@ -26,12 +28,12 @@ final class SourceCheck {
     /** Parses {@code frame} into {@code view} and checks it; the reason to drop it, or {@code null} to let it pass. */
     static Drop check(LinkIdentity peer, FrameView view, byte[] frame, int offset, int length) {
         if (!view.parse(frame, offset, length)) {
-            return Drop.MALFORMED_FRAME;
+            return DataDrop.MALFORMED_FRAME;
         }
         return switch (view.kind) {
             case ARP -> view.arpSenderMac == peer.mac() && (view.arpSenderIp == 0 || peer.mayUse(view.arpSenderIp))
-                    ? null : Drop.SPOOFED_ARP;
-            case IPV4 -> view.v4Src == 0 || peer.mayUse(view.v4Src) ? null : Drop.SPOOFED_SOURCE;
+                    ? null : DataDrop.SPOOFED_ARP;
+            case IPV4 -> view.v4Src == 0 || peer.mayUse(view.v4Src) ? null : DataDrop.SPOOFED_SOURCE;
             case IPV6 -> ipv6(peer, view);
             case OTHER -> null;
         };
@@ -40,16 +42,16 @@ final class SourceCheck {
     private static Drop ipv6(LinkIdentity peer, FrameView v) {
         boolean unspecified = v.v6SrcHi == 0 && v.v6SrcLo == 0;
         if (!unspecified && !peer.mayUse(v.v6SrcHi, v.v6SrcLo)) {
-            return Drop.SPOOFED_SOURCE;
+            return DataDrop.SPOOFED_SOURCE;
         }
         if (v.protocol != FrameView.PROTO_ICMPV6 || !v.firstFragment) {
             return null;
         }
         return switch (v.icmpType) {
-            case FrameView.ROUTER_ADVERTISEMENT, FrameView.REDIRECT -> peer.router() ? null : Drop.NOT_A_ROUTER;
+            case FrameView.ROUTER_ADVERTISEMENT, FrameView.REDIRECT -> peer.router() ? null : DataDrop.NOT_A_ROUTER;
             case FrameView.NEIGHBOR_ADVERTISEMENT -> peer.mayUse(v.ndTargetHi, v.ndTargetLo) && linkLayerIsPeers(peer, v)
-                    ? null : Drop.SPOOFED_NEIGHBOR;
-            case FrameView.NEIGHBOR_SOLICITATION -> linkLayerIsPeers(peer, v) ? null : Drop.SPOOFED_NEIGHBOR;
+                    ? null : DataDrop.SPOOFED_NEIGHBOR;
+            case FrameView.NEIGHBOR_SOLICITATION -> linkLayerIsPeers(peer, v) ? null : DataDrop.SPOOFED_NEIGHBOR;
             default -> null;
         };
     }

@@ -1,6 +1,5 @@
 package io.ipop.discovery;
 
-import io.ipop.node.DiscoverySettings;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.secure.NodeIdentity;
@@ -11,16 +10,13 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.ActorIdentity;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.Identify;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -42,7 +38,7 @@ import org.apache.pekko.cluster.typed.Subscribe;
 /**
  * Discovery through the Pekko Cluster: publishes this node's {@link PeerRecord} in a Distributed Data
  * map (node name to record, gossiped to every member) and follows the membership, telling the
- * {@link PeerDirectory} of each peer that appears ({@code PeerFound}, discovered by {@value #SOURCE})
+ * {@link PeerDirectory} of each peer that appears ({@code PeerFound}, discovered by {@code cluster})
  * or goes ({@code PeerLost}) as {@link ClusterView} works out.
  *
  * <p>Only membership moves peers: a member that is merely unreachable keeps its link, whose own
@@ -58,12 +54,9 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * member is sent an {@link Identify} to open that connection.
  */
 public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Command> {
-    /** The {@code discoveredBy} of peers found here. */
-    public static final String SOURCE = "cluster";
     /** The coordinated-shutdown phase that leaves the cluster (defined in ipop-pekko.conf, before the links close). */
     public static final String LEAVE_PHASE = "ipop-cluster-leave";
     static final Key<LWWMap<String, PeerRecord>> KEY = LWWMapKey.create("ipop-peers");
-    private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(4);
     private static final Duration RESTART_MIN = Duration.ofSeconds(1);
     private static final Duration RESTART_MAX = Duration.ofSeconds(30);
     static final long RECHECK_MS = 1000;
@@ -105,6 +98,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private final TimerScheduler<Command> timers;
     private final org.apache.pekko.actor.ActorRef identifyReplies;
     private final RecordCounters counters;
+    private final Runnable onDowned;
     private Map<String, PeerRecord> directoryNow = Map.of();
     private long refusalsLogged;
     private long refusalsLoggedAtNanos;
@@ -114,8 +108,9 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
 
     private ClusterDiscovery(ActorContext<Command> context, ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator,
                              TimerScheduler<Command> timers, PeerRecord own, ActorRef<PeerDirectory.Command> directory,
-                             ClusterView view, RecordCheck check, RecordCounters counters) {
+                             ClusterView view, RecordCheck check, RecordCounters counters, Runnable onDowned) {
         super(context);
+        this.onDowned = onDowned;
         this.replicator = replicator;
         this.timers = timers;
         this.directory = directory;
@@ -132,24 +127,23 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
      * @param identity this node's certificate: signs its record, and its CA checks the others'; without it records
      *                 travel unsigned and are taken as they are (a plain cluster)
      * @param counters where the records followed and refused are counted
+     * @param onDowned called once when the cluster downs or removes this node without its asking to leave (its
+     *                 peers have been told they are lost by then): {@link ClusterMembership} starts a new member
      */
     public static Behavior<Command> create(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
-                                           ActorRef<PeerDirectory.Command> directory, RecordCounters counters) {
+                                           ActorRef<PeerDirectory.Command> directory, RecordCounters counters,
+                                           Runnable onDowned) {
         return Behaviors.setup(ctx -> {
-            ActorSystem<Void> system = ctx.getSystem();
-            ActorRef<Command> me = ctx.getSelf();
-            CoordinatedShutdown.get(system).addTask(LEAVE_PHASE, "leave-cluster", () ->
-                    AskPattern.<Command, Done>ask(me, LeaveCluster::new, LEAVE_TIMEOUT, system.scheduler())
-                            .exceptionally(e -> Done.getInstance()));
             // A replicator that does not answer within its ask timeout (a starved JVM) fails the actor:
             // start again (subscribe, publish, recompute what the directory must hear).
-            return Behaviors.supervise(following(self, settings, identity, directory, counters))
+            return Behaviors.supervise(following(self, settings, identity, directory, counters, onDowned))
                     .onFailure(SupervisorStrategy.restartWithBackoff(RESTART_MIN, RESTART_MAX, 0.2));
         });
     }
 
     private static Behavior<Command> following(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
-                                               ActorRef<PeerDirectory.Command> directory, RecordCounters counters) {
+                                               ActorRef<PeerDirectory.Command> directory, RecordCounters counters,
+                                               Runnable onDowned) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
                 DistributedData.<Command, LWWMap<String, PeerRecord>>withReplicatorMessageAdapter(replicator -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
@@ -165,7 +159,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
             ctx.getLog().info("cluster discovery: member {}, seeds {}, publishing endpoints {}", own.member(),
                     settings.seedNodes(), settings.endpoints());
             ClusterDiscovery discovery = new ClusterDiscovery(ctx, replicator, timers, own, directory,
-                    new ClusterView(own.name(), settings.maxClusterPeers(), counters), check, counters);
+                    new ClusterView(own.name(), settings.maxClusterPeers(), counters), check, counters, onDowned);
             discovery.publish();
             return discovery;
         })));
@@ -203,12 +197,18 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
             if (leaving) {
                 replyLeft();
             } else if (!downed) {
+                // The others drop their links to this member as they remove it; drop ours to them alike, then
+                // let the membership start a new member (a removed one can never join again).
                 downed = true;
-                getContext().getLog().warn("cluster: this node is {} (downed by the cluster); its links keep running,"
-                        + " restart it to rejoin", status);
+                getContext().getLog().warn("cluster: this node is {} (downed by the cluster)", status);
+                view.forgetAll().forEach(directory::tell);
+                onDowned.run();
+                return this;
             }
         }
-        update();
+        if (!downed) {
+            update();
+        }
         return this;
     }
 

@@ -1,5 +1,6 @@
 package io.ipop.discovery;
 
+import io.ipop.peer.Discovery;
 import io.ipop.peer.PeerDirectory;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -83,10 +84,10 @@ final class ClusterView {
             var e = it.next();
             PeerRecord now = wanted.get(e.getKey());
             if (now != null && !sameIncarnation(now, e.getValue())) {
-                out.add(new PeerDirectory.PeerLost(e.getKey(), ClusterDiscovery.SOURCE, "restarted (new cluster member)"));
+                out.add(new PeerDirectory.PeerLost(e.getKey(), Discovery.CLUSTER, "restarted (new cluster member)"));
                 it.remove();
             } else if (now == null && !upMembers.contains(e.getValue().member())) {
-                out.add(new PeerDirectory.PeerLost(e.getKey(), ClusterDiscovery.SOURCE, "left the cluster"));
+                out.add(new PeerDirectory.PeerLost(e.getKey(), Discovery.CLUSTER, "left the cluster"));
                 it.remove();
             }
         }
@@ -104,9 +105,24 @@ final class ClusterView {
             }
             overCap.remove(name);
             announced.put(name, r);
-            out.add(new PeerDirectory.PeerFound(name, r.endpoint(), ClusterDiscovery.SOURCE));
+            out.add(new PeerDirectory.PeerFound(name, r.endpoint(), Discovery.CLUSTER));
         });
         counters.followed(announced.size());
+        return out;
+    }
+
+    /**
+     * This node left the cluster without asking (downed): every peer announced is lost, and nothing more is
+     * announced by this view.
+     */
+    List<PeerDirectory.Command> forgetAll() {
+        List<PeerDirectory.Command> out = new ArrayList<>();
+        announced.keySet().forEach(name -> out.add(
+                new PeerDirectory.PeerLost(name, Discovery.CLUSTER, "this node was downed by the cluster")));
+        announced.clear();
+        upMembers.clear();
+        records = Map.of();
+        counters.followed(0);
         return out;
     }
 

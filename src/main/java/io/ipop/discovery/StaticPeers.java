@@ -1,14 +1,13 @@
 package io.ipop.discovery;
 
-import io.ipop.node.PeerSettings;
+import io.ipop.peer.Discovery;
+import io.ipop.peer.PeerSettings;
 import io.ipop.peer.PeerDirectory;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /** Discovery from the config file: every entry of {@code ipop.peers} is reported at start, and again on a reload. */
 public final class StaticPeers {
-    public static final String SOURCE = "static";
-
     private StaticPeers() {
     }
 
@@ -18,6 +17,6 @@ public final class StaticPeers {
 
     /** The peers as the directory hears of them. */
     public static List<PeerDirectory.PeerFound> found(List<PeerSettings> peers) {
-        return peers.stream().map(p -> new PeerDirectory.PeerFound(p.name(), p.endpoint(), SOURCE)).toList();
+        return peers.stream().map(p -> new PeerDirectory.PeerFound(p.name(), p.endpoint(), Discovery.STATIC)).toList();
     }
 }

@@ -1,7 +1,7 @@
 package io.ipop.management;
 
+import io.ipop.counters.Drop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.discovery.RecordRefusal;
 import io.ipop.nat.SignalCounters;
 import io.ipop.node.NodeRuntime;
@@ -120,7 +120,7 @@ final class NodeMetrics {
         CounterWithCallback.builder().name("ipop_dataplane_drops").help("Datagrams and frames dropped, by stage and reason")
                 .labelNames("stage", "reason")
                 .callback(c -> withState(s -> {
-                    for (Drop d : Drop.values()) {
+                    for (Drop d : Drop.all()) {
                         c.call(s.counters().drops(d), d.stage().label(), d.counter());
                     }
                 })).register(registry);

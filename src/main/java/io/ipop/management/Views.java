@@ -1,7 +1,9 @@
 package io.ipop.management;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.Drop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
+import io.ipop.discovery.ClusterMembership;
 import io.ipop.nat.RelayServer;
 import io.ipop.nat.SignalCounters;
 import io.ipop.node.NodeRuntime;
@@ -34,7 +36,15 @@ final class Views {
                     int mtu, String underlay, String instance, String started, long uptimeSeconds, int peers,
                     int linksUp, String securityMode, String certificate, String certificateExpires,
                     String reflexiveEndpoint, NatView nat, ManagementView management,
-                    ClusterRecordsView clusterRecords) {
+                    ClusterRecordsView clusterRecords, ClusterMemberView cluster) {
+    }
+
+    /**
+     * This node in the cluster (absent without cluster discovery): its member address with incarnation uid and
+     * status ({@code null} between a downing and the next incarnation), and how many new members it started
+     * after being downed.
+     */
+    record ClusterMemberView(String member, String status, long rejoins) {
     }
 
     /** Reloads by outcome, and the management API's refusals by {@link ApiRefusal} counter. */
@@ -98,7 +108,14 @@ final class Views {
                 cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
                 s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s), management,
                 s.clusterRecords().map(c -> new ClusterRecordsView(c.followed(), c.pending(), c.refusedByReason()))
-                        .orElse(null));
+                        .orElse(null),
+                s.cluster().map(Views::clusterMember).orElse(null));
+    }
+
+    private static ClusterMemberView clusterMember(ClusterMembership m) {
+        var self = m.self();
+        return new ClusterMemberView(self.map(s -> s.address() + "#" + s.uniqueAddress().longUid()).orElse(null),
+                self.map(s -> s.status().toString()).orElse(null), m.rejoins());
     }
 
     private static NatView nat(NodeRuntime.State s) {
@@ -119,7 +136,7 @@ final class Views {
         LinkSnapshot snap = l.snapshot();
         PeerInfo remote = snap.remote();
         LinkCounters c = l.counters();
-        return new LinkView(l.peer(), l.discoveredBy(), snap.state().label(), snap.since().toString(), snap.reason(),
+        return new LinkView(l.peer(), l.discoveredBy().label(), snap.state().label(), snap.since().toString(), snap.reason(),
                 snap.endpoint().toString(),
                 remote == null ? null : remote.address().ip(),
                 remote == null ? null : remote.mac().toString(),
@@ -136,7 +153,7 @@ final class Views {
     /** The link's drops that happened, by reason ({@code spoofed_mac}, {@code firewall}, ...). */
     static Map<String, Long> dropsByReason(LinkCounters c) {
         Map<String, Long> out = new LinkedHashMap<>();
-        for (Drop d : Drop.values()) {
+        for (DataDrop d : DataDrop.values()) {
             long n = c.drops(d.ordinal());
             if (n > 0) {
                 out.put(d.counter(), n);
@@ -194,7 +211,7 @@ final class Views {
         DataplaneCounters c = s.counters();
         Map<String, Map<String, Long>> drops = new LinkedHashMap<>();
         long total = 0;
-        for (Drop d : Drop.values()) {
+        for (Drop d : Drop.all()) {
             long n = c.drops(d);
             total += n;
             drops.computeIfAbsent(d.stage().label(), k -> new LinkedHashMap<>()).put(d.counter(), n);

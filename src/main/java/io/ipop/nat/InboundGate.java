@@ -1,9 +1,10 @@
 package io.ipop.nat;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.DropCounters;
 import io.ipop.dataplane.ControlSink;
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.peer.ControlBudget;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.HelloCheck;
 import io.ipop.peer.Links;
 import io.ipop.peer.PeerDirectory;
@@ -18,7 +19,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  * Control messages from nodes no link knows (docs/nat.md). With {@code accept-inbound}, a {@code con_req}
  * is admitted, and a session spawned for its sender ({@code discovered_by: inbound}), if:
  * <ol>
- *   <li>admissions are within {@value #RATE}/s (burst {@value #BURST}): the check below costs a signature
+ *   <li>admissions are within {@code inbound-rate} per second (burst: twice that): the check below costs a signature
  *       verification, so a flood of fresh names cannot buy unbounded work;</li>
  *   <li>fewer than {@code max-inbound} inbound links exist: state per unknown node is bounded;</li>
  *   <li>the hello passes a {@link HelloCheck} (with its own replay cache, so the session's own check of
@@ -29,9 +30,6 @@ import org.apache.pekko.actor.typed.ActorRef;
  * NAT messages of known peers go to the {@link NatAgent}. Runs on the receiving thread; never blocks.
  */
 public final class InboundGate implements ControlSink {
-    static final int RATE = 20;
-    static final int BURST = 40;
-
     private final String self;
     private final boolean accept;
     private final int maxInbound;
@@ -39,17 +37,21 @@ public final class InboundGate implements ControlSink {
     private final Links links;
     private final ActorRef<PeerDirectory.Command> directory;
     private final Consumer<NatAgent.Command> agent;
-    private final DataplaneCounters counters;
+    private final DropCounters counters;
     private final LongSupplier nanoClock;
-    private final ControlBudget admissions = new ControlBudget(RATE, BURST);
+    private final ControlBudget admissions;
 
-    /** @param self this node's name: a hello claiming it is refused */
-    public InboundGate(String self, boolean accept, int maxInbound, HelloCheck check, Links links,
+    /**
+     * @param self     this node's name: a hello claiming it is refused
+     * @param settings {@code accept-inbound}, {@code max-inbound} and {@code inbound-rate}
+     */
+    public InboundGate(String self, NatSettings settings, HelloCheck check, Links links,
                        ActorRef<PeerDirectory.Command> directory, Consumer<NatAgent.Command> agent,
-                       DataplaneCounters counters, LongSupplier nanoClock) {
+                       DropCounters counters, LongSupplier nanoClock) {
         this.self = self;
-        this.accept = accept;
-        this.maxInbound = maxInbound;
+        this.accept = settings.acceptInbound();
+        this.maxInbound = settings.maxInbound();
+        this.admissions = new ControlBudget(settings.inboundRate(), 2 * settings.inboundRate());
         this.check = check;
         this.links = links;
         this.directory = directory;
@@ -70,10 +72,10 @@ public final class InboundGate implements ControlSink {
         if (req.node().equals(self) || !admissions.take("inbound", false, nanoClock.getAsLong())
                 || inboundLinks() >= maxInbound
                 || !(check.check(req) instanceof HelloCheck.Accepted)) {
-            counters.drop(Drop.INBOUND_REFUSED);
+            counters.drop(DataDrop.INBOUND_REFUSED);
             return true;
         }
-        directory.tell(new PeerDirectory.PeerFound(req.node(), from, NatAgent.INBOUND));
+        directory.tell(new PeerDirectory.PeerFound(req.node(), from, Discovery.INBOUND));
         directory.tell(new PeerDirectory.ControlReceived(from, req));
         return true;
     }
@@ -84,6 +86,6 @@ public final class InboundGate implements ControlSink {
     }
 
     public int inboundLinks() {
-        return (int) links.all().stream().filter(l -> NatAgent.INBOUND.equals(l.discoveredBy())).count();
+        return (int) links.all().stream().filter(l -> l.discoveredBy() == Discovery.INBOUND).count();
     }
 }

@@ -1,7 +1,7 @@
 package io.ipop.nat;
 
-import io.ipop.node.NatSettings;
 import io.ipop.peer.ControlChannel;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.LinkSnapshot;
 import io.ipop.peer.LinkState;
 import io.ipop.peer.Links;
@@ -50,13 +50,9 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  */
 public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     /** {@code discovered_by} of links accepted from unknown nodes. */
-    public static final String INBOUND = "inbound";
-    static final String BY_RENDEZVOUS = "rendezvous:";
     static final int MAX_DISCOVERED = 256;
+    /** The agent's clock tick: relay retries and forgetting are checked this often (a resolution, not a tunable). */
     private static final Duration TICK = Duration.ofSeconds(1);
-    private static final Duration RELAY_RETRY = Duration.ofSeconds(10);
-    /** A link to a node not in the config that has been down this long is dropped, session and all. */
-    public static final Duration FORGET_AFTER = Duration.ofMinutes(5);
 
     /** Messages of the agent. */
     public sealed interface Command {
@@ -96,43 +92,39 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     /** Rendezvous peers that said they relay. */
     private final Map<String, Boolean> relays = new HashMap<>();
 
-    private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers,
-                     Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                     Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling, Duration forgetAfter) {
+    /**
+     * What the agent works through: the node's up links, the control channel, the peer directory, this node's relay
+     * (if it relays), the relayed paths it uses, and its link setup through rendezvous nodes.
+     */
+    public record Ports(Links links, ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
+                        Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling) {
+    }
+
+    private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers, Ports ports) {
         super(context);
-        this.signaling = signaling;
-        this.forwarder = new SignalForwarder(self, settings.acceptInbound(), links, channel, signaling.drops(),
-                signaling.counters(), System::nanoTime);
-        this.announcements = new Announcements(self, relay.isPresent());
-        this.forgetAfter = forgetAfter;
+        this.signaling = ports.signaling();
+        this.forwarder = new SignalForwarder(self, settings.acceptInbound(), ports.links(), ports.channel(),
+                signaling.drops(), signaling.counters(), System::nanoTime);
+        this.announcements = new Announcements(self, ports.relay().isPresent());
+        this.forgetAfter = settings.forgetAfter();
         this.self = self;
         this.settings = settings;
         this.staticPeers = List.copyOf(staticPeers);
-        this.links = links;
-        this.channel = channel;
-        this.directory = directory;
-        this.relay = relay;
-        this.paths = paths;
+        this.links = ports.links();
+        this.channel = ports.channel();
+        this.directory = ports.directory();
+        this.relay = ports.relay();
+        this.paths = ports.paths();
     }
 
-    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
-                                           ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                                           Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling) {
-        return create(self, settings, staticPeers, links, channel, directory, relay, paths, signaling, FORGET_AFTER);
-    }
-
-    /** As above; {@code forgetAfter}: see {@link #FORGET_AFTER}. */
-    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Links links,
-                                           ControlChannel channel, ActorRef<PeerDirectory.Command> directory,
-                                           Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling,
-                                           Duration forgetAfter) {
+    /** @param staticPeers the names in {@code ipop.peers} (which of them are rendezvous: {@link NatSettings#isRendezvous}) */
+    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Ports ports) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
             if (settings.acceptInbound()) {
                 timers.startTimerWithFixedDelay(Announce.INSTANCE, settings.announceInterval());
             }
-            return new NatAgent(ctx, self, settings, staticPeers, links, channel, directory, relay, paths, signaling,
-                    forgetAfter);
+            return new NatAgent(ctx, self, settings, staticPeers, ports);
         }));
     }
 
@@ -198,7 +190,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         if (!known) {
             // its first candidate is the endpoint its session probes first: never the rendezvous's address
             getContext().getLog().info("{} passes on link setup from {}: linking", via.peer(), peer);
-            directory.tell(new PeerDirectory.PeerFound(peer, Endpoint.parse(hello.cands().get(0)), BY_RENDEZVOUS + via.peer()));
+            directory.tell(new PeerDirectory.PeerFound(peer, Endpoint.parse(hello.cands().get(0)), Discovery.rendezvous(via.peer())));
             followed.put(peer, new Followed(System.nanoTime()));
         }
         directory.tell(new PeerDirectory.Signaled(peer, hello, via.peer()));
@@ -227,7 +219,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
                     continue;
                 }
                 getContext().getLog().info("{} announces {} at {}: linking", rendezvous, p.name(), cands);
-                directory.tell(new PeerDirectory.PeerFound(p.name(), cands.get(0), BY_RENDEZVOUS + rendezvous));
+                directory.tell(new PeerDirectory.PeerFound(p.name(), cands.get(0), Discovery.rendezvous(rendezvous)));
                 followed.put(p.name(), new Followed(System.nanoTime()));
             }
             directory.tell(new PeerDirectory.CandidatesFound(p.name(), cands, null, null));
@@ -246,7 +238,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
             Followed f = e.getValue();
             boolean up = link.snapshot().state() == LinkState.UP || link.snapshot().state() == LinkState.HANDSHAKING;
             if (up || now - f.since < settings.directTimeout().toNanos()
-                    || (f.relayAsked != 0 && now - f.relayAsked < RELAY_RETRY.toNanos())) {
+                    || (f.relayAsked != 0 && now - f.relayAsked < settings.relayRetry().toNanos())) {
                 continue;
             }
             PeerLink relayLink = relayLink();
@@ -269,7 +261,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         java.time.Instant cutoff = java.time.Instant.now().minus(forgetAfter);
         for (PeerLink l : links.all()) {
             LinkSnapshot s = l.snapshot();
-            boolean learned = INBOUND.equals(l.discoveredBy()) || l.discoveredBy().startsWith(BY_RENDEZVOUS);
+            boolean learned = l.discoveredBy() == Discovery.INBOUND || l.discoveredBy() instanceof Discovery.Rendezvous;
             boolean down = s.state() == LinkState.CONNECTING || s.state() == LinkState.LOST;
             if (learned && down && !s.since().isAfter(cutoff)) {
                 followed.remove(l.peer());
@@ -300,7 +292,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
             if (followed.size() >= MAX_DISCOVERED) {
                 return;
             }
-            directory.tell(new PeerDirectory.PeerFound(ok.peer(), relayed, BY_RENDEZVOUS + relayLink.peer()));
+            directory.tell(new PeerDirectory.PeerFound(ok.peer(), relayed, Discovery.rendezvous(relayLink.peer())));
             followed.put(ok.peer(), new Followed(System.nanoTime()));
         }
         getContext().getLog().info("relay {} offers {} for {}", relayLink.peer(), relayed, ok.peer());

@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  * pair idle for {@link #IDLE_MILLIS} is closed. Thread-safe.
  */
 public final class RelayServer implements Closeable {
+    /**
+     * A relayed pair silent this long is closed. A constant: it has to outlast the keepalives of the links using
+     * it ({@code link.keepalive-interval} of the two nodes, 1s by default), which the relay cannot know.
+     */
     static final long IDLE_MILLIS = 120_000;
     /** A latched endpoint silent this long may be replaced by another port of the same IP. */
     static final long RELATCH_MILLIS = 5_000;

@@ -1,7 +1,7 @@
 package io.ipop.nat;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.DropCounters;
+import io.ipop.counters.SetupDrop;
 import io.ipop.peer.ControlBudget;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.LinkState;
@@ -33,13 +33,17 @@ import java.util.function.Supplier;
  * actors, the {@link NatAgent} the rest.
  */
 public final class RendezvousSignaling implements Signaling {
+    /**
+     * Forwarded hellos taken per rendezvous per second (burst twice that). Constants: link setup needs a few per
+     * peer; the budget only stops a rendezvous from flooding, and no operator choice changes what is enough.
+     */
     static final int RATE = 20;
     static final int BURST = 40;
 
     private final String self;
     private final Links links;
     private final ControlChannel channel;
-    private final DataplaneCounters drops;
+    private final DropCounters drops;
     private final SignalCounters counters;
     private final LongSupplier nanoClock;
     /** Rendezvous peers that forward link setup (bounded by the static peers: only those are added). */
@@ -48,7 +52,7 @@ public final class RendezvousSignaling implements Signaling {
 
     /** @param named the rendezvous of {@code nat.rendezvous}: forwarding is used through them without waiting for an announcement */
     public RendezvousSignaling(String self, List<String> named, Links links, ControlChannel channel,
-                               DataplaneCounters drops, SignalCounters counters, LongSupplier nanoClock) {
+                               DropCounters drops, SignalCounters counters, LongSupplier nanoClock) {
         this.self = self;
         this.links = links;
         this.channel = channel;
@@ -62,7 +66,7 @@ public final class RendezvousSignaling implements Signaling {
         return counters;
     }
 
-    DataplaneCounters drops() {
+    DropCounters drops() {
         return drops;
     }
 
@@ -98,15 +102,15 @@ public final class RendezvousSignaling implements Signaling {
      */
     Hello receive(PeerLink via, boolean rendezvous, boolean followable, Fwd fwd) {
         if (via == null) {
-            drops.drop(Drop.SIGNAL_NOT_FROM_LINK);
+            drops.drop(SetupDrop.SIGNAL_NOT_FROM_LINK);
             return null;
         }
         if (!rendezvous || !followable || fwd.from().equals(self)) {
-            drops.drop(Drop.SIGNAL_REFUSED);
+            drops.drop(SetupDrop.SIGNAL_REFUSED);
             return null;
         }
         if (!budget.take(via.peer(), true, nanoClock.getAsLong())) {
-            drops.drop(Drop.SIGNAL_OVER_BUDGET);
+            drops.drop(SetupDrop.SIGNAL_OVER_BUDGET);
             return null;
         }
         counters.received();
@@ -114,12 +118,12 @@ public final class RendezvousSignaling implements Signaling {
     }
 
     /** Sends {@code fwd} over {@code link}; false (counted) if it does not fit one control frame. */
-    static boolean send(ControlChannel channel, Fwd fwd, PeerLink link, DataplaneCounters drops) {
+    static boolean send(ControlChannel channel, Fwd fwd, PeerLink link, DropCounters drops) {
         try {
             channel.send(fwd, link.snapshot().endpoint());
             return true;
         } catch (IllegalArgumentException tooLarge) {
-            drops.drop(Drop.SIGNAL_TOO_LARGE);
+            drops.drop(SetupDrop.SIGNAL_TOO_LARGE);
             return false;
         }
     }

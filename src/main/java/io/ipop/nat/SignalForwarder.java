@@ -1,7 +1,7 @@
 package io.ipop.nat;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.DropCounters;
+import io.ipop.counters.SetupDrop;
 import io.ipop.peer.ControlBudget;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.LinkState;
@@ -27,6 +27,7 @@ import java.util.function.LongSupplier;
  * Runs in the {@link NatAgent}.
  */
 final class SignalForwarder {
+    /** {@code fwd}s passed on per sender per second (burst twice that); constants for the reason in RendezvousSignaling. */
     static final int RATE = 20;
     static final int BURST = 40;
 
@@ -34,13 +35,13 @@ final class SignalForwarder {
     private final boolean rendezvous;
     private final Links links;
     private final ControlChannel channel;
-    private final DataplaneCounters drops;
+    private final DropCounters drops;
     private final SignalCounters counters;
     private final LongSupplier nanoClock;
     private final ControlBudget budget = new ControlBudget(RATE, BURST);
 
     /** @param rendezvous this node accepts inbound links ({@code nat.accept-inbound}): only then does it forward */
-    SignalForwarder(String self, boolean rendezvous, Links links, ControlChannel channel, DataplaneCounters drops,
+    SignalForwarder(String self, boolean rendezvous, Links links, ControlChannel channel, DropCounters drops,
                     SignalCounters counters, LongSupplier nanoClock) {
         this.self = self;
         this.rendezvous = rendezvous;
@@ -58,24 +59,24 @@ final class SignalForwarder {
      */
     void forward(PeerLink from, Fwd fwd) {
         if (from == null) {
-            drops.drop(Drop.SIGNAL_NOT_FROM_LINK);
+            drops.drop(SetupDrop.SIGNAL_NOT_FROM_LINK);
             return;
         }
         if (!rendezvous) {
-            drops.drop(Drop.SIGNAL_REFUSED);
+            drops.drop(SetupDrop.SIGNAL_REFUSED);
             return;
         }
         PeerLink target = links.get(fwd.to());
         if (target == null || target == from || fwd.to().equals(self)) {
-            drops.drop(Drop.SIGNAL_UNKNOWN_TARGET);
+            drops.drop(SetupDrop.SIGNAL_UNKNOWN_TARGET);
             return;
         }
         if (target.snapshot().state() != LinkState.UP) {
-            drops.drop(Drop.SIGNAL_TARGET_NOT_LINKED);
+            drops.drop(SetupDrop.SIGNAL_TARGET_NOT_LINKED);
             return;
         }
         if (!budget.take(from.peer(), true, nanoClock.getAsLong())) {
-            drops.drop(Drop.SIGNAL_OVER_BUDGET);
+            drops.drop(SetupDrop.SIGNAL_OVER_BUDGET);
             return;
         }
         if (RendezvousSignaling.send(channel, Fwd.passedOn(self, from.peer(), fwd.msg()), target, drops)) {

@@ -1,7 +1,7 @@
 package io.ipop.nat;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.DropCounters;
 import io.ipop.dataplane.StunSink;
 import io.ipop.peer.ControlBudget;
 import io.ipop.underlay.Endpoint;
@@ -25,7 +25,7 @@ public final class StunService implements StunSink {
 
     private final StunClient client;
     private final BiConsumer<byte[], Endpoint> send;
-    private final DataplaneCounters counters;
+    private final DropCounters counters;
     private final LongSupplier nanoClock;
     private final Clock clock;
     private final ControlBudget answers;
@@ -34,7 +34,7 @@ public final class StunService implements StunSink {
     /**
      * @param send sends one datagram on the underlay socket (the port the request came in on)
      */
-    public StunService(StunClient client, BiConsumer<byte[], Endpoint> send, DataplaneCounters counters,
+    public StunService(StunClient client, BiConsumer<byte[], Endpoint> send, DropCounters counters,
                        int answersPerSecond, LongSupplier nanoClock, Clock clock) {
         this.client = client;
         this.send = send;
@@ -53,18 +53,18 @@ public final class StunService implements StunSink {
         try {
             m = StunMessage.parse(datagram, datagram.length);
         } catch (StunException e) {
-            counters.drop(Drop.STUN_MALFORMED);
+            counters.drop(DataDrop.STUN_MALFORMED);
             return true;
         }
         switch (m.type()) {
             case StunMessage.BINDING_REQUEST -> answer(from, m);
             case StunMessage.BINDING_SUCCESS -> {
                 if (!client.answered(from, m, clock.instant())) {
-                    counters.drop(Drop.STUN_UNEXPECTED);
+                    counters.drop(DataDrop.STUN_UNEXPECTED);
                 }
             }
             case StunMessage.BINDING_INDICATION -> { }  // a peer's keepalive: nothing to answer (RFC 8489 section 6.3.2)
-            default -> counters.drop(Drop.STUN_UNEXPECTED);
+            default -> counters.drop(DataDrop.STUN_UNEXPECTED);
         }
         return true;
     }
@@ -80,7 +80,7 @@ public final class StunService implements StunSink {
 
     private void answer(Endpoint from, StunMessage request) {
         if (!answers.take(ANSWERS, true, nanoClock.getAsLong())) {
-            counters.drop(Drop.STUN_OVER_BUDGET);
+            counters.drop(DataDrop.STUN_OVER_BUDGET);
             return;
         }
         send.accept(StunMessage.bindingSuccess(request.transactionId(), from), from);

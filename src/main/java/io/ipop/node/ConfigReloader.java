@@ -1,12 +1,15 @@
 package io.ipop.node;
 
+import io.ipop.config.ConfigProblem;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.firewall.Firewall;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.HelloCheck;
 import io.ipop.peer.LinkContext;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.peer.SecurityPolicy;
+import io.ipop.peer.SecuritySettings;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -136,7 +139,7 @@ public final class ConfigReloader extends AbstractBehavior<ConfigReloader.Comman
             return refuse(p.replyTo(), "the security policy did not take the new settings: " + message(p.failure()));
         }
         NodeSettings next = p.settings();
-        directory.tell(new PeerDirectory.Reconfigure(p.context(), StaticPeers.SOURCE, StaticPeers.found(next.peers())));
+        directory.tell(new PeerDirectory.Reconfigure(p.context(), Discovery.STATIC, StaticPeers.found(next.peers())));
         LogLevel.apply(next.logLevel());
         if (!next.firewall().equals(running.firewall())) {
             firewall.accept(next.firewall().build());   // the links and their flow tables stay

@@ -1,5 +1,6 @@
 package io.ipop.node;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.core.filter.Filter;
@@ -17,7 +18,10 @@ import org.slf4j.event.KeyValuePair;
  *   <li>{@code node}: this node's name, on every event;</li>
  *   <li>{@code peer}: the peer of the link the event is about, where the line says it ({@code peer} key-value)
  *       or it comes from that link's session actor ({@code .../peer-NAME}, the name PeerDirectory spawns it under);</li>
- *   <li>{@code reason}: why a link was refused, lost or closed, where the line says it ({@code reason} key-value).</li>
+ *   <li>{@code reason}: why a link was refused, lost or closed: the {@code reason} key-value where the line has
+ *       one; else, for a warning of a link's session, what follows the first {@code ": "} of its message
+ *       ({@code link to b lost: nothing heard ...}, {@code refusing hello from d at 192.0.2.4:5800: ...}): the
+ *       session's warnings all end in their reason.</li>
  * </ul>
  * Never filters: always {@link FilterReply#NEUTRAL}. Runs on the logging thread, before the encoder; the
  * appender it belongs to is the only one, so an event is enriched once.
@@ -44,6 +48,11 @@ final class LogFields extends Filter<ILoggingEvent> {
                 Matcher m = SESSION.matcher(mdc == null ? "" : mdc.getOrDefault(SOURCE, ""));
                 if (m.find()) {
                     e.addKeyValuePair(new KeyValuePair("peer", m.group(1)));
+                    String message = e.getFormattedMessage();
+                    int colon = message == null ? -1 : message.indexOf(": ");
+                    if (e.getLevel() == Level.WARN && colon > 0 && !has(e.getKeyValuePairs(), "reason")) {
+                        e.addKeyValuePair(new KeyValuePair("reason", message.substring(colon + 2)));
+                    }
                 }
             }
         }

@@ -5,6 +5,8 @@ import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import com.typesafe.config.Config;
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import java.io.OutputStream;
 import java.util.Locale;
 import org.slf4j.Logger;

@@ -1,5 +1,7 @@
 package io.ipop.node;
 
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.Pem;
 import io.ipop.secure.PkiException;

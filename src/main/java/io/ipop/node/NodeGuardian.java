@@ -1,17 +1,20 @@
 package io.ipop.node;
 
+import io.ipop.config.ConfigProblem;
 import io.ipop.firewall.Firewall;
 import io.ipop.dataplane.Dataplane;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.discovery.ClusterDiscovery;
+import io.ipop.discovery.ClusterMembership;
 import io.ipop.discovery.RecordCounters;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.nat.InboundGate;
 import io.ipop.nat.LocalCandidates;
 import io.ipop.nat.Nat;
 import io.ipop.nat.NatAgent;
+import io.ipop.nat.NatSettings;
 import io.ipop.nat.ReflexiveProbe;
 import io.ipop.nat.RelayPaths;
 import io.ipop.nat.RelayServer;
@@ -25,7 +28,9 @@ import io.ipop.peer.DirectoryControlSink;
 import io.ipop.peer.HelloCheck;
 import io.ipop.peer.Hellos;
 import io.ipop.peer.LinkContext;
+import io.ipop.peer.PeerSettings;
 import io.ipop.peer.SecurityPolicy;
+import io.ipop.peer.SecuritySettings;
 import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
@@ -34,6 +39,7 @@ import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -50,6 +56,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -66,8 +73,16 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class NodeGuardian {
     /** Exit code for a node that stopped because its data plane failed. */
     public static final int DATAPLANE_FAILED = 1;
+    /**
+     * DTLS handshakes at once (each blocks a thread of {@link #dtlsExecutor}). A constant, not a key: issue 15
+     * part 1 replaces the blocking handshake by a sans-IO step machine, after which no thread is held per
+     * handshake and the cap belongs to the link machine; a key now would be renamed or dropped with it.
+     */
     private static final int MAX_HANDSHAKES = 32;
-    /** Hello nonces remembered per peer name, and in all (secure.NonceCache). */
+    /**
+     * Hello nonces remembered per peer name, and in all (secure.NonceCache). Constants: they bound memory against
+     * replays within {@code hello-max-age}; {@code hello-max-age} is the operator's knob, these only cap the cost.
+     */
     private static final int NONCES_PER_NODE = 1024;
     private static final int NONCES_REMEMBERED = 65_536;
 
@@ -87,95 +102,161 @@ public final class NodeGuardian {
     public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay,
                                         Supplier<NodeSettings> configSource) {
         return Behaviors.setup(ctx -> {
-            ActorSystem<Void> system = ctx.getSystem();
-            ControlCodec codec = new ControlCodec();
-            DataplaneCounters counters = new DataplaneCounters();
-            Links links = new Links();
-            AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
-            AtomicReference<Firewall> firewall = new AtomicReference<>(settings.firewall().build());
-
+            Shared shared = new Shared(settings, underlay);
             SecuritySettings security = settings.security();
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
-            HelloCheck check = new HelloCheck(self, security.identity(), security.identity().isPresent(),
-                    security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
-                    Clock.systemUTC()).withRevocations(security.revoked());
             ExecutorService dtlsExecutor = dtlsExecutor();
-            ControlChannel channel = new ControlChannel(underlay, codec);
-            StunService stun = new StunService(new StunClient(settings.nat().stunServers()), channel::sendRaw, counters,
-                    settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
-            NatSettings natSettings = settings.nat();
-            RendezvousSignaling signaling = new RendezvousSignaling(self.name(), natSettings.rendezvous(), links, channel,
-                    counters, new SignalCounters(), System::nanoTime);
-            LinkContext linkContext = new LinkContext(self, settings.link(), security, security.identity(),
-                    channel, new Hellos(self, security.identity(), new LocalCandidates(settings.underlay().bind().getAddress(),
-                    underlay.localEndpoint().address().getPort(), tap.name(), stun.client())), check, policy, counters,
-                    dtlsExecutor, signaling);
+            StunService stun = new StunService(new StunClient(settings.nat().stunServers()), shared.channel::sendRaw,
+                    shared.counters, settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
+            RendezvousSignaling signaling = new RendezvousSignaling(self.name(), settings.nat().rendezvous(), shared.links,
+                    shared.channel, shared.counters, new SignalCounters(), System::nanoTime);
+            LinkContext linkContext = linkContext(settings, self, tap, underlay, shared, stun, policy, dtlsExecutor, signaling);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
-                    PeerDirectory.create(linkContext, links, routes::set), "peers");
-            Optional<RelayServer> relay = natSettings.relay()
-                    ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), natSettings.relayMax()))
-                    : Optional.empty();
-            RelayPaths relayPaths = new RelayPaths();
-            // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
-            ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), natSettings,
-                    settings.peers().stream().map(PeerSettings::name).toList(), links, channel, directory, relay,
-                    relayPaths, signaling)).onFailure(SupervisorStrategy.restart()), "nat");
-            // admission has its own replay cache: the session checks the same hello again with the node's
-            InboundGate gate = new InboundGate(self.name(), natSettings.acceptInbound(), natSettings.maxInbound(),
-                    new HelloCheck(self, security.identity(), security.identity().isPresent(),
-                            security.helloMaxAge(), new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
-                            Clock.systemUTC()).withRevocations(security.revoked()),
-                    links, directory, natAgent::tell, counters, System::nanoTime);
-            InboundPath inbound = new InboundPath(routes::get, firewall::get, self.mac(), codec,
-                    new DirectoryControlSink(links, directory, new ControlBudget(), counters, System::nanoTime, gate),
-                    counters, System::nanoTime, stun);
-            OutboundPath outbound = new OutboundPath(routes::get, firewall::get, counters, System::nanoTime);
-            Dataplane dataplane = Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, counters);
-
-            CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-            shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-links", () ->
-                    AskPattern.<PeerDirectory.Command, Done>ask(directory, PeerDirectory.Shutdown::new,
-                            Duration.ofSeconds(2), system.scheduler()).exceptionally(e -> Done.getInstance()));
-            shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tap-and-socket", () -> {
-                dtlsExecutor.shutdownNow();
-                relay.ifPresent(RelayServer::close);
-                tap.close();
-                underlay.close();
-                return dataplane.done().exceptionally(e -> Done.getInstance());
-            });
-            dataplane.done().whenComplete((d, failure) -> {
-                if (failure != null) {
-                    shutdown.run(new DataplaneFailed());
-                }
-            });
-
-            if (settings.discovery().staticPeers()) {
-                StaticPeers.announce(settings.peers(), directory);
+                    PeerDirectory.create(linkContext, shared.links, shared.routes::set), "peers");
+            NatParts nat = startNat(ctx, settings, self, shared, directory, signaling);
+            Nat natView = new Nat(stun, nat.paths(), nat.relay(), nat.gate(), signaling.counters());
+            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.gate(), stun);
+            addShutdownTasks(ctx.getSystem(), directory, dtlsExecutor, nat.relay(), tap, underlay, dataplane);
+            ClusterParts cluster = startDiscovery(ctx, settings, self, directory);
+            if (cluster == null) {
+                return Behaviors.empty();                   // the cluster port could not be bound: shutting down
             }
-            Optional<RecordCounters> clusterRecords = Optional.empty();
-            if (settings.discovery().cluster()) {
-                clusterRecords = Optional.of(new RecordCounters());
-                ctx.spawn(ClusterDiscovery.create(self, settings.discovery(), security.identity(), directory,
-                        clusterRecords.get()), "cluster-discovery");
-            }
-            ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), channel::sendRaw), "stun-probe");
+            ctx.spawn(ReflexiveProbe.create(stun.client(), settings.nat().stunInterval(), shared.channel::sendRaw), "stun-probe");
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
-                    ConfigReloader.create(configSource, settings, linkContext, directory, firewall::set), "config-reloader");
-            NodeRuntime.get(system).started(new NodeRuntime.State(self, settings, links, counters,
-                    new Nat(stun, relayPaths, relay, gate, signaling.counters()), routes::get, firewall::get,
-                    clusterRecords), reloader);
-            ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
-                    self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
-                    settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),
-                    security.mode().name().toLowerCase().replace('_', '-'),
-                    security.identity().isPresent() ? " with certificate" : " without certificate (plaintext links only)");
-            if (security.identity().isEmpty()) {
-                ctx.getLog().warn("link setup is unauthenticated (no ipop.security certificate): any host that can reach "
-                        + "UDP port {} can take over a link in a peer's name; give every node a certificate of one overlay CA "
-                        + "(docs/security.md)", underlay.localEndpoint().address().getPort());
-            }
+                    ConfigReloader.create(configSource, settings, linkContext, directory, shared.firewall::set), "config-reloader");
+            NodeRuntime.get(ctx.getSystem()).started(new NodeRuntime.State(self, settings, shared.links, shared.counters,
+                    natView, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership()), reloader);
+            logStarted(ctx, settings, self, tap, underlay);
             return Behaviors.empty();
         });
+    }
+
+    /** What the control plane and the data plane share: the counters, the up links and the published tables. */
+    private static final class Shared {
+        final ControlCodec codec = new ControlCodec();
+        final DataplaneCounters counters = new DataplaneCounters();
+        final Links links = new Links();
+        final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
+        final AtomicReference<Firewall> firewall;
+        final ControlChannel channel;
+
+        Shared(NodeSettings settings, Underlay underlay) {
+            firewall = new AtomicReference<>(settings.firewall().build());
+            channel = new ControlChannel(underlay, codec);
+        }
+    }
+
+    /** The parts of NAT traversal beside the agent that others hold: the management view and the data plane. */
+    private record NatParts(Optional<RelayServer> relay, RelayPaths paths, InboundGate gate) {
+    }
+
+    private static LinkContext linkContext(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay, Shared shared,
+                                           StunService stun, ActorRef<SecurityPolicy.Command> policy,
+                                           ExecutorService dtlsExecutor, RendezvousSignaling signaling) {
+        SecuritySettings security = settings.security();
+        Hellos hellos = new Hellos(self, security.identity(), new LocalCandidates(settings.underlay().bind().getAddress(),
+                underlay.localEndpoint().address().getPort(), tap.name(), stun.client()));
+        return new LinkContext(self, settings.link(), security, security.identity(), shared.channel, hellos,
+                helloCheck(self, security), policy, shared.counters, dtlsExecutor, signaling);
+    }
+
+    /** A hello check with its own replay cache (the session and the inbound gate each keep one). */
+    private static HelloCheck helloCheck(LocalNode self, SecuritySettings security) {
+        return new HelloCheck(self, security.identity(), security.identity().isPresent(), security.helloMaxAge(),
+                new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
+                Clock.systemUTC()).withRevocations(security.revoked());
+    }
+
+    private static NatParts startNat(ActorContext<Void> ctx, NodeSettings settings, LocalNode self, Shared shared,
+                                     ActorRef<PeerDirectory.Command> directory, RendezvousSignaling signaling) throws IOException {
+        NatSettings nat = settings.nat();
+        Optional<RelayServer> relay = nat.relay()
+                ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), nat.relayMax()))
+                : Optional.empty();
+        RelayPaths relayPaths = new RelayPaths();
+        // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
+        NatAgent.Ports ports = new NatAgent.Ports(shared.links, shared.channel, directory, relay, relayPaths, signaling);
+        ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), nat,
+                settings.peers().stream().map(PeerSettings::name).toList(), ports)).onFailure(SupervisorStrategy.restart()), "nat");
+        // admission has its own replay cache: the session checks the same hello again with the node's
+        InboundGate gate = new InboundGate(self.name(), nat, helloCheck(self, settings.security()),
+                shared.links, directory, natAgent::tell, shared.counters, System::nanoTime);
+        return new NatParts(relay, relayPaths, gate);
+    }
+
+    private static Dataplane startDataplane(ActorSystem<Void> system, NodeSettings settings, LocalNode self, TapDevice tap,
+                                            Underlay underlay, Shared shared, ActorRef<PeerDirectory.Command> directory,
+                                            InboundGate gate, StunService stun) {
+        InboundPath inbound = new InboundPath(shared.routes::get, shared.firewall::get, self.mac(), shared.codec,
+                new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime, gate),
+                shared.counters, System::nanoTime, stun);
+        OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime);
+        return Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, shared.counters);
+    }
+
+    /** Peers are told {@code close} first, then the TAP and socket are closed; a failed graph shuts the node down. */
+    private static void addShutdownTasks(ActorSystem<Void> system, ActorRef<PeerDirectory.Command> directory,
+                                         ExecutorService dtlsExecutor, Optional<RelayServer> relay, TapDevice tap,
+                                         Underlay underlay, Dataplane dataplane) {
+        CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "close-links", () ->
+                AskPattern.<PeerDirectory.Command, Done>ask(directory, PeerDirectory.Shutdown::new,
+                        Duration.ofSeconds(2), system.scheduler()).exceptionally(e -> Done.getInstance()));
+        shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "close-tap-and-socket", () -> {
+            dtlsExecutor.shutdownNow();
+            relay.ifPresent(RelayServer::close);
+            tap.close();
+            underlay.close();
+            return dataplane.done().exceptionally(e -> Done.getInstance());
+        });
+        dataplane.done().whenComplete((d, failure) -> {
+            if (failure != null) {
+                shutdown.run(new DataplaneFailed());
+            }
+        });
+    }
+
+    /** Cluster discovery's parts the management API shows (both empty without it). */
+    private record ClusterParts(Optional<RecordCounters> records, Optional<ClusterMembership> membership) {
+    }
+
+    /**
+     * Static peers are announced at once; cluster discovery runs in an ActorSystem of its own
+     * ({@link ClusterMembership}). Null if that cannot start (its port is taken): the node shuts down, exit 1.
+     */
+    private static ClusterParts startDiscovery(ActorContext<Void> ctx, NodeSettings settings, LocalNode self,
+                                               ActorRef<PeerDirectory.Command> directory) {
+        if (settings.discovery().staticPeers()) {
+            StaticPeers.announce(settings.peers(), directory);
+        }
+        if (!settings.discovery().cluster()) {
+            return new ClusterParts(Optional.empty(), Optional.empty());
+        }
+        RecordCounters records = new RecordCounters();
+        try {
+            ClusterMembership membership = ClusterMembership.start(ctx.getSystem(),
+                    settings.discovery().clusterSystemConfig(settings.config()),
+                    downed -> ClusterDiscovery.create(self, settings.discovery(), settings.security().identity(), directory,
+                            records, downed));
+            return new ClusterParts(Optional.of(records), Optional.of(membership));
+        } catch (RuntimeException e) {
+            CoordinatedShutdown.get(ctx.getSystem()).run(new ClusterFailed(e.getMessage()));
+            return null;
+        }
+    }
+
+    private static void logStarted(ActorContext<Void> ctx, NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay) {
+        SecuritySettings security = settings.security();
+        ctx.getLog().info("node {} up: tap {} {} mac {} mtu {}, underlay {}, {} static peer(s){}, groups {}, security {}{}",
+                self.name(), tap.name(), self.address(), self.mac(), tap.mtu(), underlay.localEndpoint(),
+                settings.peers().size(), settings.discovery().cluster() ? " + cluster discovery" : "", self.groups(),
+                security.mode().name().toLowerCase().replace('_', '-'),
+                security.identity().isPresent() ? " with certificate" : " without certificate (plaintext links only)");
+        if (security.identity().isEmpty()) {
+            ctx.getLog().warn("link setup is unauthenticated (no ipop.security certificate): any host that can reach "
+                    + "UDP port {} can take over a link in a peer's name; give every node a certificate of one overlay CA "
+                    + "(docs/security.md)", underlay.localEndpoint().address().getPort());
+        }
     }
 
     /**
@@ -189,6 +270,10 @@ public final class NodeGuardian {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Shutdown reason when the cluster system could not start (e.g. its port is taken). */
+    public record ClusterFailed(String message) implements CoordinatedShutdown.Reason {
     }
 
     /** Shutdown reason when a data-plane graph failed. */

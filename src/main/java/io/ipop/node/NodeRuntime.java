@@ -2,6 +2,7 @@ package io.ipop.node;
 
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.firewall.Firewall;
+import io.ipop.discovery.ClusterMembership;
 import io.ipop.discovery.RecordCounters;
 import io.ipop.nat.Nat;
 import io.ipop.peer.Links;
@@ -30,10 +31,11 @@ public final class NodeRuntime implements Extension {
      * The node's live state, all thread-safe to read; {@code nat}: NAT traversal (STUN, relayed paths,
      * relay); {@code routes}: the route table the data plane reads — a link is in it one message to the
      * peer directory after its session shows it up; {@code clusterRecords}: what cluster discovery did with the
-     * peer records (empty without cluster discovery).
+     * peer records, {@code cluster}: the cluster part (both empty without cluster discovery).
      */
     public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat,
-                        Supplier<RouteTable> routes, Supplier<Firewall> firewall, Optional<RecordCounters> clusterRecords) {
+                        Supplier<RouteTable> routes, Supplier<Firewall> firewall, Optional<RecordCounters> clusterRecords,
+                        Optional<ClusterMembership> cluster) {
     }
 
     /** Reloads (SIGHUP or {@code POST /overlay/reload}) since the node started, by outcome. */
@@ -70,7 +72,8 @@ public final class NodeRuntime implements Extension {
 
     void reloaded(LocalNode node, NodeSettings settings) {
         State s = state;
-        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes(), s.firewall(), s.clusterRecords());
+        this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes(), s.firewall(), s.clusterRecords(),
+                s.cluster());
     }
 
     /** The running node, or {@code null} while it starts. */

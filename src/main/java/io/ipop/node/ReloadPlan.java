@@ -2,6 +2,8 @@ package io.ipop.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValue;
+import io.ipop.config.ConfigProblem;
+import io.ipop.peer.PeerSettings;
 import io.ipop.secure.NodeIdentity;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,9 +34,14 @@ public record ReloadPlan(List<String> changedKeys, List<PeerSettings> added, Lis
     private static final List<String> LIVE = List.of("ipop.peers", "ipop.groups", "ipop.security.", "ipop.log.level",
             "ipop.management.token", "ipop.management.allowed-hosts", "ipop.firewall.");
 
+    /** Everything the node runs with: with cluster discovery, the cluster system's config (transport included). */
+    private static Config effective(NodeSettings s) {
+        return s.discovery().cluster() ? s.discovery().clusterSystemConfig(s.config()) : s.config();
+    }
+
     public static ReloadPlan between(NodeSettings running, NodeSettings next) {
-        Map<String, Object> before = leaves(running.config());
-        Map<String, Object> after = leaves(next.config());
+        Map<String, Object> before = leaves(effective(running));
+        Map<String, Object> after = leaves(effective(next));
         TreeSet<String> changed = new TreeSet<>();
         for (String key : union(before, after)) {
             if (!Objects.equals(before.get(key), after.get(key))) {

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Control traffic is a few datagrams a second per link, so it bypasses the outbound stream.
  * Thread-safe. A failed send is logged, never thrown: the link's retry and keepalive logic recovers.
  */
-public final class ControlChannel {
+public final class ControlChannel implements ControlSender {
     private static final Logger log = LoggerFactory.getLogger(ControlChannel.class);
     private final Underlay underlay;
     private final ControlCodec codec;
@@ -25,11 +25,13 @@ public final class ControlChannel {
         this.codec = codec;
     }
 
+    @Override
     public void send(ControlMessage message, Endpoint to) {
         sendRaw(codec.encode(message), to);
     }
 
     /** Sends DTLS record bytes in a {@link FrameType#DTLS} frame carrying the peer's receiver index. */
+    @Override
     public void sendDtls(byte[] record, int remoteIndex, Endpoint to) {
         byte[] frame = new byte[FrameHeader.LENGTH + record.length];
         FrameHeader.write(frame, 0, FrameType.DTLS, remoteIndex);
@@ -38,6 +40,7 @@ public final class ControlChannel {
     }
 
     /** Sends a complete datagram (e.g. a sealed keepalive). */
+    @Override
     public void sendRaw(byte[] datagram, Endpoint to) {
         try {
             underlay.send(datagram, 0, datagram.length, to);

@@ -1,8 +1,9 @@
 package io.ipop.peer;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.Drop;
+import io.ipop.counters.DropCounters;
 import io.ipop.dataplane.ControlSink;
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import java.util.function.LongSupplier;
@@ -21,17 +22,17 @@ public final class DirectoryControlSink implements ControlSink {
     private final Links links;
     private final ActorRef<PeerDirectory.Command> directory;
     private final ControlBudget budget;
-    private final DataplaneCounters counters;
+    private final DropCounters counters;
     private final LongSupplier nanoClock;
     private final ControlSink nat;
 
     public DirectoryControlSink(Links links, ActorRef<PeerDirectory.Command> directory, ControlBudget budget,
-                                DataplaneCounters counters, LongSupplier nanoClock) {
+                                DropCounters counters, LongSupplier nanoClock) {
         this(links, directory, budget, counters, nanoClock, REFUSE);
     }
 
     public DirectoryControlSink(Links links, ActorRef<PeerDirectory.Command> directory, ControlBudget budget,
-                                DataplaneCounters counters, LongSupplier nanoClock, ControlSink nat) {
+                                DropCounters counters, LongSupplier nanoClock, ControlSink nat) {
         this.nat = nat;
         this.links = links;
         this.directory = directory;
@@ -73,7 +74,7 @@ public final class DirectoryControlSink implements ControlSink {
         if (budget.take(link.peer(), from.equals(link.snapshot().endpoint()), nanoClock.getAsLong())) {
             return true;
         }
-        counters.drop(Drop.CONTROL_OVER_BUDGET);
+        counters.drop(DataDrop.CONTROL_OVER_BUDGET);
         return false;
     }
 }

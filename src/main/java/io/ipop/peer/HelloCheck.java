@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.secure.HelloSigning;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NonceCache;
@@ -131,7 +132,7 @@ public final class HelloCheck {
     /** Checks a hello that arrived from {@code from} (its source address; null if none). */
     public Verdict check(Hello h, Endpoint from) {
         if (h.v() != ControlMessage.PROTOCOL_VERSION) {
-            return new Rejected(Drop.HELLO_REFUSED, "peer speaks protocol version " + h.v() + ", this node "
+            return new Rejected(SetupDrop.HELLO_REFUSED, "peer speaks protocol version " + h.v() + ", this node "
                     + ControlMessage.PROTOCOL_VERSION, true);
         }
         Optional<PeerIdentity> verified = Optional.empty();
@@ -144,16 +145,16 @@ public final class HelloCheck {
             verified = ((Accepted) v).identity();
             repeat = ((Accepted) v).repeat();
         } else if (requireCertificates) {
-            return new Rejected(Drop.HELLO_NO_CERTIFICATE, "peer has no certificate, and this node links only with "
+            return new Rejected(SetupDrop.HELLO_NO_CERTIFICATE, "peer has no certificate, and this node links only with "
                     + "nodes holding one from the overlay CA", true);
         } else if (h.to() != null && !self.name().equals(h.to())) {
             // unsigned, so no defence against forgery, but an honest hello probing a candidate endpoint
             // (docs/nat.md) may reach another of the sender's peers: it must not reset that peer's link
-            return new Rejected(Drop.HELLO_MISADDRESSED, "hello addressed to node \"" + h.to() + "\", not to this node",
+            return new Rejected(SetupDrop.HELLO_MISADDRESSED, "hello addressed to node \"" + h.to() + "\", not to this node",
                     false);
         }
         if (PeerInfo.of(h).address().address() == self.address().address()) {
-            return new Rejected(Drop.HELLO_REFUSED, "peer claims this node's own overlay address "
+            return new Rejected(SetupDrop.HELLO_REFUSED, "peer claims this node's own overlay address "
                     + self.address().ip(), true);
         }
         return new Accepted(verified, repeat);
@@ -163,41 +164,41 @@ public final class HelloCheck {
     private Verdict authenticate(Hello h, VerifiedCertificates trusted, Endpoint from) {
         if (!self.name().equals(h.to())) {
             // a signed hello for another node, replayed here: it must not reset our link to the sender
-            return new Rejected(Drop.HELLO_MISADDRESSED, "hello addressed to "
+            return new Rejected(SetupDrop.HELLO_MISADDRESSED, "hello addressed to "
                     + (h.to() == null ? "no node" : "node \"" + h.to() + "\"") + ", not to this node", false);
         }
         long now = clock.millis();
         long skew = Math.abs(now - h.ts());
         if (skew > maxAge.toMillis()) {
-            return new Rejected(Drop.HELLO_STALE, "hello timestamp is " + skew + " ms away from this node's clock "
+            return new Rejected(SetupDrop.HELLO_STALE, "hello timestamp is " + skew + " ms away from this node's clock "
                     + "(limit " + maxAge.toMillis() + " ms): replayed, or clocks out of sync", false);
         }
         if (nonces.peek(h.node(), h.nonce(), from, now) == NonceCache.Seen.REPEATED) {
-            return new Rejected(Drop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
+            return new Rejected(SetupDrop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
         }
         PeerIdentity peer;
         try {
             peer = trusted.verify(Base64.getDecoder().decode(h.cert()), clock.instant());
         } catch (PkiException | IllegalArgumentException e) {
-            return new Rejected(Drop.HELLO_BAD_CERTIFICATE, "peer certificate refused: " + e.getMessage(), true);
+            return new Rejected(SetupDrop.HELLO_BAD_CERTIFICATE, "peer certificate refused: " + e.getMessage(), true);
         }
         if (revoked.isRevoked(peer.fingerprint())) {
-            return new Rejected(Drop.HELLO_REVOKED, Revocations.why(peer), true);
+            return new Rejected(SetupDrop.HELLO_REVOKED, Revocations.why(peer), true);
         }
         PeerInfo claimed = PeerInfo.of(h);
         if (!peer.name().equals(h.node()) || peer.address().address() != claimed.address().address()
                 || !peer.groups().equals(h.groups().stream().sorted().distinct().toList())
                 || !peer.mac().equals(claimed.mac())) {
-            return new Rejected(Drop.HELLO_IDENTITY_MISMATCH, "hello (node " + h.node() + ", " + h.ip() + ", MAC "
+            return new Rejected(SetupDrop.HELLO_IDENTITY_MISMATCH, "hello (node " + h.node() + ", " + h.ip() + ", MAC "
                     + h.mac() + ", groups " + h.groups() + ") disagrees with its certificate (" + peer.name() + ", "
                     + peer.address() + ", MAC " + peer.mac() + ", groups " + peer.groups() + ")", false);
         }
         if (!HelloSigning.verify(h, peer.certificate().getPublicKey())) {
-            return new Rejected(Drop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);
+            return new Rejected(SetupDrop.HELLO_BAD_SIGNATURE, "hello signature does not verify", false);
         }
         NonceCache.Seen seen = nonces.record(h.node(), h.nonce(), from, now);
         if (seen == NonceCache.Seen.REPEATED) {
-            return new Rejected(Drop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
+            return new Rejected(SetupDrop.HELLO_REPLAY, "hello replayed (nonce seen before)", false);
         }
         return new Accepted(Optional.of(peer), seen == NonceCache.Seen.ELSEWHERE);
     }

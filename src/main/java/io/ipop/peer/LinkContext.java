@@ -1,8 +1,6 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
+import io.ipop.counters.DropCounters;
 import io.ipop.secure.NodeIdentity;
 import java.util.Optional;
 import java.util.concurrent.Executor;
@@ -16,16 +14,18 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param dtlsExecutor runs the blocking DTLS handshakes (bounded: a full pool refuses a handshake,
  *                     which then fails and is retried with backoff)
  * @param signaling    sends link setup through a rendezvous (docs/nat.md)
+ * @param channel      the node's socket ({@link ControlChannel}); in a {@link LinkMachine}'s copy
+ *                     ({@link #sendingTo}) its list of effects
  */
 public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
-                          ControlChannel channel, Hellos hellos, HelloCheck check,
-                          ActorRef<SecurityPolicy.Command> policy, DataplaneCounters counters, Executor dtlsExecutor,
+                          ControlSender channel, Hellos hellos, HelloCheck check,
+                          ActorRef<SecurityPolicy.Command> policy, DropCounters counters, Executor dtlsExecutor,
                           Signaling signaling) {
 
     /** A context of a node that forwards no link setup through a rendezvous. */
     public LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
-                       ControlChannel channel, Hellos hellos, HelloCheck check, ActorRef<SecurityPolicy.Command> policy,
-                       DataplaneCounters counters, Executor dtlsExecutor) {
+                       ControlSender channel, Hellos hellos, HelloCheck check, ActorRef<SecurityPolicy.Command> policy,
+                       DropCounters counters, Executor dtlsExecutor) {
         this(self, link, security, identity, channel, hellos, check, policy, counters, dtlsExecutor, Signaling.NONE);
     }
 
@@ -34,5 +34,13 @@ public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings se
         return new LinkContext(newSelf, link, newSecurity, newSecurity.identity(), channel,
                 hellos.reconfigured(newSelf, newSecurity.identity()), newCheck, policy, counters, dtlsExecutor,
                 signaling);
+    }
+
+    /**
+     * This context as a {@link LinkMachine} sees it: what would be sent, through the socket or a rendezvous,
+     * goes to {@code out}; the policy and the DTLS executor are the driver's and absent here.
+     */
+    LinkContext sendingTo(LinkOutbox out) {
+        return new LinkContext(self, link, security, identity, out, hellos, check, null, counters, null, out);
     }
 }

@@ -1,20 +1,26 @@
 package io.ipop.peer;
 
 import io.ipop.secure.DtlsHandshake;
+import io.ipop.secure.LinkCipher;
 import io.ipop.secure.PeerIdentity;
+import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * The DTLS handshake of one secure link (docs/protocol.md): which side is client (the node with the lower
  * name), the records that arrive before this side agreed to a secure link (the peer may start just
  * before; up to {@value #EARLY_RECORDS_KEPT} are kept to seed the handshake), and where later records go.
  * At most one handshake is current; starting another or {@link #reset} cancels it, which frees its thread
- * at once. The handshake itself runs on the context's DTLS executor and sends through its control channel.
+ * at once.
  *
- * <p>Not thread-safe: one session's state, used on its actor's thread.
+ * <p>Sans-IO: it starts, feeds and cancels nothing itself but says so in {@link LinkEffect}s; the
+ * driver runs the handshake ({@link Run#launch}) off its thread and answers {@link LinkEvent.HandshakeDone}.
+ * Not thread-safe: one link machine's state.
  */
 final class LinkHandshake {
     static final int EARLY_RECORDS_KEPT = 8;
@@ -22,7 +28,79 @@ final class LinkHandshake {
     static final int MAX_RECORD = 1400;
 
     private final List<byte[]> early = new ArrayList<>();
-    private DtlsHandshake current;
+    private final Consumer<LinkEffect> out;
+    private Run current;
+
+    /** @param out where the effects go (the machine's list) */
+    LinkHandshake(Consumer<LinkEffect> out) {
+        this.out = out;
+    }
+
+    /**
+     * One handshake as the machine asked for it: as {@code role}, expecting the peer's certificate
+     * {@code peerCertificate} (DER), sending to receiver index {@code remoteIndex} at {@code to}, seeded with
+     * {@code early} records; a rekey's keys are {@link LinkCipher#prepare prepared} into {@code prepareInto}
+     * on the handshake's thread as soon as it is done. Compared by identity.
+     */
+    static final class Run {
+        private final DtlsHandshake.Role role;
+        private final byte[] peerCertificate;
+        private final int remoteIndex;
+        private final Endpoint to;
+        private final List<byte[]> early;
+        private final LinkCipher prepareInto;
+
+        Run(DtlsHandshake.Role role, byte[] peerCertificate, int remoteIndex, Endpoint to, List<byte[]> early,
+            LinkCipher prepareInto) {
+            this.role = role;
+            this.peerCertificate = peerCertificate;
+            this.remoteIndex = remoteIndex;
+            this.to = to;
+            this.early = List.copyOf(early);
+            this.prepareInto = prepareInto;
+        }
+
+        DtlsHandshake.Role role() {
+            return role;
+        }
+
+        int remoteIndex() {
+            return remoteIndex;
+        }
+
+        Endpoint to() {
+            return to;
+        }
+
+        /** The records that came before the start, in order. */
+        List<byte[]> early() {
+            return early;
+        }
+
+        LinkCipher prepareInto() {
+            return prepareInto;
+        }
+
+        /**
+         * Starts the handshake on {@code ctx}'s DTLS executor, sending through its channel, seeded with the
+         * early records (the driver's half of {@link LinkEffect.StartHandshake}). Never blocks.
+         */
+        DtlsHandshake launch(LinkContext ctx) {
+            DtlsHandshake hs = DtlsHandshake.start(role, ctx.identity().orElseThrow(), peerCertificate,
+                    record -> ctx.channel().sendDtls(record, remoteIndex, to), ctx.dtlsExecutor(),
+                    ctx.security().handshakeTimeout(), MAX_RECORD);
+            early.forEach(hs::receive);
+            return hs;
+        }
+
+        /** {@link #launch}'s result, with a rekey's keys prepared on the handshake's thread first. */
+        CompletionStage<SessionKeys> result(DtlsHandshake hs) {
+            return prepareInto == null ? hs.result() : hs.result().thenApply(keys -> {
+                prepareInto.prepare(keys);              // on the handshake thread, as soon as it is done
+                return keys;
+            });
+        }
+    }
 
     /** The node with the lower name is the DTLS client. */
     static DtlsHandshake.Role role(String self, String peer) {
@@ -39,33 +117,33 @@ final class LinkHandshake {
     /**
      * Cancels the current handshake, if any, and starts this node's as {@code role} with the peer whose
      * verified certificate is {@code expected}, sending to receiver index {@code remoteIndex} at {@code to};
-     * the early records seed it and are forgotten.
+     * the early records seed it and are forgotten. {@code prepareInto}: a rekey's cipher, else null.
      *
      * @throws CertificateEncodingException if {@code expected} cannot be encoded (nothing was started)
      */
-    DtlsHandshake start(LinkContext ctx, DtlsHandshake.Role role, PeerIdentity expected, int remoteIndex, Endpoint to)
+    Run start(DtlsHandshake.Role role, PeerIdentity expected, int remoteIndex, Endpoint to, LinkCipher prepareInto)
             throws CertificateEncodingException {
-        if (current != null) {
-            current.cancel();
-        }
+        cancel();
         byte[] der = expected.certificate().getEncoded();
-        DtlsHandshake hs = DtlsHandshake.start(role, ctx.identity().orElseThrow(), der,
-                record -> ctx.channel().sendDtls(record, remoteIndex, to), ctx.dtlsExecutor(),
-                ctx.security().handshakeTimeout(), MAX_RECORD);
-        current = hs;
-        early.forEach(hs::receive);
+        Run run = new Run(role, der, remoteIndex, to, early, prepareInto);
+        current = run;
         early.clear();
-        return hs;
+        out.accept(new LinkEffect.StartHandshake(run));
+        return run;
     }
 
-    /** True if {@code hs} is the current handshake (not one cancelled or replaced since). */
-    boolean isCurrent(DtlsHandshake hs) {
-        return hs == current;
+    /** True if {@code run} is the current handshake (not one cancelled or replaced since). */
+    boolean isCurrent(Run run) {
+        return run == current;
     }
 
-    /** A record for the running handshake. False if it did not take it (over, full, or none running). */
+    /** A record for the running handshake. False if there is none (the driver counts one a running handshake refuses). */
     boolean receive(byte[] record) {
-        return current != null && current.receive(record);
+        if (current == null) {
+            return false;
+        }
+        out.accept(new LinkEffect.FeedHandshake(current, record));
+        return true;
     }
 
     /**
@@ -75,13 +153,13 @@ final class LinkHandshake {
      * says so with a {@code con_req} without decision, which sets the link up again). False if not taken.
      */
     boolean receiveWhileUp(byte[] record) {
-        return current != null && !DtlsHandshake.isClientHello(record) && current.receive(record);
+        return !DtlsHandshake.isClientHello(record) && receive(record);
     }
 
     /** Cancels the current handshake, if any (the session stops). */
     void cancel() {
         if (current != null) {
-            current.cancel();
+            out.accept(new LinkEffect.CancelHandshake(current));
         }
     }
 

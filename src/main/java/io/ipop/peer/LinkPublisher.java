@@ -4,32 +4,29 @@ import io.ipop.route.LinkIdentity;
 import io.ipop.route.Route;
 import io.ipop.secure.LinkCipher;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.function.Consumer;
-import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What the rest of the node sees of one link: the {@link LinkSnapshot} management shows
  * ({@code /overlay/links}), and the route the {@link PeerDirectory} puts in the route table
- * ({@code LinkUp}/{@code LinkDown}). A snapshot's {@code since} changes only with its state, and its RTT
+ * ({@link LinkEffect.Routed}/{@link LinkEffect.Unrouted}, which the session tells it as {@code LinkUp}/{@code LinkDown}). A snapshot's {@code since} changes only with its state, and its RTT
  * is shown only while the link is up. Who the peer is comes from the session's {@link LinkSetup}.
  *
  * <p>Not thread-safe: one session's, used on its actor's thread (the snapshot it writes is read anywhere).
  */
 final class LinkPublisher {
-    private final String peer;
+    private final PeerId peer;
     private final PeerLink link;
     private final LinkSetup setup;
-    private final Consumer<PeerDirectory.Command> directory;
-    private final ActorRef<PeerSession.Command> session;
+    private final Consumer<LinkEffect> directory;
     private final Clock clock;
 
-    /** {@code session}: hears {@link PeerSession.Unroutable} if the directory cannot route the link. */
-    LinkPublisher(String peer, PeerLink link, LinkSetup setup, Consumer<PeerDirectory.Command> directory,
-                  ActorRef<PeerSession.Command> session, Clock clock) {
+    /** {@code directory}: where the route effects go (the machine's list). */
+    LinkPublisher(PeerId peer, PeerLink link, LinkSetup setup, Consumer<LinkEffect> directory, Clock clock) {
         this.peer = peer;
-        this.session = session;
         this.link = link;
         this.setup = setup;
         this.directory = directory;
@@ -79,14 +76,14 @@ final class LinkPublisher {
         LinkIdentity identity = setup.identity().map(LinkIdentity::certified)
                 .orElseGet(() -> LinkIdentity.claimed(remote.name(), remote.mac(), remote.address().address()));
         link.publishCipher(cipher);
-        directory.accept(new PeerDirectory.LinkUp(
-                new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
-                link.flows()), session));
+        directory.accept(new LinkEffect.Routed(
+                new Route(peer.name(), link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
+                link.flows())));
     }
 
     /** The directory routes nothing over this link any more. */
     void unrouted() {
         link.publishCipher(null);
-        directory.accept(new PeerDirectory.LinkDown(peer));
+        directory.accept(LinkEffect.Unrouted.INSTANCE);
     }
 }

@@ -21,7 +21,7 @@ public final class Links {
     private final Map<Integer, PeerLink> byIndex = new ConcurrentHashMap<>();
 
     /** A new link to {@code peer}, connecting, with a fresh receiver index. */
-    PeerLink open(String peer, String discoveredBy, Endpoint endpoint) {
+    PeerLink open(String peer, Discovery discoveredBy, Endpoint endpoint) {
         int index;
         do {
             index = randomIndex();

@@ -38,15 +38,15 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public sealed interface Command {
     }
 
-    /** Discovery found a peer; {@code discoveredBy} says how ({@code static}, {@code cluster}). */
-    public record PeerFound(String name, Endpoint endpoint, String discoveredBy) implements Command {
+    /** Discovery found a peer; {@code discoveredBy} says how. */
+    public record PeerFound(String name, Endpoint endpoint, Discovery discoveredBy) implements Command {
     }
 
     /**
      * Discovery {@code discoveredBy} no longer knows the peer: if that source found it, its session says
      * {@code close} with {@code reason} and stops, and its link, route and MAC entries go.
      */
-    public record PeerLost(String name, String discoveredBy, String reason) implements Command {
+    public record PeerLost(String name, Discovery discoveredBy, String reason) implements Command {
     }
 
     /** A control message from the underlay; goes to the session of {@code message.node()}. */
@@ -72,7 +72,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
      * A reload: sessions get {@code context} (this node's identity, groups, security), and the peers
      * {@code discoveredBy} this source are now exactly {@code peers}. Tell the policy first.
      */
-    public record Reconfigure(LinkContext context, String discoveredBy, List<PeerFound> peers) implements Command {
+    public record Reconfigure(LinkContext context, Discovery discoveredBy, List<PeerFound> peers) implements Command {
     }
 
     /** NAT traversal found more places to probe {@code peer} at (see {@link PeerSession.CandidatesLearned}). */
@@ -221,7 +221,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     private Behavior<Command> onForget(Forget f) {
         ActorRef<PeerSession.Command> session = sessions.get(f.peer());
         PeerLink link = links.get(f.peer());
-        if (session == null || link == null || removing.contains(f.peer()) || link.discoveredBy().equals("static")) {
+        if (session == null || link == null || removing.contains(f.peer()) || link.discoveredBy() == Discovery.STATIC) {
             return this;
         }
         getContext().getLog().info("peer {} forgotten: {}", f.peer(), f.reason());

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class PeerLink {
     private final String peer;
-    private final String discoveredBy;
+    private final Discovery discoveredBy;
     /** The registry that keeps indexes unique; set when {@link Links#add} adopts the link. */
     private volatile Links owner;
     private volatile int localIndex;
@@ -27,7 +27,7 @@ public final class PeerLink {
     private volatile LinkCipher cipher;
     private final AtomicLong earlierRekeys = new AtomicLong();
 
-    PeerLink(String peer, String discoveredBy, int localIndex, LinkSnapshot initial) {
+    PeerLink(String peer, Discovery discoveredBy, int localIndex, LinkSnapshot initial) {
         this.peer = peer;
         this.discoveredBy = discoveredBy;
         this.localIndex = localIndex;
@@ -35,7 +35,7 @@ public final class PeerLink {
     }
 
     /** A connecting link with receiver index {@code localIndex}, in no registry yet (see {@link Links#open}). */
-    static PeerLink connecting(String peer, String discoveredBy, int localIndex, Endpoint endpoint) {
+    static PeerLink connecting(String peer, Discovery discoveredBy, int localIndex, Endpoint endpoint) {
         return new PeerLink(peer, discoveredBy, localIndex, LinkSnapshot.initial(endpoint));
     }
 
@@ -47,8 +47,8 @@ public final class PeerLink {
         return peer;
     }
 
-    /** How the peer became known: {@code static} (config). */
-    public String discoveredBy() {
+    /** How the peer became known. */
+    public Discovery discoveredBy() {
         return discoveredBy;
     }
 

@@ -4,6 +4,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +39,7 @@ final class Probes {
     /** ...and to at most this many distinct addresses a second. */
     static final int CHALLENGES_PER_SECOND = 8;
 
-    private final String peer;
+    private final PeerId peer;
     private final PeerLink link;
     private final Candidates candidates;
     /** Nonce of each request sent → where it went (null: through a rendezvous). */
@@ -53,7 +54,7 @@ final class Probes {
     private int challengesThisSecond;
 
     /** @param configuredTrusted {@code configured} is the operator's word (a static peer): it needs no proof */
-    Probes(String peer, PeerLink link, Endpoint configured, boolean configuredTrusted) {
+    Probes(PeerId peer, PeerLink link, Endpoint configured, boolean configuredTrusted) {
         this.peer = peer;
         this.link = link;
         this.configured = configured;
@@ -144,7 +145,7 @@ final class Probes {
 
     /** A request through each rendezvous that forwards link setup (nothing is built if there is none). */
     void requestThroughRendezvous(LinkContext ctx, Boolean decision) {
-        ctx.signaling().forward(peer, () -> newRequest(ctx, decision, null));
+        ctx.signaling().forward(peer.name(), () -> newRequest(ctx, decision, null));
     }
 
     /** The answer to the peer's request with nonce {@code echo}, stating this side's decision, sent to {@code to}. */
@@ -154,7 +155,7 @@ final class Probes {
 
     /** The answer to the peer's forwarded request with nonce {@code echo}, through the rendezvous too. */
     void answerThroughRendezvous(LinkContext ctx, String echo, boolean secure) {
-        ctx.signaling().forward(peer, () -> response(ctx, echo, secure));
+        ctx.signaling().forward(peer.name(), () -> response(ctx, echo, secure));
     }
 
     /**
@@ -192,12 +193,12 @@ final class Probes {
     }
 
     private ConResp response(LinkContext ctx, String echo, boolean secure) {
-        return ctx.hellos().response(peer, link.localIndex(), echo, secure);
+        return ctx.hellos().response(peer.name(), link.localIndex(), echo, secure);
     }
 
     /** A request whose nonce is remembered as sent {@code to} (null: through a rendezvous). */
     private ConReq newRequest(LinkContext ctx, Boolean decision, Endpoint to) {
-        ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
+        ConReq req = ctx.hellos().request(peer.name(), link.localIndex(), decision);
         sentNonces.put(req.nonce(), to);
         round.add(req.nonce());
         if (sentNonces.size() > NONCES_KEPT) {

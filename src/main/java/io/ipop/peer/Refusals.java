@@ -1,8 +1,9 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConRej;
+import io.ipop.wire.PeerId;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -22,7 +23,7 @@ final class Refusals {
     /** At most one "refusing hello" line per interval per peer; the counters have every refusal. */
     static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
-    private final String peer;
+    private final PeerId peer;
     private final LinkPublisher publisher;
     private final Supplier<Logger> log;
     private final LongSupplier nanoClock;
@@ -32,7 +33,7 @@ final class Refusals {
      * @param log       the session's logger, fetched for each line (an actor's logger sets its MDC when fetched)
      * @param nanoClock {@link System#nanoTime()} in a session
      */
-    Refusals(String peer, LinkPublisher publisher, Supplier<Logger> log, LongSupplier nanoClock) {
+    Refusals(PeerId peer, LinkPublisher publisher, Supplier<Logger> log, LongSupplier nanoClock) {
         this.peer = peer;
         this.publisher = publisher;
         this.log = log;
@@ -45,8 +46,8 @@ final class Refusals {
         publisher.reason(r.reason());
         long left = throttle.admit(nanoClock.getAsLong());
         if (left != LogThrottle.SUPPRESS) {
-            log.get().atWarn().addKeyValue("peer", peer).addKeyValue("reason", r.reason())
-                    .log("refusing hello from {} at {}: {}{}", peer, from, r.reason(), left == 0 ? "" : " (" + left + " more refused since the last line, see link_setup counters)");
+            log.get().warn("refusing hello from {} at {}: {}{}", peer, from, r.reason(),
+                    left == 0 ? "" : " (" + left + " more refused since the last line, see link_setup counters)");
         }
         if (r.tellPeer()) {
             ctx.channel().send(new ConRej(ctx.self().name(), r.reason()), from);
@@ -67,12 +68,12 @@ final class Refusals {
     /** A {@code con_rej} from {@code from}; the link's peer is at {@code endpoint}. */
     void refusedByPeer(LinkContext ctx, ConRej rej, Endpoint from, Endpoint endpoint) {
         if (!from.equals(endpoint)) {
-            ctx.counters().drop(Drop.WRONG_ADDRESS);
+            ctx.counters().drop(SetupDrop.WRONG_ADDRESS);
             return;
         }
         String why = "peer refused the link: " + rej.reason();
         if (publisher.reason(why)) {
-            log.get().atWarn().addKeyValue("peer", peer).addKeyValue("reason", why).log("link to {}: {}", peer, why);
+            log.get().warn("link to {}: {}", peer, why);
         }
     }
 }

@@ -1,14 +1,11 @@
 package io.ipop.peer;
 
-import io.ipop.dataplane.Drop;
-import io.ipop.node.SecuritySettings;
+import io.ipop.counters.SetupDrop;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
-import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.security.cert.CertificateEncodingException;
-import java.util.concurrent.CompletionStage;
-import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -33,31 +30,26 @@ import org.slf4j.Logger;
  * {@link LinkContext}, which a reload replaces, and the link's cipher and endpoint.
  */
 final class Rekeying {
-    private final String peer;
+    private final PeerId peer;
     private final LinkHandshake dtls;
     private final LinkSetup setup;
     private final SetupCounters setups;
     private final Supplier<Logger> log;
-    private final BiConsumer<DtlsHandshake, CompletionStage<SessionKeys>> watch;
     private final LongSupplier nanoClock;
-    private DtlsHandshake running;
+    private LinkHandshake.Run running;
     /** No rekey starts before this time (a client after a failure, a server after a start). */
     private long notBefore;
     /** When the last rekey's keys were prepared: a switch not done a handshake timeout later is rekeyed anew. */
     private long preparedAt;
 
-    /**
-     * @param watch makes the session hear when a started handshake is done and its keys prepared (the
-     *              stage completes then; the session calls {@link #done})
-     */
-    Rekeying(String peer, LinkHandshake dtls, LinkSetup setup, SetupCounters setups, Supplier<Logger> log,
-             BiConsumer<DtlsHandshake, CompletionStage<SessionKeys>> watch, LongSupplier nanoClock) {
+    /** A started rekey's keys are prepared into the link's cipher as it completes; the machine then calls {@link #done}. */
+    Rekeying(PeerId peer, LinkHandshake dtls, LinkSetup setup, SetupCounters setups, Supplier<Logger> log,
+             LongSupplier nanoClock) {
         this.peer = peer;
         this.dtls = dtls;
         this.setup = setup;
         this.setups = setups;
         this.log = log;
-        this.watch = watch;
         this.nanoClock = nanoClock;
     }
 
@@ -96,7 +88,7 @@ final class Rekeying {
     }
 
     /** True if {@code hs} is the rekey this link runs. */
-    boolean isRunning(DtlsHandshake hs) {
+    boolean isRunning(LinkHandshake.Run hs) {
         return hs != null && hs == running;
     }
 
@@ -107,7 +99,7 @@ final class Rekeying {
             if (isClient(ctx)) {
                 notBefore = nanoClock.getAsLong() + ctx.security().handshakeTimeout().toNanos();
             }
-            ctx.counters().drop(Drop.DTLS_FAILED);
+            ctx.counters().drop(SetupDrop.DTLS_FAILED);
             setups.handshakeFailed();
             log.get().warn("link to {}: rekey failed, keeping the current keys: {}", peer, LinkHandshake.failure(failure));
             return;
@@ -124,7 +116,7 @@ final class Rekeying {
             dtls.keepEarly(clientHello);
         }
         try {
-            running = dtls.start(ctx, role, setup.identity().orElseThrow(), setup.remote().index(), endpoint);
+            running = dtls.start(role, setup.identity().orElseThrow(), setup.remote().index(), endpoint, cipher);
         } catch (CertificateEncodingException e) {
             log.get().warn("link to {}: cannot rekey: {}", peer, e.getMessage());
             return;
@@ -132,10 +124,6 @@ final class Rekeying {
         if (role == DtlsHandshake.Role.SERVER) {
             notBefore = nanoClock.getAsLong() + SecuritySettings.MIN_REKEY_AFTER.toNanos();  // one ClientHello a second
         }
-        watch.accept(running, running.result().thenApply(keys -> {
-            cipher.prepare(keys);                       // on the handshake thread, as soon as it is done
-            return keys;
-        }));
     }
 
     private static void probe(LinkContext ctx, LinkCipher cipher, Endpoint endpoint) {
@@ -146,6 +134,6 @@ final class Rekeying {
     }
 
     private boolean isClient(LinkContext ctx) {
-        return LinkHandshake.role(ctx.self().name(), peer) == DtlsHandshake.Role.CLIENT;
+        return LinkHandshake.role(ctx.self().name(), peer.name()) == DtlsHandshake.Role.CLIENT;
     }
 }

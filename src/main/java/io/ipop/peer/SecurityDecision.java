@@ -1,7 +1,5 @@
 package io.ipop.peer;
 
-import io.ipop.node.SecurePeers;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.PeerIdentity;
 import java.util.List;
 import java.util.Optional;

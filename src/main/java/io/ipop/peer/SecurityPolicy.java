@@ -1,6 +1,5 @@
 package io.ipop.peer;
 
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.PeerIdentity;
 import java.util.List;
 import java.util.Optional;

@@ -14,7 +14,7 @@ public final class LinkCounters {
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong drops = new AtomicLong();
     private final AtomicLong activity = new AtomicLong();
-    /** Drops by reason: the index is the data plane's reason number ({@code dataplane.Drop}'s ordinal). */
+    /** Drops by reason: the index is the data plane's reason number ({@code counters.DataDrop}'s ordinal). */
     private final AtomicLongArray dropsByReason = new AtomicLongArray(REASONS);
     /** When a drop of each reason was last logged (nanoseconds; 0 = never). */
     private final AtomicLongArray loggedAt = new AtomicLongArray(REASONS);

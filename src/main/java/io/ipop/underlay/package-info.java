@@ -1,2 +1,5 @@
-/** The outside: the UDP socket the node speaks through, its endpoint type and an in-memory network for tests. */
+/**
+ * The outside: the UDP socket the node speaks through and its endpoint type. The in-memory network for
+ * tests ({@code MemoryNetwork}) lives in the test sources, not in the production jar.
+ */
 package io.ipop.underlay;

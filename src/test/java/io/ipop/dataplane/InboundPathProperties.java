@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.RandomInput;
+import io.ipop.counters.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.route.LinkCounters;
 import io.ipop.route.Routes;
@@ -124,7 +125,7 @@ class InboundPathProperties {
 
     private long totalDrops() {
         long n = 0;
-        for (Drop d : Drop.values()) {
+        for (Drop d : Drop.all()) {
             n += counters.drops(d);
         }
         return n;

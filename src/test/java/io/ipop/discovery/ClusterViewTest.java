@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.peer.PeerDirectory.PeerFound;
 import io.ipop.peer.PeerDirectory.PeerLost;
@@ -34,7 +35,7 @@ class ClusterViewTest {
     }
 
     private static PeerFound found(String name, int host) {
-        return new PeerFound(name, Endpoint.parse("192.0.2." + host + ":5800"), "cluster");
+        return new PeerFound(name, Endpoint.parse("192.0.2." + host + ":5800"), Discovery.CLUSTER);
     }
 
     @Test
@@ -64,7 +65,7 @@ class ClusterViewTest {
         publish(record("b", 2, "i1", 1));
         view.changes();
         view.memberGone(member(2, 1));
-        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", "cluster", "left the cluster")), view.changes());
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", Discovery.CLUSTER, "left the cluster")), view.changes());
         view.records(records);                   // the record is still gossiped
         assertEquals(List.of(), view.changes());
         assertEquals(List.of("b"), view.recordsOf(member(2, 1)));
@@ -77,7 +78,7 @@ class ClusterViewTest {
         view.changes();
         view.memberUp(member(2, 2));             // the new incarnation is up before the old record is replaced
         publish(record("b", 2, "i2", 2));
-        assertEquals(List.of(new PeerLost("b", "cluster", "restarted (new cluster member)"), found("b", 2)), view.changes());
+        assertEquals(List.of(new PeerLost("b", Discovery.CLUSTER, "restarted (new cluster member)"), found("b", 2)), view.changes());
         assertEquals(List.of("b"), List.copyOf(view.announced()));
     }
 
@@ -91,7 +92,7 @@ class ClusterViewTest {
         assertEquals(List.of(), view.changes(), "deleted while b's member is up");
         assertEquals(List.of("b"), List.copyOf(view.announced()));
         view.memberGone(member(2, 1));
-        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", "cluster", "left the cluster")), view.changes(),
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", Discovery.CLUSTER, "left the cluster")), view.changes(),
                 "the member's own departure still takes it away");
     }
 
@@ -125,7 +126,7 @@ class ClusterViewTest {
         assertEquals(2, counters.refused(RecordRefusal.OVER_CAP), "gossip repeating them is not counted again");
         assertEquals(2, counters.followed());
         capped.memberGone(member(2, 1));
-        assertEquals(List.of(new PeerLost("b", "cluster", "left the cluster"), found("c", 3)), capped.changes(),
+        assertEquals(List.of(new PeerLost("b", Discovery.CLUSTER, "left the cluster"), found("c", 3)), capped.changes(),
                 "a place freed is taken by the next");
     }
 }

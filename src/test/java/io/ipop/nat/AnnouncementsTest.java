@@ -3,6 +3,7 @@ package io.ipop.nat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.peer.Discovery;
 import io.ipop.peer.LinkFixtures;
 import io.ipop.peer.PeerLink;
 import io.ipop.underlay.Endpoint;
@@ -26,9 +27,9 @@ class AnnouncementsTest {
 
     @Test
     void theSeenEndpointComesFirstThenTheHelloCandidatesWithoutDuplicates() {
-        PeerLink a = LinkFixtures.up("a", "inbound", 2, A_AT, List.of());
+        PeerLink a = LinkFixtures.up("a", Discovery.INBOUND, 2, A_AT, List.of());
         // port-preserving NAT: b's STUN-learned endpoint is the one the rendezvous sees
-        PeerLink b = LinkFixtures.up("b", "inbound", 3, B_AT, List.of("198.51.100.3:5800", "203.0.113.10:5800"));
+        PeerLink b = LinkFixtures.up("b", Discovery.INBOUND, 3, B_AT, List.of("198.51.100.3:5800", "203.0.113.10:5800"));
         List<Peers> toA = announcements.to(a, List.of(a, b), new RelayPaths());
         assertEquals(1, toA.size());
         AnnouncedPeer announced = toA.get(0).peers().get(0);
@@ -39,9 +40,9 @@ class AnnouncementsTest {
 
     @Test
     void atMostFourCandidatesTheSeenOneAlwaysAmongThem() {
-        PeerLink a = LinkFixtures.up("a", "inbound", 2, A_AT, List.of());
+        PeerLink a = LinkFixtures.up("a", Discovery.INBOUND, 2, A_AT, List.of());
         // symmetric NAT: the port rv sees differs from the one b's STUN server saw
-        PeerLink b = LinkFixtures.up("b", "inbound", 3, Endpoint.parse("198.51.100.3:40001"),
+        PeerLink b = LinkFixtures.up("b", Discovery.INBOUND, 3, Endpoint.parse("198.51.100.3:40001"),
                 List.of("198.51.100.3:40000", "203.0.113.10:5800", "10.1.0.10:5800", "172.16.0.10:5800"));
         List<String> cands = announcements.to(a, List.of(a, b), new RelayPaths()).get(0).peers().get(0).cands();
         assertEquals(List.of("198.51.100.3:40001", "198.51.100.3:40000", "203.0.113.10:5800", "10.1.0.10:5800"), cands);
@@ -49,11 +50,11 @@ class AnnouncementsTest {
 
     @Test
     void leavesOutTheReceiverLinksThatAreDownAndRelayedOnes() {
-        PeerLink a = LinkFixtures.up("a", "inbound", 2, A_AT, List.of());
-        PeerLink b = LinkFixtures.up("b", "inbound", 3, B_AT, List.of());
-        PeerLink c = LinkFixtures.connecting("c", "inbound", 4, Endpoint.parse("198.51.100.4:5800"));
+        PeerLink a = LinkFixtures.up("a", Discovery.INBOUND, 2, A_AT, List.of());
+        PeerLink b = LinkFixtures.up("b", Discovery.INBOUND, 3, B_AT, List.of());
+        PeerLink c = LinkFixtures.connecting("c", Discovery.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"));
         Endpoint relayed = Endpoint.parse("198.51.100.20:40002");
-        PeerLink d = LinkFixtures.up("d", "inbound", 5, relayed, List.of());
+        PeerLink d = LinkFixtures.up("d", Discovery.INBOUND, 5, relayed, List.of());
         RelayPaths paths = new RelayPaths();
         paths.put(relayed, "rv2");
         List<Peers> toA = announcements.to(a, List.of(a, b, c, d), paths);
@@ -66,7 +67,7 @@ class AnnouncementsTest {
         List<PeerLink> links = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             String name = (i + "-").repeat(40).substring(0, 64);
-            links.add(LinkFixtures.up(name, "inbound", 10 + i, Endpoint.parse("198.51.100." + (10 + i) + ":65535"),
+            links.add(LinkFixtures.up(name, Discovery.INBOUND, 10 + i, Endpoint.parse("198.51.100." + (10 + i) + ":65535"),
                     List.of("203.0.113." + (10 + i) + ":65535", "192.0.2." + (10 + i) + ":65535",
                             "10.255.255." + (10 + i) + ":65535")));
         }

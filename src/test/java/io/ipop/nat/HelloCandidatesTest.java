@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.peer.HelloCheck;
@@ -82,7 +82,7 @@ class HelloCandidatesTest {
                 new NonceCache(Duration.ofSeconds(120), 100), Clock.systemUTC());
         Hellos fromA = new Hellos(A, Optional.empty());
         HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, atB.check(fromA.request("c", 9, null)));
-        assertEquals(Drop.HELLO_MISADDRESSED, r.counter());
+        assertEquals(SetupDrop.HELLO_MISADDRESSED, r.counter());
         assertInstanceOf(HelloCheck.Accepted.class, atB.check(fromA.request("b", 9, null)));
     }
 

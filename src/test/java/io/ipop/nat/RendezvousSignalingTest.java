@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.DropCounters;
+import io.ipop.counters.SetupDrop;
 import io.ipop.peer.ControlChannel;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.LinkFixtures;
 import io.ipop.peer.Links;
 import io.ipop.peer.PeerLink;
@@ -29,16 +30,16 @@ class RendezvousSignalingTest {
     private static final Endpoint RV2 = Endpoint.parse("198.51.100.11:5800");
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
-    private final DataplaneCounters drops = new DataplaneCounters();
+    private final DropCounters drops = new DropCounters();
     private final SignalCounters counters = new SignalCounters();
     private final AtomicInteger built = new AtomicInteger();
     private long now = 1_000_000_000L;
 
     @Test
     void sendsThroughEachRendezvousThatForwardsAndIsUp() {
-        PeerLink rv = LinkFixtures.up("rv", "static", 1, RV, List.of());
-        PeerLink rv2 = LinkFixtures.up("rv2", "static", 2, RV2, List.of());
-        PeerLink rv3 = LinkFixtures.connecting("rv3", "static", 3, Endpoint.parse("198.51.100.12:5800"));
+        PeerLink rv = LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of());
+        PeerLink rv2 = LinkFixtures.up("rv2", Discovery.STATIC, 2, RV2, List.of());
+        PeerLink rv3 = LinkFixtures.connecting("rv3", Discovery.STATIC, 3, Endpoint.parse("198.51.100.12:5800"));
         RendezvousSignaling s = signaling(List.of("rv", "rv3"), rv, rv2, rv3);   // rv3 named, but its link is down
 
         ConReq req = SignalForwarderTest.request("a", "b", null);
@@ -54,9 +55,9 @@ class RendezvousSignalingTest {
 
     @Test
     void neverThroughThePeerItselfAndNoHelloBuiltForNothing() {
-        RendezvousSignaling s = signaling(List.of("rv"), LinkFixtures.up("rv", "static", 1, RV, List.of()));
+        RendezvousSignaling s = signaling(List.of("rv"), LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of()));
         s.forward("rv", () -> built(SignalForwarderTest.request("a", "rv", null)));
-        RendezvousSignaling none = signaling(List.of(), LinkFixtures.up("rv", "static", 1, RV, List.of()));
+        RendezvousSignaling none = signaling(List.of(), LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of()));
         none.forward("b", () -> built(SignalForwarderTest.request("a", "b", null)));   // rv never announced
         assertTrue(wire.drain().isEmpty());
         assertEquals(0, built.get(), "no signature is spent when nothing is sent");
@@ -64,18 +65,18 @@ class RendezvousSignalingTest {
 
     @Test
     void takesAPassedOnHelloOnlyFromARendezvousUpLink() {
-        PeerLink rv = LinkFixtures.up("rv", "static", 1, RV, List.of());
+        PeerLink rv = LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of());
         RendezvousSignaling s = signaling(List.of(), rv);
         ConReq byB = SignalForwarderTest.request("b", "a", null);
         Fwd fwd = Fwd.passedOn("rv", "b", byB);
 
         assertNull(s.receive(null, true, true, fwd));
-        assertEquals(1, drops.drops(Drop.SIGNAL_NOT_FROM_LINK));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_NOT_FROM_LINK));
         assertNull(s.receive(rv, false, true, fwd), "rv is not this node's rendezvous");
         assertNull(s.receive(rv, true, false, fwd), "b cannot be followed");
         assertNull(s.receive(rv, true, true, Fwd.passedOn("rv", "a", SignalForwarderTest.request("a", "b", null))),
                 "its own hello back");
-        assertEquals(3, drops.drops(Drop.SIGNAL_REFUSED));
+        assertEquals(3, drops.drops(SetupDrop.SIGNAL_REFUSED));
         assertEquals(0, counters.view().received());
 
         assertSame(byB, s.receive(rv, true, true, fwd));
@@ -84,7 +85,7 @@ class RendezvousSignalingTest {
 
     @Test
     void passedOnHellosHaveABudgetPerRendezvous() {
-        PeerLink rv = LinkFixtures.up("rv", "static", 1, RV, List.of());
+        PeerLink rv = LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of());
         RendezvousSignaling s = signaling(List.of(), rv);
         Fwd fwd = Fwd.passedOn("rv", "b", SignalForwarderTest.request("b", "a", null));
         int taken = 0;
@@ -92,7 +93,7 @@ class RendezvousSignalingTest {
             taken += s.receive(rv, true, true, fwd) == null ? 0 : 1;
         }
         assertEquals(RendezvousSignaling.BURST, taken);
-        assertEquals(3, drops.drops(Drop.SIGNAL_OVER_BUDGET));
+        assertEquals(3, drops.drops(SetupDrop.SIGNAL_OVER_BUDGET));
         now += 1_000_000_000L;
         assertSame(fwd.msg(), s.receive(rv, true, true, fwd), "refilled a second later");
     }

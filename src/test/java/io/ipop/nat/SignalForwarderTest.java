@@ -3,9 +3,11 @@ package io.ipop.nat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.Drop;
+import io.ipop.counters.DropCounters;
+import io.ipop.counters.SetupDrop;
 import io.ipop.peer.ControlChannel;
+import io.ipop.peer.Discovery;
 import io.ipop.peer.LinkFixtures;
 import io.ipop.peer.PeerLink;
 import io.ipop.peer.RecordingUnderlay;
@@ -26,11 +28,11 @@ class SignalForwarderTest {
     private static final Endpoint B_AT = Endpoint.parse("198.51.100.3:5800");
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
-    private final DataplaneCounters drops = new DataplaneCounters();
+    private final DropCounters drops = new DropCounters();
     private final SignalCounters counters = new SignalCounters();
     private long now = 1_000_000_000L;
-    private final PeerLink a = LinkFixtures.up("a", NatAgent.INBOUND, 2, A_AT, List.of());
-    private final PeerLink b = LinkFixtures.up("b", NatAgent.INBOUND, 3, B_AT, List.of());
+    private final PeerLink a = LinkFixtures.up("a", Discovery.INBOUND, 2, A_AT, List.of());
+    private final PeerLink b = LinkFixtures.up("b", Discovery.INBOUND, 3, B_AT, List.of());
 
     @Test
     void passesTheHelloUnchangedToTheTargetsLinkEndpoint() {
@@ -45,13 +47,13 @@ class SignalForwarderTest {
     @Test
     void refusesWhatDoesNotComeOverAnUpLink() {
         forwarder("rv", true, a, b).forward(null, Fwd.toward("a", "b", request("a", "b", null)));
-        assertRefused(Drop.SIGNAL_NOT_FROM_LINK);
+        assertRefused(SetupDrop.SIGNAL_NOT_FROM_LINK);
     }
 
     @Test
     void aNodeThatIsNoRendezvousPassesNothingOn() {
         forwarder("rv", false, a, b).forward(a, Fwd.toward("a", "b", request("a", "b", null)));
-        assertRefused(Drop.SIGNAL_REFUSED);
+        assertRefused(SetupDrop.SIGNAL_REFUSED);
     }
 
     @Test
@@ -60,27 +62,27 @@ class SignalForwarderTest {
         f.forward(a, Fwd.toward("a", "c", request("a", "c", null)));     // no link with c
         f.forward(a, Fwd.toward("a", "a", request("a", "a", null)));     // back to the sender
         f.forward(a, Fwd.toward("a", "rv", request("a", "rv", null)));   // to the rendezvous itself
-        assertEquals(3, drops.drops(Drop.SIGNAL_UNKNOWN_TARGET));
+        assertEquals(3, drops.drops(SetupDrop.SIGNAL_UNKNOWN_TARGET));
         assertTrue(wire.drain().isEmpty());
         assertEquals(0, counters.view().forwarded());
     }
 
     @Test
     void aTargetWhoseLinkIsNotUpIsCounted() {
-        PeerLink c = LinkFixtures.connecting("c", NatAgent.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"));
+        PeerLink c = LinkFixtures.connecting("c", Discovery.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"));
         forwarder("rv", true, a, b, c).forward(a, Fwd.toward("a", "c", request("a", "c", null)));
-        assertRefused(Drop.SIGNAL_TARGET_NOT_LINKED);
+        assertRefused(SetupDrop.SIGNAL_TARGET_NOT_LINKED);
     }
 
     @Test
     void eachSenderHasItsOwnBudget() {
-        PeerLink c = LinkFixtures.up("c", NatAgent.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"), List.of());
+        PeerLink c = LinkFixtures.up("c", Discovery.INBOUND, 4, Endpoint.parse("198.51.100.4:5800"), List.of());
         SignalForwarder f = forwarder("rv", true, a, b, c);
         for (int i = 0; i < SignalForwarder.BURST + 5; i++) {
             f.forward(a, Fwd.toward("a", "b", request("a", "b", null)));
         }
         assertEquals(SignalForwarder.BURST, counters.view().forwarded());
-        assertEquals(5, drops.drops(Drop.SIGNAL_OVER_BUDGET));
+        assertEquals(5, drops.drops(SetupDrop.SIGNAL_OVER_BUDGET));
         f.forward(c, Fwd.toward("c", "b", request("c", "b", null)));        // another sender is not held back
         assertEquals(SignalForwarder.BURST + 1, counters.view().forwarded());
         now += 1_000_000_000L;                                               // a second later: RATE more
@@ -88,7 +90,7 @@ class SignalForwarderTest {
             f.forward(a, Fwd.toward("a", "b", request("a", "b", null)));
         }
         assertEquals(SignalForwarder.BURST + 1 + SignalForwarder.RATE, counters.view().forwarded());
-        assertEquals(6, drops.drops(Drop.SIGNAL_OVER_BUDGET));
+        assertEquals(6, drops.drops(SetupDrop.SIGNAL_OVER_BUDGET));
     }
 
     @Test
@@ -100,7 +102,7 @@ class SignalForwarderTest {
         ConReq big = request("a", "b", "A".repeat(1 + ControlCodec.MAX_CONTROL_FRAME - base - 30));
         assertTrue(codec.encode(Fwd.toward("a", "b", big)).length <= ControlCodec.MAX_CONTROL_FRAME);
         forwarder(rv, true, a, b).forward(a, Fwd.toward("a", "b", big));
-        assertRefused(Drop.SIGNAL_TOO_LARGE);
+        assertRefused(SetupDrop.SIGNAL_TOO_LARGE);
     }
 
     private void assertRefused(Drop why) {
@@ -112,7 +114,7 @@ class SignalForwarderTest {
 
     private long totalDrops() {
         long n = 0;
-        for (Drop d : Drop.values()) {
+        for (Drop d : Drop.all()) {
             n += drops.drops(d);
         }
         return n;

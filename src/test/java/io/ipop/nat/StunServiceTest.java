@@ -4,15 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.DataDrop;
+import io.ipop.counters.DropCounters;
+import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.ControlSink;
 import io.ipop.dataplane.Datagram;
-import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundFrame;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.frame.MacAddress;
 import io.ipop.route.RouteTable;
 import io.ipop.wire.ControlCodec;
-import io.ipop.dataplane.Drop;
 import io.ipop.underlay.Endpoint;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class StunServiceTest {
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final List<Sent> serverSent = new ArrayList<>();
     private final DataplaneCounters serverCounters = new DataplaneCounters();
-    private final DataplaneCounters clientCounters = new DataplaneCounters();
+    private final DropCounters clientCounters = new DropCounters();
     private final StunService server = new StunService(new StunClient(List.of()), (b, to) -> serverSent.add(new Sent(b, to)),
             serverCounters, 3, nanos::get, Clock.systemUTC());
     private final StunClient client = new StunClient(List.of(SERVER));
@@ -58,12 +59,12 @@ class StunServiceTest {
         byte[] response = serverSent.get(0).datagram();
         clientSide.offer(Endpoint.parse("203.0.113.9:3478"), response);  // right transaction, wrong server
         clientSide.offer(SERVER, StunMessage.bindingSuccess(new byte[12], CLIENT_AS_SEEN));  // no such transaction
-        assertEquals(2, clientCounters.drops(Drop.STUN_UNEXPECTED));
+        assertEquals(2, clientCounters.drops(DataDrop.STUN_UNEXPECTED));
         assertEquals(Optional.empty(), client.reflexive());
         clientSide.offer(SERVER, response);
         clientSide.offer(SERVER, response);                                 // a duplicate: already answered
         assertEquals(Optional.of(CLIENT_AS_SEEN), client.reflexive());
-        assertEquals(3, clientCounters.drops(Drop.STUN_UNEXPECTED));
+        assertEquals(3, clientCounters.drops(DataDrop.STUN_UNEXPECTED));
     }
 
     @Test
@@ -72,7 +73,7 @@ class StunServiceTest {
             server.offer(CLIENT_AS_SEEN, StunMessage.bindingRequest(new byte[12]));
         }
         assertEquals(3, serverSent.size());
-        assertEquals(2, serverCounters.drops(Drop.STUN_OVER_BUDGET));
+        assertEquals(2, serverCounters.drops(DataDrop.STUN_OVER_BUDGET));
         nanos.addAndGet(1_000_000_000L);
         server.offer(CLIENT_AS_SEEN, StunMessage.bindingRequest(new byte[12]));
         assertEquals(4, serverSent.size());
@@ -83,7 +84,7 @@ class StunServiceTest {
         byte[] bad = StunMessage.bindingRequest(new byte[12]);
         bad[3] = 8;                                                   // says 8 bytes of attributes, has none
         assertTrue(server.offer(CLIENT_AS_SEEN, bad));
-        assertEquals(1, serverCounters.drops(Drop.STUN_MALFORMED));
+        assertEquals(1, serverCounters.drops(DataDrop.STUN_MALFORMED));
         assertFalse(server.offer(CLIENT_AS_SEEN, new byte[] {(byte) 0xA1, 1, 0, 0, 0, 0, 0, 0}));
         assertFalse(server.offer(CLIENT_AS_SEEN, new byte[] {0, 1, 0, 0}));
         assertTrue(serverSent.isEmpty());
@@ -99,7 +100,7 @@ class StunServiceTest {
                 new Datagram(CLIENT_AS_SEEN, notStun)));
         assertTrue(out.isEmpty());
         assertEquals(1, server.answered());
-        assertEquals(1, serverCounters.drops(Drop.UNKNOWN_TYPE));
+        assertEquals(1, serverCounters.drops(DataDrop.UNKNOWN_TYPE));
     }
 
     @Test

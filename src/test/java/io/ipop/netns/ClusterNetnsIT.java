@@ -126,20 +126,12 @@ class ClusterNetnsIT {
         // before stable-after has passed (the resolver would down it then).
         NodeProcess a = nodes.get("a");
         String since = a.link("c").path("since").asText();
-        String[][] block = {
-                {"nft", "add", "table", "inet", "ipopcluster"},
-                {"nft", "add", "chain", "inet", "ipopcluster", "in", "{ type filter hook input priority 0; policy accept; }"},
-                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "dport", "17355", "drop"},
-                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "sport", "17355", "drop"}};
         Shell.Result[] ping = new Shell.Result[1];
         boolean unreachableSeen = false;
         Thread pinger = new Thread(() -> ping[0] = topology.exec("a", Duration.ofSeconds(30),
                 "ping", "-c", "60", "-i", "0.2", "-W", "2", overlayIp("c")));
         try {
-            for (String[] cmd : block) {
-                Shell.Result r = topology.exec("c", Duration.ofSeconds(5), cmd);
-                assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.output());
-            }
+            cutOffTheCluster("c");
             pinger.start();
             long deadline = System.nanoTime() + HEARTBEAT_PAUSE.multipliedBy(4).toNanos();
             while (!unreachableSeen && System.nanoTime() < deadline) {
@@ -211,6 +203,78 @@ class ClusterNetnsIT {
         assertPing("b", "c");
     }
 
+    @Test
+    @Order(7)
+    void aMemberDownedByTheClusterRejoinsOnItsOwnKeepingItsTapAndStaticLink() throws Exception {
+        // c is cut off the cluster port until both sides have downed it (the others remove it; c, alone on
+        // its side, downs itself), then let back in: it must be a member again, as a new incarnation, with its
+        // cluster links up within 30 s, in the same process, with the same TAP, its static link to s never reset.
+        NodeProcess c = nodes.get("c");
+        NodeProcess a = nodes.get("a");
+        c.await(LINKS_LIMIT, "static link to s up", x -> "up".equals(x.linkState(OUTSIDER)));
+        long pid = c.pid();
+        String tapBefore = tapIndex("c");
+        String staticSince = c.link(OUTSIDER).path("since").asText();
+        String memberBefore = c.get("/overlay/node").path("cluster").path("member").asText();
+        assertTrue(memberBefore.startsWith(memberAddress("c") + "#"), memberBefore);
+        assertEquals(0, c.get("/overlay/node").path("cluster").path("rejoins").asLong());
+        List<String> peers = List.of("a", "b", "e");
+        try {
+            cutOffTheCluster("c");
+            Duration downed = HEARTBEAT_PAUSE.plus(STABLE_AFTER).plusSeconds(15);
+            a.await(downed, "c removed from a's /cluster/members", x -> answersWithout(x, memberAddress("c")));
+            c.await(downed, "c downed and a new member started",
+                    x -> x.get("/overlay/node").path("cluster").path("rejoins").asLong() >= 1);
+            for (String h : peers) {
+                nodes.get(h).await(Duration.ofSeconds(10), "link to c gone", x -> x.link("c") == null);
+            }
+            assertPing("c", OUTSIDER);
+        } finally {
+            topology.exec("c", Duration.ofSeconds(5), "nft", "delete", "table", "inet", "ipopcluster");
+        }
+        long t0 = System.nanoTime();
+        Duration rejoin = Duration.ofSeconds(30);
+        a.await(rejoin, "c Up again", x -> "Up".equals(members(x).get(memberAddress("c"))));
+        awaitLinksUp(c, peers, rejoin);
+        for (String h : peers) {
+            awaitLinksUp(nodes.get(h), List.of("c"), rejoin);
+        }
+        System.out.println("c a member again with all links up " + (System.nanoTime() - t0) / 1_000_000
+                + " ms after the cut was lifted");
+        JsonNode cluster = c.get("/overlay/node").path("cluster");
+        assertEquals("Up", cluster.path("status").asText(), cluster.toString());
+        assertTrue(cluster.path("member").asText().startsWith(memberAddress("c") + "#"), cluster.toString());
+        assertFalse(memberBefore.equals(cluster.path("member").asText()), "a new incarnation: " + cluster);
+        assertEquals(pid, c.pid(), "the same process");
+        assertTrue(c.alive(), "c still runs");
+        assertEquals(tapBefore, tapIndex("c"), "the same TAP device");
+        assertEquals(staticSince, c.link(OUTSIDER).path("since").asText(), "the static link to s was never set up again");
+        assertTrue(logContains(c, "cluster: this node was downed by the cluster"), "c logged why it rejoined");
+        assertPing("c", "a");
+        assertPing("e", "c");
+        assertPing("c", OUTSIDER);
+    }
+
+    /** Drops every TCP segment to or from the cluster port in {@code host} (table ipopcluster, deleted by the caller). */
+    private static void cutOffTheCluster(String host) {
+        String[][] block = {
+                {"nft", "add", "table", "inet", "ipopcluster"},
+                {"nft", "add", "chain", "inet", "ipopcluster", "in", "{ type filter hook input priority 0; policy accept; }"},
+                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "dport", "17355", "drop"},
+                {"nft", "add", "rule", "inet", "ipopcluster", "in", "tcp", "sport", "17355", "drop"}};
+        for (String[] cmd : block) {
+            Shell.Result r = topology.exec(host, Duration.ofSeconds(5), cmd);
+            assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.output());
+        }
+    }
+
+    /** The interface index of the node's TAP: a TAP closed and opened again gets a new one. */
+    private static String tapIndex(String host) {
+        Shell.Result r = topology.exec(host, Duration.ofSeconds(5), "cat", "/sys/class/net/ipop0/ifindex");
+        assertEquals(0, r.exit(), r.output());
+        return r.output().trim();
+    }
+
     /** The node answers {@code GET /cluster/members}, and {@code member} is not among them. */
     private static boolean answersWithout(NodeProcess n, String member) {
         Map<String, String> m = members(n);
@@ -230,8 +294,12 @@ class ClusterNetnsIT {
     }
 
     private static void awaitLinksUp(NodeProcess n, List<String> peers) {
+        awaitLinksUp(n, peers, LINKS_LIMIT);
+    }
+
+    private static void awaitLinksUp(NodeProcess n, List<String> peers, Duration limit) {
         for (String peer : peers) {
-            n.await(LINKS_LIMIT, "link to " + peer + " up", x -> "up".equals(x.linkState(peer)));
+            n.await(limit, "link to " + peer + " up", x -> "up".equals(x.linkState(peer)));
         }
     }
 
@@ -266,9 +334,10 @@ class ClusterNetnsIT {
         return "pekko://ipop@192.0.2." + MEMBERS.get(host) + ":17355";
     }
 
-    /** A member: knows only the seed (a); a also lists the outsider s as a static peer. */
+    /** A member: knows only the seed (a); a and c also list the outsider s as a static peer. */
     private static String memberConfig(String host) {
         boolean seed = host.equals("a");
+        boolean withStatic = seed || host.equals("c");
         return """
                 ipop {
                   node.name = "%s"
@@ -281,7 +350,7 @@ class ClusterNetnsIT {
                 pekko.remote.artery.canonical.hostname = "192.0.2.%d"
                 pekko.cluster.seed-nodes = [ "%s" ]
                 pekko.cluster.split-brain-resolver.stable-after = %ds
-                """.formatted(host, overlayIp(host), seed, seed ? "{ name = \"s\", endpoint = \"192.0.2.9:5800\" }" : "",
+                """.formatted(host, overlayIp(host), withStatic, withStatic ? "{ name = \"s\", endpoint = \"192.0.2.9:5800\" }" : "",
                 MEMBERS.get(host), memberAddress("a"), STABLE_AFTER.toSeconds());
     }
 
@@ -291,7 +360,7 @@ class ClusterNetnsIT {
                 ipop {
                   node.name = "s"
                   tap { name = "ipop0", address = "%s/24" }
-                  peers = [ { name = "a", endpoint = "192.0.2.1:5800" } ]
+                  peers = [ { name = "a", endpoint = "192.0.2.1:5800" }, { name = "c", endpoint = "192.0.2.3:5800" } ]
                   groups = [ "blue" ]
                   link { keepalive-interval = 500ms, dead-after = 3s, retry-min = 250ms, retry-max = 2s }
                 }

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
 import io.ipop.discovery.ClusterTlsEngineProvider;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.OverlayCa;
@@ -40,11 +42,15 @@ class DiscoverySettingsTest {
     }
 
     @Test
-    void withClusterTheProviderIsClusterAndTheRecordNamesTheCanonicalHostWithTheUnderlayPort() {
+    void withClusterOnlyTheClusterSystemIsAClusterAndTheRecordNamesTheCanonicalHostWithTheUnderlayPort() {
         NodeSettings s = load(NODE + CLUSTER + "ipop.underlay.port = 5900\n");
         assertTrue(s.discovery().cluster());
-        assertEquals("cluster", s.config().getString("pekko.actor.provider"));
-        assertFalse(s.config().getString("pekko.management.http.routes.cluster-management").isEmpty());
+        assertEquals("local", s.config().getString("pekko.actor.provider"), "the node's own system opens no port");
+        Config cluster = s.discovery().clusterSystemConfig(s.config());
+        assertEquals("cluster", cluster.getString("pekko.actor.provider"));
+        assertFalse(cluster.getBoolean("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook"),
+                "the node's system leaves and stops the cluster system on SIGTERM, not the JVM hook");
+        assertEquals("io.ipop.management.ClusterRoutes", s.config().getString("pekko.management.http.routes.cluster-management"));
         assertEquals(List.of(Endpoint.parse("192.0.2.1:5900")), s.discovery().endpoints());
         assertEquals(17355, s.discovery().clusterPort());
         assertEquals("keep-majority", s.config().getString("pekko.cluster.split-brain-resolver.active-strategy"));
@@ -82,11 +88,12 @@ class DiscoverySettingsTest {
     void aClusterNodeWithACertificateRunsMutuallyAuthenticatedTlsWithItsOwnEngine(@TempDir Path pki) throws Exception {
         NodeSettings s = load(NODE + CLUSTER + certificate(pki));
         assertTrue(s.discovery().clusterTls());
-        assertEquals("tls-tcp", s.config().getString("pekko.remote.artery.transport"));
+        Config cluster = s.discovery().clusterSystemConfig(s.config());
+        assertEquals("tls-tcp", cluster.getString("pekko.remote.artery.transport"));
         assertEquals("io.ipop.discovery.ClusterTlsEngineProvider",
-                s.config().getString("pekko.remote.artery.ssl.ssl-engine-provider"));
+                cluster.getString("pekko.remote.artery.ssl.ssl-engine-provider"));
         // The engine the transport will use: built from the same config, it demands the peer's certificate.
-        ClusterTlsEngineProvider engines = new ClusterTlsEngineProvider(s.config(), NoLogging.getInstance());
+        ClusterTlsEngineProvider engines = new ClusterTlsEngineProvider(cluster, NoLogging.getInstance());
         SSLEngine server = engines.createServerSSLEngine("192.0.2.1", 17355);
         assertTrue(server.getNeedClientAuth());
         assertEquals(List.of("TLSv1.3"), List.of(server.getEnabledProtocols()));
@@ -96,7 +103,7 @@ class DiscoverySettingsTest {
     @Test
     void aUserKeyCannotTurnTlsOffBehindTheNodesBack(@TempDir Path pki) throws Exception {
         NodeSettings s = load(NODE + CLUSTER + certificate(pki) + "pekko.remote.artery.transport = tcp\n");
-        assertEquals("tls-tcp", s.config().getString("pekko.remote.artery.transport"));
+        assertEquals("tls-tcp", s.discovery().clusterSystemConfig(s.config()).getString("pekko.remote.artery.transport"));
     }
 
     @Test

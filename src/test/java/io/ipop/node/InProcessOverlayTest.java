@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.DataDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.node.TestNodes.Node;
 import io.ipop.peer.LinkState;
@@ -60,7 +60,7 @@ class InProcessOverlayTest {
     void unicastForAMacNoPeerOwnsIsNeverFloodedButDroppedAndCounted() throws Exception {
         Node[] ab = pair();
         ab[0].tap().inject(TestNodes.frame(MacAddress.parse("02:00:00:00:00:99"), ab[0].mac(), 100, PAYLOAD));
-        await(() -> ab[0].counters().drops(Drop.UNKNOWN_DESTINATION) == 1, "a counts the frame no peer owns");
+        await(() -> ab[0].counters().drops(DataDrop.UNKNOWN_DESTINATION) == 1, "a counts the frame no peer owns");
         assertNull(ab[1].tap().takeWritten(200));
         assertEquals(0, ab[0].link("b").counters().packetsOut(), "nothing went to b");
     }

@@ -10,6 +10,7 @@ import ch.qos.logback.classic.LoggerContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -56,20 +57,24 @@ class LogFormatTest {
         MDC.put("pekkoSource", "pekko://ipop/user/directory/peer-c.x");
         try {
             session.info("link to {} up", "c.x");       // a session's line without key-value pairs: peer from its actor
+            session.warn("refusing hello from {} at {}: {}", "c.x", "192.0.2.3:5800", "peer certificate refused: expired");
         } finally {
             MDC.remove("pekkoSource");
         }
         context.getLogger("io.ipop.Main").info("management API at {}", "http://127.0.0.1:8558/");
 
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(3, lines.size(), lines.toString());
+        assertEquals(4, lines.size(), lines.toString());
         JsonNode lost = JSON.readTree(lines.get(0));
         assertEquals("WARN", lost.path("level").asText());
         assertEquals("link to b lost: peer silent for 5s", lost.path("formattedMessage").asText());
         assertEquals(Map.of("node", "a", "peer", "b", "reason", "peer silent for 5s"), fields(lost));
         assertEquals(Map.of("node", "a", "peer", "c.x"), fields(JSON.readTree(lines.get(1))));
-        Map<String, String> plain = fields(JSON.readTree(lines.get(2)));
+        // a session's warning without key-value pairs: the reason is what follows the line's first ": "
+        assertEquals(Map.of("node", "a", "peer", "c.x", "reason", "peer certificate refused: expired"),
+                fields(JSON.readTree(lines.get(2))));
+        Map<String, String> plain = fields(JSON.readTree(lines.get(3)));
         assertEquals(Map.of("node", "a"), plain);
-        assertFalse(JSON.readTree(lines.get(2)).path("formattedMessage").asText().isEmpty());
+        assertFalse(JSON.readTree(lines.get(3)).path("formattedMessage").asText().isEmpty());
     }
 }

@@ -94,7 +94,7 @@ class ManagementApiTest {
             b.tap().takeWritten(3000);
         }
         a.tap().inject(TestNodes.frame(MacAddress.parse("02:00:00:00:00:99"), a.mac(), 100, new byte[] {7}));
-        TestNodes.await(() -> a.counters().drops(io.ipop.dataplane.Drop.UNKNOWN_DESTINATION) == 1,
+        TestNodes.await(() -> a.counters().drops(io.ipop.counters.DataDrop.UNKNOWN_DESTINATION) == 1,
                 "a drops the frame for a MAC no peer owns (never flooded)");
         Map<String, Double> after = parse(get("/metrics", TOKEN).body());
         double out = after.get("ipop_link_packets_total{direction=out,peer=b}")

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.OverlayCa;
 import io.ipop.secure.Pem;

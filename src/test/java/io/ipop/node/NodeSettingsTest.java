@@ -8,9 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
+import io.ipop.dataplane.DataplaneSettings;
+import io.ipop.firewall.FirewallSettings;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
+import io.ipop.peer.LinkSettings;
+import io.ipop.peer.PeerSettings;
+import io.ipop.peer.SecuritySettings;
+import io.ipop.tap.TapSettings;
 import io.ipop.underlay.Endpoint;
+import io.ipop.underlay.UnderlaySettings;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;

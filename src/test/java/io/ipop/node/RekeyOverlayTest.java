@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.DataDrop;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.node.TestNodes.Node;
 import io.ipop.peer.LinkState;
@@ -72,8 +72,8 @@ class RekeyOverlayTest {
         assertTrue(rekeysA >= 3 && rekeysB >= 3, "rekeys a=" + rekeysA + " b=" + rekeysB);
         assertTrue(a.link("b").keyAge().compareTo(Duration.ofSeconds(3)) < 0, "keys are young: " + a.link("b").keyAge());
         assertEquals(1, a.link("b").setups().linksUp(), "the link was never set up again");
-        assertEquals(0, a.counters().drops(Drop.REPLAY) + b.counters().drops(Drop.REPLAY));
-        assertEquals(0, a.counters().drops(Drop.AUTH_FAILED) + b.counters().drops(Drop.AUTH_FAILED),
+        assertEquals(0, a.counters().drops(DataDrop.REPLAY) + b.counters().drops(DataDrop.REPLAY));
+        assertEquals(0, a.counters().drops(DataDrop.AUTH_FAILED) + b.counters().drops(DataDrop.AUTH_FAILED),
                 "the server prepares new keys before its last flight can reach the client: no probe is refused");
     }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
 import io.ipop.frame.OverlayAddress;
+import io.ipop.peer.SecuritySettings;
 import io.ipop.secure.OverlayCa;
 import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.Pem;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.DataDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import java.net.InetAddress;
@@ -56,7 +56,7 @@ class ControlBudgetTest {
         Links links = new Links();
         Endpoint peer = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 2}), 5800);
         Endpoint attacker = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 9}), 4000);
-        links.add(PeerLink.connecting("b", "static", 77, peer));
+        links.add(PeerLink.connecting("b", Discovery.STATIC, 77, peer));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         DataplaneCounters counters = new DataplaneCounters();
         DirectoryControlSink sink = new DirectoryControlSink(links, directory.getRef(), new ControlBudget(5, 3), counters, () -> 0);
@@ -66,7 +66,7 @@ class ControlBudgetTest {
         }
         assertTrue(sink.control(peer, new ControlMessage.Ping("b", 100, 0)));
 
-        assertEquals(97, counters.drops(Drop.CONTROL_OVER_BUDGET));
+        assertEquals(97, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
         for (int i = 0; i < 4; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }
@@ -77,7 +77,7 @@ class ControlBudgetTest {
     void theSinkHandsOverWithinTheBudgetAndCountsTheRest() throws Exception {
         Links links = new Links();
         Endpoint from = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 9}), 4000);
-        links.add(PeerLink.connecting("b", "static", 77, from));
+        links.add(PeerLink.connecting("b", Discovery.STATIC, 77, from));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         DataplaneCounters counters = new DataplaneCounters();
         AtomicLong now = new AtomicLong();
@@ -91,7 +91,7 @@ class ControlBudgetTest {
         assertFalse(sink.control(from, new ControlMessage.Ping("mallory", 1, 0)), "unknown peers are the caller's to count");
         assertFalse(sink.dtls(from, 78, new byte[] {22}));
 
-        assertEquals(2, counters.drops(Drop.CONTROL_OVER_BUDGET));
+        assertEquals(2, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
         for (int i = 0; i < 3; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }

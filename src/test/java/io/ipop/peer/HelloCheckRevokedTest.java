@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NodeIdentity;
@@ -50,10 +50,10 @@ class HelloCheckRevokedTest {
         HelloCheck check = check().withRevocations(Revocations.of(List.of(fp)));
         HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class,
                 check.check(new Hellos(B, Optional.of(b)).request("a", 7, null)));
-        assertEquals(Drop.HELLO_REVOKED, r.counter());
+        assertEquals(SetupDrop.HELLO_REVOKED, r.counter());
         assertTrue(r.tellPeer());
         assertTrue(r.reason().contains(fp), r.reason());
-        assertEquals("revoked", Drop.HELLO_REVOKED.counter());
+        assertEquals("revoked", SetupDrop.HELLO_REVOKED.counter());
     }
 
     @Test

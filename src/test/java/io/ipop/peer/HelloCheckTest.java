@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NodeIdentity;
@@ -58,13 +59,13 @@ class HelloCheckTest {
     @Test
     void refusesGroupsThatDisagreeWithTheCertificate() {
         ConReq claimsMore = hello(nodeB(List.of("blue", "red"), "10.77.0.2/24"), b);   // signed, but lies
-        assertRejected(Drop.HELLO_IDENTITY_MISMATCH, checker(Clock.systemUTC(), true).check(claimsMore));
+        assertRejected(SetupDrop.HELLO_IDENTITY_MISMATCH, checker(Clock.systemUTC(), true).check(claimsMore));
     }
 
     @Test
     void refusesAnOverlayAddressThatDisagreesWithTheCertificate() {
         ConReq otherIp = hello(nodeB(List.of("blue"), "10.77.0.7/24"), b);
-        assertRejected(Drop.HELLO_IDENTITY_MISMATCH, checker(Clock.systemUTC(), true).check(otherIp));
+        assertRejected(SetupDrop.HELLO_IDENTITY_MISMATCH, checker(Clock.systemUTC(), true).check(otherIp));
     }
 
     @Test
@@ -72,19 +73,19 @@ class HelloCheckTest {
         ConReq signed = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
         ConReq tampered = new ConReq(signed.v(), signed.node(), signed.instance(), signed.ip(), signed.mac(),
                 signed.groups(), signed.nonce(), signed.index(), signed.ts(), true, signed.cert(), signed.sig(), signed.to());
-        assertRejected(Drop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(tampered));
+        assertRejected(SetupDrop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(tampered));
     }
 
     @Test
     void refusesAGarbageSignature() {
         ConReq signed = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
-        assertRejected(Drop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(signed.withSig("AAAA")));
+        assertRejected(SetupDrop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(signed.withSig("AAAA")));
     }
 
     @Test
     void refusesACertificateFromAnotherCa() {
         HelloCheck.Verdict v = checker(Clock.systemUTC(), true).check(hello(nodeB(List.of("blue"), "10.77.0.2/24"), foreignB));
-        HelloCheck.Rejected r = assertRejected(Drop.HELLO_BAD_CERTIFICATE, v);
+        HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_BAD_CERTIFICATE, v);
         assertTrue(r.tellPeer(), "an honest but misconfigured peer hears why");
     }
 
@@ -93,32 +94,32 @@ class HelloCheckTest {
         HelloCheck check = checker(Clock.systemUTC(), true);
         ConReq h = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
         assertInstanceOf(HelloCheck.Accepted.class, check.check(h));
-        HelloCheck.Rejected r = assertRejected(Drop.HELLO_REPLAY, check.check(h));
+        HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_REPLAY, check.check(h));
         assertEquals(false, r.tellPeer());
     }
 
     @Test
     void refusesASignedHelloAddressedToAnotherNode() {
         ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request("c", 7, null);
-        HelloCheck.Rejected r = assertRejected(Drop.HELLO_MISADDRESSED, checker(Clock.systemUTC(), true).check(forC));
+        HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_MISADDRESSED, checker(Clock.systemUTC(), true).check(forC));
         assertTrue(r.reason().contains("\"c\""), r.reason());
         ConReq retargeted = forC.withSig(forC.sig());
         ConReq toA = new ConReq(retargeted.v(), retargeted.node(), retargeted.instance(), retargeted.ip(), retargeted.mac(),
                 retargeted.groups(), "fresh-nonce", retargeted.index(), retargeted.ts(), retargeted.secure(),
                 retargeted.cert(), retargeted.sig(), "a");
-        assertRejected(Drop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(toA));
+        assertRejected(SetupDrop.HELLO_BAD_SIGNATURE, checker(Clock.systemUTC(), true).check(toA));
     }
 
     @Test
     void refusesAStaleHello() {
         Clock twoMinutesAhead = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(2));
-        assertRejected(Drop.HELLO_STALE, checker(twoMinutesAhead, true).check(hello(nodeB(List.of("blue"), "10.77.0.2/24"), b)));
+        assertRejected(SetupDrop.HELLO_STALE, checker(twoMinutesAhead, true).check(hello(nodeB(List.of("blue"), "10.77.0.2/24"), b)));
     }
 
     @Test
     void aNodeThatRequiresCertificatesRefusesAnUnsignedHelloAndSaysWhy() {
         ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
-        HelloCheck.Rejected r = assertRejected(Drop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), true).check(unsigned));
+        HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), true).check(unsigned));
         assertTrue(r.tellPeer());
     }
 
@@ -126,7 +127,7 @@ class HelloCheckTest {
     @Test
     void aNodeThatHoldsTheCaRefusesAnUnsignedHelloInEveryMode() {
         ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
-        HelloCheck.Rejected r = assertRejected(Drop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), false).check(unsigned));
+        HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), false).check(unsigned));
         assertTrue(r.tellPeer());
     }
 
@@ -146,8 +147,8 @@ class HelloCheckTest {
         Endpoint genuine = Endpoint.of(InetAddress.getLoopbackAddress(), 5801);
         assertEquals(false, assertInstanceOf(HelloCheck.Accepted.class, check.check(h, attacker)).repeat());
         assertEquals(true, assertInstanceOf(HelloCheck.Accepted.class, check.check(h, genuine)).repeat());
-        assertRejected(Drop.HELLO_REPLAY, check.check(h, genuine));
-        assertRejected(Drop.HELLO_REPLAY, check.check(h, attacker));
+        assertRejected(SetupDrop.HELLO_REPLAY, check.check(h, genuine));
+        assertRejected(SetupDrop.HELLO_REPLAY, check.check(h, attacker));
     }
 
     /** Cheap checks first: a stale, misaddressed or replayed hello costs no certificate or signature check. */
@@ -158,11 +159,11 @@ class HelloCheckTest {
         VerifiedCertificates certs = check.certificates().orElseThrow();
         ConReq stale = new ConReq(h.v(), h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(),
                 h.ts() - 600_000, h.secure(), h.cert(), h.sig(), h.to());
-        assertRejected(Drop.HELLO_STALE, check.check(stale));
+        assertRejected(SetupDrop.HELLO_STALE, check.check(stale));
         ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request("c", 7, null);
-        assertRejected(Drop.HELLO_MISADDRESSED, check.check(forC));
+        assertRejected(SetupDrop.HELLO_MISADDRESSED, check.check(forC));
         assertInstanceOf(HelloCheck.Accepted.class, check.check(h));
-        assertRejected(Drop.HELLO_REPLAY, check.check(h));
+        assertRejected(SetupDrop.HELLO_REPLAY, check.check(h));
         assertEquals(0, certs.hits(), "only the accepted hello reached the certificate check");
         ConReq next = hello(nodeB(List.of("blue"), "10.77.0.2/24"), b);
         assertInstanceOf(HelloCheck.Accepted.class, check.check(next));
@@ -174,9 +175,9 @@ class HelloCheckTest {
         ConReq h = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
         ConReq v2 = new ConReq(2, h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(), h.ts(),
                 null, null, null);
-        assertRejected(Drop.HELLO_REFUSED, uncertified().check(v2));
+        assertRejected(SetupDrop.HELLO_REFUSED, uncertified().check(v2));
         ConReq mine = new Hellos(nodeB(List.of(), "10.77.0.1/24"), Optional.empty()).request("a", 7, null);
-        assertRejected(Drop.HELLO_REFUSED, uncertified().check(mine));
+        assertRejected(SetupDrop.HELLO_REFUSED, uncertified().check(mine));
     }
 
     private static HelloCheck.Rejected assertRejected(Drop counter, HelloCheck.Verdict v) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import io.ipop.RandomInput;
-import io.ipop.dataplane.Drop;
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NodeIdentity;
@@ -163,7 +163,7 @@ class HelloRefusalProperties {
                 System.currentTimeMillis(), null, Base64.getEncoder().encodeToString(der.length == 0 ? new byte[1] : der), "c2ln");
         HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, FIXTURE.check().check(hello));
         if (r.tellPeer()) {
-            assertEquals(Drop.HELLO_BAD_CERTIFICATE, r.counter(), r.reason());
+            assertEquals(SetupDrop.HELLO_BAD_CERTIFICATE, r.counter(), r.reason());
             ControlMessage.ConRej rej = new ControlMessage.ConRej("a", r.reason());   // throws if over 200 characters
             CODEC.encode(rej);                                                         // throws if it cannot be JSON
         }

@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.DataDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.InboundGate;
 import io.ipop.nat.NatAgent;
+import io.ipop.nat.NatSettings;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.NonceCache;
@@ -76,9 +77,9 @@ class InboundGateTest {
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         ConReq req = hello(b);
         assertTrue(gate(true, 10, directory).control(FROM, req));
-        assertEquals(new PeerDirectory.PeerFound("b", FROM, NatAgent.INBOUND), directory.receiveMessage());
+        assertEquals(new PeerDirectory.PeerFound("b", FROM, Discovery.INBOUND), directory.receiveMessage());
         assertEquals(new PeerDirectory.ControlReceived(FROM, req), directory.receiveMessage());
-        assertEquals(0, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(0, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -86,7 +87,7 @@ class InboundGateTest {
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         assertTrue(gate(true, 10, directory).control(FROM, hello(foreign)));
         directory.expectNoMessage(Duration.ofMillis(100));
-        assertEquals(1, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(1, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -95,7 +96,7 @@ class InboundGateTest {
         ConReq mine = new Hellos(node("rv", "10.77.0.1/24", List.of()), Optional.of(rv)).request("rv", 7, null);
         assertTrue(gate(true, 10, directory).control(FROM, mine));
         directory.expectNoMessage(Duration.ofMillis(100));
-        assertEquals(1, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(1, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -107,14 +108,14 @@ class InboundGateTest {
 
     @Test
     void atMostMaxInboundLinks() {
-        links.add(PeerLink.connecting("c", NatAgent.INBOUND, 11, FROM));
-        links.add(PeerLink.connecting("d", "static", 12, FROM));  // a static peer does not count
+        links.add(PeerLink.connecting("c", Discovery.INBOUND, 11, FROM));
+        links.add(PeerLink.connecting("d", Discovery.STATIC, 12, FROM));  // a static peer does not count
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         InboundGate gate = gate(true, 1, directory);
         assertEquals(1, gate.inboundLinks());
         gate.control(FROM, hello(b));
         directory.expectNoMessage(Duration.ofMillis(100));
-        assertEquals(1, counters.drops(Drop.INBOUND_REFUSED));
+        assertEquals(1, counters.drops(DataDrop.INBOUND_REFUSED));
     }
 
     @Test
@@ -124,7 +125,7 @@ class InboundGateTest {
         for (int i = 0; i < 100; i++) {
             gate.control(FROM, hello(foreign));            // each would cost a certificate check
         }
-        long refused = counters.drops(Drop.INBOUND_REFUSED);
+        long refused = counters.drops(DataDrop.INBOUND_REFUSED);
         assertEquals(100, refused);
         // only the burst was checked; the rest was refused before any work: a good hello now waits for tokens
         gate.control(FROM, hello(b));
@@ -136,7 +137,7 @@ class InboundGateTest {
 
     @Test
     void natMessagesOfKnownPeersGoToTheAgentOthersNowhere() {
-        links.add(PeerLink.connecting("b", NatAgent.INBOUND, 13, FROM));
+        links.add(PeerLink.connecting("b", Discovery.INBOUND, 13, FROM));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         InboundGate gate = gate(true, 10, directory);
         assertTrue(gate.control(FROM, new RelayReq("b", "c")));
@@ -148,7 +149,9 @@ class InboundGateTest {
         LocalNode self = node("rv", "10.77.0.1/24", List.of());
         HelloCheck check = new HelloCheck(self, Optional.of(rv), true, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
-        return new InboundGate("rv", accept, max, check, links, directory.getRef(), toAgent::add, counters, nanos::get);
+        NatSettings nat = new NatSettings(List.of(), Duration.ofSeconds(20), 200, List.of(), accept, max, Duration.ofSeconds(2),
+                Duration.ofSeconds(5), false, 64);
+        return new InboundGate("rv", nat, check, links, directory.getRef(), toAgent::add, counters, nanos::get);
     }
 
     private static ConReq hello(NodeIdentity signer) {

@@ -19,12 +19,12 @@ public final class LinkFixtures {
         return links;
     }
 
-    public static PeerLink connecting(String peer, String discoveredBy, int index, Endpoint endpoint) {
+    public static PeerLink connecting(String peer, Discovery discoveredBy, int index, Endpoint endpoint) {
         return PeerLink.connecting(peer, discoveredBy, index, endpoint);
     }
 
     /** An up link to {@code peer} at {@code at}, overlay 10.77.0.{index}, whose hello offered {@code cands}. */
-    public static PeerLink up(String peer, String discoveredBy, int index, Endpoint at, List<String> cands) {
+    public static PeerLink up(String peer, Discovery discoveredBy, int index, Endpoint at, List<String> cands) {
         return up(PeerLink.connecting(peer, discoveredBy, index, at), at, cands);
     }
 

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
@@ -23,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -79,9 +78,12 @@ class LinkHandshakeTest {
     void aRecordThatCameBeforeTheStartSeedsTheHandshakeThatThenCompletes() throws Exception {
         RecordingUnderlay fromA = new RecordingUnderlay();
         RecordingUnderlay fromB = new RecordingUnderlay();
-        LinkHandshake client = new LinkHandshake();
-        LinkHandshake server = new LinkHandshake();
-        DtlsHandshake atA = client.start(context(a, fromA), DtlsHandshake.Role.CLIENT, peer(b), INDEX_AT_B, AT_B);
+        List<LinkEffect> effects = new ArrayList<>();
+        LinkHandshake client = new LinkHandshake(effects::add);
+        LinkHandshake server = new LinkHandshake(effects::add);
+        LinkHandshake.Run runA = client.start(DtlsHandshake.Role.CLIENT, peer(b), INDEX_AT_B, AT_B, null);
+        assertEquals(List.of(new LinkEffect.StartHandshake(runA)), effects, "the machine starts nothing itself");
+        DtlsHandshake atA = runA.launch(context(a, fromA));
         RecordingUnderlay.Dtls first = fromA.nextDtls(Duration.ofSeconds(5));
         assertEquals(INDEX_AT_B, first.receiverIndex(), "frames carry the index the peer handed out");
         assertEquals(AT_B, first.to());
@@ -89,42 +91,49 @@ class LinkHandshakeTest {
         assertTrue(DtlsHandshake.isClientHello(clientHello));
 
         server.keepEarly(clientHello);                  // b had not agreed yet when a's first flight came
-        DtlsHandshake atB = server.start(context(b, fromB), DtlsHandshake.Role.SERVER, peer(a), INDEX_AT_A, AT_A);
+        LinkHandshake.Run runB = server.start(DtlsHandshake.Role.SERVER, peer(a), INDEX_AT_A, AT_A, null);
+        assertEquals(1, runB.early().size(), "the early record goes with the start");
+        DtlsHandshake atB = runB.launch(context(b, fromB));
         assertNotNull(fromB.nextDtls(Duration.ofSeconds(5)),
                 "the server answers the record it was seeded with; nothing else reached it");
 
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!(atA.result().isDone() && atB.result().isDone()) && System.nanoTime() < deadline) {
-            deliver(fromB, client);
-            deliver(fromA, server);
+            deliver(fromB, atA);
+            deliver(fromA, atB);
             Thread.sleep(2);
         }
         SessionKeys keysA = atA.result().get(1, TimeUnit.SECONDS);
         SessionKeys keysB = atB.result().get(1, TimeUnit.SECONDS);
         assertArrayEquals(keysA.sendKey(), keysB.receiveKey());
         assertEquals(keysA.cipherSuite(), keysB.cipherSuite());
-        assertTrue(server.isCurrent(atB));
+        assertTrue(server.isCurrent(runB));
 
+        effects.clear();
         assertFalse(server.receiveWhileUp(clientHello), "a ClientHello never reaches an up link's handshake");
+        assertEquals(List.of(), effects);
+        assertTrue(server.receive(new byte[] {22}));
+        assertEquals(LinkEffect.FeedHandshake.class, effects.get(0).getClass(), "a record goes to the current handshake");
         server.reset();
-        assertFalse(server.isCurrent(atB));
+        assertFalse(server.isCurrent(runB));
         assertFalse(server.receive(clientHello), "no handshake after a reset");
     }
 
     @Test
     void startingAnotherHandshakeCancelsTheCurrentOne() throws Exception {
-        RecordingUnderlay fromA = new RecordingUnderlay();
-        LinkHandshake client = new LinkHandshake();
-        DtlsHandshake first = client.start(context(a, fromA), DtlsHandshake.Role.CLIENT, peer(b), INDEX_AT_B, AT_B);
-        DtlsHandshake second = client.start(context(a, fromA), DtlsHandshake.Role.CLIENT, peer(b), INDEX_AT_B, AT_B);
-        assertTrue(first.result().isCompletedExceptionally());
+        List<LinkEffect> effects = new ArrayList<>();
+        LinkHandshake client = new LinkHandshake(effects::add);
+        LinkHandshake.Run first = client.start(DtlsHandshake.Role.CLIENT, peer(b), INDEX_AT_B, AT_B, null);
+        LinkHandshake.Run second = client.start(DtlsHandshake.Role.CLIENT, peer(b), INDEX_AT_B, AT_B, null);
+        assertEquals(List.of(new LinkEffect.StartHandshake(first), new LinkEffect.CancelHandshake(first),
+                new LinkEffect.StartHandshake(second)), effects);
         assertFalse(client.isCurrent(first));
         assertTrue(client.isCurrent(second));
         client.cancel();
-        assertTrue(second.result().isCompletedExceptionally());
+        assertEquals(new LinkEffect.CancelHandshake(second), effects.get(3));
     }
 
-    private static void deliver(RecordingUnderlay from, LinkHandshake to) {
+    private static void deliver(RecordingUnderlay from, DtlsHandshake to) {
         for (RecordingUnderlay.Dtls d = from.pollDtls(); d != null; d = from.pollDtls()) {
             to.receive(d.record());
         }

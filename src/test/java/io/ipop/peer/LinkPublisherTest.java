@@ -11,6 +11,7 @@ import io.ipop.frame.MacAddress;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,10 +29,10 @@ class LinkPublisherTest {
     private static final SecurityDecision PLAIN = new SecurityDecision(false, "mode:never");
 
     private final HandClock clock = new HandClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, CONFIGURED);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
     private final LinkSetup setup = new LinkSetup();
-    private final List<PeerDirectory.Command> told = new ArrayList<>();
-    private final LinkPublisher publisher = new LinkPublisher("b", link, setup, told::add, null, clock);
+    private final List<LinkEffect> told = new ArrayList<>();
+    private final LinkPublisher publisher = new LinkPublisher(PeerId.of("b"), link, setup, told::add, clock);
 
     @Test
     void aNewStateIsShownSinceNowWithWhoAndWhereThePeerIs() {
@@ -92,14 +93,14 @@ class LinkPublisherTest {
         setup.heard(conReq(), Optional.empty(), PLAIN);
         publisher.routed(HEARD, null);
         publisher.unrouted();
-        PeerDirectory.LinkUp up = assertInstanceOf(PeerDirectory.LinkUp.class, told.get(0));
+        LinkEffect.Routed up = assertInstanceOf(LinkEffect.Routed.class, told.get(0));
         assertEquals("b", up.route().peer());
         assertEquals(0x1234, up.route().localIndex());
         assertEquals(77, up.route().remoteIndex());
         assertEquals(HEARD, up.route().endpoint());
         assertSame(link.counters(), up.route().counters());
         assertEquals(MacAddress.parse("02:00:00:00:00:02"), new MacAddress(up.route().mac()));
-        assertEquals(new PeerDirectory.LinkDown("b"), told.get(1));
+        assertEquals(LinkEffect.Unrouted.INSTANCE, told.get(1));
     }
 
     private static ConReq conReq() {

@@ -3,6 +3,7 @@ package io.ipop.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.SetupDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.nat.NatAgent;
@@ -10,10 +11,9 @@ import io.ipop.nat.RelayPaths;
 import io.ipop.nat.RendezvousSignaling;
 import io.ipop.nat.SignalCounters;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.node.NatSettings;
+import io.ipop.nat.NatSettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
-import io.ipop.dataplane.Drop;
 import io.ipop.wire.ControlMessage.AnnouncedPeer;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.Fwd;
@@ -50,9 +50,9 @@ class NatAgentTest {
 
     @Test
     void followsAnnouncementsOnlyFromARendezvousUpLinkAtItsEndpoint() {
-        links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
+        links.add(up(PeerLink.connecting("rv", Discovery.STATIC, 1, RV), RV));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         Peers peers = new Peers("rv", true, List.of(new AnnouncedPeer("b", "10.77.0.3/24", List.of("198.51.100.3:5800")),
                 new AnnouncedPeer("a", "10.77.0.2/24", List.of("198.51.100.2:5800"))));
 
@@ -61,52 +61,52 @@ class NatAgentTest {
 
         agent.tell(new NatAgent.Received(RV, peers));
         Endpoint b = Endpoint.parse("198.51.100.3:5800");
-        assertEquals(new PeerDirectory.PeerFound("b", b, "rendezvous:rv"), directory.receiveMessage());
+        assertEquals(new PeerDirectory.PeerFound("b", b, Discovery.rendezvous("rv")), directory.receiveMessage());
         assertEquals(new PeerDirectory.CandidatesFound("b", List.of(b), null, null), directory.receiveMessage());
         directory.expectNoMessage(Duration.ofMillis(200));                // itself ("a") is not followed
     }
 
     @Test
     void followsLinkSetupPassedOnByItsRendezvousButNeverAtTheRendezvousAddress() {
-        links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
+        links.add(up(PeerLink.connecting("rv", Discovery.STATIC, 1, RV), RV));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         ConReq byB = helloOf("b", List.of("198.51.100.3:5800", "203.0.113.10:5800"));
 
         agent.tell(new NatAgent.Received(RV, Fwd.passedOn("rv", "b", byB)));
         PeerDirectory.PeerFound found = directory.expectMessageClass(PeerDirectory.PeerFound.class);
-        assertEquals(new PeerDirectory.PeerFound("b", Endpoint.parse("198.51.100.3:5800"), "rendezvous:rv"), found);
+        assertEquals(new PeerDirectory.PeerFound("b", Endpoint.parse("198.51.100.3:5800"), Discovery.rendezvous("rv")), found);
         assertEquals(new PeerDirectory.Signaled("b", byB, "rv"), directory.receiveMessage());
     }
 
     @Test
     void takesPassedOnLinkSetupOnlyFromItsRendezvous() {
         Endpoint x = Endpoint.parse("198.51.100.7:5800");
-        links.add(up(PeerLink.connecting("rv", "static", 1, RV), RV));
-        links.add(up(PeerLink.connecting("x", NatAgent.INBOUND, 2, x), x));
+        links.add(up(PeerLink.connecting("rv", Discovery.STATIC, 1, RV), RV));
+        links.add(up(PeerLink.connecting("x", Discovery.INBOUND, 2, x), x));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        ActorRef<NatAgent.Command> agent = spawn(directory, NatAgent.FORGET_AFTER, List.of("rv"));
+        ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         ConReq byB = helloOf("b", List.of("198.51.100.3:5800"));
 
         agent.tell(new NatAgent.Received(x, Fwd.passedOn("x", "b", byB)));            // x is no rendezvous of ours
         agent.tell(new NatAgent.Received(x, Fwd.passedOn("rv", "b", byB)));           // rv's name, not rv's endpoint
         directory.expectNoMessage(Duration.ofMillis(300));
-        assertEquals(1, drops.drops(Drop.SIGNAL_REFUSED));
-        assertEquals(1, drops.drops(Drop.SIGNAL_NOT_FROM_LINK));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_REFUSED));
+        assertEquals(1, drops.drops(SetupDrop.SIGNAL_NOT_FROM_LINK));
     }
 
     @Test
     void asARendezvousPassesLinkSetupBetweenItsLinks() {
         Endpoint aAt = Endpoint.parse("198.51.100.2:5800");
         Endpoint bAt = Endpoint.parse("198.51.100.3:5800");
-        links.add(up(PeerLink.connecting("a", NatAgent.INBOUND, 2, aAt), aAt));
-        links.add(up(PeerLink.connecting("b", NatAgent.INBOUND, 3, bAt), bAt));
+        links.add(up(PeerLink.connecting("a", Discovery.INBOUND, 2, aAt), aAt));
+        links.add(up(PeerLink.connecting("b", Discovery.INBOUND, 3, bAt), bAt));
         NatSettings rendezvous = new NatSettings(List.of(), Duration.ofSeconds(20), 200, List.of(), true, 256,
                 Duration.ofHours(1), Duration.ofSeconds(60), false, 64);
         ControlChannel channel = new ControlChannel(wire, new ControlCodec());
-        ActorRef<NatAgent.Command> agent = KIT.spawn(NatAgent.create("rv", rendezvous, List.of(), links, channel,
-                KIT.<PeerDirectory.Command>createTestProbe().getRef(), Optional.empty(), new RelayPaths(),
-                new RendezvousSignaling("rv", List.of(), links, channel, drops, new SignalCounters(), System::nanoTime)));
+        ActorRef<NatAgent.Command> agent = KIT.spawn(NatAgent.create("rv", rendezvous, List.of(), new NatAgent.Ports(links,
+                channel, KIT.<PeerDirectory.Command>createTestProbe().getRef(), Optional.empty(), new RelayPaths(),
+                new RendezvousSignaling("rv", List.of(), links, channel, drops, new SignalCounters(), System::nanoTime))));
         ConReq byA = helloOf("a", List.of("198.51.100.2:5800"));
 
         agent.tell(new NatAgent.Received(aAt, Fwd.toward("a", "b", byA)));
@@ -121,10 +121,10 @@ class NatAgentTest {
 
     @Test
     void forgetsNodesNotInTheConfigThatStayDown() {
-        links.add(PeerLink.connecting("x", NatAgent.INBOUND, 2, Endpoint.parse("198.51.100.2:40000")));
-        links.add(PeerLink.connecting("y", "rendezvous:rv", 3, Endpoint.parse("198.51.100.3:5800")));
-        links.add(PeerLink.connecting("s", "static", 4, Endpoint.parse("198.51.100.4:5800")));
-        links.add(up(PeerLink.connecting("z", NatAgent.INBOUND, 5, Endpoint.parse("198.51.100.5:5800")),
+        links.add(PeerLink.connecting("x", Discovery.INBOUND, 2, Endpoint.parse("198.51.100.2:40000")));
+        links.add(PeerLink.connecting("y", Discovery.rendezvous("rv"), 3, Endpoint.parse("198.51.100.3:5800")));
+        links.add(PeerLink.connecting("s", Discovery.STATIC, 4, Endpoint.parse("198.51.100.4:5800")));
+        links.add(up(PeerLink.connecting("z", Discovery.INBOUND, 5, Endpoint.parse("198.51.100.5:5800")),
                 Endpoint.parse("198.51.100.5:5800")));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         spawn(directory, Duration.ZERO, List.of("s"));
@@ -139,9 +139,9 @@ class NatAgentTest {
     private ActorRef<NatAgent.Command> spawn(TestProbe<PeerDirectory.Command> directory, Duration forgetAfter,
                                              List<String> staticPeers) {
         ControlChannel channel = new ControlChannel(wire, new ControlCodec());
-        return KIT.spawn(NatAgent.create("a", NAT, staticPeers, links, channel, directory.getRef(), Optional.empty(),
-                new RelayPaths(), new RendezvousSignaling("a", List.of(), links, channel, drops, new SignalCounters(),
-                        System::nanoTime), forgetAfter));
+        return KIT.spawn(NatAgent.create("a", NAT.withForgetAfter(forgetAfter), staticPeers, new NatAgent.Ports(links, channel,
+                directory.getRef(), Optional.empty(), new RelayPaths(), new RendezvousSignaling("a", List.of(), links, channel,
+                drops, new SignalCounters(), System::nanoTime))));
     }
 
     private static ConReq helloOf(String node, List<String> cands) {

@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.NonceCache;
@@ -82,7 +80,7 @@ class PathValidationTest {
     /** The first-seen problem: x re-sends b's captured request before the genuine copy arrives. */
     @Test
     void aCapturedHelloSentFirstByTheAttackerNeitherBecomesTheEndpointNorLocksOutTheGenuineCopy() {
-        start("inbound");                               // nothing about b's address is trusted
+        start(Discovery.INBOUND);                               // nothing about b's address is trusted
         ConReq captured = hellosOf("instance-b").request("a", 77, false);
         session.tell(new PeerSession.ControlReceived(X, captured));
         directory.expectNoMessage(Duration.ofMillis(300));
@@ -95,7 +93,7 @@ class PathValidationTest {
         session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").response("a", 77, toB.nonce(), false)));
         PeerDirectory.LinkUp up = directory.expectMessageClass(PeerDirectory.LinkUp.class);
         assertEquals(B, up.route().endpoint(), "the link is at b's address, which answered");
-        assertTrue(ctx.counters().drops(Drop.HELLO_UNPROVEN_PATH) >= 1);
+        assertTrue(ctx.counters().drops(SetupDrop.HELLO_UNPROVEN_PATH) >= 1);
 
         // x has no answer to the challenge sent to x (only b's key could sign one); what it can do is replay b's
         // genuine answer, which echoes the nonce sent to b's address: that proves nothing about x's
@@ -107,7 +105,7 @@ class PathValidationTest {
 
     @Test
     void aVerifiedHelloFromANewAddressNeitherMovesNorResetsAnUpLinkUntilTheAddressAnswers() {
-        start("static");
+        start(Discovery.STATIC);
         bringUp();
         ConReq restarted = hellosOf("instance-b-2").request("a", 88, null);   // captured from b's next life, elsewhere
         session.tell(new PeerSession.ControlReceived(X, restarted));
@@ -115,7 +113,7 @@ class PathValidationTest {
         directory.expectNoMessage(Duration.ofMillis(300));
         assertEquals(LinkState.UP, link.snapshot().state());
         assertEquals(B, link.snapshot().endpoint());
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_UNPROVEN_PATH));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_UNPROVEN_PATH));
 
         // the real b restarted behind a new NAT mapping at x: it answers the challenge, and only then the link moves
         session.tell(new PeerSession.ControlReceived(X, hellosOf("instance-b-2").response("a", 88, challenge.nonce(), false)));
@@ -127,19 +125,19 @@ class PathValidationTest {
 
     @Test
     void anOlderHelloReplayedFromTheLinksOwnAddressDoesNotResetIt() {
-        start("static");
+        start(Discovery.STATIC);
         ConReq older = hellosOf("instance-b").request("a", 77, null);  // b's first request, never delivered to a
         sleepMillis(5);
         bringUp();
         session.tell(new PeerSession.ControlReceived(B, older));       // replayed, its source spoofed as b's
         directory.expectNoMessage(Duration.ofMillis(300));
         assertEquals(LinkState.UP, link.snapshot().state());
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_SUPERSEDED));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_SUPERSEDED));
         session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").request("a", 77, null)));
         directory.expectMessageClass(PeerDirectory.LinkDown.class);    // a newer one does: b really went back to setup
     }
 
-    private void start(String discoveredBy) {
+    private void start(Discovery discoveredBy) {
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.BY_GROUP, Set.of(), Optional.of(a),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));
         HelloCheck check = new HelloCheck(selfA, Optional.of(a), true, Duration.ofSeconds(60),

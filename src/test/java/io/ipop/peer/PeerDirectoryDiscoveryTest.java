@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
@@ -61,25 +59,25 @@ class PeerDirectoryDiscoveryTest {
 
     @Test
     void aPeerLostByItsOwnSourceIsUnlinkedAndOthersAreLeftAlone() {
-        directory.tell(new PeerDirectory.PeerFound("b", B, "cluster"));
-        directory.tell(new PeerDirectory.PeerFound("c", C, "static"));
+        directory.tell(new PeerDirectory.PeerFound("b", B, Discovery.CLUSTER));
+        directory.tell(new PeerDirectory.PeerFound("c", C, Discovery.STATIC));
         await("both links", () -> links.knows("b") && links.knows("c"));
-        assertEquals("cluster", links.get("b").discoveredBy());
+        assertEquals(Discovery.CLUSTER, links.get("b").discoveredBy());
         await("con_req to b's published endpoint", () -> wire.drain().stream().anyMatch(s -> s.to().equals(B)));
 
-        directory.tell(new PeerDirectory.PeerLost("c", "cluster", "left the cluster"));   // c came from the config
-        directory.tell(new PeerDirectory.PeerLost("b", "cluster", "left the cluster"));
+        directory.tell(new PeerDirectory.PeerLost("c", Discovery.CLUSTER, "left the cluster"));   // c came from the config
+        directory.tell(new PeerDirectory.PeerLost("b", Discovery.CLUSTER, "left the cluster"));
         await("b unlinked", () -> !links.knows("b"));
         assertNotNull(links.get("c"), "a static peer is not the cluster's to remove");
     }
 
     @Test
     void aPeerFoundAgainWhileItsOldSessionStopsIsLinkedAfresh() {
-        directory.tell(new PeerDirectory.PeerFound("b", B, "cluster"));
+        directory.tell(new PeerDirectory.PeerFound("b", B, Discovery.CLUSTER));
         await("b linked", () -> links.knows("b"));
         int oldIndex = links.get("b").localIndex();
-        directory.tell(new PeerDirectory.PeerLost("b", "cluster", "restarted (new cluster member)"));
-        directory.tell(new PeerDirectory.PeerFound("b", C, "cluster"));
+        directory.tell(new PeerDirectory.PeerLost("b", Discovery.CLUSTER, "restarted (new cluster member)"));
+        directory.tell(new PeerDirectory.PeerFound("b", C, Discovery.CLUSTER));
         await("b linked again at its new endpoint", () -> links.knows("b") && links.get("b").localIndex() != oldIndex);
         assertNotEquals(oldIndex, links.get("b").localIndex());
         wire.drain();

@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
@@ -57,7 +55,7 @@ class PeerSessionTest {
     void start() {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
-        link = PeerLink.connecting("b", "static", LOCAL_INDEX, PEER_ENDPOINT);
+        link = PeerLink.connecting("b", Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
         linkContext = context(wire);
         session = KIT.spawn(PeerSession.create(linkContext, "b", PEER_ENDPOINT, link, directory.getRef()));
     }
@@ -107,7 +105,7 @@ class PeerSessionTest {
         session.tell(received(conResp("instance-b", 77, "some-other-nonce")));
         directory.expectNoMessage(Duration.ofMillis(100));
         assertEquals(LinkState.CONNECTING, link.snapshot().state());
-        assertEquals(1, linkContext.counters().drops(Drop.UNEXPECTED_RESPONSE));
+        assertEquals(1, linkContext.counters().drops(SetupDrop.UNEXPECTED_RESPONSE));
         session.tell(received(conResp("instance-b", 77, own.nonce())));
         directory.expectMessageClass(PeerDirectory.LinkUp.class);
         awaitState(LinkState.UP);
@@ -205,9 +203,9 @@ class PeerSessionTest {
         directory.expectNoMessage(Duration.ofMillis(200));
         assertEquals(LinkState.UP, link.snapshot().state());
         assertEquals(reason, link.snapshot().reason());
-        assertEquals(4, linkContext.counters().drops(Drop.WRONG_ADDRESS));
+        assertEquals(4, linkContext.counters().drops(SetupDrop.WRONG_ADDRESS));
         assertEquals(0, wire.drain(ControlMessage.Pong.class).size(), "no pong reflected to another address");
-        assertEquals(1, linkContext.counters().drops(Drop.UNEXPECTED_RESPONSE));
+        assertEquals(1, linkContext.counters().drops(SetupDrop.UNEXPECTED_RESPONSE));
     }
 
     @Test

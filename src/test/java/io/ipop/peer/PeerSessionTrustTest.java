@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.NonceCache;
@@ -110,7 +108,7 @@ class PeerSessionTrustTest {
         session.tell(received(fromB.request("a", 77, false)));      // b tries again: refused, counted, told
         ConRej rej = awaitSent(ConRej.class, 1).get(0);
         assertTrue(rej.reason().contains("revoked"), rej.reason());
-        assertEquals(1, linkContext.counters().drops(Drop.HELLO_REVOKED));
+        assertEquals(1, linkContext.counters().drops(SetupDrop.HELLO_REVOKED));
         TIME.timePasses(Duration.ofSeconds(5));
         directory.expectNoMessage(Duration.ofMillis(200));
         assertEquals(LinkState.LOST, link.snapshot().state(), "and the link stays down");
@@ -166,7 +164,7 @@ class PeerSessionTrustTest {
     private void start(SecuritySettings security) {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
-        link = PeerLink.connecting("b", "static", LOCAL_INDEX, PEER_ENDPOINT);
+        link = PeerLink.connecting("b", Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
         Clock clock = new Clock() {
             @Override
             public java.time.ZoneId getZone() {
@@ -193,7 +191,7 @@ class PeerSessionTrustTest {
     }
 
     private static SecuritySettings security(Revocations revoked, Duration reverify) {
-        return new SecuritySettings(SecuritySettings.Mode.NEVER, io.ipop.node.SecurePeers.NONE, Optional.of(a), Duration.ofSeconds(60),
+        return new SecuritySettings(SecuritySettings.Mode.NEVER, io.ipop.peer.SecurePeers.NONE, Optional.of(a), Duration.ofSeconds(60),
                 Duration.ofSeconds(10), revoked, reverify, Duration.ofMinutes(2));
     }
 

@@ -4,18 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,8 +33,8 @@ class ProbesTest {
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
     private final LinkContext ctx = context(wire);
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, CONFIGURED);
-    private final Probes probes = new Probes("b", link, CONFIGURED, true);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
+    private final Probes probes = new Probes(PeerId.of("b"), link, CONFIGURED, true);
 
     @Test
     void onARelayedLinkEveryFourthKeepaliveProbesTheDirectPaths() {
@@ -71,7 +70,7 @@ class ProbesTest {
     void aForwardedHelloThatDoesNotVerifyIsCountedAndAddsNothing() {
         ConReq misaddressed = hello("c", List.of(DIRECT.toString()));
         assertInstanceOf(HelloCheck.Rejected.class, probes.signaled(ctx, misaddressed));
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_MISADDRESSED));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED));
         assertEquals(List.of(), link.candidates());
         assertEquals(List.of(), wire.drain(), "no con_rej: the sender is at no address of ours yet");
     }

@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConRej;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,12 +36,12 @@ class RefusalsTest {
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
     private final LinkContext ctx = context(wire);
-    private final PeerLink link = PeerLink.connecting("b", "static", 0x1234, PEER);
+    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, PEER);
     private final AtomicLong now = new AtomicLong(100 * SECOND);
     private final Logger log = (Logger) LoggerFactory.getLogger("RefusalsTest");
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private final LinkPublisher publisher = new LinkPublisher("b", link, new LinkSetup(), told -> { }, null, Clock.systemUTC());
-    private final Refusals refusals = new Refusals("b", publisher, () -> log, now::get);
+    private final LinkPublisher publisher = new LinkPublisher(PeerId.of("b"), link, new LinkSetup(), told -> { }, Clock.systemUTC());
+    private final Refusals refusals = new Refusals(PeerId.of("b"), publisher, () -> log, now::get);
 
     @BeforeEach
     void capture() {
@@ -59,8 +58,8 @@ class RefusalsTest {
 
     @Test
     void aRefusedHelloIsCountedShownAndToldToThePeerIfItCanFixIt() {
-        refusals.reject(ctx, PEER, new HelloCheck.Rejected(Drop.HELLO_REFUSED, "protocol version 9, this node speaks 1", true));
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_REFUSED));
+        refusals.reject(ctx, PEER, new HelloCheck.Rejected(SetupDrop.HELLO_REFUSED, "protocol version 9, this node speaks 1", true));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_REFUSED));
         assertEquals("protocol version 9, this node speaks 1", link.snapshot().reason());
         List<RecordingUnderlay.Sent> sent = wire.drain();
         assertEquals(1, sent.size());
@@ -71,22 +70,22 @@ class RefusalsTest {
 
     @Test
     void aForgeryIsNotAnswered() {
-        refusals.reject(ctx, ELSEWHERE, new HelloCheck.Rejected(Drop.HELLO_BAD_SIGNATURE, "bad signature", false));
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_BAD_SIGNATURE));
+        refusals.reject(ctx, ELSEWHERE, new HelloCheck.Rejected(SetupDrop.HELLO_BAD_SIGNATURE, "bad signature", false));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_BAD_SIGNATURE));
         assertEquals("bad signature", link.snapshot().reason());
         assertTrue(wire.drain().isEmpty());
     }
 
     @Test
     void refusalsAreLoggedOncePerIntervalSayingHowManyWereLeftOut() {
-        HelloCheck.Rejected replay = new HelloCheck.Rejected(Drop.HELLO_REPLAY, "replayed hello", false);
+        HelloCheck.Rejected replay = new HelloCheck.Rejected(SetupDrop.HELLO_REPLAY, "replayed hello", false);
         for (int i = 0; i < 5; i++) {
             refusals.reject(ctx, ELSEWHERE, replay);
             now.addAndGet(SECOND);
         }
         now.addAndGet(Refusals.LOG_INTERVAL.toNanos());
         refusals.reject(ctx, ELSEWHERE, replay);
-        assertEquals(6, ctx.counters().drops(Drop.HELLO_REPLAY), "the counters have every refusal");
+        assertEquals(6, ctx.counters().drops(SetupDrop.HELLO_REPLAY), "the counters have every refusal");
         assertEquals(List.of("refusing hello from b at " + ELSEWHERE + ": replayed hello",
                 "refusing hello from b at " + ELSEWHERE + ": replayed hello"
                         + " (4 more refused since the last line, see link_setup counters)"), messages());
@@ -103,7 +102,7 @@ class RefusalsTest {
     @Test
     void aConRejCountsOnlyFromThePeersAddressAndIsLoggedOnce() {
         refusals.refusedByPeer(ctx, new ConRej("b", "no certificate"), ELSEWHERE, PEER);
-        assertEquals(1, ctx.counters().drops(Drop.WRONG_ADDRESS));
+        assertEquals(1, ctx.counters().drops(SetupDrop.WRONG_ADDRESS));
         assertEquals("starting", link.snapshot().reason(), "unauthenticated, from elsewhere: changes nothing");
         refusals.refusedByPeer(ctx, new ConRej("b", "no certificate"), PEER, PEER);
         refusals.refusedByPeer(ctx, new ConRej("b", "no certificate"), PEER, PEER);

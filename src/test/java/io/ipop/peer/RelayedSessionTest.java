@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
+import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
-import io.ipop.dataplane.Drop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.LinkSettings;
-import io.ipop.node.SecuritySettings;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
@@ -57,7 +55,7 @@ class RelayedSessionTest {
         RecordingUnderlay wire = new RecordingUnderlay();
         List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x43, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x43, ANNOUNCED);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire, signaled), "b", ANNOUNCED, link,
                 directory.getRef()));
         awaitSignaled(signaled, ConReq.class);              // seeking: its con_req goes through the rendezvous too
@@ -89,7 +87,7 @@ class RelayedSessionTest {
         RecordingUnderlay wire = new RecordingUnderlay();
         List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
         LinkContext ctx = context(wire, signaled);
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x44, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x44, ANNOUNCED);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
                 KIT.<PeerDirectory.Command>createTestProbe().getRef()));
         awaitSignaled(signaled, ConReq.class);
@@ -98,10 +96,10 @@ class RelayedSessionTest {
                 List.of("198.51.100.66:5800"));
         session.tell(new PeerSession.Signaled(misaddressed, "rv"));
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (ctx.counters().drops(Drop.HELLO_MISADDRESSED) == 0 && System.nanoTime() < deadline) {
+        while (ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED) == 0 && System.nanoTime() < deadline) {
             pause();
         }
-        assertEquals(1, ctx.counters().drops(Drop.HELLO_MISADDRESSED));
+        assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED));
         assertTrue(link.candidates().isEmpty(), "its candidates were not learned: " + link.candidates());
         assertTrue(signaled.stream().noneMatch(h -> h instanceof ConResp), "and it was not answered");
         KIT.stop(session, Duration.ofSeconds(3));
@@ -111,7 +109,7 @@ class RelayedSessionTest {
     void comesUpThroughTheRelayAndMovesToADirectPathThatAnswers() {
         RecordingUnderlay wire = new RecordingUnderlay();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x42, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x42, ANNOUNCED);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire), "b", ANNOUNCED, link,
                 directory.getRef()));
 
@@ -159,7 +157,7 @@ class RelayedSessionTest {
     void aRelayedLinkDoesNotMoveToAnAddressThatOnlyRepeatsAProbe() {
         RecordingUnderlay wire = new RecordingUnderlay();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", "rendezvous:rv", 0x45, ANNOUNCED);
+        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x45, ANNOUNCED);
         LinkContext ctx = context(wire);
         ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
                 directory.getRef()));

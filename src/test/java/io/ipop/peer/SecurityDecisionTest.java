@@ -3,8 +3,7 @@ package io.ipop.peer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.ipop.frame.OverlayAddress;
-import io.ipop.node.SecurePeers;
-import io.ipop.node.SecuritySettings.Mode;
+import io.ipop.peer.SecuritySettings.Mode;
 import io.ipop.secure.NodeIdentityLoader;
 import io.ipop.secure.OverlayCa;
 import io.ipop.secure.PeerIdentity;

@@ -1,12 +1,14 @@
-package io.ipop.node;
+package io.ipop.tap;
 
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 
 /** {@code ipop.tap}: the inside interface; {@code offload}: TCP segmentation offload to this node (see tap.linux). */
 public record TapSettings(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload) {
 
-    static TapSettings read(ConfigReader c, String nodeName) {
+    public static TapSettings read(ConfigReader c, String nodeName) {
         String name = c.token("name");
         if (name.length() > 15) {
             throw new ConfigProblem(c.path("name"), "\"" + name + "\" is longer than the 15 characters Linux allows for an interface name");

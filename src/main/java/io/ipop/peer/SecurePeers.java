@@ -1,4 +1,4 @@
-package io.ipop.node;
+package io.ipop.peer;
 
 import io.ipop.secure.PeerIdentity;
 import java.util.Optional;

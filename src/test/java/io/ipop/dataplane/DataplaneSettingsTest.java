@@ -1,4 +1,4 @@
-package io.ipop.node;
+package io.ipop.dataplane;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

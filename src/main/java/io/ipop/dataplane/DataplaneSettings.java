@@ -1,4 +1,6 @@
-package io.ipop.node;
+package io.ipop.dataplane;
+
+import io.ipop.config.ConfigReader;
 
 /**
  * {@code ipop.dataplane}: sizes of the stream buffers and batches.
@@ -9,7 +11,7 @@ package io.ipop.node;
  */
 public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize) {
 
-    static DataplaneSettings read(ConfigReader c) {
+    public static DataplaneSettings read(ConfigReader c) {
         return new DataplaneSettings(
                 c.intIn("inbound-buffer", 1, 65536),
                 c.intIn("outbound-buffer", 1, 65536),

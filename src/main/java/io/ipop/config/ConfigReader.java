@@ -1,4 +1,4 @@
-package io.ipop.node;
+package io.ipop.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -12,32 +12,32 @@ import java.util.regex.Pattern;
  * Reads typed values from one config subtree and turns every failure into a {@link ConfigProblem}
  * naming the full key path. {@code prefix} is the path of the subtree, used only in messages.
  */
-final class ConfigReader {
+public final class ConfigReader {
     /** Names of nodes, peers, groups and interfaces: safe in logs, JSON and file names. */
-    static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    public static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final Config config;
     private final String prefix;
 
-    ConfigReader(Config config, String prefix) {
+    public ConfigReader(Config config, String prefix) {
         this.config = config;
         this.prefix = prefix;
     }
 
-    String path(String key) {
+    public String path(String key) {
         return prefix.isEmpty() ? key : prefix + "." + key;
     }
 
-    ConfigReader at(String key) {
+    public ConfigReader at(String key) {
         return new ConfigReader(get(key, config::getConfig), path(key));
     }
 
-    String string(String key) {
+    public String string(String key) {
         return get(key, config::getString);
     }
 
     /** A name matching {@link #TOKEN}. */
-    String token(String key) {
+    public String token(String key) {
         String v = string(key);
         if (!TOKEN.matcher(v).matches()) {
             throw new ConfigProblem(path(key), "\"" + v + "\" is not a valid name (letters, digits, '.', '_', '-'; 1..64 characters)");
@@ -45,11 +45,11 @@ final class ConfigReader {
         return v;
     }
 
-    boolean bool(String key) {
+    public boolean bool(String key) {
         return get(key, config::getBoolean);
     }
 
-    int intIn(String key, int min, int max) {
+    public int intIn(String key, int min, int max) {
         Object raw = get(key, config::getAnyRef);
         if (raw instanceof Double || raw instanceof String s && s.contains(".")) {
             throw new ConfigProblem(path(key), raw + " is not a whole number");
@@ -61,7 +61,7 @@ final class ConfigReader {
         return v;
     }
 
-    long bytesIn(String key, long min, long max) {
+    public long bytesIn(String key, long min, long max) {
         long v = get(key, config::getBytes);
         if (v < min || v > max) {
             throw new ConfigProblem(path(key), v + " bytes is out of range " + min + ".." + max);
@@ -69,7 +69,7 @@ final class ConfigReader {
         return v;
     }
 
-    Duration positiveDuration(String key) {
+    public Duration positiveDuration(String key) {
         Duration d = get(key, config::getDuration);
         if (d.isNegative() || d.isZero()) {
             throw new ConfigProblem(path(key), "must be a positive duration (e.g. 1s, 250ms), was " + d);
@@ -77,16 +77,25 @@ final class ConfigReader {
         return d;
     }
 
-    List<String> stringList(String key) {
+    /** A duration within {@code min..max} (both inclusive). */
+    public Duration durationIn(String key, Duration min, Duration max) {
+        Duration d = get(key, config::getDuration);
+        if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
+            throw new ConfigProblem(path(key), d + " is out of range " + min + ".." + max);
+        }
+        return d;
+    }
+
+    public List<String> stringList(String key) {
         return get(key, config::getStringList);
     }
 
-    List<? extends Config> objectList(String key) {
+    public List<? extends Config> objectList(String key) {
         return get(key, config::getConfigList);
     }
 
     /** Parses a string value, turning the parser's IllegalArgumentException into a ConfigProblem. */
-    <T> T parsed(String key, Function<String, T> parser) {
+    public <T> T parsed(String key, Function<String, T> parser) {
         String v = string(key);
         try {
             return parser.apply(v);
@@ -96,7 +105,7 @@ final class ConfigReader {
     }
 
     /** Like {@link #parsed} for an enum spelled in lower case with dashes ({@code by-group}). */
-    <E extends Enum<E>> E lowerCaseEnum(String key, Class<E> type) {
+    public <E extends Enum<E>> E lowerCaseEnum(String key, Class<E> type) {
         String v = string(key);
         for (E e : type.getEnumConstants()) {
             if (e.name().replace('_', '-').equalsIgnoreCase(v)) {
@@ -130,7 +139,7 @@ final class ConfigReader {
         return tail.replace('\n', ' ');
     }
 
-    boolean isList(String key) {
+    public boolean isList(String key) {
         return config.hasPath(key) && config.getValue(key).valueType() == ConfigValueType.LIST;
     }
 }

@@ -1,11 +1,13 @@
-package io.ipop.node;
+package io.ipop.peer;
 
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import java.time.Duration;
 
 /** {@code ipop.link}: keepalive, dead-peer detection and reconnect backoff of every peer link. */
 public record LinkSettings(Duration keepaliveInterval, Duration deadAfter, Duration retryMin, Duration retryMax) {
 
-    static LinkSettings read(ConfigReader c) {
+    public static LinkSettings read(ConfigReader c) {
         Duration keepalive = c.positiveDuration("keepalive-interval");
         Duration dead = c.positiveDuration("dead-after");
         if (dead.compareTo(keepalive.multipliedBy(2)) < 0) {

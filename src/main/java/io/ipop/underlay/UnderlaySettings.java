@@ -1,5 +1,7 @@
-package io.ipop.node;
+package io.ipop.underlay;
 
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -12,7 +14,7 @@ import java.util.regex.Pattern;
 public record UnderlaySettings(InetSocketAddress bind, int socketBuffer, boolean offload) {
     private static final Pattern IP_LITERAL = Pattern.compile("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
 
-    static UnderlaySettings read(ConfigReader c) {
+    public static UnderlaySettings read(ConfigReader c) {
         String bind = c.string("bind");
         if (!IP_LITERAL.matcher(bind).matches()) {
             throw new ConfigProblem(c.path("bind"), "\"" + bind + "\" is not an IP address (use 0.0.0.0 for all)");

@@ -1,8 +1,12 @@
-package io.ipop.node;
+package io.ipop.discovery;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
+import io.ipop.peer.PeerSettings;
 import io.ipop.underlay.Endpoint;
+import io.ipop.underlay.UnderlaySettings;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,7 +43,7 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
     private static final Pattern SEED = Pattern.compile("pekko://([^@/]+)@(\\[[0-9A-Fa-f:.]+\\]|[^:/@\\[\\]]+):([0-9]{1,5})");
 
     /** @param certificate this node has a certificate ({@code ipop.security.ca/cert/key}), already checked */
-    static DiscoverySettings read(ConfigReader discovery, Config all, UnderlaySettings underlay, List<PeerSettings> peers,
+    public static DiscoverySettings read(ConfigReader discovery, Config all, UnderlaySettings underlay, List<PeerSettings> peers,
                                   String peersPath, boolean certificate) {
         boolean statics = discovery.bool("static");
         boolean cluster = discovery.bool("cluster");
@@ -79,23 +83,34 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
     }
 
     /**
-     * Pekko settings that follow from these: the actor provider ({@code cluster} only when cluster
-     * discovery is on, so a node without it opens no port beyond its own) and the {@code /cluster/*}
-     * routes, which need a cluster; with {@code clusterTls} Artery's {@code tls-tcp} transport with
-     * {@link io.ipop.discovery.ClusterTlsEngineProvider} (mutual authentication against the overlay CA, no host
-     * name check). These win over the user's file: a node with a certificate cannot be configured into plain
-     * {@code tcp} by a stray Pekko key, only by {@code ipop.discovery.cluster-tls = off}.
+     * Pekko settings of the node's ActorSystem that follow from these: it never opens a port of its own (provider
+     * {@code local}); with cluster discovery the {@code /cluster/*} routes come from
+     * {@code io.ipop.management.ClusterRoutes}, which serves those of the cluster system running at the time
+     * ({@link ClusterMembership}).
      */
-    Config pekkoOverrides() {
+    public Config pekkoOverrides() {
+        return ConfigFactory.parseMap(Map.of(
+                "pekko.actor.provider", "local",
+                "pekko.management.http.routes.cluster-management", cluster ? "io.ipop.management.ClusterRoutes" : ""));
+    }
+
+    /**
+     * The config of the cluster system ({@link ClusterMembership}), over the node's: provider
+     * {@code cluster}; with {@code clusterTls} Artery's {@code tls-tcp} transport with
+     * {@link ClusterTlsEngineProvider} (mutual authentication against the overlay CA, no host
+     * name check). These win over the user's file: a node with a certificate cannot be configured into plain
+     * {@code tcp} by a stray Pekko key, only by {@code ipop.discovery.cluster-tls = off}. The node's system, not
+     * the JVM's shutdown hook, stops it (after leaving).
+     */
+    public Config clusterSystemConfig(Config node) {
         Map<String, Object> o = new HashMap<>(Map.of(
-                "pekko.actor.provider", cluster ? "cluster" : "local",
-                "pekko.management.http.routes.cluster-management",
-                cluster ? "org.apache.pekko.management.cluster.ClusterHttpManagementRouteProvider" : ""));
+                "pekko.actor.provider", "cluster",
+                "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off"));
         if (clusterTls) {
             o.put("pekko.remote.artery.transport", "tls-tcp");
             o.put("pekko.remote.artery.ssl.ssl-engine-provider", TLS_ENGINE);
         }
-        return ConfigFactory.parseMap(o);
+        return ConfigFactory.parseMap(o).withFallback(node);
     }
 
     private static List<Endpoint> readEndpoints(ConfigReader discovery) {

@@ -1,4 +1,4 @@
-package io.ipop.node;
+package io.ipop.config;
 
 /** A configuration value is missing or wrong. The message is one line and starts with the key path. */
 public final class ConfigProblem extends RuntimeException {

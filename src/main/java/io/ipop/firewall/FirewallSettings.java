@@ -1,6 +1,8 @@
-package io.ipop.node;
+package io.ipop.firewall;
 
 import com.typesafe.config.Config;
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import io.ipop.firewall.Firewall;
 import io.ipop.firewall.FirewallRule;
 import io.ipop.frame.OverlayAddress;
@@ -23,7 +25,7 @@ public record FirewallSettings(boolean defaultAllow, List<FirewallRule> rules) {
         rules = List.copyOf(rules);
     }
 
-    static FirewallSettings read(ConfigReader c) {
+    public static FirewallSettings read(ConfigReader c) {
         String def = c.string("default");
         if (!def.equals("allow") && !def.equals("deny")) {
             throw new ConfigProblem(c.path("default"), "\"" + def + "\" is neither allow nor deny");

@@ -1,5 +1,8 @@
-package io.ipop.node;
+package io.ipop.nat;
 
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
+import io.ipop.peer.PeerSettings;
 import io.ipop.underlay.Endpoint;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,12 +21,29 @@ import java.util.List;
  * @param directTimeout    how long two nodes probe each other directly before they ask for a relay
  * @param relay            this node relays for nodes linked with it
  * @param relayMax         at most this many relayed pairs at once
+ * @param relayRetry       how long a node waits for a relay's answer before it asks again
+ * @param forgetAfter      a link to a node not in the config that has been down this long is dropped, session and all
+ * @param inboundRate      con_reqs from unknown nodes this node checks per second at most (burst: twice that)
  */
 public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<String> rendezvous,
                           boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
-                          boolean relay, int relayMax) {
+                          boolean relay, int relayMax, Duration relayRetry, Duration forgetAfter, int inboundRate) {
 
-    static NatSettings read(ConfigReader c, List<PeerSettings> peers) {
+    /** With the reference.conf defaults of {@code relay-retry}, {@code forget-after} and {@code inbound-rate} (tests). */
+    public NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<String> rendezvous,
+                       boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
+                       boolean relay, int relayMax) {
+        this(stunServers, stunInterval, stunAnswerRate, rendezvous, acceptInbound, maxInbound, announceInterval, directTimeout,
+                relay, relayMax, Duration.ofSeconds(10), Duration.ofMinutes(5), 20);
+    }
+
+    /** Copy with another {@link #forgetAfter}. */
+    public NatSettings withForgetAfter(Duration after) {
+        return new NatSettings(stunServers, stunInterval, stunAnswerRate, rendezvous, acceptInbound, maxInbound,
+                announceInterval, directTimeout, relay, relayMax, relayRetry, after, inboundRate);
+    }
+
+    public static NatSettings read(ConfigReader c, List<PeerSettings> peers) {
         List<String> raw = c.stringList("stun-servers");
         List<Endpoint> servers = new ArrayList<>();
         for (int i = 0; i < raw.size(); i++) {
@@ -49,7 +69,10 @@ public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int
         return new NatSettings(List.copyOf(servers), c.positiveDuration("stun-interval"),
                 c.intIn("stun-answer-rate", 1, 1_000_000), List.copyOf(rendezvous), c.bool("accept-inbound"),
                 c.intIn("max-inbound", 1, 100_000), c.positiveDuration("announce-interval"),
-                c.positiveDuration("direct-timeout"), c.bool("relay"), c.intIn("relay-max", 1, 10_000));
+                c.positiveDuration("direct-timeout"), c.bool("relay"), c.intIn("relay-max", 1, 10_000),
+                c.durationIn("relay-retry", Duration.ofSeconds(1), Duration.ofMinutes(10)),
+                c.durationIn("forget-after", Duration.ofSeconds(10), Duration.ofDays(7)),
+                c.intIn("inbound-rate", 1, 10_000));
     }
 
     /** True if announcements and relays from {@code peer} (a static peer) are used. */

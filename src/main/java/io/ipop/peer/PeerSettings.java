@@ -1,6 +1,8 @@
-package io.ipop.node;
+package io.ipop.peer;
 
 import com.typesafe.config.Config;
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import io.ipop.underlay.Endpoint;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,7 +14,7 @@ import java.util.Set;
 public record PeerSettings(String name, Endpoint endpoint) {
     private static final Set<String> KEYS = Set.of("name", "endpoint");
 
-    static List<PeerSettings> readAll(ConfigReader ipop, String ownName) {
+    public static List<PeerSettings> readAll(ConfigReader ipop, String ownName) {
         List<? extends Config> entries = ipop.objectList("peers");
         List<PeerSettings> peers = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();

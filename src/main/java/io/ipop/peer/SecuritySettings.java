@@ -1,5 +1,7 @@
-package io.ipop.node;
+package io.ipop.peer;
 
+import io.ipop.config.ConfigProblem;
+import io.ipop.config.ConfigReader;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NodeIdentity;
@@ -56,7 +58,7 @@ public record SecuritySettings(Mode mode, SecurePeers securePeers, Optional<Node
 
     private enum ConfiguredMode { AUTO, BY_GROUP, ALWAYS, NEVER }
 
-    static SecuritySettings read(ConfigReader c) {
+    public static SecuritySettings read(ConfigReader c) {
         ConfiguredMode configured = c.lowerCaseEnum("mode", ConfiguredMode.class);
         Optional<NodeIdentity> identity = readIdentity(c);
         Mode mode = switch (configured) {
@@ -183,7 +185,7 @@ public record SecuritySettings(Mode mode, SecurePeers securePeers, Optional<Node
      * Checks that the certificate speaks for this node: same name, overlay address and groups as the config,
      * and the MAC its name fixes (peers take frames from no other: docs/security.md, invariant 2).
      */
-    void checkIdentityMatches(String name, OverlayAddress address, MacAddress mac, List<String> groups) {
+    public void checkIdentityMatches(String name, OverlayAddress address, MacAddress mac, List<String> groups) {
         identity.ifPresent(id -> {
             if (!id.name().equals(name)) {
                 throw new ConfigProblem("ipop.security.cert", "certificate is for node \"" + id.name()

@@ -1,0 +1,106 @@
+package io.ipop.peer;
+
+import io.ipop.underlay.Endpoint;
+import io.ipop.wire.ControlMessage;
+import io.ipop.wire.ControlMessage.Hello;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.LegacyAbstractLogger;
+
+/**
+ * The effects one {@link LinkMachine} event produces, in order. It stands in for the socket
+ * ({@link ControlSender}), the rendezvous ({@link Signaling}) and the log ({@link #logger()}) where the rules
+ * beside the machine would use them, so they say what to do instead of doing it.
+ *
+ * <p>Not thread-safe: one machine's, drained after each event.
+ */
+final class LinkOutbox implements ControlSender, Signaling, Consumer<LinkEffect> {
+    private List<LinkEffect> effects = new ArrayList<>();
+    private final Logger logger = new Logger();
+
+    @Override
+    public void accept(LinkEffect effect) {
+        effects.add(effect);
+    }
+
+    @Override
+    public void send(ControlMessage message, Endpoint to) {
+        effects.add(new LinkEffect.Send(message, to));
+    }
+
+    @Override
+    public void sendDtls(byte[] record, int remoteIndex, Endpoint to) {
+        throw new UnsupportedOperationException("a link machine sends DTLS only through its handshake's driver");
+    }
+
+    @Override
+    public void sendRaw(byte[] datagram, Endpoint to) {
+        effects.add(new LinkEffect.SendRaw(datagram, to));
+    }
+
+    @Override
+    public void forward(String peer, Supplier<? extends Hello> hello) {
+        effects.add(new LinkEffect.Forward(hello));
+    }
+
+    /** A logger whose lines become {@link LinkEffect.Log} effects (every level enabled: the driver's logger filters). */
+    org.slf4j.Logger logger() {
+        return logger;
+    }
+
+    /** A line for the log. */
+    void log(Level level, String format, Object... args) {
+        effects.add(new LinkEffect.Log(level, format, args));
+    }
+
+    /** The effects so far, in order; the outbox starts empty again. */
+    List<LinkEffect> drain() {
+        List<LinkEffect> out = effects;
+        effects = new ArrayList<>();
+        return out;
+    }
+
+    private final class Logger extends LegacyAbstractLogger {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected String getFullyQualifiedCallerName() {
+            return null;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(Level level, Marker marker, String format, Object[] args,
+                                                   Throwable throwable) {
+            effects.add(new LinkEffect.Log(level, format, args == null ? new Object[0] : args));
+        }
+
+        @Override
+        public boolean isTraceEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isDebugEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return true;
+        }
+
+        @Override
+        public boolean isErrorEnabled() {
+            return true;
+        }
+    }
+}

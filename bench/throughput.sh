@@ -16,7 +16,7 @@
 #           TCP 5201 in; ICMP for ping; the replies to a's flows come back through the flow table)
 # Each case: BENCH_RUNS (3) runs of iperf3 TCP, one stream, BENCH_SECONDS (10) s each, median of the
 # receiver's bits/s; then ping -c 20 -i 0.05, median RTT; CPU seconds (utime+stime) each node process
-# used over the iperf3 runs. Prints a table, and as its very last line
+# used over the iperf3 runs, and each node process's peak RSS (VmHWM). Prints a table, and as its very last line
 #   plain/direct=R1 secure/direct=R2 rtt_added_ms=R3
 # (ratios of the median throughputs; R3 = secure RTT median - direct RTT median, ms), and with
 # --firewall two more fields: plain_fw/plain=R4 secure_fw/secure=R5 (the firewall's cost, same run).
@@ -186,7 +186,7 @@ rtt_median() {  # median of 20 ping RTTs a -> $1, in ms; the ping output goes to
   median $times
 }
 
-declare -A mbit_median runs_txt rtt cpu_a cpu_b
+declare -A mbit_median runs_txt rtt cpu_a cpu_b rss_a rss_b
 
 measure() {  # measure CASE TARGET_IP [node pids for CPU]
   local c=$1 ip=$2 pa=${3:-} pb=${4:-} r bps list=() a0 b0 a1 b1
@@ -313,6 +313,9 @@ overlay_case() {  # overlay_case CASE MODE [fw]
     mgmt "$prefix-$n" /overlay/links >"$work/$c-$n-links.json" 2>/dev/null || true
     mgmt "$prefix-$n" /overlay/dataplane >"$work/$c-$n-dataplane.json" 2>/dev/null || true
   done
+  # peak resident memory of each node process over the whole case (VmHWM), MB
+  rss_a[$c]=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$pa/status" 2>/dev/null || echo "?")
+  rss_b[$c]=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$pb/status" 2>/dev/null || echo "?")
   log "== $c: stopping nodes (SIGTERM)"
   for pid in "$pa" "$pb"; do
     stop_pid "$pid"
@@ -375,9 +378,11 @@ shaping="unshaped"
 [ -z "$rate" ] || shaping="shaped with tc tbf rate $rate burst 512kb latency 50ms (both ends)"
 echo "underlay: veth $shaping; iperf3 TCP 1 stream, $runs x $seconds s per case; node JVM options: ${java_opts:-(none)}"
 echo
-printf '%-8s %14s  %-32s %14s  %s\n' case "median Mbit/s" "runs Mbit/s" "RTT median ms" "CPU s node a / node b"
+printf '%-8s %14s  %-32s %14s  %-22s  %s\n' case "median Mbit/s" "runs Mbit/s" "RTT median ms" "CPU s node a / node b" \
+  "peak RSS MB a / b"
 for c in "${cases[@]}"; do
-  printf '%-8s %14.1f  %-32s %14.3f  %s\n' "$c" "${mbit_median[$c]}" "${runs_txt[$c]}" "${rtt[$c]}" "${cpu_a[$c]} / ${cpu_b[$c]}"
+  printf '%-8s %14.1f  %-32s %14.3f  %-22s  %s\n' "$c" "${mbit_median[$c]}" "${runs_txt[$c]}" "${rtt[$c]}" \
+    "${cpu_a[$c]} / ${cpu_b[$c]}" "${rss_a[$c]:--} / ${rss_b[$c]:--}"
 done
 echo
 [ "${BENCH_KEEP:-0}" != 1 ] || echo "node logs, configs, iperf3 JSON and /overlay snapshots kept in $work"

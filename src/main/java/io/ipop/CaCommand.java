@@ -8,7 +8,9 @@ import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.PeerIdentity;
 import io.ipop.secure.Pem;
 import io.ipop.secure.PkiException;
+import io.ipop.cli.UsageErrors;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -16,77 +18,173 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
- * {@code ipop-node ca init|sign ...}: creates the overlay CA and signs node certificates (see {@link OverlayCa}).
+ * {@code ipop-node ca init|sign|revoke ...}: creates the overlay CA and signs node certificates (see {@link OverlayCa}).
  *
  * <p>Exit codes: 0 done; 1 failed (a file exists and no {@code --force}, no CA, I/O or key error);
  * 2 bad command line or bad value (name, address, group, days). Errors are one line on {@code err}:
  * {@code ipop-node ca: ...}.
  */
-public final class CaCommand {
+@Command(name = "ca", mixinStandardHelpOptions = true, synopsisHeading = "usage: ",
+        customSynopsis = {"ipop-node ca init --dir DIR [--force]",
+            "       ipop-node ca sign --dir DIR --name NAME --ip A.B.C.D/N [--groups G1,G2,...] [--days N] [--force]",
+            "                         [--routes P1,P2,...] [--ip6 ADDR[/N],...] [--router]",
+            "       ipop-node ca revoke --dir DIR --name NAME"},
+        description = "The overlay CA: creates it, signs node certificates, prints revocations.",
+        subcommands = {CaCommand.Init.class, CaCommand.Sign.class, CaCommand.Revoke.class},
+        footerHeading = "%nExamples:%n",
+        footer = {"  ipop-node ca init --dir pki",
+            "  ipop-node ca sign --dir pki --name a --ip 10.77.0.1/24 --groups blue",
+            "  ipop-node ca revoke --dir pki --name a"})
+public final class CaCommand implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
-    static final int USAGE = 2;
+    static final int USAGE = UsageErrors.USAGE;
     static final int DEFAULT_DAYS = 730;
     static final int MAX_DAYS = 3650;
-    static final String USAGE_TEXT = """
-            usage: ipop-node ca init --dir DIR [--force]
-                   ipop-node ca sign --dir DIR --name NAME --ip A.B.C.D/N [--groups G1,G2,...] [--days N] [--force]
-                                     [--routes P1,P2,...] [--ip6 ADDR[/N],...] [--router]
-                   ipop-node ca revoke --dir DIR --name NAME
-              init  creates DIR/ca.key (mode 0600, keep it off the nodes) and DIR/ca.crt (copy it to every node)
-              sign  creates DIR/NAME.key (mode 0600) and DIR/NAME.crt binding NAME, the overlay address and groups;
-                    valid for --days (default %d, at most %d, never beyond the CA)
-                    --routes  IPv4/IPv6 networks behind the node it may send from (192.168.50.0/24,fd00:50::/64)
-                    --ip6     the node's IPv6 addresses (fd77::1/64 grants fd77::1); link-local needs none
-                    --router  it may send IPv6 router advertisements and redirects
-              revoke prints the line that revokes DIR/NAME.crt (ipop.security.revoked): add it to every node's
-                    config and reload them (SIGHUP)""".formatted(DEFAULT_DAYS, MAX_DAYS);
 
-    private static final Set<String> INIT_OPTIONS = Set.of("--dir");
-    private static final Set<String> SIGN_OPTIONS = Set.of("--dir", "--name", "--ip", "--groups", "--days", "--routes", "--ip6");
-    private static final Set<String> REVOKE_OPTIONS = Set.of("--dir", "--name");
-
-    /** A bad command line: exit 2 with this one-line message. */
-    private static final class UsageException extends Exception {
-        UsageException(String message) {
-            super(message);
-        }
-    }
+    @Spec
+    private CommandSpec spec;
 
     private CaCommand() {
     }
 
-    /** @param args the arguments after {@code ca} */
+    /** @param args the arguments after {@code ca} (the tests' entry; the node's is {@link Main#run}) */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length == 0 || List.of(args).contains("--help") || List.of(args).contains("-h")) {
-            (args.length == 0 ? err : out).println(USAGE_TEXT);
-            return args.length == 0 ? USAGE : OK;
-        }
+        String[] all = new String[args.length + 1];
+        all[0] = "ca";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return Main.run(all, out, err);
+    }
+
+    /** {@code ipop-node ca} without a subcommand: the usage, on standard error. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    /** Runs a subcommand's work: a bad value (IllegalArgumentException) exits 2, a PKI failure 1. */
+    private static int guarded(CommandSpec spec, Work work) {
         try {
-            return switch (args[0]) {
-                case "init" -> init(parse(args, INIT_OPTIONS), out);
-                case "sign" -> sign(parse(args, SIGN_OPTIONS), out);
-                case "revoke" -> revoke(parse(args, REVOKE_OPTIONS), out);
-                default -> throw new UsageException("unknown subcommand \"" + args[0] + "\" (expected init, sign or revoke)");
-            };
-        } catch (UsageException | IllegalArgumentException e) {
-            err.println("ipop-node ca: " + e.getMessage() + " (see ipop-node ca --help)");
-            return USAGE;
+            return work.run(spec.commandLine().getOut());
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         } catch (PkiException e) {
-            err.println("ipop-node ca: " + e.getMessage());
+            spec.commandLine().getErr().println("ipop-node ca: " + e.getMessage());
             return FAILED;
         }
     }
 
-    private static int init(Map<String, String> options, PrintStream out) throws UsageException, PkiException {
-        Path dir = Path.of(required(options, "--dir"));
-        OverlayCa.init(dir, options.containsKey("--force"));
+    private interface Work {
+        int run(PrintWriter out) throws PkiException;
+    }
+
+    @Command(name = "init", mixinStandardHelpOptions = true, synopsisHeading = "usage: ",
+            description = "Creates DIR/ca.key (mode 0600, keep it off the nodes) and DIR/ca.crt (copy it to every node).",
+            footerHeading = "%nExample:%n", footer = "  ipop-node ca init --dir /root/ipop-pki")
+    static final class Init implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "where the CA's files go")
+        private Path dir;
+        @Option(names = "--force", description = "replace an existing CA")
+        private boolean force;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, out -> init(dir, force, out));
+        }
+    }
+
+    @Command(name = "sign", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+            description = {"Creates DIR/NAME.key (mode 0600) and DIR/NAME.crt binding NAME, the overlay address and groups;",
+                "valid for --days (default " + DEFAULT_DAYS + ", at most " + MAX_DAYS + ", never beyond the CA)."},
+            footerHeading = "%nExample:%n", footer = "  ipop-node ca sign --dir pki --name a --ip 10.77.0.1/24 --groups blue,red")
+    static final class Sign implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "the CA's directory (ca init)")
+        private Path dir;
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "the node's name (ipop.node.name)")
+        private String name;
+        @Option(names = "--ip", required = true, paramLabel = "A.B.C.D/N", converter = AddressConverter.class,
+                description = "the node's overlay address with prefix (ipop.tap.address)")
+        private OverlayAddress address;
+        @Option(names = "--groups", paramLabel = "G1,G2", description = "the node's groups (ipop.groups)")
+        private String groups = "";
+        @Option(names = "--days", paramLabel = "N", converter = DaysConverter.class, description = "validity, 1.." + MAX_DAYS)
+        private int days = DEFAULT_DAYS;
+        @Option(names = "--routes", paramLabel = "P1,P2", description = "IPv4/IPv6 networks behind the node it may send from"
+                + " (192.168.50.0/24,fd00:50::/64)")
+        private String routes = "";
+        @Option(names = "--ip6", paramLabel = "ADDR[/N]", description = "the node's IPv6 addresses (fd77::1/64 grants fd77::1);"
+                + " link-local needs none")
+        private String ip6 = "";
+        @Option(names = "--router", description = "it may send IPv6 router advertisements and redirects")
+        private boolean router;
+        @Option(names = "--force", description = "replace an existing NAME.key/NAME.crt")
+        private boolean force;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, out -> sign(this, out));
+        }
+    }
+
+    @Command(name = "revoke", mixinStandardHelpOptions = true, synopsisHeading = "usage: ",
+            description = {"Prints the line that revokes DIR/NAME.crt (ipop.security.revoked): add it to every node's config",
+                "and reload them (SIGHUP)."},
+            footerHeading = "%nExample:%n", footer = "  ipop-node ca revoke --dir pki --name b >> /etc/ipop-node/a.conf")
+    static final class Revoke implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+        @Option(names = "--dir", required = true, paramLabel = "DIR", description = "the CA's directory")
+        private Path dir;
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "whose certificate")
+        private String name;
+
+        @Override
+        public Integer call() {
+            return guarded(spec, out -> revoke(dir, name, out));
+        }
+    }
+
+    /** {@code --ip}: an overlay IPv4 address with its prefix. */
+    static final class AddressConverter implements ITypeConverter<OverlayAddress> {
+        @Override
+        public OverlayAddress convert(String value) {
+            try {
+                return OverlayAddress.parse(value, true);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code --days}: ASCII digits only (Integer.parseInt would take other scripts' digits too), 1..MAX_DAYS. */
+    static final class DaysConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            if (!OverlayAddress.isAsciiNumber(value, 4) || Integer.parseInt(value) < 1 || Integer.parseInt(value) > MAX_DAYS) {
+                throw new TypeConversionException("a whole number of days, 1.." + MAX_DAYS);
+            }
+            return Integer.parseInt(value);
+        }
+    }
+
+    private static int init(Path dir, boolean force, PrintWriter out) throws PkiException {
+        OverlayCa.init(dir, force);
         Path certFile = dir.resolve(OverlayCa.CA_CERTIFICATE);
         X509Certificate ca = OverlayCa.readCaCertificate(certFile);
         out.println("wrote " + dir.resolve(OverlayCa.CA_KEY) + " (CA private key, mode 0600: keep it off the nodes)");
@@ -96,32 +194,14 @@ public final class CaCommand {
         return OK;
     }
 
-    private static int sign(Map<String, String> options, PrintStream out) throws UsageException, PkiException {
-        Path dir = Path.of(required(options, "--dir"));
-        String name = required(options, "--name");
-        OverlayAddress address;
-        try {
-            address = OverlayAddress.parse(required(options, "--ip"), true);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("bad --ip: " + e.getMessage());
-        }
-        List<String> groups = list(options, "--groups");
-        int days = DEFAULT_DAYS;
-        if (options.containsKey("--days")) {
-            String d = options.get("--days");
-            if (!OverlayAddress.isAsciiNumber(d, 4) || Integer.parseInt(d) < 1 || Integer.parseInt(d) > MAX_DAYS) {
-                throw new UsageException("bad --days \"" + d + "\": a whole number of days, 1.." + MAX_DAYS);
-            }
-            days = Integer.parseInt(d);
-        }
+    private static int sign(Sign o, PrintWriter out) throws PkiException {
         AddressGrants grants;
         try {
-            grants = AddressGrants.parse(list(options, "--routes"), list(options, "--ip6"), options.containsKey("--router"));
+            grants = AddressGrants.parse(list(o.routes), list(o.ip6), o.router);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("bad --routes or --ip6: " + e.getMessage());
+            throw new IllegalArgumentException("bad --routes or --ip6: " + e.getMessage(), e);
         }
-        IssuedCertificate issued = OverlayCa.sign(dir, name, address, groups, grants, Duration.ofDays(days),
-                options.containsKey("--force"));
+        IssuedCertificate issued = OverlayCa.sign(o.dir, o.name, o.address, list(o.groups), grants, Duration.ofDays(o.days), o.force);
         PeerIdentity id = issued.identity();
         out.println("wrote " + issued.keyFile() + " (private key, mode 0600)");
         out.println("wrote " + issued.certificateFile());
@@ -139,9 +219,9 @@ public final class CaCommand {
         return OK;
     }
 
-    /** A comma-separated option's entries; none if the option is absent. */
-    private static List<String> list(Map<String, String> options, String option) {
-        String text = options.getOrDefault(option, "").trim();
+    /** A comma-separated option's entries; none if the option is absent or empty. */
+    private static List<String> list(String option) {
+        String text = option.trim();
         return text.isEmpty() ? List.of() : Arrays.stream(text.split(",", -1)).map(String::trim).toList();
     }
 
@@ -149,11 +229,9 @@ public final class CaCommand {
      * Revocation is a list in each node's config, not a CRL (docs/security.md): this prints the line to add,
      * last, after what it revokes. The certificate must be one of this CA's, so a typo cannot revoke a stranger.
      */
-    private static int revoke(Map<String, String> options, PrintStream out) throws UsageException, PkiException {
-        Path dir = Path.of(required(options, "--dir"));
-        String name = required(options, "--name");
+    private static int revoke(Path dir, String name, PrintWriter out) throws PkiException {
         if (!PeerIdentity.isValidName(name)) {
-            throw new UsageException("bad --name \"" + name + "\"");
+            throw new IllegalArgumentException("bad --name \"" + name + "\"");
         }
         X509Certificate ca = OverlayCa.readCaCertificate(dir.resolve(OverlayCa.CA_CERTIFICATE));
         X509Certificate cert = Pem.readCertificate(dir.resolve(name + ".crt"));
@@ -172,34 +250,4 @@ public final class CaCommand {
         return OK;
     }
 
-    /** Options after the subcommand: each of {@code allowed} takes a value, {@code --force} none; none twice. */
-    private static Map<String, String> parse(String[] args, Set<String> allowed) throws UsageException {
-        Map<String, String> options = new HashMap<>();
-        for (int i = 1; i < args.length; i++) {
-            String option = args[i];
-            String value;
-            if (option.equals("--force") || option.equals("--router") && allowed.contains("--ip6")) {
-                value = "";
-            } else if (allowed.contains(option)) {
-                if (i + 1 >= args.length) {
-                    throw new UsageException(option + " needs a value");
-                }
-                value = args[++i];
-            } else {
-                throw new UsageException("unknown option " + option + " for ca " + args[0]);
-            }
-            if (options.put(option, value) != null) {
-                throw new UsageException(option + " given twice");
-            }
-        }
-        return options;
-    }
-
-    private static String required(Map<String, String> options, String option) throws UsageException {
-        String value = options.get(option);
-        if (value == null || value.isBlank()) {
-            throw new UsageException(option + " is required");
-        }
-        return value;
-    }
 }

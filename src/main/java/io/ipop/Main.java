@@ -1,8 +1,12 @@
 package io.ipop;
 
 import com.typesafe.config.ConfigException;
+import io.ipop.cli.InitCommand;
+import io.ipop.cli.UsageErrors;
+import io.ipop.cli.Version;
 import io.ipop.management.ManagementServer;
 import io.ipop.config.ConfigProblem;
+import io.ipop.node.LogFormat;
 import io.ipop.node.LogLevel;
 import io.ipop.node.ManagementSettings;
 import io.ipop.node.NodeGuardian;
@@ -17,36 +21,91 @@ import io.ipop.underlay.UdpUnderlay;
 import io.ipop.underlay.Underlay;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code java -jar ipop-node.jar --config FILE [--check-config]}, or {@code ... ca init|sign ...} (see {@link CaCommand}),
- * or {@code ... status [--url URL] [--token T]} (see {@link StatusCommand}). A running node re-reads its
- * config file on SIGHUP.
+ * The {@code ipop-node} command (picocli): with {@code --config FILE} it runs a node (the default command,
+ * also {@code ipop-node run}), with {@code --check-config} it only validates; subcommands {@code ca}
+ * ({@link CaCommand}), {@code status} ({@link StatusCommand}), {@code init} ({@link InitCommand}). A running node
+ * re-reads its config file on SIGHUP.
  *
  * <p>Exit codes: 0 normal stop (SIGTERM/SIGINT), 1 the node could not start or its data plane failed,
  * 2 bad command line or configuration (nothing on the system was touched).
  */
-public final class Main {
+@Command(name = "ipop-node", mixinStandardHelpOptions = true, versionProvider = Version.class, sortOptions = false,
+        synopsisHeading = "usage: ",
+        description = {"IP-over-P2P overlay VPN node: a TAP device inside, UDP peer links outside, DTLS where policy says.",
+            "Without a command it runs the node of --config FILE (as `run`)."},
+        subcommands = {Main.Run.class, StatusCommand.class, CaCommand.class, InitCommand.class, AutoComplete.GenerateCompletion.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:stopped by SIGTERM/SIGINT, or done", "1:the node could not start or its data plane failed",
+            "2:bad command line or configuration (nothing on the system was touched)"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  ipop-node init --name a --ip 10.77.0.1/24 --peer b=198.51.100.2:5800 --groups blue --out a.conf",
+            "  ipop-node --config /etc/ipop-node/a.conf --check-config",
+            "  sudo ipop-node --config /etc/ipop-node/a.conf            (or: systemctl start ipop-node@a)",
+            "  ipop-node status",
+            "  ipop-node --version"})
+public final class Main implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILED = 1;
-    static final int USAGE = 2;
-    private static final String USAGE_TEXT = "usage: ipop-node --config FILE [--check-config]\n"
-            + "       ipop-node ca init --dir DIR [--force]\n"
-            + "       ipop-node ca sign --dir DIR --name NAME --ip ADDRESS/PREFIX [--groups G1,G2] [--days N] [--force]\n"
-            + "       ipop-node status [--url http://127.0.0.1:8558] [--token TOKEN]";
+    static final int USAGE = UsageErrors.USAGE;
+
+    @Spec
+    private CommandSpec spec;
+    @Mixin
+    private NodeOptions node;
 
     private Main() {
+    }
+
+    /** {@code --config} and {@code --check-config}, on {@code ipop-node} itself and on {@code ipop-node run}. */
+    static final class NodeOptions {
+        @Option(names = "--config", paramLabel = "FILE", description = "the node's HOCON config file")
+        File config;
+        @Option(names = "--check-config", description = "validate the config, print a summary and exit (0 valid, 2 not)")
+        boolean check;
+    }
+
+    /** {@code ipop-node run}: the default command, spelt out. */
+    @Command(name = "run", mixinStandardHelpOptions = true, synopsisHeading = "usage: ",
+            description = "Runs a node: opens the TAP device and the UDP socket, links to the peers, serves the management API."
+                    + " Needs CAP_NET_ADMIN. SIGHUP re-reads the config, SIGTERM stops it.",
+            footerHeading = "%nExample:%n", footer = "  sudo ipop-node run --config /etc/ipop-node/a.conf")
+    static final class Run implements Callable<Integer> {
+        @Spec
+        private CommandSpec spec;
+        @Mixin
+        private NodeOptions node;
+
+        @Override
+        public Integer call() {
+            if (node.config == null) {
+                throw new ParameterException(spec.commandLine(), "--config is required");
+            }
+            return start(node, spec.commandLine());
+        }
     }
 
     public static void main(String[] args) {
@@ -54,56 +113,59 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        if (args.length > 0 && args[0].equals("ca")) {
-            return CaCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
-        }
-        if (args.length > 0 && args[0].equals("status")) {
-            return StatusCommand.run(Arrays.copyOfRange(args, 1, args.length), out, err);
-        }
-        String config = null;
-        boolean check = false;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("ipop-node: --config needs a file\n" + USAGE_TEXT);
-                        return USAGE;
-                    }
-                    config = args[++i];
-                }
-                case "--check-config" -> check = true;
-                case "--help", "-h" -> {
-                    out.println(USAGE_TEXT);
-                    return OK;
-                }
-                default -> {
-                    err.println("ipop-node: unknown argument " + args[i] + "\n" + USAGE_TEXT);
-                    return USAGE;
-                }
+        PrintWriter o = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+        PrintWriter e = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+        int code = commandLine().setOut(o).setErr(e).execute(args);
+        o.flush();
+        e.flush();
+        return code;
+    }
+
+    /** The whole command tree, errors reported by {@link UsageErrors}. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler(new UsageErrors());
+        cli.setExpandAtFiles(false);                     // an argument starting with @ is that argument, not a file of them
+        cli.setUsageHelpWidth(110);
+        return cli;
+    }
+
+    @Override
+    public Integer call() {
+        if (node.config == null) {
+            if (!node.check) {
+                spec.commandLine().usage(spec.commandLine().getErr());
+                return USAGE;
             }
+            throw new ParameterException(spec.commandLine(), "--config is required");
         }
-        if (config == null) {
-            err.println("ipop-node: --config FILE is required\n" + USAGE_TEXT);
-            return USAGE;
-        }
+        return start(node, spec.commandLine());
+    }
+
+    private static int start(NodeOptions options, CommandLine cli) {
+        PrintWriter out = cli.getOut();
+        PrintWriter err = cli.getErr();
         NodeSettings settings;
+        LogFormat format;
         try {
-            settings = NodeSettings.load(new File(config));
+            settings = NodeSettings.load(options.config);
+            format = LogFormat.read(settings.config());
         } catch (ConfigProblem | ConfigException e) {
             err.println("ipop-node: config error: " + e.getMessage().replace('\n', ' '));
             return USAGE;
         }
-        if (check) {
+        if (options.check) {
             out.println("config ok: node " + settings.name() + " " + settings.tap().address() + ", "
                     + settings.peers().size() + " peer(s)" + (settings.discovery().cluster()
                     ? ", cluster discovery through " + settings.discovery().seedNodes().size() + " seed(s)" : ""));
             return OK;
         }
-        File file = new File(config);
-        return runNode(settings, () -> NodeSettings.load(file), err);
+        File file = options.config;
+        return runNode(settings, format, () -> NodeSettings.load(file), err);
     }
 
-    private static int runNode(NodeSettings settings, Supplier<NodeSettings> reload, PrintStream err) {
+    private static int runNode(NodeSettings settings, LogFormat format, Supplier<NodeSettings> reload, PrintWriter err) {
+        format.apply(settings.name());
         LogLevel.apply(settings.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
         logClusterTransport(settings, log);

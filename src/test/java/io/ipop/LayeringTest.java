@@ -36,7 +36,7 @@ class LayeringTest {
             List.of("io.ipop.peer"),
             List.of("io.ipop.nat", "io.ipop.discovery"),
             List.of("io.ipop.node"),
-            List.of("io.ipop.management", "io.ipop.status", "io.ipop"));
+            List.of("io.ipop.management", "io.ipop.status", "io.ipop.cli", "io.ipop"));
 
     /** Packages of plain Java (sans-IO where they speak a protocol): no actors, no streams. */
     static final String[] PEKKO_FREE = {"io.ipop.frame", "io.ipop.config", "io.ipop.counters", "io.ipop.wire",

@@ -129,6 +129,14 @@ class MainTest {
     }
 
     @Test
+    void badLogFormatIsAConfigErrorNamingTheKey() throws IOException {
+        Path conf = file(VALID.replace("ipop {", "ipop {\n  log.format = xml"));
+        assertEquals(Main.USAGE, run("--config", conf.toString(), "--check-config"));
+        assertEquals(List.of("ipop-node: config error: ipop.log.format: unknown format \"xml\" (expected text or json)"), errLines());
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void statusWithABadArgumentExitsWithUsage() {
         assertEquals(Main.USAGE, run("status", "--url"));
         assertEquals(Main.USAGE, run("status", "--verbose"));

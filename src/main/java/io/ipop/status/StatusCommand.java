@@ -6,7 +6,7 @@ import io.ipop.secure.NodeTls;
 import io.ipop.secure.Pem;
 import io.ipop.secure.PkiException;
 import java.io.IOException;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -17,8 +17,14 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ipop-node status [--url http://127.0.0.1:8558] [--token T] [--cacert FILE]}: fetches
@@ -28,67 +34,54 @@ import javax.net.ssl.TrustManagerFactory;
  * instead of the JDK's trusted roots. Exit 0; 1 if the node does not answer (or
  * refuses the token); 2 for a bad command line.
  */
-public final class StatusCommand {
+@Command(name = "status", mixinStandardHelpOptions = true, synopsisHeading = "usage: ", sortOptions = false,
+        description = "Prints a running node's links as a table, from its management API (rates over one second).",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:printed", "1:the node does not answer, or refuses the token", "2:bad command line"},
+        footerHeading = "%nExamples:%n",
+        footer = {"  ipop-node status", "  IPOP_MANAGEMENT_TOKEN=... ipop-node status --url https://10.0.0.5:8558 --cacert pki/ca.crt"})
+public final class StatusCommand implements Callable<Integer> {
     static final int OK = 0;
     static final int NO_ANSWER = 1;
-    static final int USAGE = 2;
-    static final String USAGE_TEXT = "usage: ipop-node status [--url http://127.0.0.1:8558] [--token TOKEN] [--cacert CA.crt]";
     private static final String DEFAULT_URL = "http://127.0.0.1:8558";
     private static final Duration SAMPLE_GAP = Duration.ofSeconds(1);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http;
-    private final String base;
-    private final String token;
+    @Spec
+    private CommandSpec spec;
+    @Option(names = "--url", paramLabel = "URL", description = "the node's management API (default " + DEFAULT_URL + ")")
+    private String url = DEFAULT_URL;
+    @Option(names = "--token", paramLabel = "TOKEN", description = "its bearer token (default $IPOP_MANAGEMENT_TOKEN)")
+    private String token;
+    @Option(names = "--cacert", paramLabel = "CA.crt",
+            description = "PEM certificate an https:// API's certificate must chain to (e.g. the overlay's ca.crt)")
+    private Path caCert;
 
-    private StatusCommand(String base, String token, HttpClient http) {
-        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-        this.token = token;
-        this.http = http;
+    private StatusCommand() {
     }
 
-    public static int run(String[] args, PrintStream out, PrintStream err) {
-        String url = DEFAULT_URL;
-        String token = System.getenv("IPOP_MANAGEMENT_TOKEN");
-        String caCert = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--url", "--token", "--cacert" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("ipop-node status: " + args[i] + " needs a value\n" + USAGE_TEXT);
-                        return USAGE;
-                    }
-                    switch (args[i]) {
-                        case "--url" -> url = args[++i];
-                        case "--token" -> token = args[++i];
-                        default -> caCert = args[++i];
-                    }
-                }
-                case "--help", "-h" -> {
-                    out.println(USAGE_TEXT);
-                    return OK;
-                }
-                default -> {
-                    err.println("ipop-node status: unknown argument " + args[i] + "\n" + USAGE_TEXT);
-                    return USAGE;
-                }
-            }
-        }
+    /** Where and how to ask: the API's base URL, its token ("" for none), the client. */
+    private record Api(String base, String token, HttpClient http) {
+    }
+
+    @Override
+    public Integer call() {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            err.println("ipop-node status: --url must start with http:// or https://, was " + url);
-            return USAGE;
+            throw new ParameterException(spec.commandLine(), "--url must start with http:// or https://, was " + url);
         }
+        String bearer = token != null ? token : System.getenv("IPOP_MANAGEMENT_TOKEN");
         HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(TIMEOUT);
         if (caCert != null) {
             try {
-                client.sslContext(trusting(Path.of(caCert)));
+                client.sslContext(trusting(caCert));
             } catch (PkiException | GeneralSecurityException e) {
-                err.println("ipop-node status: --cacert " + caCert + ": " + e.getMessage());
-                return USAGE;
+                throw new ParameterException(spec.commandLine(), "--cacert " + caCert + ": " + e.getMessage());
             }
         }
-        return new StatusCommand(url, token == null ? "" : token, client.build()).show(out, err);
+        String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        return show(new Api(base, bearer == null ? "" : bearer, client.build()), spec.commandLine().getOut(),
+                spec.commandLine().getErr());
     }
 
     /** A TLS context whose only trust anchor is the certificate in {@code file}. */
@@ -100,13 +93,13 @@ public final class StatusCommand {
         return context;
     }
 
-    private int show(PrintStream out, PrintStream err) {
+    private static int show(Api api, PrintWriter out, PrintWriter err) {
         try {
-            JsonNode node = get("/overlay/node");
-            JsonNode before = get("/overlay/links");
+            JsonNode node = get(api, "/overlay/node");
+            JsonNode before = get(api, "/overlay/links");
             long start = System.nanoTime();
             Thread.sleep(SAMPLE_GAP.toMillis());
-            JsonNode after = get("/overlay/links");
+            JsonNode after = get(api, "/overlay/links");
             double seconds = (System.nanoTime() - start) / 1e9;
             out.print(StatusTable.render(node, before, after, seconds, Instant.now()));
             return OK;
@@ -119,14 +112,15 @@ public final class StatusCommand {
         }
     }
 
-    private JsonNode get(String path) throws NoAnswer, InterruptedException {
+    private static JsonNode get(Api api, String path) throws NoAnswer, InterruptedException {
+        String base = api.base();
         HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + path)).timeout(TIMEOUT).GET();
-        if (!token.isEmpty()) {
-            req.header("Authorization", "Bearer " + token);
+        if (!api.token().isEmpty()) {
+            req.header("Authorization", "Bearer " + api.token());
         }
         HttpResponse<String> resp;
         try {
-            resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+            resp = api.http().send(req.build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new NoAnswer("no answer from " + base + " (connection refused: is the node running, is --url right?)");
         } catch (HttpTimeoutException e) {

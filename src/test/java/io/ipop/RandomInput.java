@@ -180,4 +180,30 @@ public final class RandomInput {
         }
         return sb.append('"').toString();
     }
+
+    /**
+     * How many inputs of a property were accepted and how many refused: a generator that only makes garbage
+     * (or only valid input) would pass an "answers or refuses" property without testing one of its halves.
+     */
+    public static final class Tally {
+        private int accepted;
+        private int refused;
+
+        public void count(boolean wasAccepted) {
+            if (wasAccepted) {
+                accepted++;
+            } else {
+                refused++;
+            }
+        }
+
+        /** Fails unless at least {@code least} of the inputs were accepted and as many refused. */
+        public void assertBoth(String what, double least) {
+            int all = accepted + refused;
+            if (accepted < least * all || refused < least * all) {
+                throw new AssertionError(what + ": " + accepted + " accepted, " + refused + " refused of " + all
+                        + "; the generator must make both, at least " + (int) (least * 100) + "% each");
+            }
+        }
+    }
 }

@@ -82,22 +82,26 @@ class FrameValuesProperties {
             check("edge case " + n++, () -> "text=" + quote(text), () -> macParseAnswersAnAddressOrRejects(text));
         }
         int tries = 3000;
+        Tally tally = new Tally();
         for (int i = 0; i < tries; i++) {
             long seed = seed(2, i);
             String text = macLike(new Random(seed));
-            check(trial(i, tries, seed), () -> "text=" + quote(text), () -> macParseAnswersAnAddressOrRejects(text));
+            check(trial(i, tries, seed), () -> "text=" + quote(text), () -> tally.count(macParseAnswersAnAddressOrRejects(text)));
         }
+        tally.assertBoth("MAC-like text", 0.05);
     }
 
-    private static void macParseAnswersAnAddressOrRejects(String text) {
+    /** True if {@code text} parsed (to its own lower-case form), false if rejected. */
+    private static boolean macParseAnswersAnAddressOrRejects(String text) {
         MacAddress mac;
         try {
             mac = MacAddress.parse(text);
         } catch (IllegalArgumentException e) {
-            return;
+            return false;
         }
         assertEquals(text.toLowerCase(Locale.ROOT), mac.toString());
         assertEquals(mac, MacAddress.parse(mac.toString()));
+        return true;
     }
 
     @Test
@@ -135,27 +139,31 @@ class FrameValuesProperties {
             }
         }
         int tries = 3000;
+        Tally tally = new Tally();
         for (int i = 0; i < tries; i++) {
             long seed = seed(4, i);
             Random random = new Random(seed);
             String text = ipLike(random);
             boolean requirePrefix = random.nextBoolean();
             check(trial(i, tries, seed), () -> "text=" + quote(text) + " requirePrefix=" + requirePrefix,
-                    () -> overlayAddressParseAnswersAnAddressOrRejects(text, requirePrefix));
+                    () -> tally.count(overlayAddressParseAnswersAnAddressOrRejects(text, requirePrefix)));
         }
+        tally.assertBoth("address-like text", 0.05);
     }
 
-    private static void overlayAddressParseAnswersAnAddressOrRejects(String text, boolean requirePrefix) {
+    /** True if {@code text} parsed (to an address that prints canonically and parses back), false if rejected. */
+    private static boolean overlayAddressParseAnswersAnAddressOrRejects(String text, boolean requirePrefix) {
         OverlayAddress a;
         try {
             a = OverlayAddress.parse(text, requirePrefix);
         } catch (IllegalArgumentException e) {
-            return;
+            return false;
         }
         assertTrue(a.prefixLength() >= 1 && a.prefixLength() <= 32);
         assertEquals(a, OverlayAddress.parse(a.toString(), true));
         String canonical = a.ip() + "/" + a.prefixLength();
         assertEquals(canonical, a.toString());
+        return true;
     }
 
     @Test
@@ -195,8 +203,15 @@ class FrameValuesProperties {
         };
     }
 
-    /** Four to eight {@link #macOctet}s joined by ':', or up to 24 characters of any kind. */
+    /** A well-formed MAC (any case); four to eight {@link #macOctet}s joined by ':'; or up to 24 characters of any kind. */
     private static String macLike(Random random) {
+        if (random.nextInt(3) == 0) {
+            List<String> octets = new ArrayList<>(6);
+            for (int k = 0; k < 6; k++) {
+                octets.add(string(random, HEX_CHARS, 2, 2));
+            }
+            return String.join(":", octets);
+        }
         if (random.nextBoolean()) {
             int count = between(random, 4, 8);
             List<String> octets = new ArrayList<>(count);
@@ -229,9 +244,11 @@ class FrameValuesProperties {
         return String.join(".", parts);
     }
 
-    /** Dotted parts; with one prefix; padded with two; or up to 24 characters of any kind. */
+    /** A well-formed address with or without a prefix; dotted parts; with one prefix; padded with two; or any characters. */
     private static String ipLike(Random random) {
-        return switch (random.nextInt(4)) {
+        return switch (random.nextInt(5)) {
+            case 4 -> between(random, 0, 255) + "." + between(random, 0, 255) + "." + between(random, 0, 255) + "."
+                    + between(random, 0, 255) + (random.nextInt(4) == 0 ? "" : "/" + between(random, 1, 32));
             case 0 -> dotted(random);
             case 1 -> {
                 String ip = dotted(random);

@@ -112,7 +112,11 @@ class ClusterNetnsIT {
         assertPing(OUTSIDER, "a");
         assertEquals(null, nodes.get("b").link(OUTSIDER), "s is no cluster member: b does not link to it");
         // A node without cluster discovery starts no cluster: no /cluster routes, no port besides its own.
-        assertEquals(null, nodes.get(OUTSIDER).get("/cluster/members"));
+        // 404 exactly: any failure (no answer, 500, 401) would also make get() return null
+        Shell.Result members = topology.exec(OUTSIDER, Duration.ofSeconds(5), "curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                "--max-time", "2", "http://127.0.0.1:8558/cluster/members");
+        assertEquals("404", members.output().trim(), "no /cluster routes on s: " + members.output());
+        assertTrue(nodes.get(OUTSIDER).get("/overlay/node") != null, "while s's API answers");
         String listening = topology.exec(OUTSIDER, Duration.ofSeconds(5), "ss", "-Hltn").output();
         assertFalse(listening.contains(":17355"), "no cluster port on s: " + listening);
         String aListening = topology.exec("a", Duration.ofSeconds(5), "ss", "-Hltn").output();

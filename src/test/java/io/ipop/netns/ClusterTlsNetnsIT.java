@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -128,8 +129,37 @@ class ClusterTlsNetnsIT {
             assertTrue(nodes.get(h).alive(), h + " still running");
         }
         assertFalse(upMembers(nodes.get("x")).contains(memberAddress("a")), "x never sees a as a member");
+        assertXTriedAndNeverGotPastTheHandshake();
         Shell.Result ping = topology.exec("b", Duration.ofSeconds(15), "ping", "-c", "2", "-i", "0.2", "-W", "2", "10.77.0.1");
         assertEquals(0, ping.exit(), "b still reaches a\n" + ping.output());
+    }
+
+    /**
+     * From the capture: x did connect to a's cluster port, and on no connection did it send more than its
+     * ClientHello and at most a change_cipher_spec and an alert (TLS 1.3: its Certificate, CertificateVerify
+     * and Finished, and any cluster message after them, would be records of hundreds of bytes); a never
+     * connected to x's cluster port, as it would to answer a join.
+     */
+    private static void assertXTriedAndNeverGotPastTheHandshake() {
+        String x = "192.0.2." + HOSTS.get("x");
+        Map<Integer, List<byte[]>> fromX = new LinkedHashMap<>();
+        for (Pcap.Tcp t : captured) {
+            if (t.src().equals(x) && t.dstPort() == CLUSTER_PORT) {
+                fromX.computeIfAbsent(t.srcPort(), k -> new ArrayList<>()).add(t.payload());
+            }
+            assertFalse(t.dst().equals(x) && t.dstPort() == CLUSTER_PORT, "a connected to x's cluster port: " + t);
+        }
+        assertFalse(fromX.isEmpty(), "x never connected to a's cluster port during " + FOREIGN_WINDOW);
+        for (Map.Entry<Integer, List<byte[]>> c : fromX.entrySet()) {
+            byte[] first = c.getValue().get(0);
+            assertEquals(TLS_HANDSHAKE, first[0], "x's connection from port " + c.getKey() + " opens with a ClientHello");
+            int hello = 5 + (((first[3] & 0xFF) << 8) | (first[4] & 0xFF));
+            int total = c.getValue().stream().mapToInt(p -> p.length).sum();
+            // change_cipher_spec (6 bytes) and an encrypted alert (24), each perhaps sent twice
+            assertTrue(total - hello <= 64, "x sent " + (total - hello) + " bytes after its ClientHello on the connection from port "
+                    + c.getKey() + ": it got past the handshake");
+        }
+        System.out.println("x opened " + fromX.size() + " connections to a's cluster port, none past the handshake");
     }
 
     private static List<String> upMembers(NodeProcess n) {

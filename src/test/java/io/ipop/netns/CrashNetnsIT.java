@@ -100,8 +100,9 @@ class CrashNetnsIT {
         assertEquals(0, exit, "exit code after SIGTERM\n" + c.logTail());
         assertTrue(stopMs < 5000, "stopped in " + stopMs + " ms");
         assertTrue(a.link("c").path("reason").asText().contains("closed"), a.link("c").toString());
-        assertTrue(overlay.node("b").link("c").path("reason").asText().contains("closed")
-                || "lost".equals(overlay.node("b").linkState("c")), "b heard it too");
+        // b heard c's close too: "lost" alone could be b's dead-after running out
+        overlay.node("b").await(Duration.ofSeconds(2), "b heard c's close",
+                x -> "lost".equals(x.linkState("c")) && x.link("c").path("reason").asText().contains("closed"));
         assertFalse(overlay.topology.exec("c", Duration.ofSeconds(5), "ip", "link", "show", "ipop0").ok(), "TAP removed");
         transfer.stop();                                // its receiver's node is gone: it cannot finish
     }

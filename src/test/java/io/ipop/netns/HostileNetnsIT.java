@@ -1,6 +1,7 @@
 package io.ipop.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -38,8 +39,16 @@ class HostileNetnsIT {
     private static final long RSS_GROWTH_LIMIT_KB = 100 * 1024;
     private static final long LIVE_HEAP_GROWTH_LIMIT_KB = 50 * 1024;
     private static final String OVER_BUDGET = "classify.control_over_budget";
+    /**
+     * Datagrams other than data frames that reach a from b and c, uncounted: pings, pongs and sealed
+     * keepalives (keepalive-interval 1 s). Measured 5.5 a second around the handshake flood and 9.8 during
+     * the fuzz and its transfer (364 in 37 s, 2026-12-06); the bound leaves room for a busier machine.
+     */
+    private static final long LEGIT_CONTROL_PER_SECOND = 16;
     /** About 35 s of fuzz: a few throttled refusal lines and the transfer's own lines, far below one per datagram. */
     private static final int MAX_LOG_LINES_DURING_FUZZ = 60;
+    /** What the transfer must move during the fuzz (about 35 s; 1.1 GB measured): 12 Mbit/s on average. */
+    private static final long LEAST_MOVED_DURING_FUZZ = 50 * MB;
 
     private static MixedOverlay overlay;
     private static HostileCorpus.Target target;
@@ -114,18 +123,24 @@ class HostileNetnsIT {
         long heapBefore = a.liveHeapKb();
         long rssBefore = a.rssKb();
         Map<String, Long> before = counters(a);
+        Arrivals arrivedBefore = Arrivals.of(a);
         long lostBefore = kernelLoss();
         long rcvbufBefore = rcvbufErrors();
         long logBefore = Files.readAllLines(a.log()).size();
         MixedOverlay.Running transfer = overlay.startTransfer("b", "a", 100_000 * MB, Duration.ofSeconds(240), stop);
         Shell.Result flood;
+        long movedDuringFuzz;
         try {
+            Thread.sleep(1000);                         // the transfer under way
+            long inBefore = a.link("b").path("bytes_in").asLong();
             flood = Shell.run(Duration.ofSeconds(150), flooder(file, 256, rounds, 30_000, 120));
+            movedDuringFuzz = a.link("b").path("bytes_in").asLong() - inBefore;
         } finally {
             Files.writeString(stop, "stop");
         }
         MixedOverlay.Outcome o = transfer.await();
         Map<String, Long> after = settled(a);
+        Arrivals arrivedAfter = Arrivals.of(a);
         long rssAfter = a.rssKb();
         long heapAfter = a.liveHeapKb();
         long lost = kernelLoss() - lostBefore;
@@ -135,7 +150,7 @@ class HostileNetnsIT {
         assertEquals(0, flood.exit(), flood.output());
         long sent = Long.parseLong(flood.output().replaceAll("(?s).*sent=(\\d+).*", "$1"));
         System.out.println("reliability: fuzz: " + flood.output().trim() + " (" + corpus.datagrams().size() + " distinct x " + rounds
-                + " rounds), transfer b->a " + o.received().bytes() + " bytes at " + String.format("%.1f", o.received().mbitPerSecond())
+                + " rounds), transfer b->a " + o.received().bytes() + " bytes (" + movedDuringFuzz / MB + " MB during the fuzz) at " + String.format("%.1f", o.received().mbitPerSecond())
                 + " Mbit/s, sha256 " + (o.intact() ? "matches" : "DIFFERS") + ", kernel drops " + lost + " (" + rcvbuf
                 + " at a's full socket buffer)"
                 + ", a's RSS " + rssBefore / 1024 + " MB before, " + rssAfter / 1024 + " MB after, live heap "
@@ -145,7 +160,8 @@ class HostileNetnsIT {
         // refusals are counted, and logged at most once per 10 s per peer: the log must not grow with the flood
         assertTrue(logLines < MAX_LOG_LINES_DURING_FUZZ, logLines + " lines logged during the fuzz\n" + a.logTail());
         assertTrue(o.intact(), "the transfer during the fuzz arrived intact: " + o);
-        assertCounted(corpus, rounds, sent, before, after, lost);
+        assertTrue(movedDuringFuzz >= LEAST_MOVED_DURING_FUZZ, "the transfer moved only " + movedDuringFuzz + " bytes during the fuzz");
+        assertCounted(corpus, rounds, before, after, arrivedBefore, arrivedAfter, lost);
         assertStillUp(a, "b", linkB);
         assertStillUp(a, "c", linkC);
         assertBounded(rssBefore, rssAfter, heapBefore, heapAfter);
@@ -164,6 +180,7 @@ class HostileNetnsIT {
         long rssBefore = a.rssKb();
         long heapBefore = a.liveHeapKb();
         Map<String, Long> before = counters(a);
+        Arrivals arrivedBefore = Arrivals.of(a);
         long lostBefore = kernelLoss();
         Path pingB = overlay.dir.resolve("ping-during-b.out");
         Path pingC = overlay.dir.resolve("ping-during-c.out");
@@ -173,6 +190,7 @@ class HostileNetnsIT {
         Shell.Result flood = Shell.run(Duration.ofSeconds(90), flooder(file, 1000, 1, 50_000, 60));
         long floodMs = (System.nanoTime() - t0) / 1_000_000;
         Map<String, Long> after = settled(a);
+        Arrivals arrivedAfter = Arrivals.of(a);
         long drainedMs = (System.nanoTime() - t0) / 1_000_000;
         pb.waitFor(20, TimeUnit.SECONDS);
         pc.waitFor(20, TimeUnit.SECONDS);
@@ -186,8 +204,8 @@ class HostileNetnsIT {
                 + drainedMs + " ms, kernel drops " + lost + "; " + during + "; a's RSS " + rssBefore / 1024 + " MB before, "
                 + rssAfter / 1024 + " MB after, live heap " + heapBefore / 1024 + " MB before, " + heapAfter / 1024 + " MB after");
         assertTrue(a.alive(), "node a survived");
-        assertCounted(corpus, 1, 100_000, before, after, lost);
-        assertTrue(received(Files.readString(pingB)) >= 20 && received(Files.readString(pingC)) >= 20,
+        assertCounted(corpus, 1, before, after, arrivedBefore, arrivedAfter, lost);
+        assertTrue(received(Files.readString(pingB)) >= 38 && received(Files.readString(pingC)) >= 38,
                 "the links kept forwarding during the flood: " + during);
         for (String to : List.of("b", "c")) {
             Shell.Result r = overlay.topology.exec("a", Duration.ofSeconds(15), "ping", "-c", "5", "-i", "0.2", "-W", "2",
@@ -200,6 +218,16 @@ class HostileNetnsIT {
     }
 
     /**
+     * The CI run of {@link #aSustainedFloodOfBadSignaturesIsAbsorbed}: 8 s of the same flood (320,000
+     * datagrams at 40,000/s), long enough to fill b's control budget many times over.
+     */
+    @Test
+    @Order(3)
+    void aShortFloodOfBadSignaturesIsAbsorbed() throws Exception {
+        badSignatureFlood("short", 64, 8);
+    }
+
+    /**
      * Not in CI (about 90 s): 30 s of con_req as b with bad signatures at 40,000/s, each costing a a
      * certificate and a signature check in b's session were it not for b's control budget (without it a
      * died of OutOfMemoryError: docs/reliability.md, fixed bug 4). Measures a's RSS, how long its
@@ -207,13 +235,18 @@ class HostileNetnsIT {
      * survives and both links stay up throughout. {@code -Dipop.sustained-flood=true} runs it.
      */
     @Test
-    @Order(3)
+    @Order(4)
     @EnabledIfSystemProperty(named = "ipop.sustained-flood", matches = "true")
     void aSustainedFloodOfBadSignaturesIsAbsorbed() throws Exception {
+        badSignatureFlood("sustained", 240, 30);
+    }
+
+    /** {@code rounds} of 5000 bad-signature con_reqs at 40,000/s from x, cut off after {@code seconds} + 10. */
+    private static void badSignatureFlood(String name, int rounds, int seconds) throws Exception {
         NodeProcess a = overlay.node("a");
         JsonNode linkB = a.link("b");
         JsonNode linkC = a.link("c");
-        Path file = overlay.dir.resolve("bad-signature.corpus");
+        Path file = overlay.dir.resolve(name + "-bad-signature.corpus");
         HostileCorpus.of(target, HostileKind.BAD_SIGNATURE, 5000, 13).write(file);
         long rssBefore = a.rssKb();
         long counted = a.drops("link_setup", "bad_signature");
@@ -222,12 +255,13 @@ class HostileNetnsIT {
         long silent = 0;
         long longestSilence = 0;
         long t0 = System.nanoTime();
-        Process flood = overlay.spawn("x", overlay.dir.resolve("sustained.out"), Topology.testJava("256m",
-                Flooder.class.getName(), file.toString(), MixedOverlay.underlayIp("a"), "5800", "256", "240", "40000", "30"));
+        Path out = overlay.dir.resolve(name + ".out");
+        Process flood = overlay.spawn("x", out, Topology.testJava("256m", Flooder.class.getName(), file.toString(),
+                MixedOverlay.underlayIp("a"), "5800", "256", Integer.toString(rounds), "40000", Integer.toString(seconds + 10)));
         JsonNode dp = null;
         long last = -1;
         long stableSince = 0;
-        while (a.alive() && System.nanoTime() - t0 < Duration.ofSeconds(150).toNanos()) {
+        while (a.alive() && System.nanoTime() - t0 < Duration.ofSeconds(5L * seconds).toNanos()) {
             long tick = System.nanoTime();
             rssMax = Math.max(rssMax, a.rssKb());
             dp = a.get("/overlay/dataplane");
@@ -252,15 +286,21 @@ class HostileNetnsIT {
             Thread.sleep(500);
         }
         long settledMs = (System.nanoTime() - t0) / 1_000_000;
-        System.out.printf("reliability: sustained bad-signature flood: %s, %d refused, %d over b's budget, counters settled %d ms after its start;"
+        long refused = a.drops("link_setup", "bad_signature") - counted;
+        long over = a.drops("classify", "control_over_budget") - overBudget;
+        String report = Files.readString(out).trim();
+        System.out.printf("reliability: " + name + " bad-signature flood: %s, %d refused, %d over b's budget, counters settled %d ms after its start;"
                         + " a's management API went up to %d ms without answering; a's RSS %d MB before, %d MB at most, %d MB after;"
                         + " link to b %s, link to c %s%n",
-                Files.readString(overlay.dir.resolve("sustained.out")).trim(),
-                a.drops("link_setup", "bad_signature") - counted, a.drops("classify", "control_over_budget") - overBudget,
-                settledMs, longestSilence / 1_000_000,
+                report, refused, over, settledMs, longestSilence / 1_000_000,
                 rssBefore / 1024, rssMax / 1024, a.rssKb() / 1024, describe(a, "b", linkB), describe(a, "c", linkC));
         assertTrue(a.alive(), "node a survived");
         assertTrue(dp != null, "a's management API answers again");
+        assertFalse(flood.isAlive(), "the flood ended within the test's limit: " + report);
+        long sent = Long.parseLong(report.replaceAll("(?s).*sent=(\\d+).*", "$1"));
+        assertTrue(sent >= 5000L * rounds / 2, "the flood ran at half its rate at least: " + report);
+        // each one is refused for its signature or, past b's budget, for that: the flood reached a and was counted
+        assertTrue(refused > 0 && refused + over <= sent, refused + " refused, " + over + " over budget of " + sent);
         assertStillUp(a, "b", linkB);
         assertStillUp(a, "c", linkC);
     }
@@ -272,66 +312,58 @@ class HostileNetnsIT {
     }
 
     /**
-     * Every counted kind landed in its counter, and no datagram was counted twice. Per counter: never more
-     * than the corpus sent there; exactly that when the kernel dropped nothing on the way in, else at least
-     * the share the kernel let through (kinds are shuffled, so its drops hit them alike), with 10% slack.
-     * Kinds handed to the known peer's session go through its control budget: what is over it is counted
-     * in {@code classify.control_over_budget} instead, so for them the bound applies to their counters
-     * and that one together. A replayed hello is refused as a replay within hello-max-age of its capture
-     * and as stale after, so those two counters are checked together.
+     * Every datagram of the attack that reached a was counted once, in the counter of its kind. What reached
+     * a is exact: a's {@code datagrams_in} minus the data frames its links to b and c took in
+     * ({@code packets_in}); that leaves the attack's datagrams plus b's and c's few control datagrams
+     * (keepalives: at most {@link #LEGIT_CONTROL_PER_SECOND} a second). The counters that moved must add up
+     * to it within those, each never more than the corpus sent there, and every counter the attack did not
+     * aim at stays 0. Kinds handed to b's session go through its control budget: what is over it is counted
+     * in {@code classify.control_over_budget} instead. A replayed hello is refused as a replay within
+     * hello-max-age of its capture and as stale after, so those two counters are checked together.
      */
-    private static void assertCounted(HostileCorpus corpus, int rounds, long sent, Map<String, Long> before,
-                                      Map<String, Long> after, long lost) {
+    private static void assertCounted(HostileCorpus corpus, int rounds, Map<String, Long> before, Map<String, Long> after,
+                                      Arrivals from, Arrivals to, long lost) {
         Map<String, Long> expected = new TreeMap<>();
-        Map<String, Long> budgeted = new TreeMap<>();
-        long budgetedSent = 0;
         for (var e : corpus.counts().entrySet()) {
             HostileKind kind = e.getKey();
-            long n = (long) e.getValue() * rounds;
-            budgetedSent += kind.budgeted() ? n : 0;
-            (kind.budgeted() ? budgeted : expected).merge(checked(kind.stage + "." + kind.counter), n, Long::sum);
+            expected.merge(checked(kind.stage + "." + kind.counter), (long) e.getValue() * rounds, Long::sum);
         }
+        long budgetedSent = corpus.counts().entrySet().stream().filter(e -> e.getKey().budgeted())
+                .mapToLong(e -> (long) e.getValue() * rounds).sum();
         Map<String, Long> counted = new TreeMap<>();
         after.forEach((counter, n) -> counted.merge(checked(counter), n - before.getOrDefault(counter, 0L), Long::sum));
         long overBudget = counted.getOrDefault(OVER_BUDGET, 0L);
+        long delivered = (to.datagrams - from.datagrams) - (to.dataFrames - from.dataFrames);
+        long legit = LEGIT_CONTROL_PER_SECOND * Math.max(1, (to.nanos - from.nanos) / 1_000_000_000L) + 50;
+        long total = counted.values().stream().mapToLong(Long::longValue).sum();
         StringBuilder table = new StringBuilder();
         expected.forEach((counter, n) -> table.append(row(counter, Long.toString(n), counted.getOrDefault(counter, 0L), "")));
-        budgeted.forEach((counter, n) -> table.append(row(counter, Long.toString(n), counted.getOrDefault(counter, 0L),
-                " (to b's session)")));
         counted.forEach((counter, n) -> {
-            if (n != 0 && !expected.containsKey(counter) && !budgeted.containsKey(counter)) {
+            if (n != 0 && !expected.containsKey(counter)) {
                 table.append(row(counter, "-", n, counter.equals(OVER_BUDGET) ? " (over b's budget)" : " (not sent by the attacker)"));
             }
         });
-        System.out.print("reliability: counters (kernel drops " + lost + ")\n" + table);
-        double delivered = 1.0 - (double) lost / sent;
-        expected.forEach((counter, n) -> assertShare(counter, n, counted.getOrDefault(counter, 0L), lost, delivered, table));
-        long budgetedCounted = 0;
-        long budgetedExpected = 0;
-        for (var e : budgeted.entrySet()) {
-            long d = counted.getOrDefault(e.getKey(), 0L);
-            if (overBudget == 0) {
-                assertShare(e.getKey(), e.getValue(), d, lost, delivered, table);
-            }
-            assertTrue(d > 0, e.getKey() + " never moved\n" + table);
-            assertTrue(d <= e.getValue(), e.getKey() + " counted more than was sent\n" + table);
-            budgetedCounted += d;
-            budgetedExpected += e.getValue();
-        }
-        assertTrue(budgetedCounted + overBudget <= budgetedSent, "more counted for b's session than was sent to it\n" + table);
-        long least = lost == 0 ? budgetedExpected : (long) (budgetedExpected * delivered * 0.9) - 20;
-        assertTrue(budgetedCounted + overBudget >= least, "datagrams for b's session missing (at least " + least + ")\n" + table);
-        for (String stage : List.of("link_setup.dtls_failed", "tap_write.tap_write_error", "udp_send.udp_send_error",
-                "udp_receive.receive_error")) {
-            assertEquals(0L, counted.getOrDefault(stage, 0L), stage + " moved\n" + table);
-        }
+        table.append(String.format("  reached a (datagrams_in - packets_in): %d, counted %d, kernel drops %d%n", delivered, total, lost));
+        System.out.print("reliability: counters\n" + table);
+        expected.forEach((counter, n) -> {
+            long d = counted.getOrDefault(counter, 0L);
+            assertTrue(d > 0, counter + " never moved\n" + table);
+            assertTrue(d <= n, counter + " counted more than was sent\n" + table);
+        });
+        assertTrue(overBudget <= budgetedSent, "more over b's budget than was sent to b's session\n" + table);
+        counted.forEach((counter, n) -> assertTrue(n == 0 || expected.containsKey(counter) || counter.equals(OVER_BUDGET),
+                counter + " moved, though the attack did not aim at it\n" + table));
+        assertTrue(total <= delivered && total >= delivered - legit,
+                "the counters add up to " + total + ", " + delivered + " datagrams reached a (up to " + legit + " of them b's and c's own)\n"
+                        + table);
     }
 
-    private static void assertShare(String counter, long n, long d, long lost, double delivered, StringBuilder table) {
-        assertTrue(d > 0, counter + " never moved\n" + table);
-        assertTrue(d <= n, counter + " counted more than was sent\n" + table);
-        long least = lost == 0 ? n : (long) (n * delivered * 0.9) - 20;
-        assertTrue(d >= least, counter + " missed datagrams the kernel delivered (at least " + least + ")\n" + table);
+    /** What reached a's socket so far: datagrams, and of them data frames its links to b and c took in. */
+    private record Arrivals(long datagrams, long dataFrames, long nanos) {
+        static Arrivals of(NodeProcess a) {
+            long frames = a.link("b").path("packets_in").asLong() + a.link("c").path("packets_in").asLong();
+            return new Arrivals(a.dataplane().path("datagrams_in").asLong(), frames, System.nanoTime());
+        }
     }
 
     private static String row(String counter, String sent, long counted, String note) {
@@ -378,11 +410,7 @@ class HostileNetnsIT {
     }
 
     private static Map<String, Long> counters(NodeProcess n) {
-        Map<String, Long> m = new TreeMap<>();
-        JsonNode dp = n.dataplane();
-        dp.path("drops").fields().forEachRemaining(stage ->
-                stage.getValue().fields().forEachRemaining(c -> m.put(stage.getKey() + "." + c.getKey(), c.getValue().asLong())));
-        return m;
+        return n.allDrops();
     }
 
     /**

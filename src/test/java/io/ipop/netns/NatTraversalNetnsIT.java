@@ -1,6 +1,7 @@
 package io.ipop.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -163,11 +164,13 @@ class NatTraversalNetnsIT {
 
             List<Pcap.Udp> seen = Pcap.udp(capture);
             long withMarker = seen.stream().filter(u -> Pcap.contains(u.payload(), MARKER)).count();
-            long relayed = seen.stream().filter(u -> u.src().equals(NatLab.RV_IP) && u.dst().equals("198.51.100.3")).count();
+            // the marked pings' requests, by size (a 242-byte frame sealed): the iperf3 run alone would meet a count of all datagrams
+            long relayed = seen.stream().filter(u -> u.src().equals(NatLab.RV_IP) && u.dst().equals("198.51.100.3")
+                    && Pcap.carriesFrameOf(u, SecureNetnsIT.PING_FRAME)).count();
             JsonNode pair = relayPair(rv, "a", "b");
             System.out.printf("NAT relay (symmetric, secure): a -> b %.1f Mbit/s; rv captured %d datagrams, %d to nat-b, "
                     + "%d with the marker; relay counters %s%n", mbits, seen.size(), relayed, withMarker, pair);
-            assertTrue(relayed >= 10, "the pings crossed the relay: " + relayed);
+            assertTrue(relayed >= 5, "the 5 pings crossed the relay: " + relayed);
             assertEquals(0, withMarker, "the relay must never see the marker in clear");
             assertEquals(0, pair.path("datagrams").path("data").asLong(), "no plaintext data frame crossed the relay: " + pair);
             assertTrue(pair.path("datagrams").path("secure_data").asLong() > 100, "sealed frames crossed it: " + pair);
@@ -207,7 +210,9 @@ class NatTraversalNetnsIT {
             b.await(Duration.ofSeconds(30), "b's link to a moves to direct", x -> "direct".equals(x.link("a").path("path").asText()));
             assertEquals("198.51.100.3:5800", a.link("b").path("endpoint").asText());
             assertEquals("up", a.linkState("b"));
+            assertFalse(relayPair(rv, "a", "b").isMissingNode(), "the relay has the pair a-b");
             long relayedBefore = relayedData(rv, "a", "b");
+            assertTrue(relayedBefore >= 6, "the ping before the move crossed the relay: " + relayedBefore);
             ping(t, "host-a", "10.77.0.3");
             ping(t, "host-b", "10.77.0.2");
             System.out.printf("NAT move: a's link %s; relay forwarded %d data frames before the move%n", a.link("b"),

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -107,6 +109,26 @@ final class NodeProcess implements AutoCloseable {
             throw new AssertionError("no counter drops." + stage + "." + reason + " in /overlay/dataplane");
         }
         return n.asLong();
+    }
+
+    /** Every drop counter of {@code /overlay/dataplane} as {@code stage.reason}. */
+    Map<String, Long> allDrops() {
+        Map<String, Long> m = new TreeMap<>();
+        dataplane().path("drops").fields().forEachRemaining(stage ->
+                stage.getValue().fields().forEachRemaining(c -> m.put(stage.getKey() + "." + c.getKey(), c.getValue().asLong())));
+        return m;
+    }
+
+    /** The drop counters that moved from {@code before} to {@code after} ({@link #allDrops}), by how much. */
+    static Map<String, Long> moved(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> m = new TreeMap<>();
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d != 0) {
+                m.put(k, d);
+            }
+        });
+        return m;
     }
 
     /** Resident set size of the node's JVM in KiB ({@code VmRSS} in {@code /proc/PID/status}). */

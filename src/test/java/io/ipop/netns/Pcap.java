@@ -1,5 +1,7 @@
 package io.ipop.netns;
 
+import io.ipop.secure.SecureChannel;
+import io.ipop.wire.FrameHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -110,6 +112,15 @@ final class Pcap {
         byte[] p = new byte[off + len - payload];
         System.arraycopy(f, payload, p, 0, p.length);
         return new Udp(src, dst, p);
+    }
+
+    /**
+     * Whether {@code u} is a data datagram carrying one Ethernet frame of {@code frameLength} bytes: DATA
+     * (the 8-byte header) or SECURE_DATA (header, counter and tag). Keepalives and control are other sizes.
+     */
+    static boolean carriesFrameOf(Udp u, int frameLength) {
+        int n = u.payload().length;
+        return n == frameLength + FrameHeader.LENGTH || n == frameLength + SecureChannel.OVERHEAD;
     }
 
     static boolean contains(byte[] hay, byte[] needle) {

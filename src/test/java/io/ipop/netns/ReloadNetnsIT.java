@@ -183,19 +183,24 @@ class ReloadNetnsIT {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.log").toFile()).start();
         try {
             Thread.sleep(1500);                         // tcpdump needs a moment to attach
-            Shell.Result ping = topology.exec("a", Duration.ofSeconds(15), "ping", "-c", "5", "-i", "0.2", "-W", "2",
-                    "-s", "200", "-p", HexFormat.of().formatHex(MARKER), overlayIp("b"));
-            assertEquals(0, ping.exit(), ping.output());
+            for (String to : List.of("b", "c")) {                   // c (still plaintext): the capture sees markers
+                Shell.Result ping = topology.exec("a", Duration.ofSeconds(15), "ping", "-c", "5", "-i", "0.2", "-W", "2",
+                        "-s", "200", "-p", HexFormat.of().formatHex(MARKER), overlayIp(to));
+                assertEquals(0, ping.exit(), ping.output());
+            }
             Thread.sleep(500);
         } finally {
             Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits
         }
         List<Pcap.Udp> datagrams = Pcap.udp(capture);
-        long ab = datagrams.stream().filter(u -> between(u, "a", "b")).count();
+        long ab = datagrams.stream().filter(u -> between(u, "a", "b") && Pcap.carriesFrameOf(u, SecureNetnsIT.PING_FRAME)).count();
         long abMarked = datagrams.stream().filter(u -> between(u, "a", "b") && Pcap.contains(u.payload(), MARKER)).count();
-        System.out.printf("capture on a after the reload: %d datagrams a<->b, %d with the marker%n", ab, abMarked);
-        assertTrue(ab >= 10, "the pings crossed a-b: " + ab);
+        long acMarked = datagrams.stream().filter(u -> between(u, "a", "c") && Pcap.contains(u.payload(), MARKER)).count();
+        System.out.printf("capture on a after the reload: %d ping-sized datagrams a<->b, %d with the marker; %d a<->c with the marker%n",
+                ab, abMarked, acMarked);
+        assertEquals(SecureNetnsIT.PING_DATAGRAMS, ab, "the pings crossed a-b");
         assertEquals(0, abMarked, "the marker must never appear on the now secure link");
+        assertEquals(SecureNetnsIT.PING_DATAGRAMS, acMarked, "the capture sees the marker on the plaintext link a-c");
     }
 
     /** POST /overlay/reload from inside the node's namespace; the output ends with the HTTP status. */

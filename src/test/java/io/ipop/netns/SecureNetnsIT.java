@@ -32,6 +32,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class SecureNetnsIT {
     private static final Map<String, Integer> HOSTS = Map.of("a", 1, "b", 2, "c", 3, "d", 4);
     private static final byte[] MARKER = "ipop-marker-!!!!".getBytes(StandardCharsets.US_ASCII);
+    /** The Ethernet frame of a {@code ping -s 200}: 14 + 20 (IPv4) + 8 (ICMP) + 200. */
+    static final int PING_FRAME = 242;
+    /** Five requests and five replies. */
+    static final int PING_DATAGRAMS = 10;
     /** Next to the node jar, like NodeProcess.logDir: in the build directory, wherever -Dipop.build.dir puts it. */
     private static final Path DIR = Path.of(System.getProperty("ipop.jar", "target/ipop-node.jar")).toAbsolutePath()
             .getParent().resolve("netns-logs").resolve("SecureNetnsIT");
@@ -109,14 +113,15 @@ class SecureNetnsIT {
             Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits
         }
         List<Pcap.Udp> datagrams = Pcap.udp(capture);
-        long secureDatagrams = datagrams.stream().filter(u -> between(u, "a", "b")).count();
+        // only datagrams the size of the pings: keepalives alone would meet any count of all datagrams
+        long securePings = datagrams.stream().filter(u -> between(u, "a", "b") && Pcap.carriesFrameOf(u, PING_FRAME)).count();
         long secureWithMarker = datagrams.stream().filter(u -> between(u, "a", "b") && Pcap.contains(u.payload(), MARKER)).count();
         long plainWithMarker = datagrams.stream().filter(u -> between(u, "a", "c") && Pcap.contains(u.payload(), MARKER)).count();
-        System.out.printf("capture on a: %d datagrams a<->b (%d with marker), %d a<->c datagrams with marker%n",
-                secureDatagrams, secureWithMarker, plainWithMarker);
-        assertTrue(secureDatagrams >= 10, "the pings crossed the secure link: " + secureDatagrams);
+        System.out.printf("capture on a: %d ping-sized datagrams a<->b (%d with marker), %d a<->c datagrams with marker%n",
+                securePings, secureWithMarker, plainWithMarker);
+        assertEquals(PING_DATAGRAMS, securePings, "the pings crossed the secure link");
         assertEquals(0, secureWithMarker, "the marker must never appear on the secure link");
-        assertTrue(plainWithMarker >= 5, "the capture sees the marker in clear on the plaintext link: " + plainWithMarker);
+        assertEquals(PING_DATAGRAMS, plainWithMarker, "the capture sees the marker in clear on the plaintext link, in every ping");
     }
 
     @Test

@@ -213,12 +213,18 @@ final class Topology implements AutoCloseable {
 
     /** The kernel's UDP counters in {@code host}'s namespace ({@code /proc/net/snmp}), e.g. {@code RcvbufErrors}. */
     Map<String, Long> udpStats(String host) {
+        return snmp(host, "Udp");
+    }
+
+    /** The kernel's counters of {@code protocol} ({@code Tcp}, {@code Udp}, ...) in {@code host}'s namespace ({@code /proc/net/snmp}). */
+    Map<String, Long> snmp(String host, String protocol) {
+        String tag = protocol + ": ";
         List<String> lines = exec(host, LIMIT, "cat", "/proc/net/snmp").output().lines()
-                .filter(l -> l.startsWith("Udp: ")).toList();
+                .filter(l -> l.startsWith(tag)).toList();
         Map<String, Long> stats = new LinkedHashMap<>();
         if (lines.size() >= 2) {
-            String[] names = lines.get(0).substring(5).trim().split("\\s+");
-            String[] values = lines.get(1).substring(5).trim().split("\\s+");
+            String[] names = lines.get(0).substring(tag.length()).trim().split("\\s+");
+            String[] values = lines.get(1).substring(tag.length()).trim().split("\\s+");
             for (int i = 0; i < Math.min(names.length, values.length); i++) {
                 stats.put(names[i], Long.parseLong(values[i]));
             }

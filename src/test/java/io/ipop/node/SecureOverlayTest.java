@@ -10,8 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.node.TestNodes.Node;
 import io.ipop.peer.LinkState;
+import io.ipop.peer.SecurityDecision;
 import io.ipop.secure.OverlayCa;
+import io.ipop.secure.SecureChannel;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.FrameHeader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SecureOverlayTest {
     private static final byte[] MARKER = "ipop-marker-5ecret!".getBytes(StandardCharsets.US_ASCII);
+    private static final int FRAME = 600;
 
     @TempDir
     static Path dir;
@@ -55,14 +59,9 @@ class SecureOverlayTest {
     @Test
     void sharedGroupGetsDtlsAndNoPlaintextOnTheWireOthersStayPlaintext() throws Exception {
         Map<String, AtomicInteger> markerSeen = new ConcurrentHashMap<>();
-        Map<String, AtomicInteger> datagrams = new ConcurrentHashMap<>();
-        nodes.network.setObserver((from, to, d) -> {
-            String pair = pair(from, to);
-            datagrams.computeIfAbsent(pair, k -> new AtomicInteger()).incrementAndGet();
-            if (contains(d, MARKER)) {
-                markerSeen.computeIfAbsent(pair, k -> new AtomicInteger()).incrementAndGet();
-            }
-        });
+        Map<String, AtomicInteger> sealed = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> plain = new ConcurrentHashMap<>();
+        observe(markerSeen, sealed, plain);
         Node a = nodes.start("a", 1, security("pki", "a", "groups = [ blue ]"), "b:2", "c:3");
         Node b = nodes.start("b", 2, security("pki", "b", "groups = [ blue, green ]"), "a:1", "c:3");
         Node c = nodes.start("c", 3, security("pki", "c", "groups = [ red ]"), "a:1", "b:2");
@@ -80,16 +79,19 @@ class SecureOverlayTest {
         assertNull(a.snapshot("c").cipherSuite());
 
         for (int i = 0; i < 20; i++) {
-            byte[] toB = TestNodes.frame(b.mac(), a.mac(), 600, MARKER);
+            byte[] toB = TestNodes.frame(b.mac(), a.mac(), FRAME, MARKER);
             a.tap().inject(toB);
             assertArrayEquals(toB, b.tap().takeWritten(3000), "frame over the secure link arrives intact");
-            byte[] toC = TestNodes.frame(c.mac(), a.mac(), 600, MARKER);
+            byte[] toC = TestNodes.frame(c.mac(), a.mac(), FRAME, MARKER);
             a.tap().inject(toC);
             assertArrayEquals(toC, c.tap().takeWritten(3000), "frame over the plaintext link arrives intact");
         }
-        assertTrue(datagrams.get("192.0.2.1-192.0.2.2").get() >= 20, "traffic flowed a -> b");
+        // counted by size: keepalives alone would meet a count of all datagrams
+        assertEquals(20, count(sealed, "192.0.2.1-192.0.2.2"), "the 20 frames crossed a -> b sealed");
+        assertEquals(0, count(plain, "192.0.2.1-192.0.2.2"), "and none in plaintext");
         assertNull(markerSeen.get("192.0.2.1-192.0.2.2"), "the marker never appears on the secure link");
-        assertTrue(markerSeen.get("192.0.2.1-192.0.2.3").get() >= 20, "the marker is visible on the plaintext link");
+        assertEquals(20, count(plain, "192.0.2.1-192.0.2.3"), "the 20 frames crossed a -> c in plaintext");
+        assertEquals(20, count(markerSeen, "192.0.2.1-192.0.2.3"), "the marker is visible on the plaintext link, in each");
     }
 
     @Test
@@ -117,15 +119,46 @@ class SecureOverlayTest {
 
     @Test
     void securePeersForceDtlsWithoutACommonGroup() throws Exception {
+        Map<String, AtomicInteger> markerSeen = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> sealed = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> plain = new ConcurrentHashMap<>();
+        observe(markerSeen, sealed, plain);
         Node a = nodes.start("a", 1, security("pki", "a", "groups = [ blue ]\nsecurity.secure-peers = [ \"10.77.0.3\" ]"), "c:3");
         Node c = nodes.start("c", 3, security("pki", "c", "groups = [ red ]"), "a:1");
         awaitState(a, "c", LinkState.UP);
         awaitState(c, "a", LinkState.UP);
-        assertEquals("secure-peer", a.snapshot("c").security().reason());
-        assertEquals("peer-requires", c.snapshot("a").security().reason());
-        byte[] f = TestNodes.frame(c.mac(), a.mac(), 200, MARKER);
-        a.tap().inject(f);
-        assertArrayEquals(f, c.tap().takeWritten(3000));
+        assertEquals(new SecurityDecision(true, "secure-peer"), a.snapshot("c").security());
+        assertEquals(new SecurityDecision(true, "peer-requires"), c.snapshot("a").security());
+        assertNotNull(a.snapshot("c").cipherSuite(), "a secure link names its cipher suite");
+        assertEquals(a.snapshot("c").cipherSuite(), c.snapshot("a").cipherSuite());
+        for (int i = 0; i < 5; i++) {
+            byte[] f = TestNodes.frame(c.mac(), a.mac(), FRAME, MARKER);
+            a.tap().inject(f);
+            assertArrayEquals(f, c.tap().takeWritten(3000));
+        }
+        assertEquals(5, count(sealed, "192.0.2.1-192.0.2.3"), "the frames crossed sealed");
+        assertEquals(0, count(plain, "192.0.2.1-192.0.2.3"), "and none in plaintext");
+        assertNull(markerSeen.get("192.0.2.1-192.0.2.3"), "the marker never appears on the wire");
+    }
+
+    /** Counts, per pair of underlay addresses, datagrams with the marker and {@link #FRAME}-byte frames sealed or plain. */
+    private void observe(Map<String, AtomicInteger> markerSeen, Map<String, AtomicInteger> sealed, Map<String, AtomicInteger> plain) {
+        nodes.network.setObserver((from, to, d) -> {
+            String pair = pair(from, to);
+            if (contains(d, MARKER)) {
+                markerSeen.computeIfAbsent(pair, k -> new AtomicInteger()).incrementAndGet();
+            }
+            if (d.length == FRAME + SecureChannel.OVERHEAD) {
+                sealed.computeIfAbsent(pair, k -> new AtomicInteger()).incrementAndGet();
+            } else if (d.length == FRAME + FrameHeader.LENGTH) {
+                plain.computeIfAbsent(pair, k -> new AtomicInteger()).incrementAndGet();
+            }
+        });
+    }
+
+    private static int count(Map<String, AtomicInteger> counts, String pair) {
+        AtomicInteger n = counts.get(pair);
+        return n == null ? 0 : n.get();
     }
 
     private static String security(String pki, String name, String more) {

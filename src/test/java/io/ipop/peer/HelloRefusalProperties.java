@@ -3,6 +3,7 @@ package io.ipop.peer;
 import static io.ipop.RandomInput.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.RandomInput;
 import io.ipop.counters.SetupDrop;
@@ -155,18 +156,27 @@ class HelloRefusalProperties {
         } else {
             der[i] = value;
         }
-        assertRefusedAndTellable(der);
+        if (Arrays.equals(der, FIXTURE.peerCertificate())) {
+            // the byte was already that value: the certificate is b's own, and what is refused is the hello's MAC
+            HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, FIXTURE.check().check(hello(der)));
+            assertEquals(SetupDrop.HELLO_IDENTITY_MISMATCH, r.counter(), r.reason());
+        } else {
+            assertRefusedAndTellable(der);
+        }
     }
 
+    /** Every certificate here is refused as {@code bad_certificate}, told to the peer in a {@code con_rej} that encodes. */
     private static void assertRefusedAndTellable(byte[] der) {
-        ConReq hello = new ConReq(1, "b", "i-b", "10.77.0.2/24", "02:00:00:00:00:02", List.of("blue"), "n", 5,
-                System.currentTimeMillis(), null, Base64.getEncoder().encodeToString(der.length == 0 ? new byte[1] : der), "c2ln");
-        HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, FIXTURE.check().check(hello));
-        if (r.tellPeer()) {
-            assertEquals(SetupDrop.HELLO_BAD_CERTIFICATE, r.counter(), r.reason());
-            ControlMessage.ConRej rej = new ControlMessage.ConRej("a", r.reason());   // throws if over 200 characters
-            CODEC.encode(rej);                                                         // throws if it cannot be JSON
-        }
+        HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, FIXTURE.check().check(hello(der)));
+        assertEquals(SetupDrop.HELLO_BAD_CERTIFICATE, r.counter(), r.reason());
+        assertTrue(r.tellPeer(), "a refused certificate is told to the peer: " + r.reason());
+        ControlMessage.ConRej rej = new ControlMessage.ConRej("a", r.reason());   // throws if over 200 characters
+        CODEC.encode(rej);                                                         // throws if it cannot be JSON
+    }
+
+    private static ConReq hello(byte[] der) {
+        return new ConReq(1, "b", "i-b", "10.77.0.2/24", "02:00:00:00:00:02", List.of("blue"), "n", 5,
+                System.currentTimeMillis(), null, Base64.getEncoder().encodeToString(der.length == 0 ? new byte[1] : der), "c2ln", "a");
     }
 
     private static byte[] selfSigned(String issuerName, boolean bmp) throws Exception {

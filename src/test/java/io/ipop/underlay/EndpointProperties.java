@@ -39,23 +39,27 @@ class EndpointProperties {
             check("edge case " + n++, () -> "text=" + quote(text), () -> parseAnswersAnEndpointOrRejects(text));
         }
         int tries = 3000;
+        Tally tally = new Tally();
         for (int i = 0; i < tries; i++) {
             long seed = seed(1, i);
             String text = endpointLike(new Random(seed));
-            check(trial(i, tries, seed), () -> "text=" + quote(text), () -> parseAnswersAnEndpointOrRejects(text));
+            check(trial(i, tries, seed), () -> "text=" + quote(text), () -> tally.count(parseAnswersAnEndpointOrRejects(text)));
         }
+        tally.assertBoth("endpoint-like text", 0.01);
     }
 
-    private static void parseAnswersAnEndpointOrRejects(String text) {
+    /** True if {@code text} parsed (to an endpoint that prints and parses back), false if rejected. */
+    private static boolean parseAnswersAnEndpointOrRejects(String text) {
         Endpoint e;
         try {
             e = Endpoint.parse(text);
         } catch (IllegalArgumentException rejected) {
-            return;
+            return false;
         }
         int port = e.address().getPort();
         assertTrue(port >= 1 && port <= 65535, text + " -> " + e);
         assertEquals(e, Endpoint.parse(e.toString()), text + " -> " + e);
+        return true;
     }
 
     /** Brackets hold IPv6 literals only: the JDK would read [192.0.2]:80 as 192.0.0.2 (the typo the unbracketed form refuses). */

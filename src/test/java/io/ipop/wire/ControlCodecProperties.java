@@ -331,7 +331,9 @@ class ControlCodecProperties {
                 long ts = anyLong(random);
                 String echo = token(random, 1, 64);
                 boolean secure = random.nextBoolean();
-                yield new ControlMessage.ConResp(1, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, null, null);
+                String cert = random.nextInt(10) < 3 ? null : string(random, BASE64_CHARS, 1, 1200);   // signed, as a node with a certificate answers
+                yield new ControlMessage.ConResp(1, node, instance, ip, mac, groups, nonce, index, ts, echo, secure, cert,
+                        cert == null ? null : "c2ln");
             }
             case 2 -> new ControlMessage.ConRej(token(random, 1, 64), text(random));
             case 3 -> new ControlMessage.Ping(token(random, 1, 64), anyLong(random), anyLong(random));
@@ -380,6 +382,8 @@ class ControlCodecProperties {
                         -1, Long.MIN_VALUE, shortest, false, null, null),
                 new ControlMessage.ConResp(1, longest, longest, "10.77.255.255/32", onesMac, fiveGroups, longest,
                         Integer.MAX_VALUE, Long.MAX_VALUE, longest, true, null, null),
+                new ControlMessage.ConResp(1, longest, longest, "10.77.255.255/32", onesMac, fiveGroups, longest,
+                        Integer.MAX_VALUE, Long.MAX_VALUE, longest, true, longCert, "c2ln"),
                 new ControlMessage.ConRej(shortest, ""),
                 new ControlMessage.ConRej(longest, longText),
                 new ControlMessage.Ping(shortest, Long.MIN_VALUE, Long.MAX_VALUE),

@@ -317,7 +317,10 @@ public final class LinuxTap implements TapDevice {
         }
     }
 
-    /** One frame, behind a vnet header saying its checksums are complete when offloads are on. Holds writeBuffer. */
+    /**
+     * One frame, behind a vnet header that vouches for nothing when offloads are on: the kernel checks its
+     * checksums as it would a NIC's frame the NIC had not verified. Holds writeBuffer.
+     */
     private void writeLocked(byte[] buf, int offset, int length) throws IOException {
         Objects.checkFromIndexSize(offset, length, buf.length);
         if (length > FRAME_CAPACITY - VnetHeader.LENGTH) {
@@ -327,8 +330,9 @@ public final class LinuxTap implements TapDevice {
             writeRaw(buf, offset, length, length);
             return;
         }
-        // checksums arrive complete (computed by the sending node, covered by UDP's own)
-        VnetHeader.writeDataValid(writeHeader, 0);
+        // complete (the sending node computed them) but not verified here: only the Coalescer verifies,
+        // and a frame it refused may be the one whose checksum is wrong
+        VnetHeader.writeUnverified(writeHeader, 0);
         writeBuffer.put(0, writeHeader, 0, VnetHeader.LENGTH);
         writeBuffer.put(VnetHeader.LENGTH, buf, offset, length);
         writeFromBuffer(VnetHeader.LENGTH + length, length);

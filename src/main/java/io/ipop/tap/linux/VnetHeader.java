@@ -33,12 +33,17 @@ record VnetHeader(int flags, int gsoType, int headerLength, int gsoSize, int csu
         return (gsoType & ~GSO_ECN) != GSO_NONE;
     }
 
-    /** The header for a frame written to the kernel whose checksums are already correct. */
+    /** The header for a frame written to the kernel whose checksums were verified ({@code CHECKSUM_UNNECESSARY}). */
     static void writeDataValid(byte[] b, int offset) {
+        writeUnverified(b, offset);
+        b[offset] = (byte) F_DATA_VALID;
+    }
+
+    /** The header for a complete frame whose checksums the kernel is to check itself ({@code CHECKSUM_NONE}). */
+    static void writeUnverified(byte[] b, int offset) {
         for (int i = 0; i < LENGTH; i++) {
             b[offset + i] = 0;
         }
-        b[offset] = (byte) F_DATA_VALID;
     }
 
     /**

@@ -22,6 +22,21 @@ final class TestFrames {
         return b.array();
     }
 
+    /** {@code f} (a {@link #tcpV4} frame, possibly changed) with its IPv4 header and TCP checksums filled in. */
+    static byte[] withChecksums(byte[] f) {
+        ByteBuffer b = ByteBuffer.wrap(f);
+        b.putShort(ETH + 10, (short) 0);
+        b.putShort(ETH + 10, (short) ~sum(f, ETH, 20));
+        b.putShort(ETH + 36, (short) 0);
+        b.putShort(ETH + 36, (short) ~tcpV4Sum(f));
+        return f;
+    }
+
+    /** Whether the IPv4 header and TCP checksums of a {@link #tcpV4} frame verify. */
+    static boolean checksumsVerify(byte[] f) {
+        return sum(f, ETH, 20) == 0xFFFF && tcpV4Sum(f) == 0xFFFF;
+    }
+
     static long tcpV4Sum(byte[] s) {
         int tcpLen = s.length - ETH - 20;
         return fold(words(s, ETH + 12, 8) + 6 + tcpLen + words(s, ETH + 20, tcpLen));

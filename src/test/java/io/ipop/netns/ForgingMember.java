@@ -68,7 +68,8 @@ public final class ForgingMember {
         int flood = Integer.parseInt(args[3]);
         long ticks = Long.parseLong(args[4]) * 1000 / TICK.toMillis();
         Optional<NodeIdentity> identity = settings.security().identity();
-        ActorSystem.create(forger(settings.name(), identity, victim, victimMember, flood, ticks), "ipop", settings.config());
+        ActorSystem.create(forger(settings.name(), identity, victim, victimMember, flood, ticks), "ipop",
+                settings.discovery().clusterSystemConfig(settings.config()));   // as a node's cluster system
     }
 
     private static Behavior<Command> forger(String self, Optional<NodeIdentity> identity, String victim, String victimMember,

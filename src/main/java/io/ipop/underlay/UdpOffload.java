@@ -3,6 +3,7 @@ package io.ipop.underlay;
 import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.Arrays;
@@ -55,6 +56,7 @@ final class UdpOffload {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int EAGAIN = 11;
+    private static final int EIO = 5;
     private static final int MSG_HDR = 0;
     private static final int IOV = 56;
     private static final int NAME = IOV + 16;
@@ -185,24 +187,11 @@ final class UdpOffload {
         mem.putLong(IOV + 8, at - DATA);                              // iov_len
         mem.putShort(CONTROL + 16, (short) segment);                  // gso_size
         mem.putInt(MSG_HDR + 8, putAddress(mem, dest));               // msg_namelen
-        Lock shared = fdInUse.readLock();
-        shared.lock();
-        try {
-            if (closed) {
-                throw new IOException("socket closed");
-            }
-            if (libc.sendmsg(fd, mem, 0) >= 0) {
-                return true;
-            }
-        } finally {
-            shared.unlock();
+        int errno = sendmsg(mem);
+        if (errno != 0 && errno != EAGAIN) {                          // the message is built only on failure
+            throw failed("with UDP_SEGMENT of " + (to - from) + " datagrams to " + dest, errno);
         }
-        int errno = runtime.getLastError();
-        if (errno == EAGAIN) {
-            return false;
-        }
-        throw new IOException("sendmsg with UDP_SEGMENT of " + (to - from) + " datagrams to " + dest + ": "
-                + libc.strerror(errno) + " (errno " + errno + ")");
+        return errno == 0;
     }
 
     /**
@@ -219,27 +208,42 @@ final class UdpOffload {
         limited.put(TTL_DATA, buf, offset, length);
         limited.putLong(IOV + 8, length);
         limited.putInt(MSG_HDR + 8, putAddress(limited, dest));
-        boolean v6 = dest.address().getAddress() instanceof java.net.Inet6Address;
+        boolean v6 = dest.address().getAddress() instanceof Inet6Address;
         limited.putInt(CONTROL + 8, v6 ? SOL_IPV6 : SOL_IP);
         limited.putInt(CONTROL + 12, v6 ? IPV6_HOPLIMIT : IP_TTL);
         limited.putInt(CONTROL + 16, ttl);
+        int errno = sendmsg(limited);
+        if (errno != 0 && errno != EAGAIN) {
+            throw failed("with a TTL of " + ttl + " to " + dest, errno);
+        }
+        return errno == 0;
+    }
+
+    /**
+     * One {@code sendmsg(2)} of the message prepared in {@code msg}, never on a closed descriptor.
+     *
+     * @return 0 if sent, else the errno ({@code EAGAIN}: the socket buffer is full; nothing was sent)
+     * @throws IOException if the descriptor is closed
+     */
+    private int sendmsg(Pointer msg) throws IOException {
         Lock shared = fdInUse.readLock();
         shared.lock();
         try {
             if (closed) {
                 throw new IOException("socket closed");
             }
-            if (libc.sendmsg(fd, limited, 0) >= 0) {
-                return true;
+            if (libc.sendmsg(fd, msg, 0) >= 0) {
+                return 0;
             }
         } finally {
             shared.unlock();
         }
         int errno = runtime.getLastError();
-        if (errno == EAGAIN) {
-            return false;
-        }
-        throw new IOException("sendmsg with a TTL of " + ttl + " to " + dest + ": " + libc.strerror(errno) + " (errno " + errno + ")");
+        return errno == 0 ? EIO : errno;                              // failed without an errno: still a failure
+    }
+
+    private IOException failed(String what, int errno) {
+        return new IOException("sendmsg " + what + ": " + libc.strerror(errno) + " (errno " + errno + ")");
     }
 
     /** Asks the kernel to coalesce received datagrams ({@code UDP_GRO}); false if it does not have it. */

@@ -43,21 +43,35 @@ final class NodeProcess implements AutoCloseable {
     /** Like {@link #start(Topology, String, String, String)}, with extra JVM options (e.g. a GC log). */
     static NodeProcess start(Topology topology, String host, String config, String testName, List<String> jvmOptions)
             throws IOException {
+        List<String> options = new ArrayList<>(ClassDataArchive.options(jar()));
+        options.addAll(jvmOptions);
+        return startWithoutArchive(topology, host, config, testName, options);
+    }
+
+    /** Like {@link #start(Topology, String, String, String, List)}, without the class-data archive. */
+    static NodeProcess startWithoutArchive(Topology topology, String host, String config, String testName,
+            List<String> jvmOptions) throws IOException {
         Path dir = logDir(testName);
         Path conf = dir.resolve(host + ".conf");
         Files.writeString(conf, config);
         Path log = dir.resolve(host + "-" + System.currentTimeMillis() + ".log");
         String java = ProcessHandle.current().info().command().orElse("java");
-        String jar = System.getProperty("ipop.jar", "target/ipop-node.jar");
-        if (!new File(jar).isFile()) {
-            throw new AssertionError("no node jar at " + jar + " (run mvn package first)");
-        }
+        String jar = jar();
         // `ip netns exec` execs the command after entering the namespace: the PID is the JVM's.
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.ns(host), java, "-Xmx256m"));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar, "--config", conf.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new NodeProcess(topology, host, log, p);
+    }
+
+    /** The node jar under test; fails when it is missing. */
+    private static String jar() {
+        String jar = System.getProperty("ipop.jar", "target/ipop-node.jar");
+        if (!new File(jar).isFile()) {
+            throw new AssertionError("no node jar at " + jar + " (run mvn package first)");
+        }
+        return jar;
     }
 
     /**

@@ -8,14 +8,23 @@ import io.ipop.config.ConfigReader;
  * @param inboundBuffer  frames the inbound buffer holds (rounded up to whole batches, see {@link #inboundBatches})
  * @param outboundBuffer frames the outbound buffer holds (rounded up likewise)
  * @param batchSize      most frames one stream element carries (one read burst)
+ * @param warmUpFrames   synthetic frames run through the data path in memory at start ({@link Warmup}); 0: none
  */
-public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize) {
+public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, int warmUpFrames) {
+    /** {@code warm-up-frames} of reference.conf. */
+    public static final int DEFAULT_WARM_UP_FRAMES = 100_000;
+
+    /** Settings with the default warm-up. */
+    public DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize) {
+        this(inboundBuffer, outboundBuffer, batchSize, DEFAULT_WARM_UP_FRAMES);
+    }
 
     public static DataplaneSettings read(ConfigReader c) {
         return new DataplaneSettings(
                 c.intIn("inbound-buffer", 1, 65536),
                 c.intIn("outbound-buffer", 1, 65536),
-                c.intIn("batch-size", 1, 1024));
+                c.intIn("batch-size", 1, 1024),
+                c.intIn("warm-up-frames", 0, 10_000_000));
     }
 
     /**

@@ -6,6 +6,7 @@ import io.ipop.dataplane.Dataplane;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
+import io.ipop.dataplane.Warmup;
 import io.ipop.discovery.ClusterDiscovery;
 import io.ipop.discovery.ClusterMembership;
 import io.ipop.discovery.RecordCounters;
@@ -191,6 +192,7 @@ public final class NodeGuardian {
                 new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime, gate),
                 shared.counters, System::nanoTime, stun);
         OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime);
+        Warmup.startInBackground(settings.dataplane(), tap.mac(), tap.mtu());
         return Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, shared.counters);
     }
 

@@ -197,6 +197,8 @@ class NodeSettingsTest {
                 broken("ipop.firewall.inbound[0].colour", set("ipop.firewall.inbound = [ { colour = red } ]")),
                 broken("ipop.firewall.inbound[0].action", set("ipop.firewall.inbound = [ { action = drop } ]")),
                 broken("ipop.dataplane.inbound-buffer", set("ipop.dataplane.inbound-buffer = 0")),
+                broken("ipop.dataplane.warm-up-frames", set("ipop.dataplane.warm-up-frames = -1")),
+                broken("ipop.dataplane.warm-up-frames", set("ipop.dataplane.warm-up-frames = lots")),
                 broken("ipop.groups[1]", set("ipop.groups = [ \"blue\", \"blue green\" ]")),
                 broken("ipop.log.level", set("ipop.log.level = LOUD")),
                 broken("pekko.management.http.port", set("pekko.management.http.port = 0")),

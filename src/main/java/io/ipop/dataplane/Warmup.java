@@ -94,14 +94,15 @@ public final class Warmup {
         int limit = Math.min(mtu + EthernetHeader.LENGTH, 1414);
         for (int sent = 0; sent < frames; sent += batch) {
             boolean secure = (sent / batch) % 4 != 3;            // mostly secure: the costlier path
-            List<byte[]> toUs = new ArrayList<>(batch);
-            List<byte[]> fromUs = new ArrayList<>(batch);
-            for (int i = 0; i < batch; i++) {
+            int burst = Math.min(batch, frames - sent);
+            List<byte[]> toUs = new ArrayList<>(burst);
+            List<byte[]> fromUs = new ArrayList<>(burst);
+            for (int i = 0; i < burst; i++) {
                 int size = Math.min(limit, SIZES[(sent + i) % SIZES.length]);
                 toUs.add(frame(size, ownMac.bits(), PEER_MAC, random));
                 fromUs.add(frame(size, PEER_MAC, ownMac.bits(), random));
             }
-            List<Datagram> datagrams = new ArrayList<>(batch);
+            List<Datagram> datagrams = new ArrayList<>(burst);
             for (Outgoing o : (secure ? theirs : theirsPlain).process(toUs)) {
                 datagrams.add(new Datagram(peer, o.datagram()));
             }

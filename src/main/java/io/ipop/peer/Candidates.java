@@ -60,6 +60,11 @@ final class Candidates {
         return out;
     }
 
+    /** True if {@code e} is a direct candidate: the peer named it, or a rendezvous saw the peer there. */
+    boolean isDirect(Endpoint e) {
+        return direct.contains(e);
+    }
+
     boolean isRelayed(Endpoint e) {
         return relayed.containsKey(e);
     }

@@ -61,6 +61,12 @@ public final class Hellos {
                 System.currentTimeMillis(), echo, secure, certificate, null, peer, cands()));
     }
 
+    /** This node's own candidate endpoints as its hellos name them now (empty if none). */
+    List<String> ownCandidates() {
+        List<String> c = cands();
+        return c == null ? List.of() : c;
+    }
+
     private List<String> cands() {
         List<String> c = candidates.get();
         return c == null || c.isEmpty() ? null : c;

@@ -291,6 +291,7 @@ public final class LinkMachine {
         publisher.routed(endpoint, cipher);
         out.log(Level.INFO, "link to {} up: {} at {}, {} ({})", peer, setup.remote().address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), agreed.reason());
+        probes.requestBetter(ctx, endpoint, setup.stated(), now);   // a path that ranks above this one may answer
         out.accept(new LinkEffect.StartTimer(Timer.PING, ctx.link().keepaliveInterval(), true));
         out.accept(new LinkEffect.StartTimer(Timer.LIVENESS, liveness.tick(), true));
         phase = Phase.UP;

@@ -42,6 +42,11 @@ final class LinkedControl {
         } else if ((msg instanceof Ping || msg instanceof Pong || msg instanceof Close) && !fromLinkEndpoint) {
             // unauthenticated: from elsewhere a ping would make us reflect pongs, a pong fake the RTT, a close cut the link
             m.ctx.counters().drop(SetupDrop.WRONG_ADDRESS);
+            if (msg instanceof Ping && m.probes.rank(m.ctx, from) > m.probes.rank(m.ctx, m.endpoint)) {
+                // the peer keeps its link on a better path than ours (behind one NAT: its LAN path, ours the
+                // hairpin): that address must answer a challenge before the link moves there
+                m.probes.challenge(m.ctx, from, m.setup.stated(), m.now);
+            }
         } else if (msg instanceof Ping ping) {
             m.ctx.channel().send(new Pong(m.ctx.self().name(), ping.seq(), ping.ts()), from);
         } else if (msg instanceof Pong pong) {
@@ -115,8 +120,9 @@ final class LinkedControl {
 
     /**
      * A verified answer, from {@code at}, to a request sent there: {@code at} is the peer's. The same peer
-     * process: an up link moves there (same indexes, same keys) from a relay, or from a direct path that is
-     * failing, but never from a direct path onto a relay.
+     * process: an up link moves there (same indexes, same keys) from a path that ranks lower ({@link Probes#rank}:
+     * from a relay, or from a hairpin onto the peer's LAN address), or from a direct path that is failing, but
+     * never from a direct path onto a relay.
      * Another process of the peer (it restarted behind a new address): the link is set up again there.
      */
     private void onPathAnswered(Endpoint at, ConResp resp) {
@@ -129,11 +135,12 @@ final class LinkedControl {
             return;
         }
         if (m.setup.samePeerProcess(resp)) {
-            // while handshaking, the handshake's own path decides; an up link leaves a relay for any direct path,
-            // but one direct path for another only when its own is failing (two that both work, e.g. a LAN and a
-            // NAT's hairpin, would otherwise take turns at every answer)
+            // while handshaking, the handshake's own path decides; an up link moves only up the paths' order
+            // (Probes.rank: a relay, another direct path, a path the peer named and not via this node's own
+            // address), or anywhere once its own path is failing: two that both work and rank alike (a LAN and a
+            // NAT's hairpin would, unranked) would otherwise take turns at every answer
             if (m.link.snapshot().state() == LinkState.UP && !at.equals(m.endpoint)
-                    && (m.candidates.isRelayed(m.endpoint) || m.liveness.failing())) {
+                    && (m.probes.rank(m.ctx, at) > m.probes.rank(m.ctx, m.endpoint) || m.liveness.failing())) {
                 moveTo(at);
             }
             return;

@@ -24,8 +24,17 @@ import java.util.List;
  *   <li>{@link #requestThroughRendezvous}: the same, with its own nonce, through each rendezvous that
  *       forwards link setup, for a peer that cannot hear this node directly yet;</li>
  *   <li>{@link #requestDirect}: on a relayed link, the direct candidates only, to find a direct path
- *       ({@link #keepaliveSent}: every {@value #PROBE_EVERY}th keepalive).</li>
+ *       ({@link #keepaliveSent}: every {@value #PROBE_EVERY}th keepalive);</li>
+ *   <li>{@link #requestBetter}: on a direct link, the candidates that {@link #rank} above its path, when it comes
+ *       up and every {@value #PROBE_EVERY}th keepalive.</li>
  * </ol>
+ * <b>Which path</b> ({@link #rank}): a path the peer itself named (a candidate of its signed hellos or of an
+ * announcement, or a static peer's configured endpoint) ranks above any other direct one — an address only a
+ * challenge found, or a candidate at one of this node's own addresses (two nodes behind one NAT: the peer's public
+ * endpoint is this node's public address, and that path is the NAT's hairpin, whose traffic arrives from the
+ * router's LAN address) — and every direct path above a relay. An up link moves up that order when a better path
+ * answers, so both sides of two hosts behind one NAT settle on their LAN path, the one whose datagrams arrive
+ * from the very address each side sends to (docs/nat.md, case (f)).
  * A hello a rendezvous forwarded ({@link #signaled}) only adds candidates to probe.
  *
  * <p><b>Openers first.</b> A NAT that lets unsolicited datagrams reach its own stack keeps state for the first
@@ -57,6 +66,10 @@ final class Probes {
      * the internet) may still reach each other's NAT with the second: then the pair falls back to the relay.
      */
     static final int[] OPENER_TTLS = {2, 3};
+    /** {@link #rank}s: a relayed path, another direct one, and one the peer named and not via this node's address. */
+    static final int RELAYED = 0;
+    static final int OTHER_DIRECT = 1;
+    static final int NAMED = 2;
     /** A signal from the peer lets this side probe in full for this long. */
     static final long ARMED_SECONDS = 10;
 
@@ -119,6 +132,45 @@ final class Probes {
     /** {@code at} answered as the peer (or is trusted): the link's endpoint from now on. */
     void proven(Endpoint at) {
         proven = at;
+    }
+
+    /**
+     * How much a path to the peer at {@code e} is preferred ({@link #RELAYED} &lt; {@link #OTHER_DIRECT} &lt;
+     * {@link #NAMED}; see "Which path" above). Only ever compares paths that answered with the peer's proof.
+     */
+    int rank(LinkContext ctx, Endpoint e) {
+        if (candidates.isRelayed(e)) {
+            return RELAYED;
+        }
+        if (configuredTrusted && e.equals(configured)) {
+            return NAMED;
+        }
+        if (!candidates.isDirect(e)) {
+            return OTHER_DIRECT;
+        }
+        for (String own : ctx.hellos().ownCandidates()) {
+            if (Endpoint.parse(own).address().getAddress().equals(e.address().getAddress())) {
+                return OTHER_DIRECT;                    // through this node's own (public) address: a hairpin
+            }
+        }
+        return NAMED;
+    }
+
+    /**
+     * On a direct link at {@code endpoint}: a request to each candidate that ranks above it (openers first, as
+     * {@link #request}); nothing if none does. The peer answers from wherever they reach it.
+     */
+    void requestBetter(LinkContext ctx, Endpoint endpoint, Boolean decision, long nowNanos) {
+        int current = rank(ctx, endpoint);
+        if (current == NAMED) {
+            return;
+        }
+        boolean armed = armed(ctx, nowNanos);
+        for (Endpoint c : candidates.direct()) {
+            if (rank(ctx, c) > current) {
+                probe(ctx, c, newRequest(ctx, decision, c), armed);
+            }
+        }
     }
 
     /**
@@ -214,15 +266,21 @@ final class Probes {
     }
 
     /**
-     * Keepalive {@code seq} went to {@code endpoint}: if that is a relayed candidate, every
-     * {@value #PROBE_EVERY}th keepalive also probes the direct candidates (a direct path may have appeared).
+     * Keepalive {@code seq} went to {@code endpoint}: every {@value #PROBE_EVERY}th keepalive also probes the
+     * direct candidates if that is a relayed candidate (a direct path may have appeared), else those that rank
+     * above it ({@link #requestBetter}).
      */
     void keepaliveSent(LinkContext ctx, Endpoint endpoint, long seq, Boolean decision, long nowNanos) {
-        if (candidates.isRelayed(endpoint) && seq % PROBE_EVERY == 0) {
+        if (seq % PROBE_EVERY != 0) {
+            return;
+        }
+        if (candidates.isRelayed(endpoint)) {
             requestDirect(ctx, decision, nowNanos);
             if (!armed(ctx, nowNanos)) {
                 requestThroughRendezvous(ctx, decision);  // after the openers: the peer probes in full, and answers
             }
+        } else {
+            requestBetter(ctx, endpoint, decision, nowNanos);
         }
     }
 

@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
  * The NAT matrix of docs/nat.md ({@link NatCases}): two nodes that know only the rendezvous rv, behind the kinds
  * of NAT people have. For each case: how long after both linked with rv the a-b link is up, over which path, and
  * what {@code /overlay/links} says. Targets (issue 16): direct within 10 s for (a) filtered, (b) open, (c)
- * address-filtered, (f) one NAT for both (without hairpinning: with it, see docs/nat.md, the target is not met yet),
- * (g) home NAT behind a carrier-grade NAT;
+ * address-filtered, (f) one NAT for both, with and without hairpinning, (g) home NAT behind a carrier-grade NAT;
  * (d) symmetric on one side: direct within 30 s, or the relay with the reason in {@code /overlay/links};
  * (e) symmetric on both sides: the relay within 10 s. Pings cross every link.
  */
 class NatMatrixNetnsIT {
     private static final Duration DIRECT = Duration.ofSeconds(10);
     private static final Duration SYMMETRIC_ONE_SIDE = Duration.ofSeconds(30);
+    /** How long the hairpin case watches the link stay on its path, pinging again at the end. */
+    private static final Duration STABLE_FOR = Duration.ofSeconds(8);
     /** Three JVMs starting at once on a busy 2-core machine take a while: not what this test measures. */
     private static final Duration START_LIMIT = Duration.ofSeconds(120);
 
@@ -68,6 +69,17 @@ class NatMatrixNetnsIT {
         assertDirect("f-no-hairpin", () -> NatCases.sameNat(false), 5801, DIRECT);
     }
 
+    /**
+     * The NAT's hairpin path works too, but what one host sends there arrives from the router's LAN address: both
+     * sides must settle on the LAN path (docs/nat.md, "Which path"), stay there, and the pings pass.
+     */
+    @Test
+    void f_twoNodesBehindOneNatWithHairpinningLinkDirectly() throws Exception {
+        Outcome o = run("f-hairpin", () -> NatCases.sameNat(true), 5801, DIRECT, false, STABLE_FOR);
+        assertEquals("direct", o.path(), o.toString());
+        assertTrue(o.directSeconds() <= DIRECT.toSeconds(), o.toString());
+    }
+
     @Test
     void g_aHomeNatBehindACarrierGradeNatLinksDirectly() throws Exception {
         assertDirect("g", NatCases::doubleNat, 5800, DIRECT);
@@ -96,6 +108,15 @@ class NatMatrixNetnsIT {
      */
     private static Outcome run(String name, Supplier<Topology> lab, int portB, Duration limit, boolean relayWillDo)
             throws Exception {
+        return run(name, lab, portB, limit, relayWillDo, Duration.ZERO);
+    }
+
+    /**
+     * As above; then, if the link is up, for {@code stableFor} both sides must keep it up on the endpoint it had
+     * (the peer's state and path checked every 200 ms), and pings pass again at the end.
+     */
+    private static Outcome run(String name, Supplier<Topology> lab, int portB, Duration limit, boolean relayWillDo,
+                               Duration stableFor) throws Exception {
         Shell.requireRoot();
         Topology t = null;
         List<NodeProcess> nodes = new ArrayList<>();
@@ -142,11 +163,34 @@ class NatMatrixNetnsIT {
             if ("up".equals(o.state())) {
                 ping(t, "host-a", "10.77.0.3");
                 ping(t, "host-b", "10.77.0.2");
+                if (!stableFor.isZero()) {
+                    assertStable(a, b, stableFor);
+                    ping(t, "host-a", "10.77.0.3");
+                    ping(t, "host-b", "10.77.0.2");
+                }
             }
             return o;
         } finally {
             Topology.tearDown(nodes, t);
         }
+    }
+
+    /** Both sides keep the a-b link up on the endpoint each has now, for {@code d}. */
+    private static void assertStable(NodeProcess a, NodeProcess b, Duration d) throws Exception {
+        String atA = a.link("b").path("endpoint").asText();
+        String atB = b.link("a").path("endpoint").asText();
+        long end = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < end) {
+            JsonNode ab = a.link("b");
+            JsonNode ba = b.link("a");
+            String seen = "a: " + ab + "\nb: " + ba;
+            assertEquals("up", ab.path("state").asText(), seen);
+            assertEquals("up", ba.path("state").asText(), seen);
+            assertEquals(atA, ab.path("endpoint").asText(), "a's link stays on its path\n" + seen);
+            assertEquals(atB, ba.path("endpoint").asText(), "b's link stays on its path\n" + seen);
+            Thread.sleep(200);
+        }
+        System.out.println("nat-matrix: stable for " + d.toSeconds() + " s, a at " + atA + ", b at " + atB);
     }
 
     record Outcome(String name, String state, String path, double upSeconds, double directSeconds, String reason,

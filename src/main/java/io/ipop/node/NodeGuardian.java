@@ -177,7 +177,7 @@ public final class NodeGuardian {
         // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
         NatAgent.Ports ports = new NatAgent.Ports(shared.links, shared.channel, directory, relay, relayPaths, signaling);
         ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), nat,
-                settings.peers().stream().map(PeerSettings::name).toList(), ports)).onFailure(SupervisorStrategy.restart()), "nat");
+                settings.peers().stream().map(PeerSettings::id).toList(), ports)).onFailure(SupervisorStrategy.restart()), "nat");
         // admission has its own replay cache: the session checks the same hello again with the node's
         InboundGate gate = new InboundGate(self.name(), nat, helloCheck(self, settings.security()),
                 shared.links, directory, natAgent::tell, shared.counters, System::nanoTime);

@@ -31,6 +31,7 @@ import io.ipop.peer.LinkContext;
 import io.ipop.peer.PeerSettings;
 import io.ipop.peer.SecurityPolicy;
 import io.ipop.peer.SecuritySettings;
+import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
@@ -44,10 +45,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -74,12 +71,6 @@ public final class NodeGuardian {
     /** Exit code for a node that stopped because its data plane failed. */
     public static final int DATAPLANE_FAILED = 1;
     /**
-     * DTLS handshakes at once (each blocks a thread of {@link #dtlsExecutor}). A constant, not a key: issue 15
-     * part 1 replaces the blocking handshake by a sans-IO step machine, after which no thread is held per
-     * handshake and the cap belongs to the link machine; a key now would be renamed or dropped with it.
-     */
-    private static final int MAX_HANDSHAKES = 32;
-    /**
      * Hello nonces remembered per peer name, and in all (secure.NonceCache). Constants: they bound memory against
      * replays within {@code hello-max-age}; {@code hello-max-age} is the operator's knob, these only cap the cost.
      */
@@ -105,7 +96,7 @@ public final class NodeGuardian {
             Shared shared = new Shared(settings, underlay);
             SecuritySettings security = settings.security();
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
-            ExecutorService dtlsExecutor = dtlsExecutor();
+            ExecutorService dtlsExecutor = DtlsHandshake.executor(settings.link().maxHandshakes());
             StunService stun = new StunService(new StunClient(settings.nat().stunServers()), shared.channel::sendRaw,
                     shared.counters, settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
             RendezvousSignaling signaling = new RendezvousSignaling(self.name(), settings.nat().rendezvous(), shared.links,
@@ -257,19 +248,6 @@ public final class NodeGuardian {
                     + "UDP port {} can take over a link in a peer's name; give every node a certificate of one overlay CA "
                     + "(docs/security.md)", underlay.localEndpoint().address().getPort());
         }
-    }
-
-    /**
-     * Threads for DTLS handshakes (each blocks one for its duration). Bounded: with all busy a new
-     * handshake is refused at once and its link retries with backoff, so a flood cannot pile up threads.
-     */
-    private static ExecutorService dtlsExecutor() {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, MAX_HANDSHAKES, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "ipop-dtls-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Shutdown reason when the cluster system could not start (e.g. its port is taken). */

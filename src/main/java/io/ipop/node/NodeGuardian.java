@@ -13,10 +13,7 @@ import io.ipop.discovery.StaticPeers;
 import io.ipop.nat.InboundGate;
 import io.ipop.nat.LocalCandidates;
 import io.ipop.nat.Nat;
-import io.ipop.nat.NatAgent;
-import io.ipop.nat.NatSettings;
 import io.ipop.nat.ReflexiveProbe;
-import io.ipop.nat.RelayPaths;
 import io.ipop.nat.RelayServer;
 import io.ipop.nat.RendezvousSignaling;
 import io.ipop.nat.SignalCounters;
@@ -40,7 +37,6 @@ import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -52,7 +48,6 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -104,9 +99,10 @@ public final class NodeGuardian {
             LinkContext linkContext = linkContext(settings, self, tap, underlay, shared, stun, policy, dtlsExecutor, signaling);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, shared.links, shared.routes::set), "peers");
-            NatParts nat = startNat(ctx, settings, self, shared, directory, signaling);
-            Nat natView = new Nat(stun, nat.paths(), nat.relay(), nat.gate(), signaling.counters());
-            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.gate(), stun);
+            Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
+                    settings.underlay().bind().getAddress(), new Nat.Ports(shared.links, shared.channel, directory, stun,
+                            signaling, helloCheck(self, settings.security()), shared.counters));
+            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.inbound(), stun);
             addShutdownTasks(ctx.getSystem(), directory, dtlsExecutor, nat.relay(), tap, underlay, dataplane);
             ClusterParts cluster = startDiscovery(ctx, settings, self, directory);
             if (cluster == null) {
@@ -116,7 +112,7 @@ public final class NodeGuardian {
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory, shared.firewall::set), "config-reloader");
             NodeRuntime.get(ctx.getSystem()).started(new NodeRuntime.State(self, settings, shared.links, shared.counters,
-                    natView, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership()), reloader);
+                    nat, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership()), reloader);
             logStarted(ctx, settings, self, tap, underlay);
             return Behaviors.empty();
         });
@@ -137,10 +133,6 @@ public final class NodeGuardian {
         }
     }
 
-    /** The parts of NAT traversal beside the agent that others hold: the management view and the data plane. */
-    private record NatParts(Optional<RelayServer> relay, RelayPaths paths, InboundGate gate) {
-    }
-
     private static LinkContext linkContext(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay, Shared shared,
                                            StunService stun, ActorRef<SecurityPolicy.Command> policy,
                                            ExecutorService dtlsExecutor, RendezvousSignaling signaling) {
@@ -156,23 +148,6 @@ public final class NodeGuardian {
         return new HelloCheck(self, security.identity(), security.identity().isPresent(), security.helloMaxAge(),
                 new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
                 Clock.systemUTC()).withRevocations(security.revoked());
-    }
-
-    private static NatParts startNat(ActorContext<Void> ctx, NodeSettings settings, LocalNode self, Shared shared,
-                                     ActorRef<PeerDirectory.Command> directory, RendezvousSignaling signaling) throws IOException {
-        NatSettings nat = settings.nat();
-        Optional<RelayServer> relay = nat.relay()
-                ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), nat.relayMax()))
-                : Optional.empty();
-        RelayPaths relayPaths = new RelayPaths();
-        // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
-        NatAgent.Ports ports = new NatAgent.Ports(shared.links, shared.channel, directory, relay, relayPaths, signaling);
-        ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), nat,
-                settings.peers().stream().map(PeerSettings::id).toList(), ports)).onFailure(SupervisorStrategy.restart()), "nat");
-        // admission has its own replay cache: the session checks the same hello again with the node's
-        InboundGate gate = new InboundGate(self.name(), nat, helloCheck(self, settings.security()),
-                shared.links, directory, natAgent::tell, shared.counters, System::nanoTime);
-        return new NatParts(relay, relayPaths, gate);
     }
 
     private static Dataplane startDataplane(ActorSystem<Void> system, NodeSettings settings, LocalNode self, TapDevice tap,

@@ -12,6 +12,7 @@ import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.net.UnknownHostException;
@@ -90,7 +91,7 @@ final class Fixtures {
     static Route route(int i, LinkCipher cipher, LinkCounters counters) {
         LinkIdentity identity = new LinkIdentity("p" + i, PEER_MAC + i, List.of(Ipv4Prefix.parse("10.77.0.0/24")), List.of(),
                 false, List.of("blue"), true);
-        return new Route("p" + i, localIndex(i), remoteIndex(i), endpoint(i), counters, cipher, identity, new FlowTable());
+        return new Route(PeerId.of("p" + i), localIndex(i), remoteIndex(i), endpoint(i), counters, cipher, identity, new FlowTable());
     }
 
     static List<Route> plaintextRoutes(int n) {

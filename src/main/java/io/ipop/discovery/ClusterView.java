@@ -2,6 +2,7 @@ package io.ipop.discovery;
 
 import io.ipop.peer.Discovery;
 import io.ipop.peer.PeerDirectory;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -84,10 +85,10 @@ final class ClusterView {
             var e = it.next();
             PeerRecord now = wanted.get(e.getKey());
             if (now != null && !sameIncarnation(now, e.getValue())) {
-                out.add(new PeerDirectory.PeerLost(e.getKey(), Discovery.CLUSTER, "restarted (new cluster member)"));
+                out.add(new PeerDirectory.PeerLost(PeerId.of(e.getKey()), Discovery.CLUSTER, "restarted (new cluster member)"));
                 it.remove();
             } else if (now == null && !upMembers.contains(e.getValue().member())) {
-                out.add(new PeerDirectory.PeerLost(e.getKey(), Discovery.CLUSTER, "left the cluster"));
+                out.add(new PeerDirectory.PeerLost(PeerId.of(e.getKey()), Discovery.CLUSTER, "left the cluster"));
                 it.remove();
             }
         }
@@ -105,7 +106,7 @@ final class ClusterView {
             }
             overCap.remove(name);
             announced.put(name, r);
-            out.add(new PeerDirectory.PeerFound(name, r.endpoint(), Discovery.CLUSTER));
+            out.add(new PeerDirectory.PeerFound(PeerId.of(name), r.endpoint(), Discovery.CLUSTER));
         });
         counters.followed(announced.size());
         return out;
@@ -118,7 +119,7 @@ final class ClusterView {
     List<PeerDirectory.Command> forgetAll() {
         List<PeerDirectory.Command> out = new ArrayList<>();
         announced.keySet().forEach(name -> out.add(
-                new PeerDirectory.PeerLost(name, Discovery.CLUSTER, "this node was downed by the cluster")));
+                new PeerDirectory.PeerLost(PeerId.of(name), Discovery.CLUSTER, "this node was downed by the cluster")));
         announced.clear();
         upMembers.clear();
         records = Map.of();

@@ -17,6 +17,6 @@ public final class StaticPeers {
 
     /** The peers as the directory hears of them. */
     public static List<PeerDirectory.PeerFound> found(List<PeerSettings> peers) {
-        return peers.stream().map(p -> new PeerDirectory.PeerFound(p.name(), p.endpoint(), Discovery.STATIC)).toList();
+        return peers.stream().map(p -> new PeerDirectory.PeerFound(p.id(), p.endpoint(), Discovery.STATIC)).toList();
     }
 }

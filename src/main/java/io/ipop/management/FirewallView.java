@@ -28,7 +28,7 @@ record FirewallView(String defaultAction, boolean active, List<RuleView> inbound
         }
         List<LinkFlows> links = new ArrayList<>();
         for (PeerLink l : s.links().all()) {
-            links.add(new LinkFlows(l.peer(), l.counters().drops(DataDrop.FIREWALL.ordinal()), l.flows().size(), l.flows().full()));
+            links.add(new LinkFlows(l.peer().name(), l.counters().drops(DataDrop.FIREWALL.ordinal()), l.flows().size(), l.flows().full()));
         }
         return new FirewallView(fw.defaultAllow() ? "allow" : "deny", fw.active(), rules, fw.defaultHits(), links);
     }

@@ -61,32 +61,32 @@ final class NodeMetrics {
 
     private void registerLinkMetrics() {
         linkCounter("ipop_link_packets", "Data frames from (in) and to (out) the peer", (l, c) -> {
-            c.call(l.counters().packetsIn(), l.peer(), "in");
-            c.call(l.counters().packetsOut(), l.peer(), "out");
+            c.call(l.counters().packetsIn(), l.peer().name(), "in");
+            c.call(l.counters().packetsOut(), l.peer().name(), "out");
         }, "direction");
         linkCounter("ipop_link_bytes", "Ethernet bytes of the data frames from (in) and to (out) the peer", (l, c) -> {
-            c.call(l.counters().bytesIn(), l.peer(), "in");
-            c.call(l.counters().bytesOut(), l.peer(), "out");
+            c.call(l.counters().bytesIn(), l.peer().name(), "in");
+            c.call(l.counters().bytesOut(), l.peer().name(), "out");
         }, "direction");
         linkCounter("ipop_link_dropped_frames", "Data frames from or to the peer that were dropped",
-                (l, c) -> c.call(l.counters().drops(), l.peer()));
+                (l, c) -> c.call(l.counters().drops(), l.peer().name()));
         linkCounter("ipop_link_drops", "Frames from or to the peer that were dropped, by reason (spoofed_mac, firewall, ...)",
-                (l, c) -> Views.dropsByReason(l.counters()).forEach((reason, n) -> c.call(n, l.peer(), reason)), "reason");
-        linkCounter("ipop_link_ups", "Times the link came up", (l, c) -> c.call(l.setups().linksUp(), l.peer()));
+                (l, c) -> Views.dropsByReason(l.counters()).forEach((reason, n) -> c.call(n, l.peer().name(), reason)), "reason");
+        linkCounter("ipop_link_ups", "Times the link came up", (l, c) -> c.call(l.setups().linksUp(), l.peer().name()));
         linkCounter("ipop_link_handshakes", "DTLS handshakes of the link by result (ok, failed)", (l, c) -> {
-            c.call(l.setups().handshakesOk(), l.peer(), "ok");
-            c.call(l.setups().handshakesFailed(), l.peer(), "failed");
+            c.call(l.setups().handshakesOk(), l.peer().name(), "ok");
+            c.call(l.setups().handshakesFailed(), l.peer().name(), "failed");
         }, "result");
         linkCounter("ipop_link_distrusted", "Times the live link was closed because the peer's certificate no longer "
-                + "stood (revoked, expired, not from the current CA)", (l, c) -> c.call(l.setups().distrusted(), l.peer()));
-        linkCounter("ipop_link_rekeys", "Times the secure link switched to new data keys", (l, c) -> c.call(l.rekeys(), l.peer()));
+                + "stood (revoked, expired, not from the current CA)", (l, c) -> c.call(l.setups().distrusted(), l.peer().name()));
+        linkCounter("ipop_link_rekeys", "Times the secure link switched to new data keys", (l, c) -> c.call(l.rekeys(), l.peer().name()));
         GaugeWithCallback.builder().name("ipop_link_key_age_seconds")
                 .help("How long the secure link's data keys have been in use; absent without keys")
                 .labelNames("peer")
                 .callback(c -> eachLink(l -> {
                     java.time.Duration age = l.keyAge();
                     if (age != null) {
-                        c.call(age.toMillis() / 1000.0, l.peer());
+                        c.call(age.toMillis() / 1000.0, l.peer().name());
                     }
                 })).register(registry);
         GaugeWithCallback.builder().name("ipop_link_state").help("1 for the state the link is in, 0 for the others")
@@ -94,7 +94,7 @@ final class NodeMetrics {
                 .callback(c -> eachLink(l -> {
                     LinkState now = l.snapshot().state();
                     for (LinkState s : LinkState.values()) {
-                        c.call(s == now ? 1 : 0, l.peer(), s.label());
+                        c.call(s == now ? 1 : 0, l.peer().name(), s.label());
                     }
                 })).register(registry);
         GaugeWithCallback.builder().name("ipop_link_secure")
@@ -103,7 +103,7 @@ final class NodeMetrics {
                 .callback(c -> eachLink(l -> {
                     LinkSnapshot s = l.snapshot();
                     if (s.security() != null) {
-                        c.call(s.security().secure() ? 1 : 0, l.peer(), s.security().reason());
+                        c.call(s.security().secure() ? 1 : 0, l.peer().name(), s.security().reason());
                     }
                 })).register(registry);
         GaugeWithCallback.builder().name("ipop_link_rtt_seconds").help("Last keepalive round trip; absent until measured")
@@ -111,7 +111,7 @@ final class NodeMetrics {
                 .callback(c -> eachLink(l -> {
                     long rtt = l.snapshot().rttNanos();
                     if (rtt >= 0) {
-                        c.call(rtt / 1e9, l.peer());
+                        c.call(rtt / 1e9, l.peer().name());
                     }
                 })).register(registry);
     }

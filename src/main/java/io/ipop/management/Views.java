@@ -16,6 +16,7 @@ import io.ipop.secure.NodeIdentity;
 import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.PkiException;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -136,7 +137,7 @@ final class Views {
         LinkSnapshot snap = l.snapshot();
         PeerInfo remote = snap.remote();
         LinkCounters c = l.counters();
-        return new LinkView(l.peer(), l.discoveredBy().label(), snap.state().label(), snap.since().toString(), snap.reason(),
+        return new LinkView(l.peer().name(), l.discoveredBy().label(), snap.state().label(), snap.since().toString(), snap.reason(),
                 snap.endpoint().toString(),
                 remote == null ? null : remote.address().ip(),
                 remote == null ? null : remote.mac().toString(),
@@ -167,7 +168,7 @@ final class Views {
         if (snap.state() != io.ipop.peer.LinkState.UP) {
             return null;
         }
-        String via = s.nat().paths().via(snap.endpoint());
+        PeerId via = s.nat().paths().via(snap.endpoint());
         return via == null ? "direct" : "relay(via=" + via + ")";
     }
 

@@ -37,7 +37,7 @@ final class Announcements {
             LinkSnapshot s = other.snapshot();
             if (other != to && s.state() == LinkState.UP && s.remote() != null && paths.via(s.endpoint()) == null
                     && s.endpoint().address().getAddress() instanceof Inet4Address) {
-                others.add(new AnnouncedPeer(other.peer(), s.remote().address().toString(), candidates(s)));
+                others.add(new AnnouncedPeer(other.peer().name(), s.remote().address().toString(), candidates(s)));
             }
         }
         List<Peers> messages = new ArrayList<>();

@@ -11,6 +11,7 @@ import io.ipop.peer.PeerDirectory;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -62,7 +63,7 @@ public final class InboundGate implements ControlSink {
 
     @Override
     public boolean control(Endpoint from, ControlMessage message) {
-        if (message instanceof ControlMessage.NatMessage nat && links.knows(message.node())) {
+        if (message instanceof ControlMessage.NatMessage nat && links.knows(message.sender())) {
             agent.accept(new NatAgent.Received(from, nat));
             return true;
         }
@@ -75,7 +76,7 @@ public final class InboundGate implements ControlSink {
             counters.drop(DataDrop.INBOUND_REFUSED);
             return true;
         }
-        directory.tell(new PeerDirectory.PeerFound(req.node(), from, Discovery.INBOUND));
+        directory.tell(new PeerDirectory.PeerFound(req.sender(), from, Discovery.INBOUND));
         directory.tell(new PeerDirectory.ControlReceived(from, req));
         return true;
     }

@@ -15,6 +15,7 @@ import io.ipop.wire.ControlMessage.NatMessage;
 import io.ipop.wire.ControlMessage.Peers;
 import io.ipop.wire.ControlMessage.RelayOk;
 import io.ipop.wire.ControlMessage.RelayReq;
+import io.ipop.wire.PeerId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
 
     private final String self;
     private final NatSettings settings;
-    private final List<String> staticPeers;
+    private final List<PeerId> staticPeers;
     private final Links links;
     private final ControlChannel channel;
     private final ActorRef<PeerDirectory.Command> directory;
@@ -88,9 +89,9 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     private final SignalForwarder forwarder;
     private final Announcements announcements;
     private final Duration forgetAfter;
-    private final Map<String, Followed> followed = new HashMap<>();
+    private final Map<PeerId, Followed> followed = new HashMap<>();
     /** Rendezvous peers that said they relay. */
-    private final Map<String, Boolean> relays = new HashMap<>();
+    private final Map<PeerId, Boolean> relays = new HashMap<>();
 
     /**
      * What the agent works through: the node's up links, the control channel, the peer directory, this node's relay
@@ -100,7 +101,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
                         Optional<RelayServer> relay, RelayPaths paths, RendezvousSignaling signaling) {
     }
 
-    private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<String> staticPeers, Ports ports) {
+    private NatAgent(ActorContext<Command> context, String self, NatSettings settings, List<PeerId> staticPeers, Ports ports) {
         super(context);
         this.signaling = ports.signaling();
         this.forwarder = new SignalForwarder(self, settings.acceptInbound(), ports.links(), ports.channel(),
@@ -118,7 +119,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     }
 
     /** @param staticPeers the names in {@code ipop.peers} (which of them are rendezvous: {@link NatSettings#isRendezvous}) */
-    public static Behavior<Command> create(String self, NatSettings settings, List<String> staticPeers, Ports ports) {
+    public static Behavior<Command> create(String self, NatSettings settings, List<PeerId> staticPeers, Ports ports) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
             if (settings.acceptInbound()) {
@@ -138,7 +139,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
     }
 
     private Behavior<Command> onReceived(Received r) {
-        String sender = r.message().node();
+        PeerId sender = r.message().sender();
         PeerLink link = links.get(sender);
         if (link != null && (link.snapshot().state() != LinkState.UP || !r.from().equals(link.snapshot().endpoint()))) {
             link = null;                                // only from an up link's own endpoint
@@ -180,7 +181,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
             forwarder.forward(via, fwd);
             return;
         }
-        String peer = fwd.from();
+        PeerId peer = PeerId.of(fwd.from());
         boolean known = links.knows(peer);
         boolean followable = known || (followed.size() < MAX_DISCOVERED && fwd.msg().cands() != null);
         Hello hello = signaling.receive(via, via != null && settings.isRendezvous(via.peer(), staticPeers), followable, fwd);
@@ -203,26 +204,27 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
 
     // ---- node behind NAT: following announcements, asking for relays ----------------------------------------
 
-    private void onPeers(String rendezvous, Peers peers) {
+    private void onPeers(PeerId rendezvous, Peers peers) {
         relays.put(rendezvous, peers.relay());
         signaling.forwards(rendezvous);
         for (AnnouncedPeer p : peers.peers()) {
             if (p.name().equals(self)) {
                 continue;
             }
+            PeerId name = PeerId.of(p.name());
             List<Endpoint> cands = new ArrayList<>();
             for (String c : p.cands()) {
                 cands.add(Endpoint.parse(c));               // IPv4 literals, checked by the codec: no lookup
             }
-            if (!links.knows(p.name())) {
+            if (!links.knows(name)) {
                 if (followed.size() >= MAX_DISCOVERED) {
                     continue;
                 }
-                getContext().getLog().info("{} announces {} at {}: linking", rendezvous, p.name(), cands);
-                directory.tell(new PeerDirectory.PeerFound(p.name(), cands.get(0), Discovery.rendezvous(rendezvous)));
-                followed.put(p.name(), new Followed(System.nanoTime()));
+                getContext().getLog().info("{} announces {} at {}: linking", rendezvous, name, cands);
+                directory.tell(new PeerDirectory.PeerFound(name, cands.get(0), Discovery.rendezvous(rendezvous)));
+                followed.put(name, new Followed(System.nanoTime()));
             }
-            directory.tell(new PeerDirectory.CandidatesFound(p.name(), cands, null, null));
+            directory.tell(new PeerDirectory.CandidatesFound(name, cands, null, null));
         }
     }
 
@@ -230,7 +232,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         forgetGone();
         long now = System.nanoTime();
         followed.entrySet().removeIf(e -> !links.knows(e.getKey()));
-        for (Map.Entry<String, Followed> e : followed.entrySet()) {
+        for (Map.Entry<PeerId, Followed> e : followed.entrySet()) {
             PeerLink link = links.get(e.getKey());
             if (link == null) {
                 continue;                               // removed since the sweep above
@@ -246,7 +248,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
                 f.relayAsked = now;
                 getContext().getLog().info("no direct path to {} after {}: asking relay {}", e.getKey(),
                         settings.directTimeout(), relayLink.peer());
-                channel.send(new RelayReq(self, e.getKey()), relayLink.snapshot().endpoint());
+                channel.send(new RelayReq(self, e.getKey().name()), relayLink.snapshot().endpoint());
             }
         }
         return this;
@@ -273,7 +275,7 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
 
     /** An up link to a rendezvous that relays, or null. */
     private PeerLink relayLink() {
-        for (Map.Entry<String, Boolean> r : relays.entrySet()) {
+        for (Map.Entry<PeerId, Boolean> r : relays.entrySet()) {
             PeerLink l = links.get(r.getKey());
             if (r.getValue() && l != null && l.snapshot().state() == LinkState.UP) {
                 return l;
@@ -286,23 +288,24 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
         if (ok.peer().equals(self)) {
             return;
         }
+        PeerId peer = PeerId.of(ok.peer());
         Endpoint relayed = Endpoint.of(relayLink.snapshot().endpoint().address().getAddress(), ok.port());
         paths.put(relayed, relayLink.peer());
-        if (!links.knows(ok.peer())) {
+        if (!links.knows(peer)) {
             if (followed.size() >= MAX_DISCOVERED) {
                 return;
             }
-            directory.tell(new PeerDirectory.PeerFound(ok.peer(), relayed, Discovery.rendezvous(relayLink.peer())));
-            followed.put(ok.peer(), new Followed(System.nanoTime()));
+            directory.tell(new PeerDirectory.PeerFound(peer, relayed, Discovery.rendezvous(relayLink.peer())));
+            followed.put(peer, new Followed(System.nanoTime()));
         }
-        getContext().getLog().info("relay {} offers {} for {}", relayLink.peer(), relayed, ok.peer());
-        directory.tell(new PeerDirectory.CandidatesFound(ok.peer(), List.of(), relayed, relayLink.peer()));
+        getContext().getLog().info("relay {} offers {} for {}", relayLink.peer(), relayed, peer);
+        directory.tell(new PeerDirectory.CandidatesFound(peer, List.of(), relayed, relayLink.peer()));
     }
 
     // ---- relay ----------------------------------------------------------------------------------------------------
 
     private void onRelayReq(PeerLink from, RelayReq req) {
-        PeerLink target = links.get(req.peer());
+        PeerLink target = links.get(PeerId.of(req.peer()));
         if (target == null || target == from || target.snapshot().state() != LinkState.UP) {
             return;
         }
@@ -316,8 +319,8 @@ public final class NatAgent extends AbstractBehavior<NatAgent.Command> {
                         target.peer(), from.peer(), RelayServer.MAX_PER_REQUESTER);
                 return;
             }
-            channel.send(new RelayOk(self, target.peer(), ports[0]), a);
-            channel.send(new RelayOk(self, from.peer(), ports[1]), b);
+            channel.send(new RelayOk(self, target.peer().name(), ports[0]), a);
+            channel.send(new RelayOk(self, from.peer().name(), ports[1]), b);
         } catch (IOException e) {
             getContext().getLog().warn("cannot open relay ports for {} <-> {}: {}", from.peer(), target.peer(), e.getMessage());
         }

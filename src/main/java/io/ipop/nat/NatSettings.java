@@ -4,6 +4,7 @@ import io.ipop.config.ConfigProblem;
 import io.ipop.config.ConfigReader;
 import io.ipop.peer.PeerSettings;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,12 +26,12 @@ import java.util.List;
  * @param forgetAfter      a link to a node not in the config that has been down this long is dropped, session and all
  * @param inboundRate      con_reqs from unknown nodes this node checks per second at most (burst: twice that)
  */
-public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<String> rendezvous,
+public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<PeerId> rendezvous,
                           boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
                           boolean relay, int relayMax, Duration relayRetry, Duration forgetAfter, int inboundRate) {
 
     /** With the reference.conf defaults of {@code relay-retry}, {@code forget-after} and {@code inbound-rate} (tests). */
-    public NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<String> rendezvous,
+    public NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<PeerId> rendezvous,
                        boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
                        boolean relay, int relayMax) {
         this(stunServers, stunInterval, stunAnswerRate, rendezvous, acceptInbound, maxInbound, announceInterval, directTimeout,
@@ -59,12 +60,14 @@ public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int
             }
             servers.add(e);
         }
-        List<String> rendezvous = c.stringList("rendezvous");
-        for (int i = 0; i < rendezvous.size(); i++) {
-            String name = rendezvous.get(i);
+        List<String> named = c.stringList("rendezvous");
+        List<PeerId> rendezvous = new ArrayList<>();
+        for (int i = 0; i < named.size(); i++) {
+            String name = named.get(i);
             if (peers.stream().noneMatch(p -> p.name().equals(name))) {
                 throw new ConfigProblem(c.path("rendezvous") + "[" + i + "]", "\"" + name + "\" is not a peer in ipop.peers");
             }
+            rendezvous.add(PeerId.of(name));
         }
         return new NatSettings(List.copyOf(servers), c.positiveDuration("stun-interval"),
                 c.intIn("stun-answer-rate", 1, 1_000_000), List.copyOf(rendezvous), c.bool("accept-inbound"),
@@ -76,7 +79,7 @@ public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int
     }
 
     /** True if announcements and relays from {@code peer} (a static peer) are used. */
-    public boolean isRendezvous(String peer, List<String> staticPeers) {
+    public boolean isRendezvous(PeerId peer, List<PeerId> staticPeers) {
         return rendezvous.isEmpty() ? staticPeers.contains(peer) : rendezvous.contains(peer);
     }
 }

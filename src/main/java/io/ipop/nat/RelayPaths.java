@@ -1,6 +1,7 @@
 package io.ipop.nat;
 
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,16 +12,16 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RelayPaths {
     private static final int MAX = 4096;
-    private final Map<Endpoint, String> via = new ConcurrentHashMap<>();
+    private final Map<Endpoint, PeerId> via = new ConcurrentHashMap<>();
 
-    void put(Endpoint relayed, String relay) {
+    void put(Endpoint relayed, PeerId relay) {
         if (via.size() < MAX || via.containsKey(relayed)) {
             via.put(relayed, relay);
         }
     }
 
     /** The relay behind {@code endpoint}, or null if it is a direct one. */
-    public String via(Endpoint endpoint) {
+    public PeerId via(Endpoint endpoint) {
         return endpoint == null ? null : via.get(endpoint);
     }
 }

@@ -1,6 +1,7 @@
 package io.ipop.nat;
 
 import io.ipop.wire.FrameType;
+import io.ipop.wire.PeerId;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -88,7 +89,9 @@ public final class RelayServer implements Closeable {
      * @return the port {@code a} sends to, then the one {@code b} sends to; empty (and counted) if {@code max}
      *         pairs exist, or {@code a} asked for {@link #MAX_PER_REQUESTER} already
      */
-    public synchronized int[] allocate(String a, InetAddress ipA, String b, InetAddress ipB) throws IOException {
+    public synchronized int[] allocate(PeerId peerA, InetAddress ipA, PeerId peerB, InetAddress ipB) throws IOException {
+        String a = peerA.name();
+        String b = peerB.name();
         boolean swap = a.compareTo(b) > 0;
         String key = swap ? b + "\n" + a : a + "\n" + b;
         Allocation p = pairs.get(key);

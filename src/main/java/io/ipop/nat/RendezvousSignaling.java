@@ -10,6 +10,7 @@ import io.ipop.peer.PeerLink;
 import io.ipop.peer.Signaling;
 import io.ipop.wire.ControlMessage.Fwd;
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -47,11 +48,11 @@ public final class RendezvousSignaling implements Signaling {
     private final SignalCounters counters;
     private final LongSupplier nanoClock;
     /** Rendezvous peers that forward link setup (bounded by the static peers: only those are added). */
-    private final Set<String> forwarding = ConcurrentHashMap.newKeySet();
+    private final Set<PeerId> forwarding = ConcurrentHashMap.newKeySet();
     private final ControlBudget budget = new ControlBudget(RATE, BURST);
 
     /** @param named the rendezvous of {@code nat.rendezvous}: forwarding is used through them without waiting for an announcement */
-    public RendezvousSignaling(String self, List<String> named, Links links, ControlChannel channel,
+    public RendezvousSignaling(String self, List<PeerId> named, Links links, ControlChannel channel,
                                DropCounters drops, SignalCounters counters, LongSupplier nanoClock) {
         this.self = self;
         this.links = links;
@@ -71,13 +72,13 @@ public final class RendezvousSignaling implements Signaling {
     }
 
     /** Rendezvous peer {@code name} announced peers, so it forwards link setup too. */
-    void forwards(String name) {
+    void forwards(PeerId name) {
         forwarding.add(name);
     }
 
     @Override
-    public boolean canForward(String peer) {
-        for (String rendezvous : forwarding) {
+    public boolean canForward(PeerId peer) {
+        for (PeerId rendezvous : forwarding) {
             PeerLink link = links.get(rendezvous);
             if (!rendezvous.equals(peer) && link != null && link.snapshot().state() == LinkState.UP) {
                 return true;
@@ -87,15 +88,15 @@ public final class RendezvousSignaling implements Signaling {
     }
 
     @Override
-    public void forward(String peer, Supplier<? extends Hello> hello) {
+    public void forward(PeerId peer, Supplier<? extends Hello> hello) {
         Fwd fwd = null;
-        for (String rendezvous : forwarding) {
+        for (PeerId rendezvous : forwarding) {
             PeerLink link = links.get(rendezvous);
             if (rendezvous.equals(peer) || link == null || link.snapshot().state() != LinkState.UP) {
                 continue;
             }
             if (fwd == null) {
-                fwd = Fwd.toward(self, peer, hello.get());
+                fwd = Fwd.toward(self, peer.name(), hello.get());
             }
             if (send(channel, fwd, link, drops)) {
                 counters.sent();
@@ -120,7 +121,7 @@ public final class RendezvousSignaling implements Signaling {
             drops.drop(SetupDrop.SIGNAL_REFUSED);
             return null;
         }
-        if (!budget.take(via.peer(), true, nanoClock.getAsLong())) {
+        if (!budget.take(via.peer().name(), true, nanoClock.getAsLong())) {
             drops.drop(SetupDrop.SIGNAL_OVER_BUDGET);
             return null;
         }

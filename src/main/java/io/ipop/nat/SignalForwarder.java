@@ -8,6 +8,7 @@ import io.ipop.peer.LinkState;
 import io.ipop.peer.Links;
 import io.ipop.peer.PeerLink;
 import io.ipop.wire.ControlMessage.Fwd;
+import io.ipop.wire.PeerId;
 import java.util.function.LongSupplier;
 
 /**
@@ -66,7 +67,7 @@ final class SignalForwarder {
             drops.drop(SetupDrop.SIGNAL_REFUSED);
             return;
         }
-        PeerLink target = links.get(fwd.to());
+        PeerLink target = links.get(PeerId.of(fwd.to()));
         if (target == null || target == from || fwd.to().equals(self)) {
             drops.drop(SetupDrop.SIGNAL_UNKNOWN_TARGET);
             return;
@@ -75,11 +76,11 @@ final class SignalForwarder {
             drops.drop(SetupDrop.SIGNAL_TARGET_NOT_LINKED);
             return;
         }
-        if (!budget.take(from.peer(), true, nanoClock.getAsLong())) {
+        if (!budget.take(from.peer().name(), true, nanoClock.getAsLong())) {
             drops.drop(SetupDrop.SIGNAL_OVER_BUDGET);
             return;
         }
-        if (RendezvousSignaling.send(channel, Fwd.passedOn(self, from.peer(), fwd.msg()), target, drops)) {
+        if (RendezvousSignaling.send(channel, Fwd.passedOn(self, from.peer().name(), fwd.msg()), target, drops)) {
             counters.forwarded();
         }
     }

@@ -14,10 +14,7 @@ import io.ipop.discovery.StaticPeers;
 import io.ipop.nat.InboundGate;
 import io.ipop.nat.LocalCandidates;
 import io.ipop.nat.Nat;
-import io.ipop.nat.NatAgent;
-import io.ipop.nat.NatSettings;
 import io.ipop.nat.ReflexiveProbe;
-import io.ipop.nat.RelayPaths;
 import io.ipop.nat.RelayServer;
 import io.ipop.nat.RendezvousSignaling;
 import io.ipop.nat.SignalCounters;
@@ -32,6 +29,7 @@ import io.ipop.peer.LinkContext;
 import io.ipop.peer.PeerSettings;
 import io.ipop.peer.SecurityPolicy;
 import io.ipop.peer.SecuritySettings;
+import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
@@ -40,15 +38,10 @@ import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -56,7 +49,6 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -74,12 +66,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 public final class NodeGuardian {
     /** Exit code for a node that stopped because its data plane failed. */
     public static final int DATAPLANE_FAILED = 1;
-    /**
-     * DTLS handshakes at once (each blocks a thread of {@link #dtlsExecutor}). A constant, not a key: issue 15
-     * part 1 replaces the blocking handshake by a sans-IO step machine, after which no thread is held per
-     * handshake and the cap belongs to the link machine; a key now would be renamed or dropped with it.
-     */
-    private static final int MAX_HANDSHAKES = 32;
     /**
      * Hello nonces remembered per peer name, and in all (secure.NonceCache). Constants: they bound memory against
      * replays within {@code hello-max-age}; {@code hello-max-age} is the operator's knob, these only cap the cost.
@@ -106,7 +92,7 @@ public final class NodeGuardian {
             Shared shared = new Shared(settings, underlay);
             SecuritySettings security = settings.security();
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
-            ExecutorService dtlsExecutor = dtlsExecutor();
+            ExecutorService dtlsExecutor = DtlsHandshake.executor(settings.link().maxHandshakes());
             StunService stun = new StunService(new StunClient(settings.nat().stunServers()), shared.channel::sendRaw,
                     shared.counters, settings.nat().stunAnswerRate(), System::nanoTime, Clock.systemUTC());
             RendezvousSignaling signaling = new RendezvousSignaling(self.name(), settings.nat().rendezvous(), shared.links,
@@ -114,9 +100,10 @@ public final class NodeGuardian {
             LinkContext linkContext = linkContext(settings, self, tap, underlay, shared, stun, policy, dtlsExecutor, signaling);
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, shared.links, shared.routes::set), "peers");
-            NatParts nat = startNat(ctx, settings, self, shared, directory, signaling);
-            Nat natView = new Nat(stun, nat.paths(), nat.relay(), nat.gate(), signaling.counters());
-            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.gate(), stun);
+            Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
+                    settings.underlay().bind().getAddress(), new Nat.Ports(shared.links, shared.channel, directory, stun,
+                            signaling, helloCheck(self, settings.security()), shared.counters));
+            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.inbound(), stun);
             addShutdownTasks(ctx.getSystem(), directory, dtlsExecutor, nat.relay(), tap, underlay, dataplane);
             ClusterParts cluster = startDiscovery(ctx, settings, self, directory);
             if (cluster == null) {
@@ -126,7 +113,7 @@ public final class NodeGuardian {
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory, shared.firewall::set), "config-reloader");
             NodeRuntime.get(ctx.getSystem()).started(new NodeRuntime.State(self, settings, shared.links, shared.counters,
-                    natView, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership()), reloader);
+                    nat, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership()), reloader);
             logStarted(ctx, settings, self, tap, underlay);
             return Behaviors.empty();
         });
@@ -147,10 +134,6 @@ public final class NodeGuardian {
         }
     }
 
-    /** The parts of NAT traversal beside the agent that others hold: the management view and the data plane. */
-    private record NatParts(Optional<RelayServer> relay, RelayPaths paths, InboundGate gate) {
-    }
-
     private static LinkContext linkContext(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay, Shared shared,
                                            StunService stun, ActorRef<SecurityPolicy.Command> policy,
                                            ExecutorService dtlsExecutor, RendezvousSignaling signaling) {
@@ -166,23 +149,6 @@ public final class NodeGuardian {
         return new HelloCheck(self, security.identity(), security.identity().isPresent(), security.helloMaxAge(),
                 new NonceCache(security.helloMaxAge().multipliedBy(2), NONCES_PER_NODE, NONCES_REMEMBERED),
                 Clock.systemUTC()).withRevocations(security.revoked());
-    }
-
-    private static NatParts startNat(ActorContext<Void> ctx, NodeSettings settings, LocalNode self, Shared shared,
-                                     ActorRef<PeerDirectory.Command> directory, RendezvousSignaling signaling) throws IOException {
-        NatSettings nat = settings.nat();
-        Optional<RelayServer> relay = nat.relay()
-                ? Optional.of(new RelayServer(settings.underlay().bind().getAddress(), nat.relayMax()))
-                : Optional.empty();
-        RelayPaths relayPaths = new RelayPaths();
-        // a bug in the agent must not end NAT traversal: restart it (it relearns from the next announcements)
-        NatAgent.Ports ports = new NatAgent.Ports(shared.links, shared.channel, directory, relay, relayPaths, signaling);
-        ActorRef<NatAgent.Command> natAgent = ctx.spawn(Behaviors.supervise(NatAgent.create(self.name(), nat,
-                settings.peers().stream().map(PeerSettings::name).toList(), ports)).onFailure(SupervisorStrategy.restart()), "nat");
-        // admission has its own replay cache: the session checks the same hello again with the node's
-        InboundGate gate = new InboundGate(self.name(), nat, helloCheck(self, settings.security()),
-                shared.links, directory, natAgent::tell, shared.counters, System::nanoTime);
-        return new NatParts(relay, relayPaths, gate);
     }
 
     private static Dataplane startDataplane(ActorSystem<Void> system, NodeSettings settings, LocalNode self, TapDevice tap,
@@ -259,19 +225,6 @@ public final class NodeGuardian {
                     + "UDP port {} can take over a link in a peer's name; give every node a certificate of one overlay CA "
                     + "(docs/security.md)", underlay.localEndpoint().address().getPort());
         }
-    }
-
-    /**
-     * Threads for DTLS handshakes (each blocks one for its duration). Bounded: with all busy a new
-     * handshake is refused at once and its link retries with backoff, so a flood cannot pile up threads.
-     */
-    private static ExecutorService dtlsExecutor() {
-        AtomicInteger n = new AtomicInteger();
-        return new ThreadPoolExecutor(0, MAX_HANDSHAKES, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "ipop-dtls-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Shutdown reason when the cluster system could not start (e.g. its port is taken). */

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -21,7 +22,7 @@ final class Candidates {
     static final int MAX = 8;
 
     private final Set<Endpoint> direct = new LinkedHashSet<>();
-    private final Map<Endpoint, String> relayed = new LinkedHashMap<>();
+    private final Map<Endpoint, PeerId> relayed = new LinkedHashMap<>();
     private final Consumer<List<Endpoint>> published;
 
     /** @param published told {@link #all()} after every change (the link shows it) */
@@ -30,7 +31,7 @@ final class Candidates {
     }
 
     /** Adds direct candidates and, if {@code relay} is not null, a relayed one through node {@code via}. */
-    void learn(List<Endpoint> directOnes, Endpoint relay, String via) {
+    void learn(List<Endpoint> directOnes, Endpoint relay, PeerId via) {
         for (Endpoint e : directOnes) {
             direct.remove(e);
             direct.add(e);
@@ -75,7 +76,7 @@ final class Candidates {
     }
 
     /** The relay node behind a relayed candidate, or null for a direct endpoint. */
-    String via(Endpoint e) {
+    PeerId via(Endpoint e) {
         return relayed.get(e);
     }
 

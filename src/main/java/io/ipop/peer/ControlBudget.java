@@ -25,7 +25,7 @@ public final class ControlBudget {
     private final int burst;
     private final Map<Key, Bucket> buckets = new ConcurrentHashMap<>();
 
-    private record Key(String peer, boolean fromLinkEndpoint) {
+    private record Key(String key, boolean fromLinkEndpoint) {
     }
 
     public ControlBudget() {
@@ -41,11 +41,11 @@ public final class ControlBudget {
     }
 
     /**
-     * Takes one datagram's worth at {@code nowNanos} from {@code peer}'s bucket for datagrams from its link's
+     * Takes one datagram's worth at {@code nowNanos} from bucket {@code key}'s for datagrams from its link's
      * address ({@code fromLinkEndpoint}) or from elsewhere; false if that bucket is empty.
      */
-    public boolean take(String peer, boolean fromLinkEndpoint, long nowNanos) {
-        return buckets.computeIfAbsent(new Key(peer, fromLinkEndpoint), k -> new Bucket(burst, nowNanos))
+    public boolean take(String key, boolean fromLinkEndpoint, long nowNanos) {
+        return buckets.computeIfAbsent(new Key(key, fromLinkEndpoint), k -> new Bucket(burst, nowNanos))
                 .take(nowNanos, rate, burst);
     }
 

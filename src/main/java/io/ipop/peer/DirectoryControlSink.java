@@ -6,6 +6,7 @@ import io.ipop.counters.DropCounters;
 import io.ipop.dataplane.ControlSink;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
+import io.ipop.wire.PeerId;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -43,7 +44,7 @@ public final class DirectoryControlSink implements ControlSink {
 
     @Override
     public boolean control(Endpoint from, ControlMessage message) {
-        PeerLink link = links.get(message.node());
+        PeerLink link = links.get(message.sender());
         if (link == null) {
             return nat.control(from, message);
         }
@@ -71,7 +72,7 @@ public final class DirectoryControlSink implements ControlSink {
     }
 
     private boolean withinBudget(PeerLink link, Endpoint from) {
-        if (budget.take(link.peer(), from.equals(link.snapshot().endpoint()), nanoClock.getAsLong())) {
+        if (budget.take(link.peer().name(), from.equals(link.snapshot().endpoint()), nanoClock.getAsLong())) {
             return true;
         }
         counters.drop(DataDrop.CONTROL_OVER_BUDGET);

@@ -1,5 +1,6 @@
 package io.ipop.peer;
 
+import io.ipop.wire.PeerId;
 import java.util.Objects;
 
 /**
@@ -21,7 +22,7 @@ public sealed interface Discovery {
     String label();
 
     /** Announced, or passed on, by rendezvous node {@code via}. */
-    static Discovery rendezvous(String via) {
+    static Discovery rendezvous(PeerId via) {
         return new Rendezvous(via);
     }
 
@@ -41,7 +42,7 @@ public sealed interface Discovery {
     }
 
     /** Learned from rendezvous node {@code via}. */
-    record Rendezvous(String via) implements Discovery {
+    record Rendezvous(PeerId via) implements Discovery {
         public Rendezvous {
             Objects.requireNonNull(via, "via");
         }

@@ -6,6 +6,7 @@ import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.List;
@@ -48,17 +49,17 @@ public final class Hellos {
      * A request to {@code peer}; {@code secure} is this node's decision for it, or null before it heard
      * the peer.
      */
-    public ConReq request(String peer, int localIndex, Boolean secure) {
+    public ConReq request(PeerId peer, int localIndex, Boolean secure) {
         return (ConReq) signed(new ConReq(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
                 self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
-                System.currentTimeMillis(), secure, certificate, null, peer, cands()));
+                System.currentTimeMillis(), secure, certificate, null, peer.name(), cands()));
     }
 
     /** The answer to {@code peer}'s request with nonce {@code echo}, stating this node's decision. */
-    public ConResp response(String peer, int localIndex, String echo, boolean secure) {
+    public ConResp response(PeerId peer, int localIndex, String echo, boolean secure) {
         return (ConResp) signed(new ConResp(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
                 self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
-                System.currentTimeMillis(), echo, secure, certificate, null, peer, cands()));
+                System.currentTimeMillis(), echo, secure, certificate, null, peer.name(), cands()));
     }
 
     /** This node's own candidate endpoints as its hellos name them now (empty if none). */

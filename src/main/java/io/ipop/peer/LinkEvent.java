@@ -4,6 +4,7 @@ import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.util.List;
 
 /**
@@ -42,11 +43,11 @@ public sealed interface LinkEvent {
     }
 
     /** NAT traversal found {@code direct} candidates and, if not null, {@code relay} on relay node {@code via}. */
-    record CandidatesLearned(List<Endpoint> direct, Endpoint relay, String via) implements LinkEvent {
+    record CandidatesLearned(List<Endpoint> direct, Endpoint relay, PeerId via) implements LinkEvent {
     }
 
     /** The peer's hello, forwarded by rendezvous {@code via}: signaling only. */
-    record Signaled(Hello hello, String via) implements LinkEvent {
+    record Signaled(Hello hello, PeerId via) implements LinkEvent {
     }
 
     /** The directory could not route the link ({@code reason}): set it up again. */

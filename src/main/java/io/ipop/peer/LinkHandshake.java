@@ -5,6 +5,7 @@ import io.ipop.secure.LinkCipher;
 import io.ipop.secure.PeerIdentity;
 import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.security.cert.CertificateEncodingException;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,9 +103,9 @@ final class LinkHandshake {
         }
     }
 
-    /** The node with the lower name is the DTLS client. */
-    static DtlsHandshake.Role role(String self, String peer) {
-        return self.compareTo(peer) < 0 ? DtlsHandshake.Role.CLIENT : DtlsHandshake.Role.SERVER;
+    /** The node with the lower name is the DTLS client ({@code self}: this node's name). */
+    static DtlsHandshake.Role role(String self, PeerId peer) {
+        return self.compareTo(peer.name()) < 0 ? DtlsHandshake.Role.CLIENT : DtlsHandshake.Role.SERVER;
     }
 
     /** A DTLS record before this side agreed to a secure link: kept, if there is room, to seed the handshake. */

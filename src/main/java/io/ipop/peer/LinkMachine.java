@@ -232,7 +232,7 @@ public final class LinkMachine {
 
     private void handshaking(SecurityDecision agreed) {
         out.accept(new LinkEffect.CancelTimer(Timer.RETRY));
-        DtlsHandshake.Role role = LinkHandshake.role(ctx.self().name(), peer.name());
+        DtlsHandshake.Role role = LinkHandshake.role(ctx.self().name(), peer);
         try {
             dtls.start(role, setup.identity().orElseThrow(), setup.remote().index(), endpoint, null);
         } catch (CertificateEncodingException e) {

@@ -3,6 +3,7 @@ package io.ipop.peer;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -43,7 +44,7 @@ final class LinkOutbox implements ControlSender, Signaling, Consumer<LinkEffect>
     }
 
     @Override
-    public boolean canForward(String peer) {
+    public boolean canForward(PeerId peer) {
         return rendezvous.canForward(peer);
     }
 
@@ -68,7 +69,7 @@ final class LinkOutbox implements ControlSender, Signaling, Consumer<LinkEffect>
     }
 
     @Override
-    public void forward(String peer, Supplier<? extends Hello> hello) {
+    public void forward(PeerId peer, Supplier<? extends Hello> hello) {
         effects.add(new LinkEffect.Forward(hello));
     }
 

@@ -77,7 +77,7 @@ final class LinkPublisher {
                 .orElseGet(() -> LinkIdentity.claimed(remote.name(), remote.mac(), remote.address().address()));
         link.publishCipher(cipher);
         directory.accept(new LinkEffect.Routed(
-                new Route(peer.name(), link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
+                new Route(peer, link.localIndex(), remote.index(), endpoint, link.counters(), cipher, identity,
                 link.flows())));
     }
 

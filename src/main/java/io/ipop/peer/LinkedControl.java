@@ -9,6 +9,7 @@ import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Ping;
 import io.ipop.wire.ControlMessage.Pong;
+import io.ipop.wire.PeerId;
 import org.slf4j.event.Level;
 
 /**
@@ -156,7 +157,7 @@ final class LinkedControl {
     }
 
     private void moveTo(Endpoint at) {
-        String via = m.candidates.via(m.endpoint);
+        PeerId via = m.candidates.via(m.endpoint);
         m.out.log(Level.INFO, "link to {}: {} answers as the peer, moving there from {}", m.peer, at,
                 via == null ? m.endpoint : "the relay via " + via);
         m.endpoint = at;

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.List;
@@ -17,11 +18,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Links {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Map<String, PeerLink> byPeer = new ConcurrentHashMap<>();
+    private final Map<PeerId, PeerLink> byPeer = new ConcurrentHashMap<>();
     private final Map<Integer, PeerLink> byIndex = new ConcurrentHashMap<>();
 
     /** A new link to {@code peer}, connecting, with a fresh receiver index. */
-    PeerLink open(String peer, Discovery discoveredBy, Endpoint endpoint) {
+    PeerLink open(PeerId peer, Discovery discoveredBy, Endpoint endpoint) {
         int index;
         do {
             index = randomIndex();
@@ -57,7 +58,7 @@ public final class Links {
         return i;
     }
 
-    void remove(String peer) {
+    void remove(PeerId peer) {
         PeerLink link = byPeer.remove(peer);
         if (link != null) {
             byIndex.remove(link.localIndex(), link);
@@ -69,11 +70,11 @@ public final class Links {
         return byIndex.get(localIndex);
     }
 
-    public PeerLink get(String peer) {
+    public PeerLink get(PeerId peer) {
         return byPeer.get(peer);
     }
 
-    public boolean knows(String peer) {
+    public boolean knows(PeerId peer) {
         return byPeer.containsKey(peer);
     }
 

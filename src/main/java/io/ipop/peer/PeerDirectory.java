@@ -5,6 +5,7 @@ import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
+import io.ipop.wire.PeerId;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,14 +40,14 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     /** Discovery found a peer; {@code discoveredBy} says how. */
-    public record PeerFound(String name, Endpoint endpoint, Discovery discoveredBy) implements Command {
+    public record PeerFound(PeerId name, Endpoint endpoint, Discovery discoveredBy) implements Command {
     }
 
     /**
      * Discovery {@code discoveredBy} no longer knows the peer: if that source found it, its session says
      * {@code close} with {@code reason} and stops, and its link, route and MAC entries go.
      */
-    public record PeerLost(String name, Discovery discoveredBy, String reason) implements Command {
+    public record PeerLost(PeerId name, Discovery discoveredBy, String reason) implements Command {
     }
 
     /** A control message from the underlay; goes to the session of {@code message.node()}. */
@@ -65,7 +66,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     /** A session's link is down. */
-    public record LinkDown(String peer) implements Command {
+    public record LinkDown(PeerId peer) implements Command {
     }
 
     /**
@@ -76,39 +77,39 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     /** NAT traversal found more places to probe {@code peer} at (see {@link PeerSession.CandidatesLearned}). */
-    public record CandidatesFound(String peer, List<Endpoint> direct, Endpoint relay, String via) implements Command {
+    public record CandidatesFound(PeerId peer, List<Endpoint> direct, Endpoint relay, PeerId via) implements Command {
     }
 
     /** {@code peer}'s hello, forwarded by rendezvous {@code via}: signaling only (see {@link PeerSession.Signaled}). */
-    public record Signaled(String peer, ControlMessage.Hello hello, String via) implements Command {
+    public record Signaled(PeerId peer, ControlMessage.Hello hello, PeerId via) implements Command {
     }
 
     /**
      * Drop the link to {@code peer} and its session, as if removed from the config; only for peers not
      * in the config (NAT traversal forgets nodes that went away: docs/nat.md).
      */
-    public record Forget(String peer, String reason) implements Command {
+    public record Forget(PeerId peer, String reason) implements Command {
     }
 
     /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
 
-    private record SessionStopped(String peer) implements Command {
+    private record SessionStopped(PeerId peer) implements Command {
     }
 
     private LinkContext linkContext;
     private final Links links;
     private final long ownMac;
     private final Consumer<RouteTable> publishRoutes;
-    private final Map<String, ActorRef<PeerSession.Command>> sessions = new HashMap<>();
-    private final Map<String, Route> routes = new HashMap<>();
+    private final Map<PeerId, ActorRef<PeerSession.Command>> sessions = new HashMap<>();
+    private final Map<PeerId, Route> routes = new HashMap<>();
     /** The table last published from {@link #routes}: the MACs up links hold. */
     private RouteTable published = RouteTable.EMPTY;
     /** Sessions told to stop because their peer was removed; their links go once they have stopped. */
-    private final Set<String> removing = new HashSet<>();
+    private final Set<PeerId> removing = new HashSet<>();
     /** Peers found again while their old session was still stopping. */
-    private final Map<String, PeerFound> pending = new HashMap<>();
+    private final Map<PeerId, PeerFound> pending = new HashMap<>();
     private ActorRef<Done> shutdownReplyTo;
 
     private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links,
@@ -175,7 +176,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     /** Tells the peer's session to say {@code close} and stop; its link goes once it has stopped. */
-    private void unlink(String peer, String reason) {
+    private void unlink(PeerId peer, String reason) {
         ActorRef<PeerSession.Command> session = sessions.get(peer);
         if (session == null || !removing.add(peer)) {
             return;
@@ -185,7 +186,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onControlReceived(ControlReceived m) {
-        ActorRef<PeerSession.Command> session = sessions.get(m.message().node());
+        ActorRef<PeerSession.Command> session = sessions.get(m.message().sender());
         if (session != null) {
             session.tell(new PeerSession.ControlReceived(m.from(), m.message()));
         }
@@ -210,7 +211,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     /** NAT traversal's news for {@code peer}'s session, unless it has none or is being removed. */
-    private Behavior<Command> toSession(String peer, PeerSession.Command news) {
+    private Behavior<Command> toSession(PeerId peer, PeerSession.Command news) {
         ActorRef<PeerSession.Command> session = sessions.get(peer);
         if (session != null && !removing.contains(peer)) {
             session.tell(news);
@@ -257,10 +258,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
 
     private Behavior<Command> onReconfigure(Reconfigure r) {
         linkContext = r.context();
-        Map<String, PeerFound> wanted = new HashMap<>();
+        Map<PeerId, PeerFound> wanted = new HashMap<>();
         r.peers().forEach(p -> wanted.put(p.name(), p));
         for (PeerLink link : links.all()) {
-            String peer = link.peer();
+            PeerId peer = link.peer();
             PeerFound found = wanted.get(peer);
             ActorRef<PeerSession.Command> session = sessions.get(peer);
             if (session == null || removing.contains(peer)) {
@@ -285,7 +286,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onSessionStopped(SessionStopped stopped) {
-        String peer = stopped.peer();
+        PeerId peer = stopped.peer();
         sessions.remove(peer);
         routes.remove(peer);
         publish();

@@ -4,6 +4,7 @@ import io.ipop.route.FlowTable;
 import io.ipop.route.LinkCounters;
 import io.ipop.secure.LinkCipher;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * the snapshot its {@link PeerSession} publishes (read by management). Thread-safe.
  */
 public final class PeerLink {
-    private final String peer;
+    private final PeerId peer;
     private final Discovery discoveredBy;
     /** The registry that keeps indexes unique; set when {@link Links#add} adopts the link. */
     private volatile Links owner;
@@ -27,7 +28,7 @@ public final class PeerLink {
     private volatile LinkCipher cipher;
     private final AtomicLong earlierRekeys = new AtomicLong();
 
-    PeerLink(String peer, Discovery discoveredBy, int localIndex, LinkSnapshot initial) {
+    PeerLink(PeerId peer, Discovery discoveredBy, int localIndex, LinkSnapshot initial) {
         this.peer = peer;
         this.discoveredBy = discoveredBy;
         this.localIndex = localIndex;
@@ -35,7 +36,7 @@ public final class PeerLink {
     }
 
     /** A connecting link with receiver index {@code localIndex}, in no registry yet (see {@link Links#open}). */
-    static PeerLink connecting(String peer, Discovery discoveredBy, int localIndex, Endpoint endpoint) {
+    static PeerLink connecting(PeerId peer, Discovery discoveredBy, int localIndex, Endpoint endpoint) {
         return new PeerLink(peer, discoveredBy, localIndex, LinkSnapshot.initial(endpoint));
     }
 
@@ -43,7 +44,7 @@ public final class PeerLink {
         owner = links;
     }
 
-    public String peer() {
+    public PeerId peer() {
         return peer;
     }
 

@@ -67,7 +67,7 @@ public final class PeerSession implements LinkEffect.Port {
      * NAT traversal found more places to probe the peer at: {@code direct} endpoints (from a rendezvous)
      * and, if not null, {@code relay}, an endpoint on relay node {@code via} (docs/nat.md).
      */
-    public record CandidatesLearned(List<Endpoint> direct, Endpoint relay, String via) implements Command {
+    public record CandidatesLearned(List<Endpoint> direct, Endpoint relay, PeerId via) implements Command {
     }
 
     /**
@@ -75,7 +75,7 @@ public final class PeerSession implements LinkEffect.Port {
      * its candidates are probed and a {@code con_req} is answered through the rendezvous; it never sets
      * the link's endpoint, and no link comes up from it.
      */
-    public record Signaled(Hello hello, String via) implements Command {
+    public record Signaled(Hello hello, PeerId via) implements Command {
     }
 
     /** The directory could not route the link ({@code reason}: its MAC is another link's): set it up again. */
@@ -107,11 +107,11 @@ public final class PeerSession implements LinkEffect.Port {
         this.machine = new LinkMachine(ctx, peer, endpoint, link, Clock.systemUTC());
     }
 
-    public static Behavior<Command> create(LinkContext ctx, String peer, Endpoint endpoint, PeerLink link,
+    public static Behavior<Command> create(LinkContext ctx, PeerId peer, Endpoint endpoint, PeerLink link,
                                            ActorRef<PeerDirectory.Command> directory) {
         return Behaviors.setup(context -> {
             context.setLoggerName(PeerSession.class);   // supervised, it would log as ActorCell (held at WARN)
-            return Behaviors.withTimers(timers -> new PeerSession(context, timers, ctx, PeerId.of(peer), endpoint, link, directory)
+            return Behaviors.withTimers(timers -> new PeerSession(context, timers, ctx, peer, endpoint, link, directory)
                     .started());
         });
     }
@@ -164,7 +164,7 @@ public final class PeerSession implements LinkEffect.Port {
 
     @Override
     public void forward(Supplier<? extends Hello> hello) {
-        ctx.signaling().forward(peer.name(), hello);
+        ctx.signaling().forward(peer, hello);
     }
 
     @Override
@@ -185,7 +185,7 @@ public final class PeerSession implements LinkEffect.Port {
     @Override
     public void askPolicy(Optional<PeerIdentity> verified, LinkMachine.Question question) {
         context.ask(SecurityDecision.class, ctx.policy(), Duration.ofSeconds(3),
-                replyTo -> new SecurityPolicy.Decide(peer.name(), verified, replyTo),
+                replyTo -> new SecurityPolicy.Decide(peer, verified, replyTo),
                 (decision, failure) -> new Internal(new LinkEvent.Decided(question,
                         decision == null ? new SecurityDecision(true, "policy unavailable") : decision)));
     }
@@ -220,7 +220,7 @@ public final class PeerSession implements LinkEffect.Port {
 
     @Override
     public void unrouted() {
-        directory.tell(new PeerDirectory.LinkDown(peer.name()));
+        directory.tell(new PeerDirectory.LinkDown(peer));
     }
 
     @Override

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.ipop.config.ConfigProblem;
 import io.ipop.config.ConfigReader;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,11 @@ import java.util.Set;
 
 /** One entry of {@code ipop.peers}: a statically configured peer. */
 public record PeerSettings(String name, Endpoint endpoint) {
+
+    /** The peer's name as an identity ({@code name} is held to a stricter rule than {@link PeerId}'s, so this never fails). */
+    public PeerId id() {
+        return PeerId.of(name);
+    }
     private static final Set<String> KEYS = Set.of("name", "endpoint");
 
     public static List<PeerSettings> readAll(ConfigReader ipop, String ownName) {

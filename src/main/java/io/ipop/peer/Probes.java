@@ -242,7 +242,7 @@ final class Probes {
 
     /** True if candidates get openers first: the socket can limit a TTL, and a rendezvous can pass a signal on. */
     private boolean opens(LinkContext ctx) {
-        return ctx.channel().limitsTtl() && ctx.signaling().canForward(peer.name());
+        return ctx.channel().limitsTtl() && ctx.signaling().canForward(peer);
     }
 
     /** True if requests may go in full: no openers (as before them), or the peer signaled recently. */
@@ -252,7 +252,7 @@ final class Probes {
 
     /** A request through each rendezvous that forwards link setup (nothing is built if there is none). */
     void requestThroughRendezvous(LinkContext ctx, Boolean decision) {
-        ctx.signaling().forward(peer.name(), () -> newRequest(ctx, decision, null));
+        ctx.signaling().forward(peer, () -> newRequest(ctx, decision, null));
     }
 
     /** The answer to the peer's request with nonce {@code echo}, stating this side's decision, sent to {@code to}. */
@@ -262,7 +262,7 @@ final class Probes {
 
     /** The answer to the peer's forwarded request with nonce {@code echo}, through the rendezvous too. */
     void answerThroughRendezvous(LinkContext ctx, String echo, boolean secure) {
-        ctx.signaling().forward(peer.name(), () -> response(ctx, echo, secure));
+        ctx.signaling().forward(peer, () -> response(ctx, echo, secure));
     }
 
     /**
@@ -314,12 +314,12 @@ final class Probes {
     }
 
     private ConResp response(LinkContext ctx, String echo, boolean secure) {
-        return ctx.hellos().response(peer.name(), link.localIndex(), echo, secure);
+        return ctx.hellos().response(peer, link.localIndex(), echo, secure);
     }
 
     /** A request whose nonce is remembered as sent {@code to} (null: through a rendezvous). */
     private ConReq newRequest(LinkContext ctx, Boolean decision, Endpoint to) {
-        ConReq req = ctx.hellos().request(peer.name(), link.localIndex(), decision);
+        ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
         sentNonces.put(req.nonce(), to);
         round.add(req.nonce());
         if (sentNonces.size() > NONCES_KEPT) {

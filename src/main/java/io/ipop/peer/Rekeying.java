@@ -134,6 +134,6 @@ final class Rekeying {
     }
 
     private boolean isClient(LinkContext ctx) {
-        return LinkHandshake.role(ctx.self().name(), peer.name()) == DtlsHandshake.Role.CLIENT;
+        return LinkHandshake.role(ctx.self().name(), peer) == DtlsHandshake.Role.CLIENT;
     }
 }

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.secure.PeerIdentity;
+import io.ipop.wire.PeerId;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.Done;
@@ -27,7 +28,7 @@ public final class SecurityPolicy extends AbstractBehavior<SecurityPolicy.Comman
      *
      * @param verified the peer's verified certificate; empty if it has none (what its hello claims never counts)
      */
-    public record Decide(String peer, Optional<PeerIdentity> verified, ActorRef<SecurityDecision> replyTo)
+    public record Decide(PeerId peer, Optional<PeerIdentity> verified, ActorRef<SecurityDecision> replyTo)
             implements Command {
     }
 

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.wire.ControlMessage.Hello;
+import io.ipop.wire.PeerId;
 import java.util.function.Supplier;
 
 /**
@@ -17,14 +18,14 @@ public interface Signaling {
      * with this node (never through {@code peer} itself). {@code hello} is asked at most once, and only
      * if there is such a rendezvous, so no signature is spent for nothing.
      */
-    void forward(String peer, Supplier<? extends Hello> hello);
+    void forward(PeerId peer, Supplier<? extends Hello> hello);
 
     /**
      * True if a {@link #forward} for {@code peer} would go out now: a rendezvous that forwards has an up link with
      * this node, and it is not {@code peer} itself. A session that can signal opens its NAT toward the peer's
      * candidates before it signals, and probes them in full only once the peer has signaled back ({@code Probes}).
      */
-    default boolean canForward(String peer) {
+    default boolean canForward(PeerId peer) {
         return false;
     }
 

@@ -1,6 +1,7 @@
 package io.ipop.route;
 
 import io.ipop.frame.MacAddress;
+import io.ipop.wire.PeerId;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
@@ -24,7 +25,7 @@ public final class RouteTable {
     private final Route[] byIndex;
     private final long[] macs;
     private final Route[] byMac;
-    private final Map<String, Route> byPeer;
+    private final Map<PeerId, Route> byPeer;
     private final List<Route> all;
 
     private RouteTable(Collection<Route> routes) {
@@ -68,12 +69,12 @@ public final class RouteTable {
     }
 
     /** The link that holds {@code mac}, other than {@code peer}'s; or {@code null}. */
-    public Route macHolderOtherThan(long mac, String peer) {
+    public Route macHolderOtherThan(long mac, PeerId peer) {
         Route r = byMac(mac);
         return r == null || r.peer().equals(peer) ? null : r;
     }
 
-    public Route byPeer(String peer) {
+    public Route byPeer(PeerId peer) {
         return byPeer.get(peer);
     }
 

@@ -6,8 +6,12 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.bouncycastle.tls.AlertDescription;
 import org.bouncycastle.tls.DTLSClientProtocol;
@@ -35,10 +39,27 @@ import org.bouncycastle.tls.crypto.impl.jcajce.JcaTlsCryptoProvider;
  * until cancel or the deadline). A JDK delay-scheduler task enforces the deadline even if the executor
  * never runs the handshake. {@link #result()} completes on the handshake thread, on the thread calling
  * {@link #cancel()}, or on the common pool (timeout): continue with *Async stages or pipeToSelf.
+ * Bouncy Castle's DTLS has no non-blocking form (docs/architecture.md, "Why the DTLS handshake is not
+ * sans-IO"), so this class is where a handshake blocks, and {@link #executor} is the bound on how many do.
  */
 public final class DtlsHandshake {
 
     public enum Role { CLIENT, SERVER }
+
+    /**
+     * The threads handshakes run on: at most {@code maxHandshakes} at once, no queue. With all busy, a new
+     * handshake fails at once ({@link #start}: "handshake executor rejected the task") and its link retries
+     * with backoff, so nothing piles up threads or waits behind a stuck handshake; each thread is held for at
+     * most its handshake's timeout. Idle threads end after 30 s. Shut it down with the node.
+     */
+    public static ExecutorService executor(int maxHandshakes) {
+        AtomicInteger n = new AtomicInteger();
+        return new ThreadPoolExecutor(0, maxHandshakes, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "ipop-dtls-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
 
     private final Role role;
     private final DatagramQueue transport;

@@ -30,6 +30,11 @@ public sealed interface ControlMessage {
     /** Sender's node name. */
     String node();
 
+    /** The sender as a {@link PeerId}: every message holds {@code node} to the same rule, so this never fails. */
+    default PeerId sender() {
+        return new PeerId(node());
+    }
+
     /** True if {@code value} is a valid token: 1..64 of {@code A-Z a-z 0-9 . _ -} (names, instances, nonces, groups). */
     static boolean isToken(String value) {
         return Limits.isToken(value);

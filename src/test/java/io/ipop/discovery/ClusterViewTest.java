@@ -9,6 +9,7 @@ import io.ipop.peer.PeerDirectory;
 import io.ipop.peer.PeerDirectory.PeerFound;
 import io.ipop.peer.PeerDirectory.PeerLost;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class ClusterViewTest {
     }
 
     private static PeerFound found(String name, int host) {
-        return new PeerFound(name, Endpoint.parse("192.0.2." + host + ":5800"), Discovery.CLUSTER);
+        return new PeerFound(PeerId.of(name), Endpoint.parse("192.0.2." + host + ":5800"), Discovery.CLUSTER);
     }
 
     @Test
@@ -65,7 +66,7 @@ class ClusterViewTest {
         publish(record("b", 2, "i1", 1));
         view.changes();
         view.memberGone(member(2, 1));
-        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", Discovery.CLUSTER, "left the cluster")), view.changes());
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster")), view.changes());
         view.records(records);                   // the record is still gossiped
         assertEquals(List.of(), view.changes());
         assertEquals(List.of("b"), view.recordsOf(member(2, 1)));
@@ -78,7 +79,7 @@ class ClusterViewTest {
         view.changes();
         view.memberUp(member(2, 2));             // the new incarnation is up before the old record is replaced
         publish(record("b", 2, "i2", 2));
-        assertEquals(List.of(new PeerLost("b", Discovery.CLUSTER, "restarted (new cluster member)"), found("b", 2)), view.changes());
+        assertEquals(List.of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "restarted (new cluster member)"), found("b", 2)), view.changes());
         assertEquals(List.of("b"), List.copyOf(view.announced()));
     }
 
@@ -92,7 +93,7 @@ class ClusterViewTest {
         assertEquals(List.of(), view.changes(), "deleted while b's member is up");
         assertEquals(List.of("b"), List.copyOf(view.announced()));
         view.memberGone(member(2, 1));
-        assertEquals(List.<PeerDirectory.Command>of(new PeerLost("b", Discovery.CLUSTER, "left the cluster")), view.changes(),
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster")), view.changes(),
                 "the member's own departure still takes it away");
     }
 
@@ -126,7 +127,7 @@ class ClusterViewTest {
         assertEquals(2, counters.refused(RecordRefusal.OVER_CAP), "gossip repeating them is not counted again");
         assertEquals(2, counters.followed());
         capped.memberGone(member(2, 1));
-        assertEquals(List.of(new PeerLost("b", Discovery.CLUSTER, "left the cluster"), found("c", 3)), capped.changes(),
+        assertEquals(List.of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster"), found("c", 3)), capped.changes(),
                 "a place freed is taken by the next");
     }
 }

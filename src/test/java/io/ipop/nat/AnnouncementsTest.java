@@ -10,6 +10,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.AnnouncedPeer;
 import io.ipop.wire.ControlMessage.Peers;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class AnnouncementsTest {
         Endpoint relayed = Endpoint.parse("198.51.100.20:40002");
         PeerLink d = LinkFixtures.up("d", Discovery.INBOUND, 5, relayed, List.of());
         RelayPaths paths = new RelayPaths();
-        paths.put(relayed, "rv2");
+        paths.put(relayed, PeerId.of("rv2"));
         List<Peers> toA = announcements.to(a, List.of(a, b, c, d), paths);
         assertEquals(List.of("b"), toA.get(0).peers().stream().map(AnnouncedPeer::name).toList());
         assertTrue(announcements.to(a, List.of(a), paths).isEmpty(), "nobody else: no message");

@@ -21,6 +21,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -58,7 +59,7 @@ class HelloCandidatesTest {
         OverlayCa.sign(pki, "a", A.address(), A.groups(), Duration.ofDays(1), false);
         NodeIdentity id = NodeIdentityLoader.load(pki.resolve("ca.crt"), pki.resolve("a.crt"), pki.resolve("a.key"));
         Hellos hellos = new Hellos(A, Optional.of(id), () -> List.of("198.51.100.2:5800", "192.0.2.10:5800"));
-        ConReq req = hellos.request("b", 7, null);
+        ConReq req = hellos.request(PeerId.of("b"), 7, null);
         ControlCodec codec = new ControlCodec();
         byte[] frame = codec.encode(req);
         ConReq back = (ConReq) codec.decode(frame, 0, frame.length);
@@ -68,9 +69,9 @@ class HelloCandidatesTest {
                 back.nonce(), back.index(), back.ts(), back.secure(), back.cert(), back.sig(), back.to(),
                 List.of("203.0.113.66:5800"));
         assertFalse(HelloSigning.verify(redirected, id.certificate().getPublicKey()), "a changed candidate breaks the signature");
-        assertTrue(HelloSigning.verify(hellos.reconfigured(A, Optional.of(id)).response("b", 7, "n", false),
+        assertTrue(HelloSigning.verify(hellos.reconfigured(A, Optional.of(id)).response(PeerId.of("b"), 7, "n", false),
                 id.certificate().getPublicKey()));
-        assertEquals(back.cands(), hellos.reconfigured(A, Optional.of(id)).response("b", 7, "n", false).cands());
+        assertEquals(back.cands(), hellos.reconfigured(A, Optional.of(id)).response(PeerId.of("b"), 7, "n", false).cands());
     }
 
     @Test
@@ -81,14 +82,14 @@ class HelloCandidatesTest {
         HelloCheck atB = new HelloCheck(b, Optional.empty(), false, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 100), Clock.systemUTC());
         Hellos fromA = new Hellos(A, Optional.empty());
-        HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, atB.check(fromA.request("c", 9, null)));
+        HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class, atB.check(fromA.request(PeerId.of("c"), 9, null)));
         assertEquals(SetupDrop.HELLO_MISADDRESSED, r.counter());
-        assertInstanceOf(HelloCheck.Accepted.class, atB.check(fromA.request("b", 9, null)));
+        assertInstanceOf(HelloCheck.Accepted.class, atB.check(fromA.request(PeerId.of("b"), 9, null)));
     }
 
     @Test
     void noCandidatesMeansTheFieldIsAbsent() throws Exception {
-        ConReq req = new Hellos(A, Optional.empty(), List::of).request("b", 7, null);
+        ConReq req = new Hellos(A, Optional.empty(), List::of).request(PeerId.of("b"), 7, null);
         assertNull(req.cands());
         byte[] frame = new ControlCodec().encode(req);
         assertFalse(new String(frame, StandardCharsets.UTF_8).contains("cands"));

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
@@ -41,8 +42,8 @@ class RelayServerTest {
 
     @Test
     void datagramsPassUnchangedBothWaysOnceBothEndsLatched() throws Exception {
-        int[] ports = relay.allocate("a", LOOPBACK, "b", LOOPBACK);
-        int[] again = relay.allocate("b", LOOPBACK, "a", LOOPBACK);
+        int[] ports = relay.allocate(PeerId.of("a"), LOOPBACK, PeerId.of("b"), LOOPBACK);
+        int[] again = relay.allocate(PeerId.of("b"), LOOPBACK, PeerId.of("a"), LOOPBACK);
         assertArrayEquals(new int[] {ports[1], ports[0]}, again, "one pair, whoever asks");
 
         byte[] sealed = frame(FrameType.SECURE_DATA, 100);
@@ -65,7 +66,7 @@ class RelayServerTest {
 
     @Test
     void datagramsFromAnotherAddressAreRefused() throws Exception {
-        int[] ports = relay.allocate("a", InetAddress.getByName("198.51.100.2"), "b", LOOPBACK);
+        int[] ports = relay.allocate(PeerId.of("a"), InetAddress.getByName("198.51.100.2"), PeerId.of("b"), LOOPBACK);
         send(b, frame(FrameType.CONTROL, 20), ports[1]);
         send(a, frame(FrameType.DATA, 60), ports[0]);   // a's IP is not loopback in the allocation
         Thread.sleep(300);
@@ -75,9 +76,9 @@ class RelayServerTest {
 
     @Test
     void atMostMaxPairs() throws Exception {
-        relay.allocate("a", LOOPBACK, "b", LOOPBACK);
-        relay.allocate("a", LOOPBACK, "c", LOOPBACK);
-        assertEquals(0, relay.allocate("b", LOOPBACK, "c", LOOPBACK).length);
+        relay.allocate(PeerId.of("a"), LOOPBACK, PeerId.of("b"), LOOPBACK);
+        relay.allocate(PeerId.of("a"), LOOPBACK, PeerId.of("c"), LOOPBACK);
+        assertEquals(0, relay.allocate(PeerId.of("b"), LOOPBACK, PeerId.of("c"), LOOPBACK).length);
         assertEquals(2, relay.views().size());
         assertEquals(1, relay.refusals().get("full"));
     }
@@ -85,7 +86,7 @@ class RelayServerTest {
     /** The attack: another host behind a's NAT (same IP, another port) tries to take a's relayed path over. */
     @Test
     void aLatchedEndIsNotTakenOverByAnotherPortOfTheSameAddress() throws Exception {
-        int[] ports = relay.allocate("a", LOOPBACK, "b", LOOPBACK);
+        int[] ports = relay.allocate(PeerId.of("a"), LOOPBACK, PeerId.of("b"), LOOPBACK);
         try (DatagramSocket x = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0))) {
             x.setSoTimeout(300);
             send(a, frame(FrameType.CONTROL, 20), ports[0]);
@@ -107,12 +108,12 @@ class RelayServerTest {
     void oneRequesterGetsAtMostItsShareOfPairs() throws Exception {
         try (RelayServer big = new RelayServer(LOOPBACK, 100)) {
             for (int i = 0; i < RelayServer.MAX_PER_REQUESTER; i++) {
-                assertEquals(2, big.allocate("x", LOOPBACK, "p" + i, LOOPBACK).length);
+                assertEquals(2, big.allocate(PeerId.of("x"), LOOPBACK, PeerId.of("p" + i), LOOPBACK).length);
             }
-            assertEquals(0, big.allocate("x", LOOPBACK, "one-more", LOOPBACK).length);
+            assertEquals(0, big.allocate(PeerId.of("x"), LOOPBACK, PeerId.of("one-more"), LOOPBACK).length);
             assertEquals(1, big.refusals().get("per_requester"));
-            assertEquals(2, big.allocate("x", LOOPBACK, "p0", LOOPBACK).length, "an existing pair is still answered");
-            assertEquals(2, big.allocate("y", LOOPBACK, "one-more", LOOPBACK).length, "others are not held back");
+            assertEquals(2, big.allocate(PeerId.of("x"), LOOPBACK, PeerId.of("p0"), LOOPBACK).length, "an existing pair is still answered");
+            assertEquals(2, big.allocate(PeerId.of("y"), LOOPBACK, PeerId.of("one-more"), LOOPBACK).length, "others are not held back");
         }
     }
 

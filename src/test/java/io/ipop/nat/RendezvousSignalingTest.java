@@ -17,6 +17,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.Fwd;
+import io.ipop.wire.PeerId;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -43,11 +44,11 @@ class RendezvousSignalingTest {
         RendezvousSignaling s = signaling(List.of("rv", "rv3"), rv, rv2, rv3);   // rv3 named, but its link is down
 
         ConReq req = SignalForwarderTest.request("a", "b", null);
-        s.forward("b", () -> built(req));
+        s.forward(PeerId.of("b"), () -> built(req));
         assertEquals(List.of(new RecordingUnderlay.Sent(Fwd.toward("a", "b", req), RV)), wire.drain());
 
-        s.forwards("rv2");                              // rv2 announced peers: it forwards too
-        s.forward("b", () -> built(req));
+        s.forwards(PeerId.of("rv2"));                              // rv2 announced peers: it forwards too
+        s.forward(PeerId.of("b"), () -> built(req));
         assertEquals(2, wire.drain().size());
         assertEquals(2, built.get(), "one hello per call, however many rendezvous");
         assertEquals(3, counters.view().sent());
@@ -56,9 +57,9 @@ class RendezvousSignalingTest {
     @Test
     void neverThroughThePeerItselfAndNoHelloBuiltForNothing() {
         RendezvousSignaling s = signaling(List.of("rv"), LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of()));
-        s.forward("rv", () -> built(SignalForwarderTest.request("a", "rv", null)));
+        s.forward(PeerId.of("rv"), () -> built(SignalForwarderTest.request("a", "rv", null)));
         RendezvousSignaling none = signaling(List.of(), LinkFixtures.up("rv", Discovery.STATIC, 1, RV, List.of()));
-        none.forward("b", () -> built(SignalForwarderTest.request("a", "b", null)));   // rv never announced
+        none.forward(PeerId.of("b"), () -> built(SignalForwarderTest.request("a", "b", null)));   // rv never announced
         assertTrue(wire.drain().isEmpty());
         assertEquals(0, built.get(), "no signature is spent when nothing is sent");
     }
@@ -105,7 +106,7 @@ class RendezvousSignalingTest {
 
     private RendezvousSignaling signaling(List<String> named, PeerLink... links) {
         Links all = LinkFixtures.links(links);
-        return new RendezvousSignaling("a", named, all, new ControlChannel(wire, new ControlCodec()), drops, counters,
+        return new RendezvousSignaling("a", named.stream().map(PeerId::of).toList(), all, new ControlChannel(wire, new ControlCodec()), drops, counters,
                 () -> now);
     }
 }

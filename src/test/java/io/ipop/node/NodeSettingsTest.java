@@ -73,7 +73,7 @@ class NodeSettingsTest {
         assertEquals(256, s.dataplane().inboundBuffer());
         assertEquals(256, s.dataplane().outboundBuffer());
         assertEquals(new LinkSettings(Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofMillis(250),
-                Duration.ofSeconds(10)), s.link());
+                Duration.ofSeconds(10), 32), s.link());
         assertEquals(new ManagementSettings("127.0.0.1", 8558), s.management());
     }
 
@@ -99,7 +99,7 @@ class NodeSettingsTest {
                   groups = [ "red", "blue", "green", "blue" ]
                   security.mode = never
                   dataplane { inbound-buffer = 1, outbound-buffer = 65536 }
-                  link { keepalive-interval = 2s, dead-after = 4s, retry-min = 1s, retry-max = 1s }
+                  link { keepalive-interval = 2s, dead-after = 4s, retry-min = 1s, retry-max = 1s, max-handshakes = 100 }
                   log.level = WARN
                 }
                 pekko.management.http { hostname = "127.0.0.2", port = 9000 }
@@ -115,7 +115,7 @@ class NodeSettingsTest {
         assertEquals(List.of("blue", "green", "red"), s.groups(), "groups sorted, each once");
         assertEquals(new DataplaneSettings(1, 65536, 32), s.dataplane());
         assertEquals(new LinkSettings(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1),
-                Duration.ofSeconds(1)), s.link(), "dead-after of exactly twice the keepalive is allowed");
+                Duration.ofSeconds(1), 100), s.link(), "dead-after of exactly twice the keepalive is allowed");
         assertEquals("WARN", s.logLevel());
         assertEquals(new ManagementSettings("127.0.0.2", 9000), s.management());
     }
@@ -187,6 +187,8 @@ class NodeSettingsTest {
                 broken("ipop.link.dead-after", set("ipop.link.dead-after = 1999ms")),
                 broken("ipop.link.retry-max", set("ipop.link.retry-max = 249ms")),
                 broken("ipop.link.keepalive-interval", set("ipop.link.keepalive-interval = -1s")),
+                broken("ipop.link.max-handshakes", set("ipop.link.max-handshakes = 0")),
+                broken("ipop.link.max-handshakes", set("ipop.link.max-handshakes = 1025")),
                 broken("ipop.dataplane.mac-ttl", set("ipop.dataplane.mac-ttl = 30s")),  // gone: MACs are bound to identities
                 broken("ipop.firewall.default", set("ipop.firewall.default = maybe")),
                 broken("ipop.firewall.inbound[1].port", set("ipop.firewall.inbound = [ { proto = icmp }, { proto = tcp, port = 70000 } ]")),

@@ -10,6 +10,7 @@ import io.ipop.peer.PeerLink;
 import io.ipop.tap.MemoryTap;
 import io.ipop.underlay.MemoryNetwork;
 import io.ipop.underlay.Underlay;
+import io.ipop.wire.PeerId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +29,7 @@ final class TestNodes implements AutoCloseable {
 
     record Node(ActorSystem<Void> system, MemoryTap tap, Underlay underlay, NodeSettings settings) {
         PeerLink link(String peer) {
-            return NodeRuntime.get(system).state().links().get(peer);
+            return NodeRuntime.get(system).state().links().get(PeerId.of(peer));
         }
 
         LinkSnapshot snapshot(String peer) {
@@ -105,7 +106,7 @@ final class TestNodes implements AutoCloseable {
         await(() -> n.link(peer) != null && n.snapshot(peer).state() == state,
                 "link " + peer + " " + state + " (now " + n.snapshot(peer) + ")");
         if (state == LinkState.UP) {
-            await(() -> NodeRuntime.get(n.system()).state().routes().get().byPeer(peer) != null, "a route to " + peer);
+            await(() -> NodeRuntime.get(n.system()).state().routes().get().byPeer(PeerId.of(peer)) != null, "a route to " + peer);
         }
     }
 

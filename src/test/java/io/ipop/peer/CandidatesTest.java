@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,8 @@ class CandidatesTest {
 
     @Test
     void aRelayedLinkMayLeaveForADirectPathOnly() {
-        candidates.learn(List.of(DIRECT), RELAYED, "r");
-        candidates.learn(List.of(), OTHER_RELAYED, "r2");
+        candidates.learn(List.of(DIRECT), RELAYED, PeerId.of("r"));
+        candidates.learn(List.of(), OTHER_RELAYED, PeerId.of("r2"));
         assertTrue(candidates.leavesRelay(RELAYED, DIRECT));
         assertTrue(candidates.leavesRelay(RELAYED, OTHER_DIRECT), "any direct path that answers, learned or not");
         assertFalse(candidates.leavesRelay(RELAYED, OTHER_RELAYED), "not for another relay");
@@ -33,11 +34,11 @@ class CandidatesTest {
 
     @Test
     void directCandidatesComeFirstAndEveryChangeIsShown() {
-        candidates.learn(List.of(), RELAYED, "r");
+        candidates.learn(List.of(), RELAYED, PeerId.of("r"));
         candidates.learn(List.of(DIRECT), null, null);
         assertEquals(List.of(DIRECT, RELAYED), candidates.all());
         assertEquals(List.of(List.of(RELAYED), List.of(DIRECT, RELAYED)), shown);
-        assertEquals("r", candidates.via(RELAYED));
+        assertEquals(PeerId.of("r"), candidates.via(RELAYED));
         assertNull(candidates.via(DIRECT));
     }
 }

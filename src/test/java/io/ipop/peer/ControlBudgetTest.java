@@ -8,6 +8,7 @@ import io.ipop.counters.DataDrop;
 import io.ipop.dataplane.DataplaneCounters;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,7 +57,7 @@ class ControlBudgetTest {
         Links links = new Links();
         Endpoint peer = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 2}), 5800);
         Endpoint attacker = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 9}), 4000);
-        links.add(PeerLink.connecting("b", Discovery.STATIC, 77, peer));
+        links.add(PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 77, peer));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         DataplaneCounters counters = new DataplaneCounters();
         DirectoryControlSink sink = new DirectoryControlSink(links, directory.getRef(), new ControlBudget(5, 3), counters, () -> 0);
@@ -77,7 +78,7 @@ class ControlBudgetTest {
     void theSinkHandsOverWithinTheBudgetAndCountsTheRest() throws Exception {
         Links links = new Links();
         Endpoint from = Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, 9}), 4000);
-        links.add(PeerLink.connecting("b", Discovery.STATIC, 77, from));
+        links.add(PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 77, from));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         DataplaneCounters counters = new DataplaneCounters();
         AtomicLong now = new AtomicLong();

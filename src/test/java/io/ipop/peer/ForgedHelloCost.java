@@ -8,6 +8,7 @@ import io.ipop.secure.NonceCache;
 import io.ipop.secure.OverlayCa;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
@@ -43,10 +44,10 @@ public final class ForgedHelloCost {
         NodeIdentity b = load(dir, "b");
         LocalNode self = node("a", "10.77.0.1/24");
         Hellos fromB = new Hellos(node("b", "10.77.0.2/24"), Optional.of(b));
-        ConReq genuine = fromB.request("a", 7, null);
-        String foreignSig = fromB.request("a", 7, null).sig();    // a real signature, of another hello
+        ConReq genuine = fromB.request(PeerId.of("a"), 7, null);
+        String foreignSig = fromB.request(PeerId.of("a"), 7, null).sig();    // a real signature, of another hello
         ConReq stale = withTs(genuine, genuine.ts() - Duration.ofMinutes(10).toMillis());
-        ConReq forC = fromB.request("c", 7, null);
+        ConReq forC = fromB.request(PeerId.of("c"), 7, null);
 
         HelloCheck check = new HelloCheck(self, Optional.of(a), true, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 100_000), Clock.systemUTC());

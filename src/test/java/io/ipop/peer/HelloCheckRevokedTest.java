@@ -15,6 +15,7 @@ import io.ipop.secure.PeerCertificates;
 import io.ipop.secure.PeerIdentity;
 import io.ipop.secure.Revocations;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,7 +50,7 @@ class HelloCheckRevokedTest {
         String fp = PeerCertificates.fingerprint(b.certificate());
         HelloCheck check = check().withRevocations(Revocations.of(List.of(fp)));
         HelloCheck.Rejected r = assertInstanceOf(HelloCheck.Rejected.class,
-                check.check(new Hellos(B, Optional.of(b)).request("a", 7, null)));
+                check.check(new Hellos(B, Optional.of(b)).request(PeerId.of("a"), 7, null)));
         assertEquals(SetupDrop.HELLO_REVOKED, r.counter());
         assertTrue(r.tellPeer());
         assertTrue(r.reason().contains(fp), r.reason());
@@ -58,7 +59,7 @@ class HelloCheckRevokedTest {
 
     @Test
     void theSameHelloPassesWithoutTheListAndTheListSurvivesAReconfiguredCheck() throws Exception {
-        assertInstanceOf(HelloCheck.Accepted.class, check().check(new Hellos(B, Optional.of(b)).request("a", 7, null)));
+        assertInstanceOf(HelloCheck.Accepted.class, check().check(new Hellos(B, Optional.of(b)).request(PeerId.of("a"), 7, null)));
         Revocations list = Revocations.of(List.of(PeerCertificates.fingerprint(b.certificate())));
         HelloCheck revoking = check().withRevocations(list);
         assertEquals(list, revoking.revocations());

@@ -15,6 +15,7 @@ import io.ipop.secure.OverlayCa;
 import io.ipop.secure.VerifiedCertificates;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -100,7 +101,7 @@ class HelloCheckTest {
 
     @Test
     void refusesASignedHelloAddressedToAnotherNode() {
-        ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request("c", 7, null);
+        ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request(PeerId.of("c"), 7, null);
         HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_MISADDRESSED, checker(Clock.systemUTC(), true).check(forC));
         assertTrue(r.reason().contains("\"c\""), r.reason());
         ConReq retargeted = forC.withSig(forC.sig());
@@ -118,7 +119,7 @@ class HelloCheckTest {
 
     @Test
     void aNodeThatRequiresCertificatesRefusesAnUnsignedHelloAndSaysWhy() {
-        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(PeerId.of("a"), 7, null);
         HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), true).check(unsigned));
         assertTrue(r.tellPeer());
     }
@@ -126,14 +127,14 @@ class HelloCheckTest {
     /** The attack of issue 14 part 1: an unsigned hello in a certified peer's name, to a node in mode never. */
     @Test
     void aNodeThatHoldsTheCaRefusesAnUnsignedHelloInEveryMode() {
-        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(PeerId.of("a"), 7, null);
         HelloCheck.Rejected r = assertRejected(SetupDrop.HELLO_NO_CERTIFICATE, checker(Clock.systemUTC(), false).check(unsigned));
         assertTrue(r.tellPeer());
     }
 
     @Test
     void aNodeWithoutTheCaAcceptsAnUnsignedHelloAsUnauthenticated() {
-        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
+        ConReq unsigned = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(PeerId.of("a"), 7, null);
         HelloCheck.Accepted ok = assertInstanceOf(HelloCheck.Accepted.class, uncertified().check(unsigned));
         assertTrue(ok.identity().isEmpty(), "claimed groups are not believed without a certificate");
     }
@@ -160,7 +161,7 @@ class HelloCheckTest {
         ConReq stale = new ConReq(h.v(), h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(),
                 h.ts() - 600_000, h.secure(), h.cert(), h.sig(), h.to());
         assertRejected(SetupDrop.HELLO_STALE, check.check(stale));
-        ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request("c", 7, null);
+        ConReq forC = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.of(b)).request(PeerId.of("c"), 7, null);
         assertRejected(SetupDrop.HELLO_MISADDRESSED, check.check(forC));
         assertInstanceOf(HelloCheck.Accepted.class, check.check(h));
         assertRejected(SetupDrop.HELLO_REPLAY, check.check(h));
@@ -172,11 +173,11 @@ class HelloCheckTest {
 
     @Test
     void refusesAnotherProtocolVersionAndThisNodesOwnAddress() {
-        ConReq h = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request("a", 7, null);
+        ConReq h = new Hellos(nodeB(List.of("blue"), "10.77.0.2/24"), Optional.empty()).request(PeerId.of("a"), 7, null);
         ConReq v2 = new ConReq(2, h.node(), h.instance(), h.ip(), h.mac(), h.groups(), h.nonce(), h.index(), h.ts(),
                 null, null, null);
         assertRejected(SetupDrop.HELLO_REFUSED, uncertified().check(v2));
-        ConReq mine = new Hellos(nodeB(List.of(), "10.77.0.1/24"), Optional.empty()).request("a", 7, null);
+        ConReq mine = new Hellos(nodeB(List.of(), "10.77.0.1/24"), Optional.empty()).request(PeerId.of("a"), 7, null);
         assertRejected(SetupDrop.HELLO_REFUSED, uncertified().check(mine));
     }
 
@@ -199,7 +200,7 @@ class HelloCheckTest {
     }
 
     private static ConReq hello(LocalNode sender, NodeIdentity signer) {
-        return new Hellos(sender, Optional.of(signer)).request("a", 7, null);
+        return new Hellos(sender, Optional.of(signer)).request(PeerId.of("a"), 7, null);
     }
 
     private static LocalNode nodeB(List<String> groups, String ip) {

@@ -19,6 +19,7 @@ import io.ipop.secure.OverlayCa;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.RelayReq;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -77,7 +78,7 @@ class InboundGateTest {
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         ConReq req = hello(b);
         assertTrue(gate(true, 10, directory).control(FROM, req));
-        assertEquals(new PeerDirectory.PeerFound("b", FROM, Discovery.INBOUND), directory.receiveMessage());
+        assertEquals(new PeerDirectory.PeerFound(PeerId.of("b"), FROM, Discovery.INBOUND), directory.receiveMessage());
         assertEquals(new PeerDirectory.ControlReceived(FROM, req), directory.receiveMessage());
         assertEquals(0, counters.drops(DataDrop.INBOUND_REFUSED));
     }
@@ -93,7 +94,7 @@ class InboundGateTest {
     @Test
     void aHelloInThisNodesOwnNameIsRefused() {
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        ConReq mine = new Hellos(node("rv", "10.77.0.1/24", List.of()), Optional.of(rv)).request("rv", 7, null);
+        ConReq mine = new Hellos(node("rv", "10.77.0.1/24", List.of()), Optional.of(rv)).request(PeerId.of("rv"), 7, null);
         assertTrue(gate(true, 10, directory).control(FROM, mine));
         directory.expectNoMessage(Duration.ofMillis(100));
         assertEquals(1, counters.drops(DataDrop.INBOUND_REFUSED));
@@ -108,8 +109,8 @@ class InboundGateTest {
 
     @Test
     void atMostMaxInboundLinks() {
-        links.add(PeerLink.connecting("c", Discovery.INBOUND, 11, FROM));
-        links.add(PeerLink.connecting("d", Discovery.STATIC, 12, FROM));  // a static peer does not count
+        links.add(PeerLink.connecting(PeerId.of("c"), Discovery.INBOUND, 11, FROM));
+        links.add(PeerLink.connecting(PeerId.of("d"), Discovery.STATIC, 12, FROM));  // a static peer does not count
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         InboundGate gate = gate(true, 1, directory);
         assertEquals(1, gate.inboundLinks());
@@ -137,7 +138,7 @@ class InboundGateTest {
 
     @Test
     void natMessagesOfKnownPeersGoToTheAgentOthersNowhere() {
-        links.add(PeerLink.connecting("b", Discovery.INBOUND, 13, FROM));
+        links.add(PeerLink.connecting(PeerId.of("b"), Discovery.INBOUND, 13, FROM));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         InboundGate gate = gate(true, 10, directory);
         assertTrue(gate.control(FROM, new RelayReq("b", "c")));
@@ -155,7 +156,7 @@ class InboundGateTest {
     }
 
     private static ConReq hello(NodeIdentity signer) {
-        return new Hellos(node("b", "10.77.0.2/24", List.of("blue")), Optional.of(signer)).request("rv", 7, null);
+        return new Hellos(node("b", "10.77.0.2/24", List.of("blue")), Optional.of(signer)).request(PeerId.of("rv"), 7, null);
     }
 
     private static LocalNode node(String name, String ip, List<String> groups) {

@@ -17,6 +17,7 @@ import io.ipop.secure.PeerIdentity;
 import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
+import io.ipop.wire.PeerId;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,8 +64,8 @@ class LinkHandshakeTest {
 
     @Test
     void theNodeWithTheLowerNameIsTheClient() {
-        assertEquals(DtlsHandshake.Role.CLIENT, LinkHandshake.role("a", "b"));
-        assertEquals(DtlsHandshake.Role.SERVER, LinkHandshake.role("b", "a"));
+        assertEquals(DtlsHandshake.Role.CLIENT, LinkHandshake.role("a", PeerId.of("b")));
+        assertEquals(DtlsHandshake.Role.SERVER, LinkHandshake.role("b", PeerId.of("a")));
     }
 
     @Test

@@ -20,6 +20,7 @@ import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -45,7 +46,7 @@ class LinkMachineSecureTest {
 
     private final DataplaneCounters counters = new DataplaneCounters();
     private final LinkContext ctx = context();
-    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, PEER);
+    private final PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 0x1234, PEER);
     private SecurityDecision mine = SECURE;
     private final VirtualLink v = new VirtualLink(ctx, PEER, link, verified -> mine);
     private final Hellos fromB = new Hellos(node(b, "instance-b", PEER), Optional.of(b));
@@ -84,7 +85,7 @@ class LinkMachineSecureTest {
         assertTrue(v.cancelled.contains(run), "its thread is freed");
         v.feed(new LinkEvent.HandshakeDone(run, keys(), null));
         assertEquals(LinkState.CONNECTING, link.snapshot().state(), "a result for an abandoned handshake is stale");
-        v.feed(new LinkEvent.Control(PEER, fromB.request("a", 77, true)));
+        v.feed(new LinkEvent.Control(PEER, fromB.request(PeerId.of("a"), 77, true)));
         assertEquals(2, v.handshakes.size(), "the next setup runs a handshake of its own");
         v.feed(new LinkEvent.HandshakeDone(run, keys(), null));
         assertEquals(LinkState.HANDSHAKING, link.snapshot().state(), "the first one's late result is not the second's");
@@ -102,7 +103,7 @@ class LinkMachineSecureTest {
                 link.snapshot().reason());
         assertNull(v.routes.get(v.routes.size() - 1));
         assertEquals(Boolean.FALSE, v.take(ConReq.class).get(0).secure(), "the new decision, stated in the first con_req");
-        v.feed(new LinkEvent.Control(PEER, fromB.request("a", 77, false)));
+        v.feed(new LinkEvent.Control(PEER, fromB.request(PeerId.of("a"), 77, false)));
         assertEquals(LinkState.UP, link.snapshot().state());
         assertNull(v.routes.get(v.routes.size() - 1).cipher());
     }
@@ -111,7 +112,7 @@ class LinkMachineSecureTest {
     void aReloadThatMakesAPlaintextLinkSecureSetsItUpAgainWithAHandshake() {
         mine = PLAIN;
         v.feed(LinkEvent.Start.INSTANCE);
-        v.feed(new LinkEvent.Control(PEER, fromB.request("a", 77, false)));
+        v.feed(new LinkEvent.Control(PEER, fromB.request(PeerId.of("a"), 77, false)));
         assertEquals(LinkState.UP, link.snapshot().state());
         assertNull(v.routes.get(v.routes.size() - 1).cipher());
         v.sent.clear();
@@ -120,7 +121,7 @@ class LinkMachineSecureTest {
         assertEquals(LinkState.LOST, link.snapshot().state());
         ConReq ours = v.take(ConReq.class).get(0);
         assertEquals(Boolean.TRUE, ours.secure());
-        v.feed(new LinkEvent.Control(PEER, fromB.response("a", 77, ours.nonce(), true)));
+        v.feed(new LinkEvent.Control(PEER, fromB.response(PeerId.of("a"), 77, ours.nonce(), true)));
         assertEquals(LinkState.HANDSHAKING, link.snapshot().state());
         assertEquals(1, v.handshakes.size());
     }
@@ -128,11 +129,11 @@ class LinkMachineSecureTest {
     @Test
     void anOlderRequestOfAnotherProcessNeverResetsTheLink() throws Exception {
         Hellos restarted = new Hellos(node(b, "instance-b2", PEER), Optional.of(b));
-        ConReq older = restarted.request("a", 78, false);
+        ConReq older = restarted.request(PeerId.of("a"), 78, false);
         Thread.sleep(5);                                // the link is set up from a later hello
         mine = PLAIN;
         v.feed(LinkEvent.Start.INSTANCE);
-        v.feed(new LinkEvent.Control(PEER, fromB.request("a", 77, false)));
+        v.feed(new LinkEvent.Control(PEER, fromB.request(PeerId.of("a"), 77, false)));
         assertEquals(LinkState.UP, link.snapshot().state());
         v.feed(new LinkEvent.Control(PEER, older));
         assertEquals(1, counters.drops(SetupDrop.HELLO_SUPERSEDED));
@@ -143,7 +144,7 @@ class LinkMachineSecureTest {
     /** Brings the link to the handshake: b's signed request states secure, this side decides secure too. */
     private LinkHandshake.Run handshaking() {
         v.feed(LinkEvent.Start.INSTANCE);
-        v.feed(new LinkEvent.Control(PEER, fromB.request("a", 77, true)));
+        v.feed(new LinkEvent.Control(PEER, fromB.request(PeerId.of("a"), 77, true)));
         assertEquals(LinkState.HANDSHAKING, link.snapshot().state());
         assertEquals("DTLS handshake as client (mode:always)", link.snapshot().reason());
         assertEquals(1, v.handshakes.size());

@@ -22,6 +22,7 @@ import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Ping;
 import io.ipop.wire.ControlMessage.Pong;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +45,7 @@ class LinkMachineTest {
 
     private final DataplaneCounters counters = new DataplaneCounters();
     private final LinkContext ctx = context(counters);
-    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, PEER);
+    private final PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 0x1234, PEER);
     private final VirtualLink v = new VirtualLink(ctx, PEER, link, verified -> PLAIN);
 
     @Test
@@ -145,7 +146,7 @@ class LinkMachineTest {
     @Test
     void aRelayedLinkMovesToADirectPathThatAnswersButNeverBack() {
         v.feed(LinkEvent.Start.INSTANCE);
-        v.feed(new LinkEvent.CandidatesLearned(List.of(DIRECT), RELAY, "r"));
+        v.feed(new LinkEvent.CandidatesLearned(List.of(DIRECT), RELAY, PeerId.of("r")));
         ConReq viaRelay = (ConReq) v.sent.stream().filter(s -> s.to().equals(RELAY)).reduce((x, y) -> y).orElseThrow().message();
         v.feed(new LinkEvent.Control(RELAY, conResp("instance-b", 77, viaRelay.nonce())));
         assertEquals(RELAY, link.snapshot().endpoint(), "up on the relay, which answered");
@@ -217,18 +218,18 @@ class LinkMachineTest {
     void aPeerBehindARendezvousGetsOpenersThenTheSignalThenFullProbes() {
         Signaling rendezvous = new Signaling() {
             @Override
-            public void forward(String peer, java.util.function.Supplier<? extends ControlMessage.Hello> hello) {
+            public void forward(PeerId peer, java.util.function.Supplier<? extends ControlMessage.Hello> hello) {
             }
 
             @Override
-            public boolean canForward(String peer) {
+            public boolean canForward(PeerId peer) {
                 return true;
             }
         };
         LinkContext behindNat = new LinkContext(SELF, TIMERS, ctx.security(), Optional.empty(),
                 new ControlChannel(new RecordingUnderlay().limitingTtl(), new ControlCodec()), ctx.hellos(), ctx.check(),
                 null, counters, null, rendezvous);
-        PeerLink announced = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x1234, PEER);
+        PeerLink announced = PeerLink.connecting(PeerId.of("b"), Discovery.rendezvous(PeerId.of("rv")), 0x1234, PEER);
         VirtualLink w = new VirtualLink(behindNat, PEER, announced, verified -> PLAIN);
         w.feed(LinkEvent.Start.INSTANCE);
         assertEquals(List.of(PEER, PEER), w.limited.stream().map(VirtualLink.Sent::to).toList(), "TTL 2 and 3");
@@ -237,7 +238,7 @@ class LinkMachineTest {
 
         ConReq signal = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.2/24", "02:00:00:00:00:02",
                 List.of("blue"), "fwd-b", 77, System.currentTimeMillis(), null, null, null, "a", List.of(PEER.toString()));
-        w.feed(new LinkEvent.Signaled(signal, "rv"));
+        w.feed(new LinkEvent.Signaled(signal, PeerId.of("rv")));
         assertTrue(w.sent.stream().anyMatch(s -> s.message() instanceof ConReq && s.to().equals(PEER)),
                 "the peer is open toward us: probed in full: " + w.sent);
     }

@@ -29,7 +29,7 @@ class LinkPublisherTest {
     private static final SecurityDecision PLAIN = new SecurityDecision(false, "mode:never");
 
     private final HandClock clock = new HandClock(Instant.parse("2026-01-01T00:00:00Z"));
-    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
+    private final PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 0x1234, CONFIGURED);
     private final LinkSetup setup = new LinkSetup();
     private final List<LinkEffect> told = new ArrayList<>();
     private final LinkPublisher publisher = new LinkPublisher(PeerId.of("b"), link, setup, told::add, clock);
@@ -94,7 +94,7 @@ class LinkPublisherTest {
         publisher.routed(HEARD, null);
         publisher.unrouted();
         LinkEffect.Routed up = assertInstanceOf(LinkEffect.Routed.class, told.get(0));
-        assertEquals("b", up.route().peer());
+        assertEquals(PeerId.of("b"), up.route().peer());
         assertEquals(0x1234, up.route().localIndex());
         assertEquals(77, up.route().remoteIndex());
         assertEquals(HEARD, up.route().endpoint());

@@ -18,6 +18,7 @@ import io.ipop.wire.ControlMessage.AnnouncedPeer;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.Fwd;
 import io.ipop.wire.ControlMessage.Peers;
+import io.ipop.wire.PeerId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ class NatAgentTest {
 
     @Test
     void followsAnnouncementsOnlyFromARendezvousUpLinkAtItsEndpoint() {
-        links.add(up(PeerLink.connecting("rv", Discovery.STATIC, 1, RV), RV));
+        links.add(up(PeerLink.connecting(PeerId.of("rv"), Discovery.STATIC, 1, RV), RV));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         Peers peers = new Peers("rv", true, List.of(new AnnouncedPeer("b", "10.77.0.3/24", List.of("198.51.100.3:5800")),
@@ -61,29 +62,29 @@ class NatAgentTest {
 
         agent.tell(new NatAgent.Received(RV, peers));
         Endpoint b = Endpoint.parse("198.51.100.3:5800");
-        assertEquals(new PeerDirectory.PeerFound("b", b, Discovery.rendezvous("rv")), directory.receiveMessage());
-        assertEquals(new PeerDirectory.CandidatesFound("b", List.of(b), null, null), directory.receiveMessage());
+        assertEquals(new PeerDirectory.PeerFound(PeerId.of("b"), b, Discovery.rendezvous(PeerId.of("rv"))), directory.receiveMessage());
+        assertEquals(new PeerDirectory.CandidatesFound(PeerId.of("b"), List.of(b), null, null), directory.receiveMessage());
         directory.expectNoMessage(Duration.ofMillis(200));                // itself ("a") is not followed
     }
 
     @Test
     void followsLinkSetupPassedOnByItsRendezvousButNeverAtTheRendezvousAddress() {
-        links.add(up(PeerLink.connecting("rv", Discovery.STATIC, 1, RV), RV));
+        links.add(up(PeerLink.connecting(PeerId.of("rv"), Discovery.STATIC, 1, RV), RV));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         ConReq byB = helloOf("b", List.of("198.51.100.3:5800", "203.0.113.10:5800"));
 
         agent.tell(new NatAgent.Received(RV, Fwd.passedOn("rv", "b", byB)));
         PeerDirectory.PeerFound found = directory.expectMessageClass(PeerDirectory.PeerFound.class);
-        assertEquals(new PeerDirectory.PeerFound("b", Endpoint.parse("198.51.100.3:5800"), Discovery.rendezvous("rv")), found);
-        assertEquals(new PeerDirectory.Signaled("b", byB, "rv"), directory.receiveMessage());
+        assertEquals(new PeerDirectory.PeerFound(PeerId.of("b"), Endpoint.parse("198.51.100.3:5800"), Discovery.rendezvous(PeerId.of("rv"))), found);
+        assertEquals(new PeerDirectory.Signaled(PeerId.of("b"), byB, PeerId.of("rv")), directory.receiveMessage());
     }
 
     @Test
     void takesPassedOnLinkSetupOnlyFromItsRendezvous() {
         Endpoint x = Endpoint.parse("198.51.100.7:5800");
-        links.add(up(PeerLink.connecting("rv", Discovery.STATIC, 1, RV), RV));
-        links.add(up(PeerLink.connecting("x", Discovery.INBOUND, 2, x), x));
+        links.add(up(PeerLink.connecting(PeerId.of("rv"), Discovery.STATIC, 1, RV), RV));
+        links.add(up(PeerLink.connecting(PeerId.of("x"), Discovery.INBOUND, 2, x), x));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         ActorRef<NatAgent.Command> agent = spawn(directory, NAT.forgetAfter(), List.of("rv"));
         ConReq byB = helloOf("b", List.of("198.51.100.3:5800"));
@@ -99,8 +100,8 @@ class NatAgentTest {
     void asARendezvousPassesLinkSetupBetweenItsLinks() {
         Endpoint aAt = Endpoint.parse("198.51.100.2:5800");
         Endpoint bAt = Endpoint.parse("198.51.100.3:5800");
-        links.add(up(PeerLink.connecting("a", Discovery.INBOUND, 2, aAt), aAt));
-        links.add(up(PeerLink.connecting("b", Discovery.INBOUND, 3, bAt), bAt));
+        links.add(up(PeerLink.connecting(PeerId.of("a"), Discovery.INBOUND, 2, aAt), aAt));
+        links.add(up(PeerLink.connecting(PeerId.of("b"), Discovery.INBOUND, 3, bAt), bAt));
         NatSettings rendezvous = new NatSettings(List.of(), Duration.ofSeconds(20), 200, List.of(), true, 256,
                 Duration.ofHours(1), Duration.ofSeconds(60), false, 64);
         ControlChannel channel = new ControlChannel(wire, new ControlCodec());
@@ -121,17 +122,17 @@ class NatAgentTest {
 
     @Test
     void forgetsNodesNotInTheConfigThatStayDown() {
-        links.add(PeerLink.connecting("x", Discovery.INBOUND, 2, Endpoint.parse("198.51.100.2:40000")));
-        links.add(PeerLink.connecting("y", Discovery.rendezvous("rv"), 3, Endpoint.parse("198.51.100.3:5800")));
-        links.add(PeerLink.connecting("s", Discovery.STATIC, 4, Endpoint.parse("198.51.100.4:5800")));
-        links.add(up(PeerLink.connecting("z", Discovery.INBOUND, 5, Endpoint.parse("198.51.100.5:5800")),
+        links.add(PeerLink.connecting(PeerId.of("x"), Discovery.INBOUND, 2, Endpoint.parse("198.51.100.2:40000")));
+        links.add(PeerLink.connecting(PeerId.of("y"), Discovery.rendezvous(PeerId.of("rv")), 3, Endpoint.parse("198.51.100.3:5800")));
+        links.add(PeerLink.connecting(PeerId.of("s"), Discovery.STATIC, 4, Endpoint.parse("198.51.100.4:5800")));
+        links.add(up(PeerLink.connecting(PeerId.of("z"), Discovery.INBOUND, 5, Endpoint.parse("198.51.100.5:5800")),
                 Endpoint.parse("198.51.100.5:5800")));
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
         spawn(directory, Duration.ZERO, List.of("s"));
         // two ticks' worth: had s or z been forgotten too, it would be among them
         List<String> forgotten = new ArrayList<>();
         for (Object m : directory.receiveSeveralMessages(4, Duration.ofSeconds(5))) {
-            forgotten.add(((PeerDirectory.Forget) m).peer());
+            forgotten.add(((PeerDirectory.Forget) m).peer().name());
         }
         assertEquals(List.of("x", "x", "y", "y"), forgotten.stream().sorted().toList(), "down, and not static: " + forgotten);
     }
@@ -139,7 +140,7 @@ class NatAgentTest {
     private ActorRef<NatAgent.Command> spawn(TestProbe<PeerDirectory.Command> directory, Duration forgetAfter,
                                              List<String> staticPeers) {
         ControlChannel channel = new ControlChannel(wire, new ControlCodec());
-        return KIT.spawn(NatAgent.create("a", NAT.withForgetAfter(forgetAfter), staticPeers, new NatAgent.Ports(links, channel,
+        return KIT.spawn(NatAgent.create("a", NAT.withForgetAfter(forgetAfter), staticPeers.stream().map(PeerId::of).toList(), new NatAgent.Ports(links, channel,
                 directory.getRef(), Optional.empty(), new RelayPaths(), new RendezvousSignaling("a", List.of(), links, channel,
                 drops, new SignalCounters(), System::nanoTime))));
     }

@@ -16,6 +16,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
+import io.ipop.wire.PeerId;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,7 +82,7 @@ class PathValidationTest {
     @Test
     void aCapturedHelloSentFirstByTheAttackerNeitherBecomesTheEndpointNorLocksOutTheGenuineCopy() {
         start(Discovery.INBOUND);                               // nothing about b's address is trusted
-        ConReq captured = hellosOf("instance-b").request("a", 77, false);
+        ConReq captured = hellosOf("instance-b").request(PeerId.of("a"), 77, false);
         session.tell(new PeerSession.ControlReceived(X, captured));
         directory.expectNoMessage(Duration.ofMillis(300));
         assertEquals(LinkState.CONNECTING, link.snapshot().state(), "x's copy brought no link up");
@@ -90,14 +91,14 @@ class PathValidationTest {
         session.tell(new PeerSession.ControlReceived(B, captured));        // the genuine copy, second
         ConReq toB = awaitRequestTo(B);
         directory.expectNoMessage(Duration.ofMillis(200));
-        session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").response("a", 77, toB.nonce(), false)));
+        session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").response(PeerId.of("a"), 77, toB.nonce(), false)));
         PeerDirectory.LinkUp up = directory.expectMessageClass(PeerDirectory.LinkUp.class);
         assertEquals(B, up.route().endpoint(), "the link is at b's address, which answered");
         assertTrue(ctx.counters().drops(SetupDrop.HELLO_UNPROVEN_PATH) >= 1);
 
         // x has no answer to the challenge sent to x (only b's key could sign one); what it can do is replay b's
         // genuine answer, which echoes the nonce sent to b's address: that proves nothing about x's
-        ConResp genuine = hellosOf("instance-b").response("a", 77, toB.nonce(), false);
+        ConResp genuine = hellosOf("instance-b").response(PeerId.of("a"), 77, toB.nonce(), false);
         session.tell(new PeerSession.ControlReceived(X, genuine));
         directory.expectNoMessage(Duration.ofMillis(300));  // the session has handled it by now
         assertEquals(B, link.snapshot().endpoint(), "unchanged");
@@ -107,7 +108,7 @@ class PathValidationTest {
     void aVerifiedHelloFromANewAddressNeitherMovesNorResetsAnUpLinkUntilTheAddressAnswers() {
         start(Discovery.STATIC);
         bringUp();
-        ConReq restarted = hellosOf("instance-b-2").request("a", 88, null);   // captured from b's next life, elsewhere
+        ConReq restarted = hellosOf("instance-b-2").request(PeerId.of("a"), 88, null);   // captured from b's next life, elsewhere
         session.tell(new PeerSession.ControlReceived(X, restarted));
         ConReq challenge = awaitRequestTo(X);
         directory.expectNoMessage(Duration.ofMillis(300));
@@ -116,7 +117,7 @@ class PathValidationTest {
         assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_UNPROVEN_PATH));
 
         // the real b restarted behind a new NAT mapping at x: it answers the challenge, and only then the link moves
-        session.tell(new PeerSession.ControlReceived(X, hellosOf("instance-b-2").response("a", 88, challenge.nonce(), false)));
+        session.tell(new PeerSession.ControlReceived(X, hellosOf("instance-b-2").response(PeerId.of("a"), 88, challenge.nonce(), false)));
         directory.expectMessageClass(PeerDirectory.LinkDown.class);
         PeerDirectory.LinkUp renewed = directory.expectMessageClass(PeerDirectory.LinkUp.class);
         assertEquals(X, renewed.route().endpoint());
@@ -126,14 +127,14 @@ class PathValidationTest {
     @Test
     void anOlderHelloReplayedFromTheLinksOwnAddressDoesNotResetIt() {
         start(Discovery.STATIC);
-        ConReq older = hellosOf("instance-b").request("a", 77, null);  // b's first request, never delivered to a
+        ConReq older = hellosOf("instance-b").request(PeerId.of("a"), 77, null);  // b's first request, never delivered to a
         sleepMillis(5);
         bringUp();
         session.tell(new PeerSession.ControlReceived(B, older));       // replayed, its source spoofed as b's
         directory.expectNoMessage(Duration.ofMillis(300));
         assertEquals(LinkState.UP, link.snapshot().state());
         assertEquals(1, ctx.counters().drops(SetupDrop.HELLO_SUPERSEDED));
-        session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").request("a", 77, null)));
+        session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").request(PeerId.of("a"), 77, null)));
         directory.expectMessageClass(PeerDirectory.LinkDown.class);    // a newer one does: b really went back to setup
     }
 
@@ -144,25 +145,25 @@ class PathValidationTest {
     @Test
     void anUpLinkLeavesAWorkingDirectPathOnlyWhenItFails() {
         start(Discovery.STATIC);
-        ConReq first = hellosOf("instance-b").request("a", 77, false);
+        ConReq first = hellosOf("instance-b").request(PeerId.of("a"), 77, false);
         session.tell(new PeerSession.ControlReceived(B, first));
         assertEquals(B, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint());
         wire.drain();
         Endpoint hairpin = Endpoint.parse("198.51.100.2:5800");
         // the peer's next retry of the same setup, by the other path (b probes all of a's candidates)
-        session.tell(new PeerSession.ControlReceived(hairpin, hellosOf("instance-b").request("a", 77, false)));
+        session.tell(new PeerSession.ControlReceived(hairpin, hellosOf("instance-b").request(PeerId.of("a"), 77, false)));
         ConReq challenge = awaitRequestTo(hairpin);
         session.tell(new PeerSession.ControlReceived(hairpin,
-                hellosOf("instance-b").response("a", 77, challenge.nonce(), false)));
+                hellosOf("instance-b").response(PeerId.of("a"), 77, challenge.nonce(), false)));
         directory.expectNoMessage(Duration.ofMillis(300));
         assertEquals(B, link.snapshot().endpoint(), "the working path keeps the link");
 
         ManualTime.get(KIT.system()).timePasses(Duration.ofMillis(2600));   // nothing heard for over half of dead-after
         directory.expectNoMessage(Duration.ofMillis(100));
-        session.tell(new PeerSession.ControlReceived(hairpin, hellosOf("instance-b").request("a", 77, false)));
+        session.tell(new PeerSession.ControlReceived(hairpin, hellosOf("instance-b").request(PeerId.of("a"), 77, false)));
         ConReq again = awaitRequestTo(hairpin);
         session.tell(new PeerSession.ControlReceived(hairpin,
-                hellosOf("instance-b").response("a", 77, again.nonce(), false)));
+                hellosOf("instance-b").response(PeerId.of("a"), 77, again.nonce(), false)));
         assertEquals(hairpin, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint(),
                 "a failing path gives way to the one that answers");
         assertEquals(LinkState.UP, link.snapshot().state());
@@ -177,13 +178,13 @@ class PathValidationTest {
                 Duration.ofSeconds(2)), security, Optional.of(a), new ControlChannel(wire, new ControlCodec()),
                 new Hellos(selfA, Optional.of(a)), check, KIT.spawn(SecurityPolicy.create(security, selfA.groups())),
                 new DataplaneCounters(), Runnable::run);
-        link = PeerLink.connecting("b", discoveredBy, 0x1234, B);
-        session = KIT.spawn(PeerSession.create(ctx, "b", B, link, directory.getRef()));
+        link = PeerLink.connecting(PeerId.of("b"), discoveredBy, 0x1234, B);
+        session = KIT.spawn(PeerSession.create(ctx, PeerId.of("b"), B, link, directory.getRef()));
         awaitRequestTo(B);
     }
 
     private void bringUp() {
-        session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").request("a", 77, false)));
+        session.tell(new PeerSession.ControlReceived(B, hellosOf("instance-b").request(PeerId.of("a"), 77, false)));
         assertEquals(B, directory.expectMessageClass(PeerDirectory.LinkUp.class).route().endpoint());
         wire.drain();
     }

@@ -11,6 +11,7 @@ import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -59,30 +60,30 @@ class PeerDirectoryDiscoveryTest {
 
     @Test
     void aPeerLostByItsOwnSourceIsUnlinkedAndOthersAreLeftAlone() {
-        directory.tell(new PeerDirectory.PeerFound("b", B, Discovery.CLUSTER));
-        directory.tell(new PeerDirectory.PeerFound("c", C, Discovery.STATIC));
-        await("both links", () -> links.knows("b") && links.knows("c"));
-        assertEquals(Discovery.CLUSTER, links.get("b").discoveredBy());
+        directory.tell(new PeerDirectory.PeerFound(PeerId.of("b"), B, Discovery.CLUSTER));
+        directory.tell(new PeerDirectory.PeerFound(PeerId.of("c"), C, Discovery.STATIC));
+        await("both links", () -> links.knows(PeerId.of("b")) && links.knows(PeerId.of("c")));
+        assertEquals(Discovery.CLUSTER, links.get(PeerId.of("b")).discoveredBy());
         await("con_req to b's published endpoint", () -> wire.drain().stream().anyMatch(s -> s.to().equals(B)));
 
-        directory.tell(new PeerDirectory.PeerLost("c", Discovery.CLUSTER, "left the cluster"));   // c came from the config
-        directory.tell(new PeerDirectory.PeerLost("b", Discovery.CLUSTER, "left the cluster"));
-        await("b unlinked", () -> !links.knows("b"));
-        assertNotNull(links.get("c"), "a static peer is not the cluster's to remove");
+        directory.tell(new PeerDirectory.PeerLost(PeerId.of("c"), Discovery.CLUSTER, "left the cluster"));   // c came from the config
+        directory.tell(new PeerDirectory.PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster"));
+        await("b unlinked", () -> !links.knows(PeerId.of("b")));
+        assertNotNull(links.get(PeerId.of("c")), "a static peer is not the cluster's to remove");
     }
 
     @Test
     void aPeerFoundAgainWhileItsOldSessionStopsIsLinkedAfresh() {
-        directory.tell(new PeerDirectory.PeerFound("b", B, Discovery.CLUSTER));
-        await("b linked", () -> links.knows("b"));
-        int oldIndex = links.get("b").localIndex();
-        directory.tell(new PeerDirectory.PeerLost("b", Discovery.CLUSTER, "restarted (new cluster member)"));
-        directory.tell(new PeerDirectory.PeerFound("b", C, Discovery.CLUSTER));
-        await("b linked again at its new endpoint", () -> links.knows("b") && links.get("b").localIndex() != oldIndex);
-        assertNotEquals(oldIndex, links.get("b").localIndex());
+        directory.tell(new PeerDirectory.PeerFound(PeerId.of("b"), B, Discovery.CLUSTER));
+        await("b linked", () -> links.knows(PeerId.of("b")));
+        int oldIndex = links.get(PeerId.of("b")).localIndex();
+        directory.tell(new PeerDirectory.PeerLost(PeerId.of("b"), Discovery.CLUSTER, "restarted (new cluster member)"));
+        directory.tell(new PeerDirectory.PeerFound(PeerId.of("b"), C, Discovery.CLUSTER));
+        await("b linked again at its new endpoint", () -> links.knows(PeerId.of("b")) && links.get(PeerId.of("b")).localIndex() != oldIndex);
+        assertNotEquals(oldIndex, links.get(PeerId.of("b")).localIndex());
         wire.drain();
         await("con_req to the new endpoint", () -> wire.drain(ConReq.class).size() > 0);
-        assertEquals(C, links.get("b").snapshot().endpoint());
+        assertEquals(C, links.get(PeerId.of("b")).snapshot().endpoint());
     }
 
     private static void await(String what, BooleanSupplier condition) {

@@ -17,6 +17,7 @@ import io.ipop.wire.ControlMessage.Close;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
 import io.ipop.wire.ControlMessage.Ping;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,9 +56,9 @@ class PeerSessionTest {
     void start() {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
-        link = PeerLink.connecting("b", Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
+        link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
         linkContext = context(wire);
-        session = KIT.spawn(PeerSession.create(linkContext, "b", PEER_ENDPOINT, link, directory.getRef()));
+        session = KIT.spawn(PeerSession.create(linkContext, PeerId.of("b"), PEER_ENDPOINT, link, directory.getRef()));
     }
 
     @AfterEach
@@ -131,7 +132,7 @@ class PeerSessionTest {
         assertEquals(LinkState.UP, link.snapshot().state(), "still up before dead-after");
         TIME.timePasses(Duration.ofMillis(700));
         PeerDirectory.LinkDown down = directory.expectMessageClass(PeerDirectory.LinkDown.class);
-        assertEquals("b", down.peer());
+        assertEquals(PeerId.of("b"), down.peer());
         awaitState(LinkState.LOST);
         assertTrue(link.snapshot().reason().contains("nothing heard"), link.snapshot().reason());
         awaitSent(ConReq.class, 1);                               // and it starts reconnecting at once

@@ -19,6 +19,7 @@ import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Close;
 import io.ipop.wire.ControlMessage.ConRej;
 import io.ipop.wire.ControlMessage.ConReq;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -105,7 +106,7 @@ class PeerSessionTrustTest {
         assertTrue(close.reason().contains("revoked"), "the peer is told why: " + close.reason());
         assertEquals(1, link.setups().distrusted());
 
-        session.tell(received(fromB.request("a", 77, false)));      // b tries again: refused, counted, told
+        session.tell(received(fromB.request(PeerId.of("a"), 77, false)));      // b tries again: refused, counted, told
         ConRej rej = awaitSent(ConRej.class, 1).get(0);
         assertTrue(rej.reason().contains("revoked"), rej.reason());
         assertEquals(1, linkContext.counters().drops(SetupDrop.HELLO_REVOKED));
@@ -152,7 +153,7 @@ class PeerSessionTrustTest {
         assertEquals(4, sent.size(), "re-sent with the link's backoff while unanswered");
         assertTrue(sent.stream().allMatch(r -> Boolean.FALSE.equals(r.secure()) && r.groups().contains("red")));
 
-        session.tell(received(fromB.response("a", 77, sent.get(sent.size() - 1).nonce(), false)));
+        session.tell(received(fromB.response(PeerId.of("a"), 77, sent.get(sent.size() - 1).nonce(), false)));
         for (int i = 0; i < 10; i++) {
             TIME.timePasses(Duration.ofSeconds(1));
             link.counters().heard();
@@ -164,7 +165,7 @@ class PeerSessionTrustTest {
     private void start(SecuritySettings security) {
         wire = new RecordingUnderlay();
         directory = KIT.createTestProbe();
-        link = PeerLink.connecting("b", Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
+        link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, LOCAL_INDEX, PEER_ENDPOINT);
         Clock clock = new Clock() {
             @Override
             public java.time.ZoneId getZone() {
@@ -187,7 +188,7 @@ class PeerSessionTrustTest {
                 new Hellos(SELF, Optional.of(a)), check, KIT.spawn(SecurityPolicy.create(security, SELF.groups())),
                 new DataplaneCounters(), Runnable::run);
         fromB = new Hellos(B, Optional.of(b));
-        session = KIT.spawn(PeerSession.create(linkContext, "b", PEER_ENDPOINT, link, directory.getRef()));
+        session = KIT.spawn(PeerSession.create(linkContext, PeerId.of("b"), PEER_ENDPOINT, link, directory.getRef()));
     }
 
     private static SecuritySettings security(Revocations revoked, Duration reverify) {
@@ -197,7 +198,7 @@ class PeerSessionTrustTest {
 
     private void bringUp() {
         awaitSent(ConReq.class, 1);
-        session.tell(received(fromB.request("a", 77, false)));
+        session.tell(received(fromB.request(PeerId.of("a"), 77, false)));
         directory.expectMessageClass(PeerDirectory.LinkUp.class);
         awaitState(LinkState.UP);
         assertEquals(b.name(), link.snapshot().remote().name());

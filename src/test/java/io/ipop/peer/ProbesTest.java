@@ -33,12 +33,12 @@ class ProbesTest {
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
     private final LinkContext ctx = context(wire);
-    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, CONFIGURED);
+    private final PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 0x1234, CONFIGURED);
     private final Probes probes = new Probes(PeerId.of("b"), link, CONFIGURED, true);
 
     @Test
     void onARelayedLinkEveryFourthKeepaliveProbesTheDirectPaths() {
-        probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
+        probes.candidates().learn(List.of(DIRECT), RELAYED, PeerId.of("r"));
         for (long seq = 1; seq <= 3; seq++) {
             probes.keepaliveSent(ctx, RELAYED, seq, false, 0);
         }
@@ -53,7 +53,7 @@ class ProbesTest {
 
     @Test
     void aDirectLinkIsNotProbedElsewhere() {
-        probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
+        probes.candidates().learn(List.of(DIRECT), RELAYED, PeerId.of("r"));
         probes.keepaliveSent(ctx, DIRECT, Probes.PROBE_EVERY, false, 0);
         assertEquals(List.of(), wire.drain());
     }
@@ -93,12 +93,12 @@ class ProbesTest {
     private final List<String> forwarded = new java.util.ArrayList<>();
     private final Signaling rendezvous = new Signaling() {
         @Override
-        public void forward(String peer, java.util.function.Supplier<? extends ControlMessage.Hello> hello) {
+        public void forward(PeerId peer, java.util.function.Supplier<? extends ControlMessage.Hello> hello) {
             forwarded.add(peer + ":" + (hello.get() instanceof ConReq ? "con_req" : "con_resp"));
         }
 
         @Override
-        public boolean canForward(String peer) {
+        public boolean canForward(PeerId peer) {
             return true;
         }
     };
@@ -154,7 +154,7 @@ class ProbesTest {
     @Test
     void aRelaysPortIsAlwaysProbedInFull() {
         RecordingUnderlay ttlWire = new RecordingUnderlay().limitingTtl();
-        probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
+        probes.candidates().learn(List.of(DIRECT), RELAYED, PeerId.of("r"));
         probes.request(context(ttlWire, rendezvous), CONFIGURED, null, 0);
         assertEquals(List.of(CONFIGURED, RELAYED), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
         assertEquals(List.of(DIRECT, DIRECT), ttlWire.drainLimited().stream().map(RecordingUnderlay.Limited::to).toList());
@@ -164,7 +164,7 @@ class ProbesTest {
     void onARelayedLinkAnUnarmedSideOpensThenSignalsThroughTheRendezvous() {
         RecordingUnderlay ttlWire = new RecordingUnderlay().limitingTtl();
         LinkContext signaling = context(ttlWire, rendezvous);
-        probes.candidates().learn(List.of(DIRECT), RELAYED, "r");
+        probes.candidates().learn(List.of(DIRECT), RELAYED, PeerId.of("r"));
         probes.keepaliveSent(signaling, RELAYED, Probes.PROBE_EVERY, false, 0);
         assertEquals(List.of(DIRECT, DIRECT), ttlWire.drainLimited().stream().map(RecordingUnderlay.Limited::to).toList());
         assertEquals(List.of(CONFIGURED), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());

@@ -36,7 +36,7 @@ class RefusalsTest {
 
     private final RecordingUnderlay wire = new RecordingUnderlay();
     private final LinkContext ctx = context(wire);
-    private final PeerLink link = PeerLink.connecting("b", Discovery.STATIC, 0x1234, PEER);
+    private final PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 0x1234, PEER);
     private final AtomicLong now = new AtomicLong(100 * SECOND);
     private final Logger log = (Logger) LoggerFactory.getLogger("RefusalsTest");
     private final ListAppender<ILoggingEvent> lines = new ListAppender<>();

@@ -14,6 +14,7 @@ import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,8 +56,8 @@ class RelayedSessionTest {
         RecordingUnderlay wire = new RecordingUnderlay();
         List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x43, ANNOUNCED);
-        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire, signaled), "b", ANNOUNCED, link,
+        PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.rendezvous(PeerId.of("rv")), 0x43, ANNOUNCED);
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire, signaled), PeerId.of("b"), ANNOUNCED, link,
                 directory.getRef()));
         awaitSignaled(signaled, ConReq.class);              // seeking: its con_req goes through the rendezvous too
         wire.drain();
@@ -65,7 +66,7 @@ class RelayedSessionTest {
         ConReq forwarded = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.3/24",
                 "02:00:00:00:00:02", List.of(), "fwd-b", 77, System.currentTimeMillis(), null, null, null, "a",
                 List.of(DIRECT.toString(), host.toString()));
-        session.tell(new PeerSession.Signaled(forwarded, "rv"));
+        session.tell(new PeerSession.Signaled(forwarded, PeerId.of("rv")));
 
         List<RecordingUnderlay.Sent> probes = awaitSentTo(wire, host, ConReq.class);
         assertTrue(probes.stream().anyMatch(p -> p.to().equals(DIRECT)), "probes the reflexive candidate: " + probes);
@@ -87,14 +88,14 @@ class RelayedSessionTest {
         RecordingUnderlay wire = new RecordingUnderlay();
         List<ControlMessage.Hello> signaled = new CopyOnWriteArrayList<>();
         LinkContext ctx = context(wire, signaled);
-        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x44, ANNOUNCED);
-        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
+        PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.rendezvous(PeerId.of("rv")), 0x44, ANNOUNCED);
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, PeerId.of("b"), ANNOUNCED, link,
                 KIT.<PeerDirectory.Command>createTestProbe().getRef()));
         awaitSignaled(signaled, ConReq.class);
         ConReq misaddressed = new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b", "10.77.0.3/24",
                 "02:00:00:00:00:02", List.of(), "fwd-c", 77, System.currentTimeMillis(), null, null, null, "c",
                 List.of("198.51.100.66:5800"));
-        session.tell(new PeerSession.Signaled(misaddressed, "rv"));
+        session.tell(new PeerSession.Signaled(misaddressed, PeerId.of("rv")));
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (ctx.counters().drops(SetupDrop.HELLO_MISADDRESSED) == 0 && System.nanoTime() < deadline) {
             pause();
@@ -109,11 +110,11 @@ class RelayedSessionTest {
     void comesUpThroughTheRelayAndMovesToADirectPathThatAnswers() {
         RecordingUnderlay wire = new RecordingUnderlay();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x42, ANNOUNCED);
-        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire), "b", ANNOUNCED, link,
+        PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.rendezvous(PeerId.of("rv")), 0x42, ANNOUNCED);
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(context(wire), PeerId.of("b"), ANNOUNCED, link,
                 directory.getRef()));
 
-        session.tell(new PeerSession.CandidatesLearned(List.of(), RELAYED, "rv"));
+        session.tell(new PeerSession.CandidatesLearned(List.of(), RELAYED, PeerId.of("rv")));
         List<RecordingUnderlay.Sent> first = awaitSentTo(wire, RELAYED, ConReq.class);
         assertTrue(first.stream().anyMatch(s -> s.to().equals(RELAYED)), "con_req probes the relayed candidate at once: " + first);
 
@@ -160,11 +161,11 @@ class RelayedSessionTest {
     void aRelayedLinkDoesNotMoveToAnAddressThatOnlyRepeatsAProbe() {
         RecordingUnderlay wire = new RecordingUnderlay();
         TestProbe<PeerDirectory.Command> directory = KIT.createTestProbe();
-        PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x45, ANNOUNCED);
+        PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.rendezvous(PeerId.of("rv")), 0x45, ANNOUNCED);
         LinkContext ctx = context(wire);
-        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, "b", ANNOUNCED, link,
+        ActorRef<PeerSession.Command> session = KIT.spawn(PeerSession.create(ctx, PeerId.of("b"), ANNOUNCED, link,
                 directory.getRef()));
-        session.tell(new PeerSession.CandidatesLearned(List.of(), RELAYED, "rv"));
+        session.tell(new PeerSession.CandidatesLearned(List.of(), RELAYED, PeerId.of("rv")));
         ConReq toRelay = awaitSentTo(wire, RELAYED, ConReq.class).stream()
                 .filter(s -> s.to().equals(RELAYED) && s.message() instanceof ConReq).map(s -> (ConReq) s.message())
                 .findFirst().orElseThrow();

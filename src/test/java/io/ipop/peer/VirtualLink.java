@@ -5,7 +5,6 @@ import io.ipop.secure.PeerIdentity;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
-import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,7 +52,7 @@ final class VirtualLink implements LinkEffect.Port {
     VirtualLink(LinkContext ctx, Endpoint configured, PeerLink link, Function<Optional<PeerIdentity>, SecurityDecision> policy) {
         this.link = link;
         this.policy = policy;
-        this.machine = new LinkMachine(ctx, PeerId.of(link.peer()), configured, link, Clock.systemUTC());
+        this.machine = new LinkMachine(ctx, link.peer(), configured, link, Clock.systemUTC());
     }
 
     /** Feeds {@code event} at the current virtual time and carries out its effects; returns them. */

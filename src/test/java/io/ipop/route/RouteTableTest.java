@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -40,9 +41,9 @@ class RouteTableTest {
         assertSame(b, table.byMac(b.mac()));
         assertSame(e, table.byMac(e.mac()));
         assertEquals(null, table.byMac(io.ipop.frame.MacAddress.derivedFrom("nobody").bits()));
-        assertSame(b, table.macHolderOtherThan(b.mac(), "x"));
-        assertEquals(null, table.macHolderOtherThan(b.mac(), "b"));
-        Route impostor = new Route("x", 99, 1, b.endpoint(), new LinkCounters(), null, b.identity(), new FlowTable());
+        assertSame(b, table.macHolderOtherThan(b.mac(), PeerId.of("x")));
+        assertEquals(null, table.macHolderOtherThan(b.mac(), PeerId.of("b")));
+        Route impostor = new Route(PeerId.of("x"), 99, 1, b.endpoint(), new LinkCounters(), null, b.identity(), new FlowTable());
         IllegalArgumentException twice = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> RouteTable.of(List.of(b, impostor)));
         assertTrue(twice.getMessage().contains("on two links"), twice.getMessage());
@@ -62,9 +63,9 @@ class RouteTableTest {
 
     @Test
     void findsRoutesByPeerName() {
-        assertSame(b, table.byPeer("b"));
-        assertSame(d, table.byPeer("ddd"));
-        assertNull(table.byPeer("zz"));
+        assertSame(b, table.byPeer(PeerId.of("b")));
+        assertSame(d, table.byPeer(PeerId.of("ddd")));
+        assertNull(table.byPeer(PeerId.of("zz")));
     }
 
     @Test
@@ -96,6 +97,6 @@ class RouteTableTest {
         assertTrue(RouteTable.EMPTY.isEmpty());
         assertEquals(List.of(), RouteTable.EMPTY.all());
         assertNull(RouteTable.EMPTY.byLocalIndex(0));
-        assertNull(RouteTable.EMPTY.byPeer("b"));
+        assertNull(RouteTable.EMPTY.byPeer(PeerId.of("b")));
     }
 }

@@ -235,6 +235,36 @@ class DtlsHandshakeTest {
     }
 
     @Test
+    void theNodesExecutorRunsAtMostItsBoundAndRefusesTheRestAtOnce() throws Exception {
+        ThreadPoolExecutor bounded = (ThreadPoolExecutor) DtlsHandshake.executor(1);
+        try {
+            byte[] bobCert = bob.certificate().getEncoded();
+            DtlsHandshake first = DtlsHandshake.start(DtlsHandshake.Role.CLIENT, alice, bobCert, record -> { }, bounded,
+                    Duration.ofSeconds(30), MAX_RECORD);
+            DtlsHandshake second = DtlsHandshake.start(DtlsHandshake.Role.CLIENT, alice, bobCert, record -> { }, bounded,
+                    Duration.ofSeconds(30), MAX_RECORD);
+            DtlsException refused = failure(second.result(), 0.5);
+            assertEquals(Reason.PROTOCOL, refused.reason());
+            assertTrue(refused.getMessage().contains("rejected"), refused.getMessage());
+            assertTrue(!first.result().isDone(), "the running handshake goes on");
+            first.cancel();
+            long deadline = System.currentTimeMillis() + 1000;
+            while (bounded.getActiveCount() > 0 && System.currentTimeMillis() < deadline) {
+                Thread.sleep(10);
+            }
+            Thread.sleep(100);                          // the freed thread waits for the next task
+            DtlsHandshake third = DtlsHandshake.start(DtlsHandshake.Role.CLIENT, alice, bobCert, record -> { }, bounded,
+                    Duration.ofSeconds(30), MAX_RECORD);
+            Thread.sleep(200);
+            assertTrue(!third.result().isDone(), "a cancelled handshake frees its thread for the next");
+            assertEquals(1, bounded.getPoolSize());
+            third.cancel();
+        } finally {
+            bounded.shutdownNow();
+        }
+    }
+
+    @Test
     void cancelEndsTheServerLinger() throws Exception {
         Pair pair = new Pair(alice, bob, 0, Duration.ofSeconds(30));
         pair.server.result().get(5, TimeUnit.SECONDS);

@@ -12,6 +12,7 @@ import io.ipop.secure.LinkCipher;
 import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
+import io.ipop.wire.PeerId;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
@@ -124,7 +125,7 @@ public final class Warmup {
     }
 
     private static Route route(int localIndex, int remoteIndex, Endpoint endpoint, LinkCipher cipher, long peerMac) {
-        return new Route("warm-up", localIndex, remoteIndex, endpoint, new LinkCounters(), cipher, identity(peerMac),
+        return new Route(PeerId.of("warm-up"), localIndex, remoteIndex, endpoint, new LinkCounters(), cipher, identity(peerMac),
                 new FlowTable());
     }
 

@@ -9,6 +9,7 @@ import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
+import io.ipop.wire.PeerId;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.Ping;
@@ -35,7 +36,7 @@ class HairpinPathTest {
     private static final SecurityDecision PLAIN = new SecurityDecision(false, "mode:never");
 
     private final DataplaneCounters counters = new DataplaneCounters();
-    private final PeerLink link = PeerLink.connecting("b", Discovery.rendezvous("rv"), 0x1234, B_PUBLIC);
+    private final PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.rendezvous(PeerId.of("rv")), 0x1234, B_PUBLIC);
     private final VirtualLink v = new VirtualLink(context(), B_PUBLIC, link, verified -> PLAIN);
     /** The nonce of the request the hairpin path answered. */
     private String hairpinNonce;

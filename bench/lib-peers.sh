@@ -11,7 +11,7 @@
 # are installed with apt-get (no recommends: wireguard-tools would bring a kernel image); fails naming them
 # if that is not possible.
 peer_tools_ensure() {
-  local pkgs=() left
+  local pkgs=() left t
   command -v wireguard-go >/dev/null || pkgs+=(wireguard-go)
   command -v wg >/dev/null || pkgs+=(wireguard-tools)
   command -v nebula >/dev/null && command -v nebula-cert >/dev/null || pkgs+=(nebula)
@@ -30,7 +30,7 @@ peer_tools_ensure() {
   [ -z "$left" ] || fail "--peers: still missing after apt-get:$left"
 }
 
-# wait_link NS DEV: the device DEV exists in NS (up to 10 s); fails naming WHAT otherwise.
+# wait_link NS DEV: the device DEV exists in NS (waits up to 10 s; status 1 if it never does).
 wait_link() {
   for _ in $(seq 100); do
     ip -n "$1" link show "$2" >/dev/null 2>&1 && return 0

@@ -11,17 +11,23 @@
 #           TAP-over-UDP forwarder there is, socat in each namespace (C, one thread, one packet per
 #           system call, plaintext), iperf3 a -> 10.78.0.2 — the floor a userspace VPN starts from
 #           on this machine, measured in the same run
+#   wireguard, nebula  with --peers: wireguard-go and nebula (Debian packages, installed with apt-get if
+#           missing) in the same namespaces over the same veth, inside MTU 1400 as the nodes' TAP
+#           (bench/lib-peers.sh), iperf3 a -> 10.79.0.2 and a -> 10.80.0.2; --peers also runs socat
 #   plain-fw, secure-fw  with --firewall: plain and secure again, both nodes running the group
 #           firewall with 20 inbound rules and default deny (19 that do not match iperf3, the 20th lets
 #           TCP 5201 in; ICMP for ping; the replies to a's flows come back through the flow table)
 # Each case: BENCH_RUNS (3) runs of iperf3 TCP, one stream, BENCH_SECONDS (10) s each, median of the
-# receiver's bits/s; then ping -c 20 -i 0.05, median RTT; CPU seconds (utime+stime) each node process
-# used over the iperf3 runs, and each node process's peak RSS (VmHWM). Prints a table, and as its very last line
+# receiver's bits/s; then ping -c 20 -i 0.05, median RTT; CPU seconds (utime+stime) each of the case's two
+# processes used over the iperf3 runs, the same per GB received (direct: iperf3's own), and each process's
+# peak RSS (VmHWM). Prints a table, and as its very last line
 #   plain/direct=R1 secure/direct=R2 rtt_added_ms=R3
 # (ratios of the median throughputs; R3 = secure RTT median - direct RTT median, ms), and with
-# --firewall two more fields: plain_fw/plain=R4 secure_fw/secure=R5 (the firewall's cost, same run).
+# --peers three more: secure/best_peer=R4 plain/best_peer=R5 rtt_added_socat_ms=R6 (R4, R5: against the
+# faster of wireguard and nebula; R6 = socat RTT median - direct RTT median), and with --firewall two more
+# at the end: plain_fw/plain=R7 secure_fw/secure=R8 (the firewall's cost, same run).
 #
-# Usage (as root): bench/throughput.sh [--rate RATE] [--firewall]
+# Usage (as root): bench/throughput.sh [--rate RATE] [--firewall] [--peers]
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
 #   BENCH_RUNS, BENCH_WARMUP (seconds of one discarded iperf3 run before each case's runs; default 0),
 #   IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_REFERENCE (1: the socat
@@ -39,6 +45,7 @@ warmup="${BENCH_WARMUP:-0}"
 java_opts="${IPOP_JAVA_OPTS:-}"
 rate=""
 firewall=0
+peers=0
 prefix="ipb$$"
 ns_a="$prefix-a"
 ns_b="$prefix-b"
@@ -52,6 +59,8 @@ failed=1
 exec 3>&2
 log() { printf '%s\n' "$*" >&3; }
 . "$here/bench/lib.sh"
+. "$here/bench/lib-pair.sh"
+. "$here/bench/lib-peers.sh"
 fail() { log "throughput: FAILED: $*"; exit 1; }
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
@@ -62,8 +71,9 @@ while [ $# -gt 0 ]; do
     --rate) [ $# -ge 2 ] || fail "--rate needs a value, e.g. --rate 1gbit"; rate=$2; shift 2 ;;
     --rate=*) rate=${1#--rate=}; shift ;;
     --firewall) firewall=1; shift ;;
+    --peers) peers=1; shift ;;
     -h|--help) usage; exit 0 ;;
-    *) fail "unknown argument '$1' (usage: bench/throughput.sh [--rate RATE] [--firewall])" ;;
+    *) fail "unknown argument '$1' (usage: bench/throughput.sh [--rate RATE] [--firewall] [--peers])" ;;
   esac
 done
 
@@ -84,10 +94,7 @@ cleanup() {
   local rc=$?
   set +e
   trap - ERR
-  if [ -n "$server_pid" ]; then stop_pid "$server_pid"; fi
-  for pid in "${node_pids[@]}"; do stop_pid "$pid"; done
-  ip netns del "$ns_a" 2>/dev/null
-  ip netns del "$ns_b" 2>/dev/null
+  pair_cleanup
   finish_work throughput "$rc" "$failed"
   exit "$rc"
 }
@@ -95,85 +102,37 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'log "throughput: FAILED at line $LINENO: $BASH_COMMAND"' ERR
+[ "$peers" = 0 ] || peer_tools_ensure
 
-in_ns() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
-mgmt() { in_ns "$1" timeout 5 curl -fsS --max-time 2 "http://127.0.0.1:8558$2"; }
+# ---------------------------------------------------------------------------------------- underlay, PKI
+pair_underlay "$rate"
+pair_pki
 
-# ---------------------------------------------------------------------------------------- underlay
-log "== namespaces $ns_a, $ns_b over one veth pair${rate:+, shaped with tbf rate $rate}"
-ip netns add "$ns_a"
-ip netns add "$ns_b"
-ip link add "${prefix}a" type veth peer name "${prefix}b"
-ip link set "${prefix}a" netns "$ns_a"
-ip link set "${prefix}b" netns "$ns_b"
-i=1
-for ns in "$ns_a" "$ns_b"; do
-  side=${ns##*-}
-  ip -n "$ns" link set "${prefix}${side}" name eth0
-  ip -n "$ns" addr add "192.0.2.$i/24" dev eth0
-  ip -n "$ns" link set eth0 up
-  ip -n "$ns" link set lo up
-  if [ -n "$rate" ]; then
-    tc -n "$ns" qdisc add dev eth0 root tbf rate "$rate" burst 512kb latency 50ms \
-      || fail "tc refused 'tbf rate $rate burst 512kb latency 50ms' on eth0 of $ns"
-  fi
-  i=$((i + 1))
-done
-in_ns "$ns_a" timeout 10 ping -c 1 -W 2 192.0.2.2 >/dev/null || fail "no ping over the bare veth 192.0.2.1 -> 192.0.2.2"
-
-# ---------------------------------------------------------------------------------------- overlay PKI
-log "== overlay CA and certificates for a (10.77.0.1/24) and b (10.77.0.2/24), group blue"
-pki="$work/pki"
-timeout 60 java -jar "$jar" ca init --dir "$pki" >"$work/ca.log" 2>&1 || { cat "$work/ca.log" >&3; fail "ca init failed"; }
-timeout 60 java -jar "$jar" ca sign --dir "$pki" --name a --ip 10.77.0.1/24 --groups blue >>"$work/ca.log" 2>&1 \
-  || { cat "$work/ca.log" >&3; fail "ca sign a failed"; }
-timeout 60 java -jar "$jar" ca sign --dir "$pki" --name b --ip 10.77.0.2/24 --groups blue >>"$work/ca.log" 2>&1 \
-  || { cat "$work/ca.log" >&3; fail "ca sign b failed"; }
-
-# ---------------------------------------------------------------------------------------- helpers
+# ---------------------------------------------------------------------------------------- measuring
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 
 
-node_log_tail() {
-  local n
-  for n in a b; do
-    if [ -f "$work/$case_name-$n.log" ]; then log "--- last lines of node $n ($work/$case_name-$n.log)"; tail -25 "$work/$case_name-$n.log" >&3; fi
-  done
-}
-
-wait_server_listening() {
-  local ip=$1
-  for _ in $(seq 100); do
-    if in_ns "$ns_b" ss -Hltn "sport = :5201" 2>/dev/null | grep -q .; then return 0; fi
-    kill -0 "$server_pid" 2>/dev/null || return 1
-    sleep 0.05
-  done
-  return 1
-}
-
-last_bps=""
-iperf_once() {  # one iperf3 run a -> $1; sets last_bps to the receiver's bits/s
-  local ip=$1 tag=$2
-  # a simple command, not a function, so that $! is the process itself (ip execs timeout)
-  ip netns exec "$ns_b" timeout $((seconds + 30)) iperf3 -s -1 -B "$ip" -p 5201 >"$work/$tag-server.log" 2>&1 3>&- &
-  server_pid=$!
-  wait_server_listening "$ip" || { cat "$work/$tag-server.log" >&3; fail "iperf3 server on $ip did not start listening"; }
+last_bps=""; last_bytes=""; last_iperf_cpu=""
+iperf_once() {  # one iperf3 run a -> $1; sets last_bps, last_bytes (receiver) and last_iperf_cpu (CPU s of both iperf3s)
+  local ip=$1 tag=$2 vals
+  iperf_server "$ip" "$tag" $((seconds + 30))
   if ! in_ns "$ns_a" timeout $((seconds + 30)) iperf3 -c "$ip" -p 5201 -t "$seconds" -J >"$work/$tag.json" 2>"$work/$tag-client.err"; then
     tail -20 "$work/$tag.json" "$work/$tag-client.err" >&3 || true
     stop_pid "$server_pid"; server_pid=""
     return 1
   fi
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done  # "-1": it exits by itself
-  stop_pid "$server_pid"
-  server_pid=""
-  last_bps=$(python3 - "$work/$tag.json" <<'PY'
+  iperf_server_done   # "-1": it exits by itself
+  vals=$(python3 - "$work/$tag.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 if "error" in d:
     sys.exit("iperf3: " + d["error"])
-print(d["end"]["sum_received"]["bits_per_second"])
+r, cpu = d["end"]["sum_received"], d["end"]["cpu_utilization_percent"]
+# iperf3's own CPU (getrusage of client and server) as a share of the run, in seconds
+print(r["bits_per_second"], r["bytes"], (cpu["host_total"] + cpu["remote_total"]) / 100 * r["seconds"])
 PY
 ) || return 1
+  read -r last_bps last_bytes last_iperf_cpu <<<"$vals"
 }
 
 rtt_median() {  # median of 20 ping RTTs a -> $1, in ms; the ping output goes to $work/$2-ping.txt
@@ -186,10 +145,14 @@ rtt_median() {  # median of 20 ping RTTs a -> $1, in ms; the ping output goes to
   median $times
 }
 
-declare -A mbit_median runs_txt rtt cpu_a cpu_b rss_a rss_b
+declare -A mbit_median runs_txt rtt cpu_a cpu_b cpu_gb iperf_gb rss_a rss_b
 
-measure() {  # measure CASE TARGET_IP [node pids for CPU]
-  local c=$1 ip=$2 pa=${3:-} pb=${4:-} r bps list=() a0 b0 a1 b1
+# measure CASE TARGET_IP [PID_A PID_B]: the iperf3 runs and the ping of one case. PID_A, PID_B are the two
+# processes that carry the case's traffic (node JVMs, socat, wireguard-go, nebula): their CPU seconds over the
+# runs, per GB (1e9 bytes) the receiver got, is the case's CPU s/GB. Without them (direct) it is iperf3's own
+# CPU, both ends: there the kernel's TCP and veth work is done in iperf3's system calls.
+measure() {
+  local c=$1 ip=$2 pa=${3:-} pb=${4:-} r bps list=() a0 b0 a1 b1 bytes=0 icpu=0
   log "== $c: $runs x iperf3 -t $seconds a -> $ip"
   if [ "$warmup" -gt 0 ]; then   # discarded: the first seconds of a fresh node run while the JIT compiles
     local measured=$seconds
@@ -203,15 +166,19 @@ measure() {  # measure CASE TARGET_IP [node pids for CPU]
     iperf_once "$ip" "$c-$r" || { [ -n "$pa" ] && node_log_tail; fail "iperf3 run $r of case $c (a -> $ip) failed"; }
     bps=$last_bps
     list+=("$bps")
+    bytes=$((bytes + last_bytes))
+    icpu=$(python3 -c "print($icpu + $last_iperf_cpu)")
     log "   run $r: $(python3 -c "print(f'{float(\"$bps\")/1e6:.1f}')") Mbit/s"
   done
+  iperf_gb[$c]=$(python3 -c "print(f'{$icpu / max($bytes, 1) * 1e9:.2f}')")
   if [ -n "$pa" ]; then
-    a1=$(cpu_seconds "$pa") || fail "node a (pid $pa) is gone after the iperf3 runs of $c"
-    b1=$(cpu_seconds "$pb") || fail "node b (pid $pb) is gone after the iperf3 runs of $c"
+    a1=$(cpu_seconds "$pa") || fail "process a (pid $pa) is gone after the iperf3 runs of $c"
+    b1=$(cpu_seconds "$pb") || fail "process b (pid $pb) is gone after the iperf3 runs of $c"
     cpu_a[$c]=$(python3 -c "print(f'{$a1 - $a0:.2f}')")
     cpu_b[$c]=$(python3 -c "print(f'{$b1 - $b0:.2f}')")
+    cpu_gb[$c]=$(python3 -c "print(f'{($a1 - $a0 + $b1 - $b0) / max($bytes, 1) * 1e9:.2f}')")
   else
-    cpu_a[$c]="-"; cpu_b[$c]="-"
+    cpu_a[$c]="-"; cpu_b[$c]="-"; cpu_gb[$c]="${iperf_gb[$c]}*"
   fi
   mbit_median[$c]=$(python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]) / 1e6)' "${list[@]}")
   runs_txt[$c]=$(python3 -c 'import sys; print(" ".join(f"{float(x)/1e6:.1f}" for x in sys.argv[1:]))' "${list[@]}")
@@ -219,120 +186,37 @@ measure() {  # measure CASE TARGET_IP [node pids for CPU]
   rtt[$c]=$(rtt_median "$ip" "$c") || { [ -n "$pa" ] && node_log_tail; fail "ping a -> $ip (case $c) failed"; }
 }
 
-firewall_config() {  # 20 rules, default deny: 19 that iperf3 never matches, then TCP 5201; ICMP first for ping
-  local i
-  echo "firewall { default = deny, inbound = ["
-  echo "  { proto = icmp }"
-  for i in $(seq 1 18); do echo "  { proto = tcp, port = $((1000 + i)), groups = [ \"ops$i\" ] }"; done
-  echo "  { proto = tcp, port = 5201 }"
-  echo "] }"
-}
-
-node_config() {  # node_config NAME IP PEER PEER_IP MODE [fw]
-  local n=$1 ip=$2 peer=$3 peer_ip=$4 mode=$5 fw=${6:-} security
-  if [ "$mode" = never ]; then
-    security="security { mode = never }"
-  else
-    security="security { mode = $mode, ca = \"$pki/ca.crt\", cert = \"$pki/$n.crt\", key = \"$pki/$n.key\" }"
-  fi
-  cat <<CONF
-ipop {
-  node.name = "$n"
-  tap { name = "ipop0", address = "$ip/24", mtu = 1400 }
-  underlay { bind = "0.0.0.0", port = 5800 }
-  peers = [ { name = "$peer", endpoint = "$peer_ip:5800" } ]
-  groups = [ "blue" ]
-  $security
-  $([ -z "$fw" ] || firewall_config)
-}
-CONF
-}
-
-link_field() {  # link_field NS PEER FIELD: the field of the /overlay/links entry for PEER ("" if none)
-  local json
-  json=$(mgmt "$1" /overlay/links 2>/dev/null) || { echo ""; return 0; }
-  python3 -c '
-import json, sys
-for l in json.loads(sys.argv[1]):
-    if l.get("peer") == sys.argv[2]:
-        v = l.get(sys.argv[3])
-        print(json.dumps(v) if not isinstance(v, str) else v)
-        break' "$json" "$2" "$3" 2>/dev/null || echo ""
-}
-
 overlay_case() {  # overlay_case CASE MODE [fw]
-  local c=$1 mode=$2 fw=${3:-} pa pb n ns pid ok sec st deadline peer
-  case_name=$c
-  node_config a 10.77.0.1 b 192.0.2.2 "$mode" "$fw" >"$work/$c-a.conf"
-  node_config b 10.77.0.2 a 192.0.2.1 "$mode" "$fw" >"$work/$c-b.conf"
-  log "== $c: starting nodes (security.mode = $mode)"
-  # shellcheck disable=SC2086  # IPOP_JAVA_OPTS is a list of options
-  ip netns exec "$ns_a" java $java_opts -jar "$jar" --config "$work/$c-a.conf" >"$work/$c-a.log" 2>&1 3>&- &
-  pa=$!; node_pids+=("$pa")
-  # shellcheck disable=SC2086
-  ip netns exec "$ns_b" java $java_opts -jar "$jar" --config "$work/$c-b.conf" >"$work/$c-b.log" 2>&1 3>&- &
-  pb=$!; node_pids+=("$pb")
-
-  for n in a b; do
-    ns="$prefix-$n"; [ "$n" = a ] && pid=$pa || pid=$pb
-    ok=""; deadline=$((SECONDS + 60))
-    while [ $SECONDS -lt $deadline ]; do
-      kill -0 "$pid" 2>/dev/null || { node_log_tail; fail "$c: node $n exited before it was ready (see its log above)"; }
-      if mgmt "$ns" /ready >/dev/null 2>&1; then ok=1; break; fi
-      sleep 0.25
-    done
-    [ -n "$ok" ] || { node_log_tail; fail "$c: node $n not ready (GET /ready) within 60 s"; }
-  done
-  for n in a b; do
-    ns="$prefix-$n"; peer=$([ "$n" = a ] && echo b || echo a)
-    ok=""; deadline=$((SECONDS + 30)); st=""
-    while [ $SECONDS -lt $deadline ]; do
-      st=$(link_field "$ns" "$peer" state)
-      if [ "$st" = up ]; then ok=1; break; fi
-      sleep 0.25
-    done
-    [ -n "$ok" ] || { mgmt "$ns" /overlay/links >&3 || true; node_log_tail; fail "$c: link $n -> $peer not up within 30 s (state '$st')"; }
-  done
-  sec=$(link_field "$ns_a" b secure)
-  if [ "$mode" = never ]; then
-    [ "$sec" = false ] || fail "$c: link a -> b should be plaintext, /overlay/links says secure = $sec"
-  else
-    [ "$sec" = true ] || { mgmt "$ns_a" /overlay/links >&3 || true; fail "$c: link a -> b is not secure (/overlay/links on a: secure = '$sec', reason '$(link_field "$ns_a" b secure_reason)')"; }
-    log "   link a -> b: secure = true ($(link_field "$ns_a" b secure_reason), $(link_field "$ns_a" b cipher_suite))"
-  fi
-
-  measure "$c" 10.77.0.2 "$pa" "$pb"
-
+  local c=$1 mode=$2 fw=${3:-}
+  pair_start "$c" "$mode" "$fw"
+  measure "$c" 10.77.0.2 "$pair_a" "$pair_b"
   if [ -n "$fw" ]; then
     mgmt "$ns_b" /overlay/firewall >"$work/$c-b-firewall.json" 2>/dev/null || true
     python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); assert f["active"] and f["inbound"][-1]["hits"] > 0, f' \
       "$work/$c-b-firewall.json" || fail "$c: the firewall on b did not judge the iperf3 traffic ($work/$c-b-firewall.json)"
     log "   firewall on b: $(python3 -c 'import json,sys; f=json.load(open(sys.argv[1])); print(len(f["inbound"]), "rules, last one hit", f["inbound"][-1]["hits"], "times")' "$work/$c-b-firewall.json")"
   fi
-  for n in a b; do
-    mgmt "$prefix-$n" /overlay/links >"$work/$c-$n-links.json" 2>/dev/null || true
-    mgmt "$prefix-$n" /overlay/dataplane >"$work/$c-$n-dataplane.json" 2>/dev/null || true
-  done
   # peak resident memory of each node process over the whole case (VmHWM), MB
-  rss_a[$c]=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$pa/status" 2>/dev/null || echo "?")
-  rss_b[$c]=$(awk '/^VmHWM:/ {printf "%d", $2 / 1024}' "/proc/$pb/status" 2>/dev/null || echo "?")
-  log "== $c: stopping nodes (SIGTERM)"
-  for pid in "$pa" "$pb"; do
-    stop_pid "$pid"
-    [ "$stop_status" = 0 ] || log "   warning: node pid $pid exited with status $stop_status after SIGTERM (expected 0)"
-  done
-  node_pids=()
-  for n in a b; do
-    # lines at WARN/ERROR level in the node logs are worth a look (the peer's shutdown is expected)
-    st=$(grep -E '\b(WARN|ERROR)\b|Exception' "$work/$c-$n.log" | grep -cv 'peer closed the link: node shutting down' || true)
-    [ "$st" = 0 ] || log "   note: node $n log has $st WARN/ERROR/Exception lines ($work/$c-$n.log)"
-  done
+  rss_a[$c]=$(peak_rss_mb "$pair_a")
+  rss_b[$c]=$(peak_rss_mb "$pair_b")
+  pair_stop
+}
+
+peer_case() {  # peer_case wireguard 10.79.0.2 | nebula 10.80.0.2
+  "${1}_start"
+  measure "$1" "$2" "$peer_a" "$peer_b"
+  rss_a[$1]=$(peak_rss_mb "$peer_a"); rss_b[$1]=$(peak_rss_mb "$peer_b")
+  peers_stop
 }
 
 reference_case() {  # socat TAP <-> UDP in each namespace, plaintext, port 5900, TAP ref0 10.78.0.x/24
   local pa pb i
   case_name=socat
   log "== socat: reference forwarder (socat TUN tun-type=tap <-> UDP) in both namespaces"
+  # no IPv6 on the TAPs socat creates: their first neighbour-discovery packets could reach the other side
+  # before its socat has bound port 5900, and the ICMP port-unreachable ends this side's connected socket
+  # ("read: Connection refused", socat exits)
+  for i in "$ns_a" "$ns_b"; do ip netns exec "$i" sysctl -qw net.ipv6.conf.default.disable_ipv6=1; done
   ip netns exec "$ns_a" socat UDP:192.0.2.2:5900,bind=192.0.2.1:5900 \
     TUN:10.78.0.1/24,tun-type=tap,tun-name=ref0,iff-up >"$work/socat-a.log" 2>&1 3>&- &
   pa=$!; node_pids+=("$pa")
@@ -347,6 +231,7 @@ reference_case() {  # socat TAP <-> UDP in each namespace, plaintext, port 5900,
   ip -n "$ns_a" link set ref0 mtu 1400 && ip -n "$ns_b" link set ref0 mtu 1400 || fail "no TAP ref0 from socat"
   in_ns "$ns_a" timeout 10 ping -c 1 -W 2 10.78.0.2 >/dev/null || fail "no ping through the socat reference"
   measure socat 10.78.0.2 "$pa" "$pb"
+  rss_a[socat]=$(peak_rss_mb "$pa"); rss_b[socat]=$(peak_rss_mb "$pb")
   for i in "$pa" "$pb"; do stop_pid "$i"; done
   node_pids=()
 }
@@ -362,13 +247,18 @@ if [ "$firewall" = 1 ]; then
   overlay_case secure-fw by-group fw
   cases+=(plain-fw secure-fw)
 fi
-if [ "${BENCH_REFERENCE:-1}" != 0 ]; then
+if [ "$peers" = 1 ] || [ "${BENCH_REFERENCE:-1}" != 0 ]; then
   if command -v socat >/dev/null; then
     reference_case
     cases+=(socat)
   else
     log "== socat not installed: no reference case (apt-get install socat)"
   fi
+fi
+if [ "$peers" = 1 ]; then
+  peer_case wireguard 10.79.0.2
+  peer_case nebula 10.80.0.2
+  cases+=(wireguard nebula)
 fi
 
 # ---------------------------------------------------------------------------------------- report
@@ -378,27 +268,40 @@ shaping="unshaped"
 [ -z "$rate" ] || shaping="shaped with tc tbf rate $rate burst 512kb latency 50ms (both ends)"
 echo "underlay: veth $shaping; iperf3 TCP 1 stream, $runs x $seconds s per case; node JVM options: ${java_opts:-(none)}"
 echo
-printf '%-8s %14s  %-32s %14s  %-22s  %s\n' case "median Mbit/s" "runs Mbit/s" "RTT median ms" "CPU s node a / node b" \
-  "peak RSS MB a / b"
+printf '%-9s %14s  %-26s %13s  %-15s %8s %8s  %s\n' case "median Mbit/s" "runs Mbit/s" "RTT median ms" "CPU s a / b" \
+  "CPU s/GB" "iperf3" "peak RSS MB a / b"
 for c in "${cases[@]}"; do
-  printf '%-8s %14.1f  %-32s %14.3f  %-22s  %s\n' "$c" "${mbit_median[$c]}" "${runs_txt[$c]}" "${rtt[$c]}" \
-    "${cpu_a[$c]} / ${cpu_b[$c]}" "${rss_a[$c]:--} / ${rss_b[$c]:--}"
+  printf '%-9s %14.1f  %-26s %13.3f  %-15s %8s %8s  %s\n' "$c" "${mbit_median[$c]}" "${runs_txt[$c]}" "${rtt[$c]}" \
+    "${cpu_a[$c]} / ${cpu_b[$c]}" "${cpu_gb[$c]}" "${iperf_gb[$c]}" "${rss_a[$c]:--} / ${rss_b[$c]:--}"
 done
 echo
+echo "CPU s/GB: utime+stime of the case's two processes (a / b: node JVMs, socat, wireguard-go, nebula) over its"
+echo "iperf3 runs, per 1e9 bytes received; iperf3: the same for the two iperf3 processes; * direct has no such"
+echo "processes: its figure is iperf3's, whose system calls do the kernel's TCP and veth work (softirq time the"
+echo "kernel accounts apart is in neither)."
 [ "${BENCH_KEEP:-0}" != 1 ] || echo "node logs, configs, iperf3 JSON and /overlay snapshots kept in $work"
 failed=0
-fw_args=()
-[ "$firewall" = 0 ] || fw_args=("${mbit_median[plain-fw]}" "${mbit_median[secure-fw]}")
-python3 - "${mbit_median[direct]}" "${mbit_median[plain]}" "${mbit_median[secure]}" "${rtt[direct]}" "${rtt[secure]}" "${fw_args[@]}" <<'PY'
+extra=()
+[ "$peers" = 0 ] || extra+=(peers "${mbit_median[wireguard]}" "${mbit_median[nebula]}" "${rtt[socat]}")
+[ "$firewall" = 0 ] || extra+=(fw "${mbit_median[plain-fw]}" "${mbit_median[secure-fw]}")
+python3 - "${mbit_median[direct]}" "${mbit_median[plain]}" "${mbit_median[secure]}" "${rtt[direct]}" "${rtt[secure]}" "${extra[@]}" <<'PY'
 import sys
 direct, plain, secure, rtt_direct, rtt_secure = map(float, sys.argv[1:6])
-def ratio(x):
-    r = x / direct
+def ratio(x, base=direct):
+    r = x / base
     s = f"{r:.3f}"
     return s if r == 0 or float(s) > 0 else f"{r:.6f}"
 line = f"plain/direct={ratio(plain)} secure/direct={ratio(secure)} rtt_added_ms={rtt_secure - rtt_direct:.2f}"
-if len(sys.argv) > 6:
-    plain_fw, secure_fw = map(float, sys.argv[6:8])
-    line += f" plain_fw/plain={plain_fw / plain:.3f} secure_fw/secure={secure_fw / secure:.3f}"
+rest = sys.argv[6:]
+while rest:
+    if rest[0] == "peers":
+        best = max(float(rest[1]), float(rest[2]))
+        line += (f" secure/best_peer={ratio(secure, best)} plain/best_peer={ratio(plain, best)}"
+                 f" rtt_added_socat_ms={float(rest[3]) - rtt_direct:.2f}")
+        rest = rest[4:]
+    else:
+        plain_fw, secure_fw = map(float, rest[1:3])
+        line += f" plain_fw/plain={plain_fw / plain:.3f} secure_fw/secure={secure_fw / secure:.3f}"
+        rest = rest[3:]
 print(line)
 PY

@@ -22,6 +22,12 @@ import java.util.regex.Pattern;
  */
 final class NodeProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * The data path's warm-up costs a node about 4 CPU seconds at start (docs/performance.md, "Warm start"),
+     * which over the suite's ~180 node starts on two cores would add minutes; the tests' short transfers do
+     * not need it. {@code OverlayNetnsIT} runs its nodes with the default and checks the warm-up ran.
+     */
+    static final String NO_WARM_UP = "-Dipop.dataplane.warm-up-frames=0";
 
     private final Topology topology;
     private final String host;
@@ -44,7 +50,8 @@ final class NodeProcess implements AutoCloseable {
     static NodeProcess start(Topology topology, String host, String config, String testName, List<String> jvmOptions)
             throws IOException {
         List<String> options = new ArrayList<>(ClassDataArchive.options(jar()));
-        options.addAll(jvmOptions);
+        options.add(NO_WARM_UP);
+        options.addAll(jvmOptions);                     // later -D options win: a test may warm up after all
         return startWithoutArchive(topology, host, config, testName, options);
     }
 

@@ -1,12 +1,18 @@
 package io.ipop.netns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ipop.dataplane.DataplaneSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,6 +30,9 @@ class OverlayNetnsIT {
     private static final Map<String, Integer> HOSTS = Map.of("a", 1, "b", 2, "c", 3);
     private static final Duration DEAD_AFTER = Duration.ofSeconds(3);
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
+    /** These nodes warm their data path up as a node does by default (the other tests' nodes skip it). */
+    private static final List<String> WARM_UP =
+            List.of("-Dipop.dataplane.warm-up-frames=" + DataplaneSettings.DEFAULT_WARM_UP_FRAMES);
 
     private static Topology topology;
     private static final Map<String, NodeProcess> nodes = new LinkedHashMap<>();
@@ -36,7 +45,7 @@ class OverlayNetnsIT {
             topology.host(h, HOSTS.get(h));
         }
         for (String h : HOSTS.keySet()) {
-            nodes.put(h, NodeProcess.start(topology, h, config(h), "OverlayNetnsIT"));
+            nodes.put(h, NodeProcess.start(topology, h, config(h), "OverlayNetnsIT", WARM_UP));
         }
         for (NodeProcess n : nodes.values()) {
             n.await(START_LIMIT, "/ready", NodeProcess::ready);
@@ -64,6 +73,24 @@ class OverlayNetnsIT {
                     assertPing(from, to);
                 }
             }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyNodeRanItsDataPathWarmUpAndEveryFrameCameThrough() {
+        String expected = "data path warmed up: " + DataplaneSettings.DEFAULT_WARM_UP_FRAMES + " synthetic frames each way";
+        for (NodeProcess n : nodes.values()) {
+            n.await(Duration.ofSeconds(60), "the warm-up's log line", x -> logHas(x, expected));
+            assertFalse(logHas(n, "data path warm-up"), n.host() + " logged a warm-up problem\n" + n.logTail());
+        }
+    }
+
+    private static boolean logHas(NodeProcess n, String text) {
+        try {
+            return Files.readString(n.log()).contains(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

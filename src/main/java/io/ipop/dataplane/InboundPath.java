@@ -166,6 +166,7 @@ public final class InboundPath {
         }
         if (n == 0) {
             route.counters().heard();                   // sealed keepalive: authenticated liveness
+            route.counters().controlReceived();
             return null;
         }
         return new InboundFrame(route, frame, 0, n);

@@ -67,6 +67,7 @@ class ControlBudgetTest {
         assertTrue(sink.control(peer, new ControlMessage.Ping("b", 100, 0)));
 
         assertEquals(97, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
+        assertEquals(1, links.get("b").counters().controlIn(), "control_in: only what came from the link's endpoint");
         for (int i = 0; i < 4; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }
@@ -92,6 +93,7 @@ class ControlBudgetTest {
         assertFalse(sink.dtls(from, 78, new byte[] {22}));
 
         assertEquals(2, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
+        assertEquals(3, links.get("b").counters().controlIn(), "control_in: what was handed over, not what was over budget");
         for (int i = 0; i < 3; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }

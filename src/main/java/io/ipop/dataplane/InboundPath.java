@@ -100,7 +100,6 @@ public final class InboundPath {
     }
 
     private InboundFrame classifyOne(Datagram d) {
-        counters.datagramIn();
         byte[] b = d.bytes();
         if (b.length > 0 && (b[0] & 0xC0) == 0 && stun.offer(d.from(), b)) {
             return null;                                // STUN, handled (or counted) by the sink

@@ -176,6 +176,7 @@ public final class Dataplane {
                         while (burst.size() < batch && (next = underlay.receiveNow(buf)) != null) {
                             addDatagrams(burst, next, buf);
                         }
+                        counters.datagramsIn(burst.size());   // as read: whatever happens to them later is counted there
                         return Optional.of(new ReadBurst<>(burst, waited));
                     } catch (IOException e) {
                         counters.drop(DataDrop.RECEIVE_ERROR);

@@ -28,8 +28,9 @@ public final class DataplaneCounters extends DropCounters {
         });
     }
 
-    void datagramIn() {
-        datagramsIn.incrementAndGet();
+    /** {@code n} datagrams read from the underlay socket (counted before anything is done with them). */
+    void datagramsIn(int n) {
+        datagramsIn.addAndGet(n);
     }
 
     void frameFromTap() {

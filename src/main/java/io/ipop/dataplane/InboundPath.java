@@ -100,7 +100,6 @@ public final class InboundPath {
     }
 
     private InboundFrame classifyOne(Datagram d) {
-        counters.datagramIn();
         byte[] b = d.bytes();
         if (b.length > 0 && (b[0] & 0xC0) == 0 && stun.offer(d.from(), b)) {
             return null;                                // STUN, handled (or counted) by the sink
@@ -166,6 +165,7 @@ public final class InboundPath {
         }
         if (n == 0) {
             route.counters().heard();                   // sealed keepalive: authenticated liveness
+            route.counters().controlReceived();
             return null;
         }
         return new InboundFrame(route, frame, 0, n);

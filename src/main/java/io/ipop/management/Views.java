@@ -74,7 +74,7 @@ final class Views {
     record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
-                    long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
+                    long controlIn, long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
                     PairView pair, List<String> candidates, long rekeys, Double keyAgeS) {
     }
 
@@ -146,7 +146,7 @@ final class Views {
                 snap.security() == null ? null : snap.security().reason(),
                 snap.cipherSuite(), snap.peerCertificate(),
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
-                c.packetsIn(), c.bytesIn(), c.packetsOut(), c.bytesOut(), c.drops(), dropsByReason(c), path(snap, s), pair(snap, s),
+                c.packetsIn(), c.bytesIn(), c.controlIn(), c.packetsOut(), c.bytesOut(), c.drops(), dropsByReason(c), path(snap, s), pair(snap, s),
                 l.candidates().stream().map(Object::toString).toList(), l.rekeys(),
                 l.keyAge() == null ? null : l.keyAge().toMillis() / 1000.0);
     }

@@ -72,7 +72,11 @@ public final class DirectoryControlSink implements ControlSink {
     }
 
     private boolean withinBudget(PeerLink link, Endpoint from) {
-        if (budget.take(link.peer().name(), from.equals(link.snapshot().endpoint()), nanoClock.getAsLong())) {
+        boolean fromLink = from.equals(link.snapshot().endpoint());
+        if (budget.take(link.peer().name(), fromLink, nanoClock.getAsLong())) {
+            if (fromLink) {
+                link.counters().controlReceived();
+            }
             return true;
         }
         counters.drop(DataDrop.CONTROL_OVER_BUDGET);

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class LinkCounters {
     private final AtomicLong packetsIn = new AtomicLong();
     private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong controlIn = new AtomicLong();
     private final AtomicLong packetsOut = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong drops = new AtomicLong();
@@ -27,6 +28,16 @@ public final class LinkCounters {
         packetsIn.incrementAndGet();
         bytesIn.addAndGet(bytes);
         activity.incrementAndGet();
+    }
+
+    /**
+     * A datagram from the peer that carries no data frame: a sealed keepalive (or key probe) that opened, or a
+     * control message or DTLS record from the link's endpoint within its control budget, handed to its session.
+     * With {@link #packetsIn} and the drop counters it accounts for every datagram the node received
+     * (docs/management.md, {@code control_in}).
+     */
+    public void controlReceived() {
+        controlIn.incrementAndGet();
     }
 
     /** A data frame of {@code bytes} was handed to the socket for the peer. */
@@ -72,6 +83,10 @@ public final class LinkCounters {
 
     public long packetsIn() {
         return packetsIn.get();
+    }
+
+    public long controlIn() {
+        return controlIn.get();
     }
 
     public long bytesIn() {

@@ -68,6 +68,7 @@ class ControlBudgetTest {
         assertTrue(sink.control(peer, new ControlMessage.Ping("b", 100, 0)));
 
         assertEquals(97, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
+        assertEquals(1, links.get(PeerId.of("b")).counters().controlIn(), "control_in: only what came from the link's endpoint");
         for (int i = 0; i < 4; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }
@@ -93,6 +94,7 @@ class ControlBudgetTest {
         assertFalse(sink.dtls(from, 78, new byte[] {22}));
 
         assertEquals(2, counters.drops(DataDrop.CONTROL_OVER_BUDGET));
+        assertEquals(3, links.get(PeerId.of("b")).counters().controlIn(), "control_in: what was handed over, not what was over budget");
         for (int i = 0; i < 3; i++) {
             directory.expectMessageClass(PeerDirectory.ControlReceived.class);
         }

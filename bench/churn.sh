@@ -31,7 +31,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
 interval="${CHURN_INTERVAL:-20}"
 settle="${CHURN_SETTLE:-60}"
-java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
+java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Dipop.dataplane.warm-up-frames=0}"
 BENCH_LOG_LEVEL="${BENCH_LOG_LEVEL:-INFO}"   # the node logs say what each relink waited for
 minutes="${1:-10}"
 n="${2:-12}"

@@ -18,7 +18,8 @@
 # Usage (as root): bench/scale.sh [N]     (N = 2..60, default 16)
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), SCALE_LIMIT (seconds
 #   to wait for all links, default 180), IPOP_JAVA_OPTS (JVM options for every node; default
-#   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k", see docs/performance.md),
+#   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Dipop.dataplane.warm-up-frames=0": many
+#   JVMs on one machine, pings only, see docs/performance.md),
 #   SCALE_CDS=0 (no class-data archive: see below), SCALE_HOLD=S (keep the nodes running S seconds after
 #   the report, to look at them), BENCH_KEEP=1 (keep the work directory with configs and logs; it is always kept on failure).
 # Everything it creates (namespaces, node processes) is removed on exit, success or not; nodes are
@@ -31,7 +32,7 @@ jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
 limit="${SCALE_LIMIT:-180}"
 start_mode="${SCALE_START:-rolling}"
 parallel="${SCALE_PARALLEL:-$(getconf _NPROCESSORS_ONLN)}"
-java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k}"
+java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Dipop.dataplane.warm-up-frames=0}"
 n="${1:-16}"
 prefix="ips$$"
 hub="$prefix-hub"

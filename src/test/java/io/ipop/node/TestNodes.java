@@ -74,6 +74,7 @@ final class TestNodes implements AutoCloseable {
                   underlay { port = 5800 }
                   peers = [ %s ]
                   link { keepalive-interval = 100ms, dead-after = 1s, retry-min = 50ms, retry-max = 200ms }
+                  dataplane.warm-up-frames = 0      # ~1 CPU s per node; WarmupTest and OverlayNetnsIT cover it
                   log.level = WARN
                   %s
                 }

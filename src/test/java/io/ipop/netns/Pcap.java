@@ -18,7 +18,8 @@ final class Pcap {
     }
 
     /** A TCP segment with data (segments without payload are left out). */
-    record Tcp(String src, int srcPort, String dst, int dstPort, byte[] payload) {
+    /** One TCP segment with data; {@code seq} is its sequence number (unsigned 32 bits), so a retransmission shows. */
+    record Tcp(String src, int srcPort, String dst, int dstPort, long seq, byte[] payload) {
     }
 
     private Pcap() {
@@ -53,7 +54,9 @@ final class Pcap {
             }
             byte[] payload = new byte[end - start];
             System.arraycopy(f, start, payload, 0, payload.length);
-            out.add(new Tcp(address(f, ip + 12), port(f, tcp), address(f, ip + 16), port(f, tcp + 2), payload));
+            long seq = ((long) (f[tcp + 4] & 0xFF) << 24) | ((f[tcp + 5] & 0xFF) << 16) | ((f[tcp + 6] & 0xFF) << 8)
+                    | (f[tcp + 7] & 0xFF);
+            out.add(new Tcp(address(f, ip + 12), port(f, tcp), address(f, ip + 16), port(f, tcp + 2), seq, payload));
         }
         return out;
     }

@@ -13,7 +13,6 @@ import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.PeerId;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -78,7 +77,7 @@ public final class Warmup {
     public static long run(MacAddress ownMac, int mtu, int frames, int batch) {
         Random random = new Random(frames);
         SessionKeys[] keys = linkKeys(new SecureRandom());
-        Endpoint peer = endpoint();
+        Endpoint peer = Endpoint.parse("192.0.2.255:5800");
         Route secureOut = route(1, 2, peer, LinkCipher.of(keys[0], 2), PEER_MAC);
         Route plainOut = route(3, 4, peer, null, PEER_MAC);
         // The peer's side of each link: it sends to our local index with the other half of the keys.
@@ -157,13 +156,5 @@ public final class Warmup {
         return new SessionKeys[] {
             SessionKeys.fromExporter(material.clone(), false, suite), SessionKeys.fromExporter(material, true, suite)
         };
-    }
-
-    private static Endpoint endpoint() {
-        try {
-            return Endpoint.of(InetAddress.getByAddress(new byte[] {(byte) 192, 0, 2, (byte) 255}), 5800);
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -30,7 +30,7 @@ class LayeringTest {
             List.of("io.ipop.frame", "io.ipop.config", "io.ipop.counters"),
             List.of("io.ipop.wire", "io.ipop.underlay", "io.ipop.tap"),
             List.of("io.ipop.secure", "io.ipop.tap.linux"),
-            List.of("io.ipop.route"),
+            List.of("io.ipop.route", "io.ipop.topology"),
             List.of("io.ipop.firewall"),
             List.of("io.ipop.dataplane"),
             List.of("io.ipop.peer"),
@@ -40,7 +40,7 @@ class LayeringTest {
 
     /** Packages of plain Java (sans-IO where they speak a protocol): no actors, no streams. */
     static final String[] PEKKO_FREE = {"io.ipop.frame", "io.ipop.config", "io.ipop.counters", "io.ipop.wire",
-            "io.ipop.underlay", "io.ipop.tap", "io.ipop.tap.linux", "io.ipop.secure", "io.ipop.route", "io.ipop.firewall"};
+            "io.ipop.underlay", "io.ipop.tap", "io.ipop.tap.linux", "io.ipop.secure", "io.ipop.route", "io.ipop.topology", "io.ipop.firewall"};
 
     /**
      * The pure core of {@code secure}: the data path's AEAD, replay window and keys, and the decisions on

@@ -68,6 +68,8 @@ final class NodeMetrics {
             c.call(l.counters().bytesIn(), l.peer().name(), "in");
             c.call(l.counters().bytesOut(), l.peer().name(), "out");
         }, "direction");
+        linkCounter("ipop_link_control_in", "Keepalives and control messages taken from the peer on the up link",
+                (l, c) -> c.call(l.counters().controlIn(), l.peer().name()));
         linkCounter("ipop_link_dropped_frames", "Data frames from or to the peer that were dropped",
                 (l, c) -> c.call(l.counters().drops(), l.peer().name()));
         linkCounter("ipop_link_drops", "Frames from or to the peer that were dropped, by reason (spoofed_mac, firewall, ...)",

@@ -106,6 +106,9 @@ class ManagementApiTest {
         TestNodes.await(() -> a.snapshot("b").rttNanos() >= 0, "a measured the RTT to b (a keepalive answered)");
         Double rtt = parse(get("/metrics", TOKEN).body()).get("ipop_link_rtt_seconds{peer=b}");
         assertTrue(rtt != null && rtt >= 0 && rtt < 1, "RTT is reported once measured: " + rtt);
+        // the answered keepalive was b's pong, taken on the up link: control_in moved, and /metrics says so
+        double controlIn = before.get("ipop_link_control_in_total{peer=b}");
+        TestNodes.await(() -> metric("ipop_link_control_in_total{peer=b}") > controlIn, "control_in of the link to b moved in /metrics");
     }
 
     @Test
@@ -146,6 +149,15 @@ class ManagementApiTest {
 
     private HttpResponse<String> send(HttpRequest.Builder req) throws Exception {
         return http.send(req.timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** One value from a fresh scrape, for polling. */
+    private double metric(String key) {
+        try {
+            return parse(get("/metrics", TOKEN).body()).get(key);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Map<String, Double> parse(String text) {

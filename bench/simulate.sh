@@ -4,8 +4,9 @@
 # Progress goes to stderr; the last line of stdout is
 #   nodes=N links_max=A links_mean=B hops_p50=C hops_p99=D converge_s=E ctl_msgs_per_node_s=F
 #   bench/simulate.sh N [--churn P] [--seed S] [--restart-after S] [--join-delay S] [--death-delay S] ...
-# SIM_JAVA_OPTS: JVM options (default -Xmx6g -XX:+UseParallelGC); -Dipop.link.KEY=... and
-# -Dipop.topology.KEY=... there override the production config the nodes run with.
+# SIM_JAVA_OPTS: JVM options (default -Xmx6g -XX:+UseParallelGC). The nodes run reference.conf's config with
+# SIM_LINK on top (default: the structured overlay's keepalive, -Dipop.link.idle-keepalive=25s
+# -Dipop.link.dead-after=60s; SIM_LINK= runs reference.conf's ping a second); more -Dipop.KEY=... in SIM_JAVA_OPTS.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
@@ -16,5 +17,5 @@ if [ ! -f target/test-classes/io/ipop/sim/Simulation.class ] || [ ! -f "$cp_file
   mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test >&2
 fi
 # shellcheck disable=SC2086
-exec java ${SIM_JAVA_OPTS:--Xmx6g -XX:+UseParallelGC} -cp "target/classes:target/test-classes:$(cat "$cp_file")" \
+exec java ${SIM_JAVA_OPTS:--Xmx6g -XX:+UseParallelGC} ${SIM_LINK--Dipop.link.idle-keepalive=25s -Dipop.link.dead-after=60s} -cp "target/classes:target/test-classes:$(cat "$cp_file")" \
     io.ipop.sim.Simulation "$@"

@@ -55,9 +55,7 @@ public final class Simulation {
         this.options = options;
         this.random = new SplittableRandom(options.seed());
         this.linkSettings = LinkSettings.read(new ConfigReader(config.getConfig("ipop.link"), "ipop.link"));
-        this.topology = new Topology(config.hasPath("ipop.topology")
-                ? TopologySettings.read(new ConfigReader(config.getConfig("ipop.topology"), "ipop.topology"))
-                : TopologySettings.DEFAULTS);
+        this.topology = new Topology(TopologySettings.read(new ConfigReader(config.getConfig("ipop.topology"), "ipop.topology")));
         this.nodes = new SimNode[options.nodes()];
         for (int i = 0; i < nodes.length; i++) {
             nodes[i] = new SimNode(this, i);
@@ -74,6 +72,7 @@ public final class Simulation {
     }
 
     Result run() {
+        progress(nodes.length + " nodes, " + linkSettings + ", " + topology.settings());
         for (SimNode n : nodes) {
             n.start();
             directory.started(n.index, n.incarnation);

@@ -24,7 +24,7 @@ record Options(int nodes, double churnPercent, long seed, Duration restartAfter,
         double joinDelay = 2;
         double deathDelay = 14;
         double settle = 30;
-        double window = 60;
+        double window = 180;
         int pairs = 10_000;
         double limit = 300;
         for (int i = 1; i < args.length; i += 2) {

@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  * ({@link Directory}). No sockets, no TAP, no certificates (plaintext links: no DTLS).
  *
  * <p>Run: 1. all N nodes start at 0 and join; until every pair of nodes reaches each other ({@link Reach}:
- * {@code converge_s}); 2. {@code settle} more seconds, then the control datagrams of a {@code window} at rest
+ * {@code converge_s}); 2. {@code settle} (30) more seconds, then the control datagrams of a {@code window} (180) at rest
  * ({@code ctl_msgs_per_node_s}), the links per node, and greedy routes between 10,000 random pairs; 3. with
  * {@code --churn P}: P % of the nodes, chosen at random, die at once and start again {@code restart-after} later;
  * {@code converge_s} is then the time from their death until every pair of live nodes reaches each other again.

@@ -32,15 +32,20 @@ import io.ipop.peer.SecuritySettings;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
+import io.ipop.peer.MemberGate;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
+import io.ipop.topology.Topology;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -98,8 +103,8 @@ public final class NodeGuardian {
             RendezvousSignaling signaling = new RendezvousSignaling(self.name(), settings.nat().rendezvous(), shared.links,
                     shared.channel, shared.counters, new SignalCounters(), System::nanoTime);
             LinkContext linkContext = linkContext(settings, self, tap, underlay, shared, stun, policy, dtlsExecutor, signaling);
-            ActorRef<PeerDirectory.Command> directory = ctx.spawn(
-                    PeerDirectory.create(linkContext, shared.links, shared.routes::set), "peers");
+            ActorRef<PeerDirectory.Command> directory = ctx.spawn(PeerDirectory.create(linkContext, shared.links,
+                    shared.routes::set, new Topology(settings.topology()), shared.members), "peers");
             Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
                     settings.underlay().bind().getAddress(), new Nat.Ports(shared.links, shared.channel, directory, stun,
                             signaling, helloCheck(self, settings.security()), shared.counters));
@@ -124,6 +129,8 @@ public final class NodeGuardian {
         final ControlCodec codec = new ControlCodec();
         final DataplaneCounters counters = new DataplaneCounters();
         final Links links = new Links();
+        /** The members the peer directory knows (cluster and static peers), read by the {@link MemberGate}. */
+        final Set<PeerId> members = ConcurrentHashMap.newKeySet();
         final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
         final AtomicReference<Firewall> firewall;
         final ControlChannel channel;
@@ -155,7 +162,9 @@ public final class NodeGuardian {
                                             Underlay underlay, Shared shared, ActorRef<PeerDirectory.Command> directory,
                                             InboundGate gate, StunService stun) {
         InboundPath inbound = new InboundPath(shared.routes::get, shared.firewall::get, self.mac(), shared.codec,
-                new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime, gate),
+                new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime,
+                        new MemberGate(PeerId.of(self.name()), shared.members, helloCheck(self, settings.security()), directory,
+                                shared.counters, System::nanoTime, gate)),
                 shared.counters, System::nanoTime, stun);
         OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime);
         Warmup.startInBackground(settings.dataplane(), tap.mac(), tap.mtu());

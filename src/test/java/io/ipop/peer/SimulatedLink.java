@@ -27,6 +27,13 @@ public final class SimulatedLink implements LinkEffect.Port {
     /** The decision every simulated node makes: plaintext (the simulation runs without certificates). */
     public static final SecurityDecision PLAIN = new SecurityDecision(false, "simulation: plaintext");
 
+    /** {@code Neighbours.REFUSED}: the close reason of a member over the inbound cap (the asker picks another). */
+    public static final String REFUSED = Neighbours.REFUSED;
+    /** {@code Neighbours.RETIRED}: the close reason of a link the topology no longer wants. */
+    public static final String RETIRED = Neighbours.RETIRED;
+    /** {@code Neighbours.GRACE}: how long a retiring link waits for its replacements. */
+    public static final Duration GRACE = Neighbours.GRACE;
+
     /** What a simulated node does with its links' effects. */
     public interface Host {
         /** A control message (or, {@code message} null, a raw datagram) {@code link} sends to {@code to}. */

@@ -11,7 +11,6 @@ import io.ipop.peer.LocalNode;
 import io.ipop.peer.SimulatedLink;
 import io.ipop.topology.Neighbourhood;
 import io.ipop.topology.RingId;
-import io.ipop.topology.Role;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Close;
@@ -21,17 +20,25 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * One simulated node: the production {@link io.ipop.topology.Topology} (through {@link Neighbourhood}) chooses
  * its links from the directory's member ring, one production {@link LinkMachine} per link
  * ({@link SimulatedLink}) sets each up and keeps it alive, and this class stands in for the rest of the node:
- * the {@code PeerDirectory} (a session per wanted member; a {@code con_req} from a member without one is admitted,
- * since a link exists if either end wants it; a link neither end wants any more is closed), the socket (the
- * {@link SimNetwork}) and the timers (the {@link Scheduler}).
+ * the socket (the {@link SimNetwork}), the timers (the {@link Scheduler}), and the {@code PeerDirectory} with
+ * the rules of {@code peer.Neighbours}, applied here to the ring the whole simulation shares (Neighbours itself
+ * keeps a map of every member per node: 10^8 entries for 10,000 nodes): a session per member the topology
+ * wants; a member's {@code con_req} without one is admitted ("requested": a link exists if either end wants
+ * it), and that link closes when it goes down while this end does not want it; over the inbound cap
+ * ({@link Neighbourhood#refusals}) askers are closed with {@link SimulatedLink#REFUSED} and pick another
+ * member ({@link Neighbourhood#refusedBy}); a link no longer wanted is retired ({@link SimulatedLink#RETIRED})
+ * once every wanted link is up, or after {@link SimulatedLink#GRACE}. The directory's answers to a session's
+ * news come a scheduler event later, as an actor's message would.
  *
  * <p>Its up links, as ring positions, are what greedy routing ({@code NextHop}) runs over in {@link Reach}.
  */
@@ -54,9 +61,18 @@ final class SimNode implements SimulatedLink.Host {
     int incarnation;
     private LinkContext ctx;
     private Neighbourhood hood;
+    /** The directory's view this node heard last. */
+    private View view;
     /** The incarnation of each member this node's sessions were opened for (the directory's record). */
     private final Map<PeerId, Integer> sessionFor = new HashMap<>();
     private final Map<PeerId, SimulatedLink> links = new HashMap<>();
+    /** Members whose con_req this node admitted (they want the link), with when. */
+    private final Map<PeerId, Long> requested = new HashMap<>();
+    /** Members this node refused over its inbound cap, while they are members. */
+    private final Set<PeerId> refusedInbound = new HashSet<>();
+    /** Linked, no longer wanted, waiting for the links that replace them. */
+    private final Set<PeerId> retiring = new HashSet<>();
+    private boolean retireScheduled;
     /** Ring positions and node indexes of the peers whose links are up here ({@link #upCount} of them). */
     long[] upIds = new long[8];
     int[] upIndexes = new int[8];
@@ -100,6 +116,9 @@ final class SimNode implements SimulatedLink.Host {
         }
         links.clear();
         sessionFor.clear();
+        requested.clear();
+        refusedInbound.clear();
+        retiring.clear();
         upCount = 0;
         hood = null;
     }
@@ -112,41 +131,85 @@ final class SimNode implements SimulatedLink.Host {
         if (hood == null) {
             hood = new Neighbourhood(id, sim.topology);
         }
-        Neighbourhood.Change change = hood.ring(view.ring());
-        for (PeerId gone : change.removed()) {
-            close(gone, "the topology no longer wants this link");
-        }
-        for (Map.Entry<PeerId, Role> e : hood.wanted().entrySet()) {
-            PeerId peer = e.getKey();
-            int theirs = view.incarnation(indexOf(peer));
-            Integer known = sessionFor.get(peer);
-            if (known != null && known != theirs) {
-                close(peer, "peer restarted (a new member)");        // the directory's PeerLost, then PeerFound
-                known = null;
-            }
-            if (known == null && !links.containsKey(peer)) {
-                open(peer, theirs).start(sim.scheduler.now());
-            } else if (known == null) {
-                sessionFor.put(peer, theirs);                       // admitted before; now wanted here too
-            }
-        }
+        this.view = view;
+        hood.ring(view.ring());
         for (PeerId peer : new ArrayList<>(links.keySet())) {
             if (!view.isMember(indexOf(peer))) {
-                close(peer, "peer left the cluster");
+                close(peer, "peer left the cluster");          // PeerLost: the directory closes it itself
+            }
+        }
+        refusedInbound.removeIf(p -> !view.isMember(indexOf(p)));
+        for (PeerId peer : new ArrayList<>(links.keySet())) {
+            Integer known = sessionFor.get(peer);
+            if (known != null && known != view.incarnation(indexOf(peer))) {
+                close(peer, "peer restarted (a new member)");    // the directory's PeerLost, then PeerFound
+            }
+        }
+        reconcile();
+    }
+
+    /** Opens a session for every wanted member without one; retires the links nobody here wants any more. */
+    private void reconcile() {
+        for (PeerId peer : hood.wanted().keySet()) {
+            if (!links.containsKey(peer)) {
+                open(peer).start(sim.scheduler.now());
+            }
+        }
+        for (PeerId peer : links.keySet()) {
+            if (!hood.wanted().containsKey(peer) && !requested.containsKey(peer)) {
+                retiring.add(peer);
+            }
+        }
+        retiring.removeIf(p -> hood.wanted().containsKey(p) || requested.containsKey(p) || !links.containsKey(p));
+        if (retiring.isEmpty()) {
+            return;
+        }
+        boolean replaced = hood.wanted().keySet().stream().allMatch(p -> links.containsKey(p) && links.get(p).isUp());
+        if (replaced) {
+            retireNow();
+        } else if (!retireScheduled) {
+            retireScheduled = true;
+            sim.scheduler.after(SimulatedLink.GRACE.toNanos(), new Later(this::retireDue));
+        }
+    }
+
+    private void retireNow() {
+        for (PeerId p : List.copyOf(retiring)) {
+            close(p, SimulatedLink.RETIRED);
+        }
+        retiring.clear();
+    }
+
+    /** The grace period is over: retire the rest, and drop requested links that never came up and are not wanted. */
+    private void retireDue() {
+        retireScheduled = false;
+        if (!alive || hood == null) {
+            return;
+        }
+        retireNow();
+        long now = sim.scheduler.now();
+        for (Map.Entry<PeerId, Long> e : List.copyOf(requested.entrySet())) {
+            SimulatedLink l = links.get(e.getKey());
+            if ((l == null || !l.isUp()) && !hood.wanted().containsKey(e.getKey())
+                    && now - e.getValue() >= SimulatedLink.GRACE.toNanos()) {
+                close(e.getKey(), "topology: the link asked for did not come up");
             }
         }
     }
 
-    private SimulatedLink open(PeerId peer, int theirIncarnation) {
+    private SimulatedLink open(PeerId peer) {
         SimulatedLink l = new SimulatedLink(this, ctx, peer, SimNetwork.endpointOf(indexOf(peer)), sim.clock);
         links.put(peer, l);
-        sessionFor.put(peer, theirIncarnation);
+        sessionFor.put(peer, view.incarnation(indexOf(peer)));
         return l;
     }
 
+    /** Says {@code close} with {@code reason} if up, stops the session, forgets the peer's request. */
     private void close(PeerId peer, String reason) {
-        SimulatedLink l = links.get(peer);
+        SimulatedLink l = links.remove(peer);
         sessionFor.remove(peer);
+        requested.remove(peer);
+        retiring.remove(peer);
         if (l != null) {
             l.feed(new LinkEvent.Close(reason), sim.scheduler.now());
         }
@@ -158,19 +221,52 @@ final class SimNode implements SimulatedLink.Host {
         SimulatedLink l = links.get(sender);
         long now = sim.scheduler.now();
         if (l == null) {
-            View v = sim.directory.view();
-            if (!(m instanceof ConReq) || hood == null || !v.isMember(indexOf(sender))) {
-                sim.noSession++;
+            int i = indexOf(sender);
+            if (!(m instanceof ConReq) || hood == null || !view.isMember(i) || refusedInbound.contains(sender)) {
+                sim.noSession++;                                 // MemberGate's next sink: NAT traversal, off here
                 return;
             }
-            l = open(sender, v.incarnation(indexOf(sender)));
-            sessionFor.remove(sender);                              // admitted, not wanted: the peer's to keep
+            requested.putIfAbsent(sender, now);                   // MemberGate admits it: LinkRequested
+            l = open(sender);
             l.start(now);
-        } else if (m instanceof Close && !hood.wanted().containsKey(sender)) {
-            l.feed(new LinkEvent.Close("peer closed the link, and this node does not want it"), now);
-            return;
+        } else if (m instanceof Close c && SimulatedLink.REFUSED.equals(c.reason())) {
+            hood.refusedBy(sender);                              // pick another member for that level
+            later(this::reconcile);
         }
         l.feed(new LinkEvent.Control(from, m), now);
+    }
+
+    /** The directory's answer to a session's news, one event later (a message to the directory actor). */
+    private void later(Runnable r) {
+        sim.scheduler.after(0, new Later(r));
+    }
+
+    /** A link came up: refuse askers over the cap, and retire what it replaced. */
+    private void onLinkUp() {
+        if (!alive || hood == null) {
+            return;
+        }
+        if (!requested.isEmpty()) {
+            Set<PeerId> incoming = new HashSet<>();
+            requested.keySet().forEach(p -> {
+                if (links.containsKey(p) && links.get(p).isUp()) {
+                    incoming.add(p);
+                }
+            });
+            for (PeerId p : hood.refusals(incoming)) {
+                refusedInbound.add(p);
+                close(p, SimulatedLink.REFUSED);
+            }
+        }
+        reconcile();
+    }
+
+    /** A link went down: one a member asked for and this end does not want closes (the peer asks again if it wants). */
+    private void onLinkDown(PeerId peer) {
+        if (alive && hood != null && links.containsKey(peer) && requested.containsKey(peer)
+                && !hood.wanted().containsKey(peer)) {
+            close(peer, "topology: the peer that asked for this link closed it");
+        }
     }
 
     Scheduler scheduler() {
@@ -217,8 +313,10 @@ final class SimNode implements SimulatedLink.Host {
             }
             upIds[upCount] = sim.nodes[peer].ringId;
             upIndexes[upCount++] = peer;
+            later(this::onLinkUp);
             return;
         }
+        later(() -> onLinkDown(link.peer()));
         for (int i = 0; i < upCount; i++) {
             if (upIndexes[i] == peer) {
                 upCount--;
@@ -231,9 +329,24 @@ final class SimNode implements SimulatedLink.Host {
 
     @Override
     public void stopped(SimulatedLink link) {
-        links.remove(link.peer(), link);
-        if (links.get(link.peer()) == null) {
+        if (links.remove(link.peer(), link)) {
             sessionFor.remove(link.peer());
+            requested.remove(link.peer());
+            retiring.remove(link.peer());
+        }
+    }
+
+    /** Something the directory does after the current event. */
+    private static final class Later extends Scheduler.Event {
+        private final Runnable action;
+
+        Later(Runnable action) {
+            this.action = action;
+        }
+
+        @Override
+        void run() {
+            action.run();
         }
     }
 }

@@ -117,7 +117,16 @@ public final class Simulation {
             }
         });
         progress("churn: killed " + count + " nodes, restarting them in " + options.restartAfter().toSeconds() + " s");
-        return untilAllPairs(at, "churn");
+        double converged = untilAllPairs(at, "churn");
+        scheduler.runUntil(scheduler.now() + options.settle().toNanos());
+        int[] links = Arrays.stream(nodes).filter(n -> n.alive).mapToInt(n -> n.upCount).sorted().toArray();
+        int[] hops = reach.hops(options.pairs(), random.split());
+        progress("after the churn and " + options.settle().toSeconds() + " s more: " + links.length + " live nodes, links max "
+                + links[links.length - 1] + " mean " + String.format(java.util.Locale.ROOT, "%.1f",
+                Arrays.stream(links).average().orElse(0)) + ", routes failed "
+                + Arrays.stream(hops).filter(h -> h < 0).count() + " of " + hops.length + ", hops p99 "
+                + percentile(Arrays.stream(hops).filter(h -> h >= 0).sorted().toArray(), 99));
+        return converged;
     }
 
     /** Runs in steps of 100 ms until every pair of live nodes reaches each other; seconds since {@code from}, or -1. */

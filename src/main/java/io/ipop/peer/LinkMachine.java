@@ -126,7 +126,8 @@ public final class LinkMachine {
         this.link = link;
         this.probes = new Probes(peer, link, endpoint, link.discoveredBy() == Discovery.STATIC);
         this.candidates = probes.candidates();
-        this.liveness = new Liveness(ctx.link().deadAfter(), () -> now);
+        this.liveness = new Liveness(ctx.link().deadAfter(), ctx.link().idleKeepalive(),
+                ctx.self().name().compareTo(peer.name()) > 0, () -> now);
         this.publisher = new LinkPublisher(peer, link, setup, out, clock);
         this.refusals = new Refusals(peer, publisher, out::logger, () -> now);
         this.rekeying = new Rekeying(peer, dtls, setup, link.setups(), out::logger, () -> now);
@@ -221,8 +222,11 @@ public final class LinkMachine {
         } else if (event instanceof LinkEvent.Tick t && phase == Phase.UP && t.timer() == Timer.PING) {
             onPingTick();
         } else if (event instanceof LinkEvent.Tick t && phase == Phase.UP && t.timer() == Timer.LIVENESS) {
-            if (liveness.silentTooLong(link.counters().activity())) {
+            long activity = link.counters().activity();
+            if (liveness.silentTooLong(activity)) {
                 lost("nothing heard from peer for " + ctx.link().deadAfter().toMillis() + " ms");
+            } else if (ctx.link().pingsWhenIdle() && liveness.keepaliveDue(activity)) {
+                keepalive();                            // idle long enough: at the tick that measured it
             }
         } else {
             return false;
@@ -292,19 +296,29 @@ public final class LinkMachine {
         out.log(Level.INFO, "link to {} up: {} at {}, {} ({})", peer, setup.remote().address(), endpoint,
                 cipher == null ? "plaintext" : "secure " + keys.cipherSuite(), agreed.reason());
         probes.requestBetter(ctx, endpoint, setup.stated(), now);   // a path that ranks above this one may answer
-        out.accept(new LinkEffect.StartTimer(Timer.PING, ctx.link().keepaliveInterval(), true));
+        // pinging only when idle, the liveness tick sends the keepalive; this timer then only rekeys
+        out.accept(new LinkEffect.StartTimer(Timer.PING,
+                ctx.link().pingsWhenIdle() ? liveness.tick() : ctx.link().keepaliveInterval(), true));
         out.accept(new LinkEffect.StartTimer(Timer.LIVENESS, liveness.tick(), true));
         phase = Phase.UP;
         decision = agreed;
     }
 
     private void onPingTick() {
+        if (!ctx.link().pingsWhenIdle()) {
+            keepalive();
+        }
+        if (cipher != null) {
+            rekeying.tick(ctx, cipher, endpoint);
+        }
+    }
+
+    private void keepalive() {
         ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
         probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated(), now);
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
-            rekeying.tick(ctx, cipher, endpoint);
         }
     }
 

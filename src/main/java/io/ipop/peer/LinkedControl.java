@@ -50,6 +50,10 @@ final class LinkedControl {
             }
         } else if (msg instanceof Ping ping) {
             m.ctx.channel().send(new Pong(m.ctx.self().name(), ping.seq(), ping.ts()), from);
+            if (m.cipher != null && m.ctx.link().pingsWhenIdle()) {
+                // pinging only when idle, the pinging end hears nothing authenticated from here otherwise
+                m.ctx.channel().sendRaw(m.cipher.seal(new byte[0], 0, 0), from);
+            }
         } else if (msg instanceof Pong pong) {
             m.liveness.roundTrip(pong).ifPresent(m.publisher::roundTrip);
         } else if (msg instanceof ConResp resp && !m.probes.sent(resp.echo())) {

@@ -189,6 +189,9 @@ class NodeSettingsTest {
                 broken("ipop.link.keepalive-interval", set("ipop.link.keepalive-interval = -1s")),
                 broken("ipop.link.max-handshakes", set("ipop.link.max-handshakes = 0")),
                 broken("ipop.link.max-handshakes", set("ipop.link.max-handshakes = 1025")),
+                broken("ipop.link.idle-keepalive", set("ipop.link.idle-keepalive = 11m")),
+                broken("ipop.link.idle-keepalive", set("ipop.link.idle-keepalive = -1s")),
+                broken("ipop.link.dead-after", set("ipop.link.idle-keepalive = 3s")),
                 broken("ipop.dataplane.mac-ttl", set("ipop.dataplane.mac-ttl = 30s")),  // gone: MACs are bound to identities
                 broken("ipop.firewall.default", set("ipop.firewall.default = maybe")),
                 broken("ipop.firewall.inbound[1].port", set("ipop.firewall.inbound = [ { proto = icmp }, { proto = tcp, port = 70000 } ]")),

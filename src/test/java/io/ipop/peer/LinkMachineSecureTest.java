@@ -19,6 +19,7 @@ import io.ipop.secure.OverlayCa;
 import io.ipop.secure.SessionKeys;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
+import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.PeerId;
 import java.io.IOException;
@@ -45,7 +46,7 @@ class LinkMachineSecureTest {
     private static NodeIdentity b;
 
     private final DataplaneCounters counters = new DataplaneCounters();
-    private final LinkContext ctx = context();
+    private final LinkContext ctx = context(LinkMachineTest.TIMERS);
     private final PeerLink link = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 0x1234, PEER);
     private SecurityDecision mine = SECURE;
     private final VirtualLink v = new VirtualLink(ctx, PEER, link, verified -> mine);
@@ -141,8 +142,34 @@ class LinkMachineSecureTest {
         assertEquals(77, v.routes.get(v.routes.size() - 1).remoteIndex());
     }
 
+    /**
+     * With {@code link.idle-keepalive} only the lower-named end pings a quiet link, and a pong does not authenticate:
+     * the end that answers a ping adds a sealed keepalive, else the pinging end would hear nothing and lose the link.
+     */
+    @Test
+    void withIdleKeepaliveAPingOnASecureLinkIsAnsweredWithASealedKeepaliveToo() {
+        LinkSettings idle = new LinkSettings(Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(250),
+                Duration.ofSeconds(2), 32, Duration.ofSeconds(20));
+        for (boolean idleMode : new boolean[] {false, true}) {
+            PeerLink l = PeerLink.connecting(PeerId.of("b"), Discovery.STATIC, 0x1234, PEER);
+            VirtualLink w = new VirtualLink(context(idleMode ? idle : LinkMachineTest.TIMERS), PEER, l, verified -> mine);
+            LinkHandshake.Run run = handshaking(w);
+            w.feed(new LinkEvent.HandshakeDone(run, keys(), null));
+            w.raw.clear();
+            w.sent.clear();
+            w.feed(new LinkEvent.Control(PEER, new ControlMessage.Ping("b", 1, 5)));
+            assertEquals(1, w.take(ControlMessage.Pong.class).size());
+            assertEquals(idleMode ? 1 : 0, w.raw.size(), idleMode ? "pong and a sealed keepalive" : "a pong alone");
+        }
+    }
+
     /** Brings the link to the handshake: b's signed request states secure, this side decides secure too. */
     private LinkHandshake.Run handshaking() {
+        return handshaking(v);
+    }
+
+    private LinkHandshake.Run handshaking(VirtualLink v) {
+        PeerLink link = v.link;
         v.feed(LinkEvent.Start.INSTANCE);
         v.feed(new LinkEvent.Control(PEER, fromB.request(PeerId.of("a"), 77, true)));
         assertEquals(LinkState.HANDSHAKING, link.snapshot().state());
@@ -165,13 +192,13 @@ class LinkMachineSecureTest {
                 Instant.now());
     }
 
-    private LinkContext context() {
+    private LinkContext context(LinkSettings timers) {
         LocalNode self = node(a, "instance-a", AT_A);
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.ALWAYS, Set.of(), Optional.of(a),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));
         HelloCheck check = new HelloCheck(self, Optional.of(a), true, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
-        return new LinkContext(self, LinkMachineTest.TIMERS, security, Optional.of(a),
+        return new LinkContext(self, timers, security, Optional.of(a),
                 new ControlChannel(new RecordingUnderlay(), new ControlCodec()), new Hellos(self, Optional.of(a)),
                 check, null, counters, null);
     }

@@ -265,12 +265,17 @@ class LinkMachineTest {
     }
 
     private static LinkContext context(DataplaneCounters counters) {
+        return context(counters, SELF, TIMERS);
+    }
+
+    /** A plaintext node {@code self} with link timers {@code timers} (IdleKeepaliveTest). */
+    static LinkContext context(DataplaneCounters counters, LocalNode self, LinkSettings timers) {
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));
-        HelloCheck check = new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60),
+        HelloCheck check = new HelloCheck(self, Optional.empty(), false, Duration.ofSeconds(60),
                 new NonceCache(Duration.ofSeconds(120), 1000), Clock.systemUTC());
-        return new LinkContext(SELF, TIMERS, security, Optional.empty(),
-                new ControlChannel(new RecordingUnderlay(), new ControlCodec()), new Hellos(SELF, Optional.empty()),
+        return new LinkContext(self, timers, security, Optional.empty(),
+                new ControlChannel(new RecordingUnderlay(), new ControlCodec()), new Hellos(self, Optional.empty()),
                 check, null, counters, null);
     }
 }

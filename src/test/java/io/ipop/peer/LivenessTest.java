@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.ipop.wire.ControlMessage.Ping;
 import io.ipop.wire.ControlMessage.Pong;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -90,5 +92,47 @@ class LivenessTest {
         }
         liveness.restart(5);
         assertFalse(liveness.silentTooLong(5), "the link came up again");
+    }
+
+    @Test
+    void byDefaultAKeepaliveIsDueAtEveryTick() {
+        liveness.restart(5);
+        assertTrue(liveness.keepaliveDue(5));
+        assertTrue(liveness.keepaliveDue(6), "heard or not");
+    }
+
+    /** idle-keepalive 20 s, dead-after 60 s: ticks of 6 s; the lower-named end pings once 20 s of silence are measured. */
+    @Test
+    void withIdleKeepaliveOnlyASilentLinkPingsAndTheHigherNamedEndTwoTicksLater() {
+        Duration idle = Duration.ofSeconds(20);
+        Liveness lower = new Liveness(Duration.ofSeconds(60), idle, false, now::get);
+        Liveness higher = new Liveness(Duration.ofSeconds(60), idle, true, now::get);
+        lower.restart(5);
+        higher.restart(5);
+        List<Boolean> lowerDue = new ArrayList<>();
+        List<Boolean> higherDue = new ArrayList<>();
+        for (int tick = 1; tick <= 6; tick++) {
+            assertFalse(lower.silentTooLong(5));
+            assertFalse(higher.silentTooLong(5));
+            lowerDue.add(lower.keepaliveDue(5));
+            higherDue.add(higher.keepaliveDue(5));
+        }
+        assertEquals(List.of(false, false, false, true, true, true), lowerDue, "due from 24 s of silence on");
+        assertEquals(List.of(false, false, false, false, false, true), higherDue, "two ticks (12 s) later");
+        assertFalse(lower.keepaliveDue(6), "something heard since the last tick: not due");
+        assertFalse(lower.silentTooLong(6));
+        assertFalse(lower.keepaliveDue(6), "silence starts again");
+    }
+
+    @Test
+    void withIdleKeepaliveThePathIsFailingHalfwayFromItToDeadAfter() {
+        Liveness idle = new Liveness(Duration.ofSeconds(60), Duration.ofSeconds(20), false, now::get);
+        idle.restart(5);
+        for (int tick = 1; tick <= 6; tick++) {
+            idle.silentTooLong(5);
+            assertFalse(idle.failing(), "36 s or less of silence");
+        }
+        idle.silentTooLong(5);
+        assertTrue(idle.failing(), "42 s >= (60 + 20) / 2");
     }
 }

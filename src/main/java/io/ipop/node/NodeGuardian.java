@@ -4,6 +4,9 @@ import io.ipop.config.ConfigProblem;
 import io.ipop.firewall.Firewall;
 import io.ipop.dataplane.Dataplane;
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.Forwarding;
+import io.ipop.dataplane.OverlayPaths;
+import io.ipop.dataplane.OverlayUnderlay;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.dataplane.Warmup;
@@ -38,6 +41,7 @@ import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
+import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -86,10 +90,11 @@ public final class NodeGuardian {
     /**
      * @param configSource re-reads and validates the node's config on a reload ({@link ConfigReloader})
      */
-    public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay,
+    public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay socket,
                                         Supplier<NodeSettings> configSource) {
         return Behaviors.setup(ctx -> {
-            Shared shared = new Shared(settings, underlay);
+            Shared shared = new Shared(settings, self, socket);
+            Underlay underlay = shared.underlay;            // overlay paths' datagrams leave wrapped in FORWARD
             SecuritySettings security = settings.security();
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
             ExecutorService dtlsExecutor = DtlsHandshake.executor(settings.link().maxHandshakes());
@@ -127,9 +132,14 @@ public final class NodeGuardian {
         final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
         final AtomicReference<Firewall> firewall;
         final ControlChannel channel;
+        /** Multi-hop forwarding over the socket, and the socket as senders see it (overlay paths wrapped). */
+        final Forwarding forwarding;
+        final Underlay underlay;
 
-        Shared(NodeSettings settings, Underlay underlay) {
+        Shared(NodeSettings settings, LocalNode self, Underlay socket) {
             firewall = new AtomicReference<>(settings.firewall().build());
+            forwarding = new Forwarding(PeerId.of(self.name()), routes::get, new OverlayPaths(), socket, counters);
+            underlay = new OverlayUnderlay(socket, forwarding, counters);
             channel = new ControlChannel(underlay, codec);
         }
     }
@@ -156,7 +166,7 @@ public final class NodeGuardian {
                                             InboundGate gate, StunService stun) {
         InboundPath inbound = new InboundPath(shared.routes::get, shared.firewall::get, self.mac(), shared.codec,
                 new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime, gate),
-                shared.counters, System::nanoTime, stun);
+                shared.counters, System::nanoTime, stun, shared.forwarding);
         OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime);
         Warmup.startInBackground(settings.dataplane(), tap.mac(), tap.mtu());
         return Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, shared.counters);

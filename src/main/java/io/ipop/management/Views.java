@@ -3,6 +3,7 @@ package io.ipop.management;
 import io.ipop.counters.DataDrop;
 import io.ipop.counters.Drop;
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.discovery.ClusterMembership;
 import io.ipop.nat.RelayServer;
 import io.ipop.nat.SignalCounters;
@@ -163,10 +164,16 @@ final class Views {
         return out;
     }
 
-    /** {@code direct} or {@code relay(via=NAME)}; null while the link is not up. */
+    /**
+     * {@code direct}, {@code relay(via=NAME)} or {@code overlay(via=X,Y)} (the nodes the peer's link setup crossed to
+     * reach this node, in that order; {@code overlay(via=)} before any was traced); null while the link is not up.
+     */
     private static String path(LinkSnapshot snap, NodeRuntime.State s) {
         if (snap.state() != io.ipop.peer.LinkState.UP) {
             return null;
+        }
+        if (OverlayPaths.isOverlay(snap.endpoint())) {
+            return "overlay(via=" + String.join(",", s.overlay().via(snap.endpoint()).stream().map(PeerId::name).toList()) + ")";
         }
         PeerId via = s.nat().paths().via(snap.endpoint());
         return via == null ? "direct" : "relay(via=" + via + ")";

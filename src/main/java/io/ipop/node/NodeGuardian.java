@@ -36,6 +36,9 @@ import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
+import io.ipop.peer.OnDemandOverlay;
+import io.ipop.peer.OverlayIdle;
+import io.ipop.peer.OverlayMembers;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
@@ -76,6 +79,8 @@ public final class NodeGuardian {
      */
     private static final int NONCES_PER_NODE = 1024;
     private static final int NONCES_REMEMBERED = 65_536;
+    /** How long an overlay session may carry no data frame before it closes (ipop.topology.on-demand.idle's default). */
+    private static final Duration OVERLAY_IDLE = Duration.ofSeconds(120);
 
     private NodeGuardian() {
     }
@@ -103,12 +108,15 @@ public final class NodeGuardian {
             RendezvousSignaling signaling = new RendezvousSignaling(self.name(), settings.nat().rendezvous(), shared.links,
                     shared.channel, shared.counters, new SignalCounters(), System::nanoTime);
             LinkContext linkContext = linkContext(settings, self, tap, underlay, shared, stun, policy, dtlsExecutor, signaling);
+            PeerDirectory.Overlay overlay = new PeerDirectory.Overlay(new OverlayMembers(), shared.forwarding.paths());
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
-                    PeerDirectory.create(linkContext, shared.links, shared.routes::set), "peers");
+                    PeerDirectory.create(linkContext, shared.links, shared.routes::set, overlay), "peers");
+            ctx.spawn(OverlayIdle.create(shared.links, OVERLAY_IDLE, directory), "overlay-idle");
             Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
                     settings.underlay().bind().getAddress(), new Nat.Ports(shared.links, shared.channel, directory, stun,
                             signaling, helloCheck(self, settings.security()), shared.counters));
-            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.inbound(), stun);
+            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.inbound(),
+                    stun, overlay.members());
             addShutdownTasks(ctx.getSystem(), directory, dtlsExecutor, nat.relay(), tap, underlay, dataplane);
             ClusterParts cluster = startDiscovery(ctx, settings, self, directory);
             if (cluster == null) {
@@ -118,7 +126,8 @@ public final class NodeGuardian {
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory, shared.firewall::set), "config-reloader");
             NodeRuntime.get(ctx.getSystem()).started(new NodeRuntime.State(self, settings, shared.links, shared.counters,
-                    nat, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership()), reloader);
+                    nat, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership(),
+                    shared.forwarding.paths()), reloader);
             logStarted(ctx, settings, self, tap, underlay);
             return Behaviors.empty();
         });
@@ -163,11 +172,15 @@ public final class NodeGuardian {
 
     private static Dataplane startDataplane(ActorSystem<Void> system, NodeSettings settings, LocalNode self, TapDevice tap,
                                             Underlay underlay, Shared shared, ActorRef<PeerDirectory.Command> directory,
-                                            InboundGate gate, StunService stun) {
+                                            InboundGate gate, StunService stun, OverlayMembers members) {
         InboundPath inbound = new InboundPath(shared.routes::get, shared.firewall::get, self.mac(), shared.codec,
-                new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime, gate),
+                new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime, gate,
+                        members),
                 shared.counters, System::nanoTime, stun, shared.forwarding);
-        OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime);
+        OnDemandOverlay demand = new OnDemandOverlay(members, shared.routes::get,
+                peer -> directory.tell(new PeerDirectory.OpenOverlay(peer, null, null)), System::nanoTime);
+        OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime,
+                demand);
         Warmup.startInBackground(settings.dataplane(), tap.mac(), tap.mtu());
         return Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, shared.counters);
     }

@@ -1,5 +1,6 @@
 package io.ipop.peer;
 
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.frame.MacAddress;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
@@ -91,6 +92,13 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record Forget(PeerId peer, String reason) implements Command {
     }
 
+    /**
+     * Open an overlay session to member {@code peer} unless it has a session (docs/architecture.md, "Overlay
+     * paths"), and hand it {@code message} from {@code from} if there is one (its link setup over the overlay).
+     */
+    public record OpenOverlay(PeerId peer, Endpoint from, ControlMessage message) implements Command {
+    }
+
     /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
@@ -111,10 +119,19 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     /** Peers found again while their old session was still stopping. */
     private final Map<PeerId, PeerFound> pending = new HashMap<>();
     private ActorRef<Done> shutdownReplyTo;
+    private final Overlay overlay;
+
+    /** The members overlay sessions may be opened to, and the overlay paths they use. */
+    public record Overlay(OverlayMembers members, OverlayPaths paths) {
+        public Overlay() {
+            this(new OverlayMembers(), new OverlayPaths());
+        }
+    }
 
     private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links,
-                          Consumer<RouteTable> publishRoutes) {
+                          Consumer<RouteTable> publishRoutes, Overlay overlay) {
         super(context);
+        this.overlay = overlay;
         this.linkContext = linkContext;
         this.links = links;
         this.ownMac = linkContext.self().mac().bits();
@@ -122,7 +139,12 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes) {
-        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, publishRoutes));
+        return create(linkContext, links, publishRoutes, new Overlay());
+    }
+
+    public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes,
+                                           Overlay overlay) {
+        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, publishRoutes, overlay));
     }
 
     @Override
@@ -138,12 +160,16 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(CandidatesFound.class, this::onCandidatesFound)
                 .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(Forget.class, this::onForget)
+                .onMessage(OpenOverlay.class, this::onOpenOverlay)
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
                 .build();
     }
 
     private Behavior<Command> onPeerFound(PeerFound found) {
+        if (found.discoveredBy() != Discovery.OVERLAY) {
+            overlay.members().found(found.name(), null, null);
+        }
         if (removing.contains(found.name())) {
             pending.put(found.name(), found);
             return this;
@@ -171,6 +197,21 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         PeerLink link = links.get(lost.name());
         if (link != null && link.discoveredBy().equals(lost.discoveredBy())) {
             unlink(lost.name(), lost.reason());
+        }
+        if (link == null || link.discoveredBy().equals(lost.discoveredBy())) {
+            overlay.members().lost(lost.name());
+        }
+        return this;
+    }
+
+    private Behavior<Command> onOpenOverlay(OpenOverlay o) {
+        PeerId peer = o.peer();
+        if (!sessions.containsKey(peer) && !removing.contains(peer) && shutdownReplyTo == null
+                && overlay.members().known(peer) && overlay.paths().register(peer)) {
+            onPeerFound(new PeerFound(peer, OverlayPaths.endpointOf(peer), Discovery.OVERLAY));
+        }
+        if (o.message() != null) {
+            onControlReceived(new ControlReceived(o.from(), o.message()));
         }
         return this;
     }

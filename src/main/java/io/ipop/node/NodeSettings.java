@@ -19,6 +19,7 @@ import io.ipop.peer.LinkSettings;
 import io.ipop.peer.PeerSettings;
 import io.ipop.peer.SecuritySettings;
 import io.ipop.tap.TapSettings;
+import io.ipop.topology.TopologySettings;
 import io.ipop.underlay.UnderlaySettings;
 import java.io.File;
 import java.util.List;
@@ -46,6 +47,7 @@ public record NodeSettings(
         DiscoverySettings discovery,
         NatSettings nat,
         FirewallSettings firewall,
+        TopologySettings topology,
         String logLevel,
         Config config) {
 
@@ -118,6 +120,7 @@ public record NodeSettings(
                 discovery,
                 NatSettings.read(ipop.at("nat"), peers),
                 FirewallSettings.read(ipop.at("firewall")),
+                TopologySettings.read(ipop.at("topology")),
                 level,
                 derived);
     }

@@ -76,7 +76,8 @@ final class Views {
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
                     long controlIn, long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
-                    PairView pair, List<String> candidates, long rekeys, Double keyAgeS) {
+                    PairView pair, List<String> candidates, long rekeys, Double keyAgeS, long forwardedPackets,
+                    long forwardedBytes) {
     }
 
     /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
@@ -149,7 +150,7 @@ final class Views {
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
                 c.packetsIn(), c.bytesIn(), c.controlIn(), c.packetsOut(), c.bytesOut(), c.drops(), dropsByReason(c), path(snap, s), pair(snap, s),
                 l.candidates().stream().map(Object::toString).toList(), l.rekeys(),
-                l.keyAge() == null ? null : l.keyAge().toMillis() / 1000.0);
+                l.keyAge() == null ? null : l.keyAge().toMillis() / 1000.0, c.forwarded(), c.forwardedBytes());
     }
 
     /** The link's drops that happened, by reason ({@code spoofed_mac}, {@code firewall}, ...). */

@@ -37,7 +37,7 @@ import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.OnDemandOverlay;
-import io.ipop.peer.OverlayIdle;
+import io.ipop.peer.OverlayUpkeep;
 import io.ipop.peer.OverlayMembers;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.route.RouteTable;
@@ -79,8 +79,6 @@ public final class NodeGuardian {
      */
     private static final int NONCES_PER_NODE = 1024;
     private static final int NONCES_REMEMBERED = 65_536;
-    /** How long an overlay session may carry no data frame before it closes (ipop.topology.on-demand.idle's default). */
-    private static final Duration OVERLAY_IDLE = Duration.ofSeconds(120);
 
     private NodeGuardian() {
     }
@@ -111,7 +109,8 @@ public final class NodeGuardian {
             PeerDirectory.Overlay overlay = new PeerDirectory.Overlay(new OverlayMembers(), shared.forwarding.paths());
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, shared.links, shared.routes::set, overlay), "peers");
-            ctx.spawn(OverlayIdle.create(shared.links, OVERLAY_IDLE, directory), "overlay-idle");
+            ctx.spawn(OverlayUpkeep.create(shared.links, overlay.members(), settings.nat().directTimeout(),
+                    settings.topology().onDemand().idle(), directory), "overlay-upkeep");
             Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
                     settings.underlay().bind().getAddress(), new Nat.Ports(shared.links, shared.channel, directory, stun,
                             signaling, helloCheck(self, settings.security()), shared.counters));

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.counters.SetupDrop;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.PeerIdentity;
@@ -284,7 +285,9 @@ public final class LinkMachine {
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
-        String why = candidates.isRelayed(endpoint)
+        String why = OverlayPaths.isOverlay(endpoint)
+                ? reason + "; over the overlay" + (discoveredOverlay() ? "" : ": no direct path answered, still probing for one")
+                : candidates.isRelayed(endpoint)
                 ? reason + "; relayed: no direct path answered (a symmetric NAT or a filter in the way), still probing for one"
                 : reason;
         publisher.state(LinkState.UP, why, endpoint, agreed, keys == null ? null : keys.cipherSuite());
@@ -394,6 +397,11 @@ public final class LinkMachine {
     }
 
     // ---- shared ----------------------------------------------------------------------------------------------
+
+    /** True for an overlay session (opened on demand to a member the topology does not link directly). */
+    private boolean discoveredOverlay() {
+        return link.discoveredBy() == Discovery.OVERLAY;
+    }
 
     boolean isLinked() {
         LinkState state = link.snapshot().state();

@@ -169,6 +169,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     private Behavior<Command> onPeerFound(PeerFound found) {
         if (found.discoveredBy() != Discovery.OVERLAY) {
             overlay.members().found(found.name(), null, null);
+            overlay.paths().register(found.name());    // its overlay path, for a fallback or an overlay session
         }
         if (removing.contains(found.name())) {
             pending.put(found.name(), found);

@@ -110,7 +110,7 @@ public final class NodeGuardian {
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(
                     PeerDirectory.create(linkContext, shared.links, shared.routes::set, overlay), "peers");
             ctx.spawn(OverlayUpkeep.create(shared.links, overlay.members(), settings.nat().directTimeout(),
-                    settings.topology().onDemand().idle(), directory), "overlay-upkeep");
+                    settings.topology().onDemand(), directory), "overlay-upkeep");
             Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
                     settings.underlay().bind().getAddress(), new Nat.Ports(shared.links, shared.channel, directory, stun,
                             signaling, helloCheck(self, settings.security()), shared.counters));

@@ -366,6 +366,11 @@ public final class LinkMachine {
             }
         } else if (event instanceof LinkEvent.Signaled s) {
             onSignaled(s);
+        } else if (event == LinkEvent.DirectWanted.INSTANCE) {
+            probes.releaseDirect();                     // an on-demand direct link: the peer's candidates, probed now
+            if (phase == Phase.UP) {
+                probes.requestBetter(ctx, endpoint, setup.stated(), now);
+            }
         } else if (event instanceof LinkEvent.Unroutable u && isLinked()) {
             lost(u.reason());
         } else if (event instanceof LinkEvent.Tick t && t.timer() == Timer.ANNOUNCE) {

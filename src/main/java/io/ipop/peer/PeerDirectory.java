@@ -99,6 +99,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record OpenOverlay(PeerId peer, Endpoint from, ControlMessage message) implements Command {
     }
 
+    /** {@code peer}'s overlay session earned a direct link (on demand): its session probes the peer's direct candidates. */
+    public record WantDirect(PeerId peer) implements Command {
+    }
+
     /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
@@ -161,6 +165,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(Forget.class, this::onForget)
                 .onMessage(OpenOverlay.class, this::onOpenOverlay)
+                .onMessage(WantDirect.class, w -> toSession(w.peer(), PeerSession.DirectWanted.INSTANCE))
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
                 .build();

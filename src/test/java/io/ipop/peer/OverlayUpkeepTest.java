@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ipop.dataplane.OverlayPaths;
+import io.ipop.topology.TopologySettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.PeerId;
 import java.time.Duration;
@@ -20,8 +21,8 @@ class OverlayUpkeepTest {
     private final Links links = new Links();
     private final OverlayMembers members = new OverlayMembers();
     private final List<PeerDirectory.Command> told = new ArrayList<>();
-    private final OverlayUpkeep upkeep = new OverlayUpkeep(links, members, Duration.ofSeconds(5), Duration.ofSeconds(120),
-            told::add);
+    private final OverlayUpkeep upkeep = new OverlayUpkeep(links, members, Duration.ofSeconds(5),
+            new TopologySettings.OnDemand(256 * 1024, Duration.ofSeconds(5), Duration.ofSeconds(120), 1), told::add);
 
     @Test
     void aLinkStillSeekingAfterTheDirectTimeoutGetsItsOverlayPathOnce() {
@@ -60,5 +61,24 @@ class OverlayUpkeepTest {
         upkeep.check(181 * s, Instant.now());
         PeerDirectory.Forget forget = assertInstanceOf(PeerDirectory.Forget.class, told.get(0));
         assertEquals(C, forget.peer());
+    }
+
+    @Test
+    void anOverlaySessionWhoseTrafficPassesTheThresholdWithinTheWindowGetsADirectLinkAtMostMaxOfThem() {
+        PeerLink c = links.open(C, Discovery.OVERLAY, OverlayPaths.endpointOf(C));
+        PeerLink d = links.open(PeerId.of("d"), Discovery.OVERLAY, OverlayPaths.endpointOf(PeerId.of("d")));
+        long s = 1_000_000_000L;
+        for (int t = 0; t < 20; t++) {                    // 20 KiB a second: 100 KiB a window, below 256 KiB
+            c.counters().sent(20 * 1024);
+            upkeep.check(t * s, Instant.now());
+        }
+        assertEquals(List.of(), told.stream().filter(m -> m instanceof PeerDirectory.WantDirect).toList());
+        for (int t = 20; t < 24; t++) {                   // 100 KiB a second
+            c.counters().received(100 * 1024);
+            d.counters().received(100 * 1024);
+            upkeep.check(t * s, Instant.now());
+        }
+        List<PeerDirectory.Command> wanted = told.stream().filter(m -> m instanceof PeerDirectory.WantDirect).toList();
+        assertEquals(1, wanted.size(), "on-demand.max = 1: " + wanted);
     }
 }

@@ -29,6 +29,8 @@ public enum DataDrop implements Drop {
     STUN_OVER_BUDGET("stun_over_budget", Stage.CLASSIFY),
     /** A con_req from a node not in the peer list, not admitted (accept-inbound off, over rate or max-inbound, or refused by the hello check). */
     INBOUND_REFUSED("inbound_refused", Stage.CLASSIFY),
+    /** A member's con_req for a link this node does not keep: over the admission rate, refused by the hello check, or over the inbound cap of the topology. */
+    TOPOLOGY_REFUSED("topology_refused", Stage.CLASSIFY),
     /** Plaintext {@code DATA} with a link's receiver index from another address than the link's endpoint. */
     DATA_WRONG_ADDRESS("wrong_address", Stage.CLASSIFY),
     RECEIVE_ERROR("receive_error", Stage.UDP_RECEIVE),

@@ -106,7 +106,7 @@ final class ClusterView {
             }
             overCap.remove(name);
             announced.put(name, r);
-            out.add(new PeerDirectory.PeerFound(PeerId.of(name), r.endpoint(), Discovery.CLUSTER));
+            out.add(new PeerDirectory.PeerFound(PeerId.of(name), r.endpoint(), Discovery.CLUSTER, r.address(), r.mac()));
         });
         counters.followed(announced.size());
         return out;

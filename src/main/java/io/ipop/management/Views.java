@@ -72,7 +72,7 @@ final class Views {
     record StunServerView(String server, String mapped, String lastAnswer, long requests, long answers) {
     }
 
-    record LinkView(String peer, String discoveredBy, String state, String since, String reason, String endpoint,
+    record LinkView(String peer, String discoveredBy, String topology, String state, String since, String reason, String endpoint,
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
                     long controlIn, long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
@@ -139,7 +139,7 @@ final class Views {
         LinkSnapshot snap = l.snapshot();
         PeerInfo remote = snap.remote();
         LinkCounters c = l.counters();
-        return new LinkView(l.peer().name(), l.discoveredBy().label(), snap.state().label(), snap.since().toString(), snap.reason(),
+        return new LinkView(l.peer().name(), l.discoveredBy().label(), l.topology(), snap.state().label(), snap.since().toString(), snap.reason(),
                 snap.endpoint().toString(),
                 remote == null ? null : remote.address().ip(),
                 remote == null ? null : remote.mac().toString(),

@@ -35,6 +35,7 @@ import io.ipop.peer.SecuritySettings;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
+import io.ipop.peer.MemberGate;
 import io.ipop.peer.LocalNode;
 import io.ipop.peer.OnDemandOverlay;
 import io.ipop.peer.OverlayUpkeep;
@@ -42,12 +43,15 @@ import io.ipop.peer.OverlayMembers;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
+import io.ipop.topology.Topology;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
 import io.ipop.wire.PeerId;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -107,8 +111,8 @@ public final class NodeGuardian {
                     shared.channel, shared.counters, new SignalCounters(), System::nanoTime);
             LinkContext linkContext = linkContext(settings, self, tap, underlay, shared, stun, policy, dtlsExecutor, signaling);
             PeerDirectory.Overlay overlay = new PeerDirectory.Overlay(new OverlayMembers(), shared.forwarding.paths());
-            ActorRef<PeerDirectory.Command> directory = ctx.spawn(
-                    PeerDirectory.create(linkContext, shared.links, shared.routes::set, overlay), "peers");
+            ActorRef<PeerDirectory.Command> directory = ctx.spawn(PeerDirectory.create(linkContext, shared.links,
+                    shared.routes::set, new Topology(settings.topology()), shared.members, overlay), "peers");
             ctx.spawn(OverlayUpkeep.create(shared.links, overlay.members(), settings.nat().directTimeout(),
                     settings.topology().onDemand(), directory), "overlay-upkeep");
             Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
@@ -137,6 +141,8 @@ public final class NodeGuardian {
         final ControlCodec codec = new ControlCodec();
         final DataplaneCounters counters = new DataplaneCounters();
         final Links links = new Links();
+        /** The members the peer directory knows (cluster and static peers), read by the {@link MemberGate}. */
+        final Set<PeerId> members = ConcurrentHashMap.newKeySet();
         final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
         final AtomicReference<Firewall> firewall;
         final ControlChannel channel;
@@ -173,8 +179,9 @@ public final class NodeGuardian {
                                             Underlay underlay, Shared shared, ActorRef<PeerDirectory.Command> directory,
                                             InboundGate gate, StunService stun, OverlayMembers members) {
         InboundPath inbound = new InboundPath(shared.routes::get, shared.firewall::get, self.mac(), shared.codec,
-                new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime, gate,
-                        members),
+                new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime,
+                        new MemberGate(PeerId.of(self.name()), shared.members, helloCheck(self, settings.security()), directory,
+                                shared.counters, System::nanoTime, gate), members),
                 shared.counters, System::nanoTime, stun, shared.forwarding);
         OnDemandOverlay demand = new OnDemandOverlay(members, shared.routes::get,
                 peer -> directory.tell(new PeerDirectory.OpenOverlay(peer, null, null)), System::nanoTime);

@@ -1,9 +1,13 @@
 package io.ipop.peer;
 
 import io.ipop.dataplane.OverlayPaths;
+import io.ipop.counters.DataDrop;
 import io.ipop.frame.MacAddress;
+import io.ipop.frame.OverlayAddress;
 import io.ipop.route.Route;
 import io.ipop.route.RouteTable;
+import io.ipop.topology.Topology;
+import io.ipop.topology.TopologySettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.PeerId;
@@ -13,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -40,8 +45,21 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public sealed interface Command {
     }
 
-    /** Discovery found a peer; {@code discoveredBy} says how. */
-    public record PeerFound(PeerId name, Endpoint endpoint, Discovery discoveredBy) implements Command {
+    /**
+     * Discovery found a peer; {@code discoveredBy} says how. {@code address} and {@code mac} are what its source
+     * says of the member's overlay address and MAC (the cluster's peer record), null where the source has none
+     * (static peers, NAT traversal); the link's own hello stays the authority on them.
+     */
+    public record PeerFound(PeerId name, Endpoint endpoint, Discovery discoveredBy, OverlayAddress address, MacAddress mac)
+            implements Command {
+        /** A peer whose source says nothing of its overlay address and MAC. */
+        public PeerFound(PeerId name, Endpoint endpoint, Discovery discoveredBy) {
+            this(name, endpoint, discoveredBy, null, null);
+        }
+    }
+
+    /** A member's verified {@code con_req} without a session here ({@link MemberGate}): its topology wants the link. */
+    public record LinkRequested(Endpoint from, ControlMessage.ConReq request) implements Command {
     }
 
     /**
@@ -110,6 +128,9 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     private record SessionStopped(PeerId peer) implements Command {
     }
 
+    /** The grace period of retiring links ({@link Neighbours#GRACE}) is over. */
+    private enum RetireDue implements Command { INSTANCE }
+
     private LinkContext linkContext;
     private final Links links;
     private final long ownMac;
@@ -124,6 +145,9 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     private final Map<PeerId, PeerFound> pending = new HashMap<>();
     private ActorRef<Done> shutdownReplyTo;
     private final Overlay overlay;
+    /** Which members get a link (the topology); static and cluster peers go through it. */
+    private final Neighbours neighbours;
+    private boolean retireScheduled;
 
     /** The members overlay sessions may be opened to, and the overlay paths they use. */
     public record Overlay(OverlayMembers members, OverlayPaths paths) {
@@ -133,22 +157,31 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links,
-                          Consumer<RouteTable> publishRoutes, Overlay overlay) {
+                          Consumer<RouteTable> publishRoutes, Topology topology, Set<PeerId> members, Overlay overlay) {
         super(context);
         this.overlay = overlay;
+        this.neighbours = new Neighbours(PeerId.of(linkContext.self().name()), topology, members, System::nanoTime);
         this.linkContext = linkContext;
         this.links = links;
         this.ownMac = linkContext.self().mac().bits();
         this.publishRoutes = publishRoutes;
     }
 
+    /** With the default topology ({@link TopologySettings#DEFAULTS}). */
     public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes) {
-        return create(linkContext, links, publishRoutes, new Overlay());
+        return create(linkContext, links, publishRoutes, new Topology(TopologySettings.DEFAULTS), ConcurrentHashMap.newKeySet());
     }
 
+    /** @param members filled with the members known (a concurrent set, read by {@link MemberGate}) */
     public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes,
-                                           Overlay overlay) {
-        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, publishRoutes, overlay));
+                                           Topology topology, Set<PeerId> members) {
+        return create(linkContext, links, publishRoutes, topology, members, new Overlay());
+    }
+
+    /** @param overlay the members overlay sessions may be opened to and their paths (multi-hop) */
+    public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes,
+                                           Topology topology, Set<PeerId> members, Overlay overlay) {
+        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, publishRoutes, topology, members, overlay));
     }
 
     @Override
@@ -168,14 +201,21 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(WantDirect.class, w -> toSession(w.peer(), PeerSession.DirectWanted.INSTANCE))
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
+                .onMessage(LinkRequested.class, this::onLinkRequested)
+                .onMessageEquals(RetireDue.INSTANCE, () -> apply(neighbours.retireDue(), true))
                 .build();
     }
 
     private Behavior<Command> onPeerFound(PeerFound found) {
         if (found.discoveredBy() != Discovery.OVERLAY) {
-            overlay.members().found(found.name(), null, null);
+            overlay.members().found(found.name(), found.mac(), found.address());
             overlay.paths().register(found.name());    // its overlay path, for a fallback or an overlay session
         }
+        return Neighbours.manages(found) ? apply(neighbours.found(found), false) : link(found);
+    }
+
+    /** Opens the session of {@code found} (once the old one has stopped, if it is stopping). */
+    private Behavior<Command> link(PeerFound found) {
         if (removing.contains(found.name())) {
             pending.put(found.name(), found);
             return this;
@@ -204,8 +244,30 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         if (link != null && link.discoveredBy().equals(lost.discoveredBy())) {
             unlink(lost.name(), lost.reason());
         }
-        if (link == null || link.discoveredBy().equals(lost.discoveredBy())) {
+        if (lost.discoveredBy() == Discovery.CLUSTER || lost.discoveredBy() == Discovery.STATIC) {
             overlay.members().lost(lost.name());
+        }
+        return lost.discoveredBy() == Discovery.CLUSTER || lost.discoveredBy() == Discovery.STATIC
+                ? apply(neighbours.lost(lost.name(), lost.discoveredBy()), false) : this;
+    }
+
+    /** Opens and closes what the topology's {@code plan} says, and shows each link's role. */
+    private Behavior<Command> apply(Neighbours.Plan plan, boolean retireTick) {
+        if (plan == null) {
+            return this;
+        }
+        retireScheduled &= !retireTick;
+        plan.unlink().forEach((peer, why) -> {
+            pending.remove(peer);
+            unlink(peer, why);
+        });
+        plan.link().forEach(this::link);
+        if (plan.retireLater() && !retireScheduled) {
+            retireScheduled = true;
+            getContext().scheduleOnce(Neighbours.GRACE, getContext().getSelf(), RetireDue.INSTANCE);
+        }
+        for (PeerLink l : links.all()) {
+            l.topology(neighbours.role(l.peer()));
         }
         return this;
     }
@@ -214,12 +276,26 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         PeerId peer = o.peer();
         if (!sessions.containsKey(peer) && !removing.contains(peer) && shutdownReplyTo == null
                 && overlay.members().known(peer) && overlay.paths().register(peer)) {
-            onPeerFound(new PeerFound(peer, OverlayPaths.endpointOf(peer), Discovery.OVERLAY));
+            link(new PeerFound(peer, OverlayPaths.endpointOf(peer), Discovery.OVERLAY));
         }
         if (o.message() != null) {
             onControlReceived(new ControlReceived(o.from(), o.message()));
         }
         return this;
+    }
+
+    private Behavior<Command> onLinkRequested(LinkRequested r) {
+        PeerId peer = r.request().sender();
+        if (sessions.containsKey(peer) && !removing.contains(peer)) {
+            return onControlReceived(new ControlReceived(r.from(), r.request()));
+        }
+        Neighbours.Plan plan = neighbours.requested(peer);
+        if (plan == null) {
+            linkContext.counters().drop(DataDrop.TOPOLOGY_REFUSED);
+            return this;
+        }
+        apply(plan, false);
+        return onControlReceived(new ControlReceived(r.from(), r.request()));
     }
 
     /** Tells the peer's session to say {@code close} and stop; its link goes once it has stopped. */
@@ -236,6 +312,11 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         ActorRef<PeerSession.Command> session = sessions.get(m.message().sender());
         if (session != null) {
             session.tell(new PeerSession.ControlReceived(m.from(), m.message()));
+        }
+        PeerLink link = links.get(m.message().sender());
+        if (m.message() instanceof ControlMessage.Close c && Neighbours.REFUSED.equals(c.reason()) && link != null
+                && link.snapshot().state() == LinkState.UP && m.from().equals(link.snapshot().endpoint())) {
+            return apply(neighbours.refusedBy(link.peer()), false);
         }
         return this;
     }
@@ -293,14 +374,14 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         }
         routes.put(route.peer(), route);
         publish();
-        return this;
+        return apply(neighbours.linkUp(route.peer()), false);
     }
 
     private Behavior<Command> onLinkDown(LinkDown down) {
         if (routes.remove(down.peer()) != null) {
             publish();
         }
-        return this;
+        return apply(neighbours.linkDown(down.peer()), false);
     }
 
     private Behavior<Command> onReconfigure(Reconfigure r) {
@@ -316,6 +397,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
             }
             if (found == null && link.discoveredBy().equals(r.discoveredBy())) {
                 unlink(peer, "peer removed from the config of " + linkContext.self().name());
+                apply(neighbours.lost(peer, r.discoveredBy()), false);
             } else {
                 session.tell(new PeerSession.Reconfigure(linkContext, found == null ? null : found.endpoint()));
             }
@@ -342,7 +424,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
             links.remove(peer);
             PeerFound again = pending.remove(peer);
             if (again != null) {
-                onPeerFound(again);
+                link(again);
             }
         }
         replyIfShutDown();

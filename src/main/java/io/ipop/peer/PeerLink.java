@@ -27,6 +27,7 @@ public final class PeerLink {
     private volatile List<Endpoint> candidates = List.of();
     private volatile LinkCipher cipher;
     private final AtomicLong earlierRekeys = new AtomicLong();
+    private volatile String topology;
 
     PeerLink(PeerId peer, Discovery discoveredBy, int localIndex, LinkSnapshot initial) {
         this.peer = peer;
@@ -51,6 +52,18 @@ public final class PeerLink {
     /** How the peer became known. */
     public Discovery discoveredBy() {
         return discoveredBy;
+    }
+
+    /**
+     * Why the topology keeps the link ({@code successor}, {@code long-distance}, {@code full-mesh}, {@code static},
+     * {@code requested} by the peer, {@code retiring}); null for links it has no say in (NAT traversal's).
+     */
+    public String topology() {
+        return topology;
+    }
+
+    void topology(String role) {
+        topology = role;
     }
 
     /** The receiver index frames from this peer carry in the current setup. */

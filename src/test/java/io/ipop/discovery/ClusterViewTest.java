@@ -36,7 +36,9 @@ class ClusterViewTest {
     }
 
     private static PeerFound found(String name, int host) {
-        return new PeerFound(PeerId.of(name), Endpoint.parse("192.0.2." + host + ":5800"), Discovery.CLUSTER);
+        // the record's overlay address and MAC travel with the peer (helper M opens overlay sessions from them)
+        return new PeerFound(PeerId.of(name), Endpoint.parse("192.0.2." + host + ":5800"), Discovery.CLUSTER,
+                OverlayAddress.parse("10.77.0." + host + "/24", true), MacAddress.parse("02:00:00:00:00:0" + host));
     }
 
     @Test

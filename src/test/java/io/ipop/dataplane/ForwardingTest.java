@@ -192,6 +192,21 @@ class ForwardingTest {
         assertTrue(!OverlayPaths.isOverlay(Endpoint.parse("[2001:db8::1]:5800")));
     }
 
+    @Test
+    void aDatagramFromAnOverlayPathsAddressOffTheSocketIsRefusedNotTakenAsThePeers() {
+        Endpoint overlay = OverlayPaths.endpointOf(C);
+        up.clear();
+        up.add(Routes.of("c", 13, 23, overlay, toC, null));              // c's link runs over the overlay
+        InboundPath in = new InboundPath(() -> RouteTable.of(up), () -> io.ipop.firewall.Firewall.OPEN,
+                io.ipop.frame.MacAddress.derivedFrom("b"), new io.ipop.wire.ControlCodec(), ControlSink.REFUSE, counters,
+                System::nanoTime, StunSink.NONE, b);
+        byte[] data = new byte[FrameHeader.LENGTH + 60];
+        FrameHeader.write(data, 0, FrameType.DATA, 13);
+        assertTrue(in.process(List.of(new Datagram(overlay, data))).isEmpty(), "spoofed 0.0.0.0/8 source: not c's path");
+        assertEquals(1, counters.drops(DataDrop.FORWARD_UNLINKED));
+        assertEquals(0, toC.packetsIn());
+    }
+
     private PeerId destinationNearerToBThanToAAndC() {
         RingId rb = RingId.of(B);
         for (int i = 0; ; i++) {

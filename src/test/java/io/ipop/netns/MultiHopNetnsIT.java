@@ -109,8 +109,20 @@ class MultiHopNetnsIT {
             a.await(Duration.ofSeconds(10), "a-b over the overlay via c", n -> "overlay(via=c)".equals(path(n, "b")));
             overlay.node("b").await(Duration.ofSeconds(10), "b-a via c", n -> "overlay(via=c)".equals(path(n, "a")));
             assertFalse(a.link("b").path("secure").asBoolean(), "a-b is plaintext: " + a.link("b"));
-            overlay.ping("a", "b");
             overlay.ping("b", "a");
+            // the capture check of the secure test, on a plaintext pair: here the marker must show at c, so that
+            // check would catch a node in between that carried a secure pair's frames in clear
+            Path file = overlay.dir.resolve("c-capture-plain.pcap");
+            Process tcpdump = capture(topology, overlay.dir, "c", file);
+            try {
+                Shell.Result ping = topology.exec("a", Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.1", "-W", "2",
+                        "-p", HexFormat.of().formatHex(SECRET), MixedOverlay.overlayIp("b"));
+                assertTrue(ping.output().contains(" 0% packet loss"), "a->b plaintext over the overlay: " + ping.output());
+                Thread.sleep(500);
+            } finally {
+                Shell.stop(tcpdump);
+            }
+            assertTrue(Pcap.contains(Files.readAllBytes(file), SECRET), "a plaintext pair's marker shows at c");
             assertEquals(0, overlay.node("b").drops("classify", "wrong_address"), "b took a's plaintext from a's overlay path");
         }
     }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * {@code topology.mode = structured} with one successor each side and no long-distance link, so each links its
  * two ring neighbours only. A ping between two nodes that are not neighbours opens an overlay session (the ARP
  * request for the member's address asks for it); x and y share group blue (their session is secure end to end),
- * the others are red. A capture on the node in between never holds x-y's marker. A plaintext pair of
+ * p is green, the others red. A capture on the node in between never holds x-y's marker. A plaintext pair of
  * non-neighbours pings too. Then iperf3 between x and y passes {@code on-demand.threshold} and their session
  * moves to a direct path, without a reset.
  */
@@ -56,12 +56,12 @@ class OverlaySessionNetnsIT {
         Topology topology = new Topology();
         try {
             for (String n : NAMES) {
-                String group = n.equals(x) || n.equals(y) ? "blue" : "red";
+                String group = group(n, x, y, p);
                 OverlayCa.sign(pki, n, OverlayAddress.parse(ip(n) + "/24", true), List.of(group), Duration.ofDays(1), true);
                 topology.host(n, host(n));
             }
             for (String n : NAMES) {
-                nodes.put(n, NodeProcess.start(topology, n, config(n, pki, x.equals(n) || y.equals(n) ? "blue" : "red"), TEST));
+                nodes.put(n, NodeProcess.start(topology, n, config(n, pki, group(n, x, y, p)), TEST));
             }
             for (NodeProcess n : nodes.values()) {
                 n.await(Duration.ofSeconds(90), "/ready", NodeProcess::ready);
@@ -97,7 +97,8 @@ class OverlaySessionNetnsIT {
             assertTrue(Pcap.contains(seen, CONTROL), "the capture in " + m + " saw x's pings to it (it works)");
             assertFalse(Pcap.contains(seen, SECRET), "x-y's marker crossed " + m + " in clear");
 
-            // 2. a plaintext pair of non-neighbours
+            // 2. a plaintext pair of non-neighbours (p green, q red), once the topology retired any link between them
+            nodes.get(p).await(Duration.ofSeconds(30), "no direct p-q link", n -> n.linkState(q) == null);
             topology.exec(p, Duration.ofSeconds(20), "ping", "-c", "8", "-i", "0.5", "-W", "1", ip(q));
             nodes.get(p).await(Duration.ofSeconds(20), "p-q over the overlay",
                     n -> path(n, q) != null && path(n, q).startsWith("overlay(via="));
@@ -148,6 +149,11 @@ class OverlaySessionNetnsIT {
     private static String path(NodeProcess n, String peer) {
         JsonNode l = n.link(peer);
         return l == null ? null : l.path("path").asText(null);
+    }
+
+    /** x and y share blue (secure), p is green (plaintext with everyone), the others red. */
+    private static String group(String n, String x, String y, String p) {
+        return n.equals(x) || n.equals(y) ? "blue" : n.equals(p) ? "green" : "red";
     }
 
     private static int host(String n) {

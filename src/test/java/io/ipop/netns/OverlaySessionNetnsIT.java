@@ -87,6 +87,7 @@ class OverlaySessionNetnsIT {
                 Shell.Result ping = topology.exec(x, Duration.ofSeconds(20), "ping", "-c", "20", "-i", "0.1", "-W", "2",
                         "-p", HexFormat.of().formatHex(SECRET), ip(y));
                 assertTrue(ping.output().contains(" 0% packet loss"), "x->y over the overlay: " + ping.output());
+                System.out.println("overlay x->y (" + x + "->" + y + " via " + xToY + "): " + lastLine(ping.output()));
                 topology.exec(x, Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "1",
                         "-p", HexFormat.of().formatHex(CONTROL), ip(m));
                 Thread.sleep(500);
@@ -108,16 +109,22 @@ class OverlaySessionNetnsIT {
 
             // 3. sustained traffic x-y earns a direct link: the session moves there, iperf3 runs on without a reset
             Process server = topology.spawn(y, dir.resolve("iperf3-server.log"), List.of("iperf3", "-s", "-1", "-B", ip(y)));
+            Path clientOut = dir.resolve("iperf3-client.log");
+            Process client = null;
             try {
                 Thread.sleep(500);
                 long start = System.nanoTime();
-                Shell.Result iperf = topology.exec(x, Duration.ofSeconds(30), "iperf3", "-c", ip(y), "-t", "8",
-                        "--connect-timeout", "3000");
-                assertEquals(0, iperf.exit(), "iperf3 x->y: " + iperf.output());
-                nx.await(Duration.ofSeconds(10), "x-y direct", n -> "direct".equals(path(n, y)));
-                System.out.printf("on-demand direct: x-y %s after iperf3 began %.1f s before; %s%n", path(nx, y),
-                        (System.nanoTime() - start) / 1e9, nx.link(y).path("reason").asText());
+                client = topology.spawn(x, clientOut, List.of("iperf3", "-c", ip(y), "-t", "8", "--connect-timeout", "3000"));
+                nx.await(Duration.ofSeconds(10), "x-y direct within 10 s of iperf3's start", n -> "direct".equals(path(n, y)));
+                double movedAfter = (System.nanoTime() - start) / 1e9;
+                assertTrue(client.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "iperf3 ended");
+                String out = Files.readString(clientOut);
+                assertEquals(0, client.exitValue(), "iperf3 x->y across the move (no reset): " + out);
+                System.out.printf("on-demand direct: x-y path direct %.1f s after iperf3 began (%s)%n%s%n", movedAfter,
+                        nx.link(y).path("reason").asText(), out.lines().filter(l -> l.contains("sender") || l.contains("receiver"))
+                                .reduce("", (a, b) -> a + b + "\n"));
             } finally {
+                Shell.stop(client);
                 Shell.stop(server);
             }
             assertEquals("overlay", nx.link(y).path("discovered_by").asText());
@@ -144,6 +151,11 @@ class OverlaySessionNetnsIT {
             between.add(next.name());
             at = next.name();
         }
+    }
+
+    private static String lastLine(String output) {
+        List<String> lines = output.lines().filter(l -> !l.isBlank()).toList();
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 
     private static String path(NodeProcess n, String peer) {

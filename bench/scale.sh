@@ -8,14 +8,22 @@
 # starting at once on a small machine starve each other's cluster heartbeats until the cluster's
 # failure detector gives up on them), or all at once (SCALE_START=all). Reports:
 #   all_up_s   seconds from starting the first node until every node's /overlay/links shows N-1 links up
+#              (--topology structured: until every node has its ring's links, all up, see below)
 #   RSS        resident memory of each node's JVM once all are up (median, max; MB)
 #   CPU        CPU seconds (utime+stime) each node used from start to all-up (median, max), their sum
 #              as a share of the machine's cores over that time, and each node's CPU over 10 s once
 #              all are up (median, max; percent of one core)
-# then checks one ping from node N to node 1 across the overlay, and prints as its last line
-#   nodes=N all_up_s=T rss_mb_max=M
+# then checks one ping from node N to node 1 across the overlay (structured: to a ring neighbour of node N,
+# since other pairs need multi-hop forwarding), and prints as its last line
+#   nodes=N all_up_s=T rss_mb_max=M                                   (full mesh)
+#   nodes=N topology=structured all_up_s=T links_max=L links_mean=M idle_cpu_pct_max=C rss_mb_max=R
 #
-# Usage (as root): bench/scale.sh [N]     (N = 2..60, default 16)
+# --topology MODE passes ipop.topology.mode = MODE (auto | full-mesh | structured) to every node. With
+# structured a node counts as up when its /overlay/links shows its two ring successors on each side (ring
+# order: SHA-256 of the node name, as io.ipop.topology.RingId) and every link it has is up with a role
+# (none retiring); the run then fails if a node has more than 2*ceil(log2 N) + 4 links (issue 20's bound).
+#
+# Usage (as root): bench/scale.sh [--topology MODE] [N]     (N = 2..60, default 16)
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), SCALE_LIMIT (seconds
 #   to wait for all links, default 180), IPOP_JAVA_OPTS (JVM options for every node; default
 #   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Dipop.dataplane.warm-up-frames=0": many
@@ -33,6 +41,11 @@ limit="${SCALE_LIMIT:-180}"
 start_mode="${SCALE_START:-rolling}"
 parallel="${SCALE_PARALLEL:-$(getconf _NPROCESSORS_ONLN)}"
 java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Dipop.dataplane.warm-up-frames=0}"
+topology=full-mesh
+if [ "${1:-}" = --topology ]; then
+  topology="${2:-}"
+  shift 2
+fi
 n="${1:-16}"
 prefix="ips$$"
 hub="$prefix-hub"
@@ -50,6 +63,7 @@ case "$n" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//';
 [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 2 ] && [ "$n" -le 60 ] || fail "N must be a number from 2 to 60, got '$n'"
 [[ "$limit" =~ ^[1-9][0-9]*$ ]] || fail "SCALE_LIMIT must be a positive integer, got '$limit'"
 [ "$start_mode" = rolling ] || [ "$start_mode" = all ] || fail "SCALE_START must be rolling or all, got '$start_mode'"
+case "$topology" in auto|full-mesh|structured) ;; *) fail "--topology must be auto, full-mesh or structured, got '$topology'" ;; esac
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices"
 require_tools "" ip ping curl python3 java timeout getconf
 ensure_jar
@@ -79,6 +93,7 @@ hub_with_hosts "$n"
 # ---------------------------------------------------------------------------------------- nodes
 for i in $(seq "$n"); do
   cluster_node_config "$work/n$i.conf" "$i" '"pekko://ipop@192.0.2.1:17355"'
+  echo "ipop.topology.mode = $topology" >>"$work/n$i.conf"
 done
 build_cds_archive "$(ns_of 1)" "$work/n1.conf"
 log "== starting $n nodes ($java_opts)"
@@ -103,6 +118,16 @@ done
 
 # ---------------------------------------------------------------------------------------- wait
 want=$((n - 1))
+bound=$((2 * $(python3 -c "import math; print(math.ceil(math.log2($n)))") + 4))
+# node_done I: node I has all N-1 links up (full mesh), or its ring's links as described at the top (structured)
+node_done() {
+  if [ "$topology" != structured ]; then
+    [ "$(links_up "$1")" -ge "$want" ]
+    return
+  fi
+  ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/overlay/links 2>/dev/null \
+    | python3 "$here/bench/ring_settled.py" "n$1" "$n" || return 1
+}
 pending=$(seq "$n")
 while :; do
   now=$(date +%s.%N)
@@ -110,14 +135,14 @@ while :; do
   still=""
   for i in $pending; do
     kill -0 "${node_pids[$((i - 1))]}" 2>/dev/null || { tail -20 "$work/n$i.log" >&3; fail "node n$i exited"; }
-    [ "$(links_up "$i")" -ge "$want" ] || still="$still $i"
+    node_done "$i" || still="$still $i"
   done
   pending=$still
   [ -z "$pending" ] && break
   if python3 -c "import sys; sys.exit(0 if $elapsed > $limit else 1)"; then
-    fail "after ${limit}s nodes${pending} still have fewer than $want links up"
+    fail "after ${limit}s nodes${pending} still have fewer than $want links up (or not their ring's links)"
   fi
-  log "   ${elapsed}s: $((n - $(wc -w <<<"$pending")))/$n nodes have all $want links up"
+  log "   ${elapsed}s: $((n - $(wc -w <<<"$pending")))/$n nodes have all their links up"
   sleep 1
 done
 end=$(date +%s.%N)
@@ -142,10 +167,23 @@ for pid in "${node_pids[@]}"; do
 done
 read -r idle_med idle_max < <(stats "${idle[@]}")
 
-ip netns exec "$(ns_of "$n")" timeout 10 ping -c 1 -W 3 10.77.0.1 >/dev/null || fail "no ping from n$n to n1 over the overlay"
+target=1
+if [ "$topology" = structured ]; then   # a ring neighbour of n$n: other pairs need multi-hop forwarding
+  target=$(python3 "$here/bench/ring_settled.py" --successor "n$n" "$n" | sed 's/^n//')
+fi
+ip netns exec "$(ns_of "$n")" timeout 10 ping -c 1 -W 3 "10.77.0.$target" >/dev/null \
+  || fail "no ping from n$n to n$target over the overlay"
+links=()
+for i in $(seq "$n"); do links+=("$(links_up "$i")"); done
+read -r links_mean links_max < <(python3 -c 'import statistics,sys; v=[int(x) for x in sys.argv[1:]]; print(f"{statistics.mean(v):.1f} {max(v)}")' "${links[@]}")
+if [ "$topology" = structured ] && [ "$links_max" -gt "$bound" ]; then
+  fail "a node has $links_max links, more than 2*ceil(log2 $n) + 4 = $bound"
+fi
 
 printf '%-28s %s\n' "nodes" "$n (one seed, cluster discovery only)" \
-  "all links up after" "${all_up} s ($((n * (n - 1))) links)" \
+  "topology" "$topology" \
+  "all links up after" "${all_up} s" \
+  "links per node mean / max" "$links_mean / $links_max (full mesh: $want)" \
   "node RSS median / max" "$rss_med / $rss_max MB" \
   "node CPU to all-up med/max" "$cpu_med / $cpu_max s" \
   "all nodes' CPU to all-up" "${machine}% of $cores cores" \
@@ -157,4 +195,8 @@ if [ "${SCALE_HOLD:-0}" != 0 ]; then
   sleep "$SCALE_HOLD"
 fi
 failed=0
-echo "nodes=$n all_up_s=$all_up rss_mb_max=$rss_max"
+if [ "$topology" = structured ]; then
+  echo "nodes=$n topology=structured all_up_s=$all_up links_max=$links_max links_mean=$links_mean idle_cpu_pct_max=$idle_max rss_mb_max=$rss_max"
+else
+  echo "nodes=$n all_up_s=$all_up rss_mb_max=$rss_max"
+fi

@@ -44,6 +44,8 @@ final class Neighbours {
     }
 
     private final Neighbourhood hood;
+    private final Topology topology;
+    private final PeerId self;
     private final Set<PeerId> members;
     private final Map<PeerId, PeerDirectory.PeerFound> cluster = new HashMap<>();
     private final Map<PeerId, PeerDirectory.PeerFound> statics = new HashMap<>();
@@ -63,6 +65,8 @@ final class Neighbours {
 
     Neighbours(PeerId self, Topology topology, Set<PeerId> members, LongSupplier nanoClock) {
         this.hood = new Neighbourhood(self, topology);
+        this.topology = topology;
+        this.self = self;
         this.members = members;
         this.nanoClock = nanoClock;
     }
@@ -92,10 +96,13 @@ final class Neighbours {
         return reconcile();
     }
 
-    /** A member's verified {@code con_req} arrived without a session: link if it is a member not refused. */
+    /**
+     * A member's verified {@code con_req} arrived without a session: link if it is a member not refused whose
+     * topology could want this link ({@link Topology#mayWant}); null if refused.
+     */
     Plan requested(PeerId peer) {
         PeerDirectory.PeerFound f = found(peer);
-        if (f == null || refusedInbound.contains(peer)) {
+        if (f == null || refusedInbound.contains(peer) || !topology.mayWant(hood.ring(), peer, self)) {
             return null;
         }
         requested.putIfAbsent(peer, nanoClock.getAsLong());
@@ -134,6 +141,24 @@ final class Neighbours {
     Plan refusedBy(PeerId peer) {
         hood.refusedBy(peer);
         return reconcile();
+    }
+
+    /**
+     * {@code peer} closed its up link with us. If this node does not want the link (it was retiring, only answering
+     * the peer, or the peer refused it: {@link #REFUSED}), the session stops here at once instead of seeking the peer
+     * again, so no request of ours reaches a peer that just let the link go; null if this node wants the link (its
+     * session reconnects).
+     */
+    Plan closedByPeer(PeerId peer, String reason) {
+        boolean refused = REFUSED.equals(reason);
+        if (refused) {
+            hood.refusedBy(peer);                       // another member for that level
+        }
+        if (!linked.contains(peer) || wantedHere(peer)) {
+            return refused ? reconcile() : null;
+        }
+        forget(peer);
+        return merge(Map.of(peer, "peer closed the link: " + reason), reconcile());
     }
 
     /**

@@ -309,14 +309,18 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onControlReceived(ControlReceived m) {
+        PeerLink link = links.get(m.message().sender());
+        if (m.message() instanceof ControlMessage.Close c && link != null && link.snapshot().state() == LinkState.UP
+                && m.from().equals(link.snapshot().endpoint()) && !removing.contains(link.peer())) {
+            Neighbours.Plan plan = neighbours.closedByPeer(link.peer(), c.reason());
+            if (plan != null && plan.unlink().containsKey(link.peer())) {
+                return apply(plan, false);             // not wanted here either: stop, do not seek the peer again
+            }
+            apply(plan, false);
+        }
         ActorRef<PeerSession.Command> session = sessions.get(m.message().sender());
         if (session != null) {
             session.tell(new PeerSession.ControlReceived(m.from(), m.message()));
-        }
-        PeerLink link = links.get(m.message().sender());
-        if (m.message() instanceof ControlMessage.Close c && Neighbours.REFUSED.equals(c.reason()) && link != null
-                && link.snapshot().state() == LinkState.UP && m.from().equals(link.snapshot().endpoint())) {
-            return apply(neighbours.refusedBy(link.peer()), false);
         }
         return this;
     }

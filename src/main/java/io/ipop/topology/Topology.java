@@ -22,7 +22,8 @@ import java.util.Set;
  *       rank {@code r + t_i}, {@code t_i = round(N / 2^i)}, clockwise; levels with {@code t_i <= successors}
  *       are left out (the successors cover them) and so are repeated offsets;</li>
  *   <li>hysteresis: a member this node already wanted (any role) stands for level {@code i} instead of the
- *       ideal one while its clockwise rank distance {@code d} stays within {@code |d - t_i| <= t_i / 4}, so
+ *       ideal one while its clockwise rank distance {@code d} stays within {@code |d - t_i| <= t_i / 4} (offsets
+ *       of at least {@value #MIN_HYSTERESIS}; shorter ones are kept exact), so
  *       a join or a leave, which shifts every rank behind it by one, changes only the few links at the edge
  *       of their tolerance.</li>
  * </ol>
@@ -154,6 +155,34 @@ public final class Topology {
         return Set.copyOf(extra.subList(cap, extra.size()));
     }
 
+    /**
+     * Whether {@code from} could want a link to {@code to} on {@code ring}, whatever its history: {@code to} is one
+     * of its successors, or lies within the tolerance of one of its levels (where hysteresis may keep a link and a
+     * refused level looks for another), or the overlay is a full mesh. A node answers a member's request for a link
+     * only if this holds.
+     */
+    public boolean mayWant(Ring ring, PeerId from, PeerId to) {
+        int n = ring.size();
+        int rf = ring.rankOf(from);
+        int rt = ring.rankOf(to);
+        if (rf < 0 || rt < 0 || rf == rt) {
+            return false;
+        }
+        if (!settings.structuredAt(n)) {
+            return true;
+        }
+        int d = Math.floorMod(rt - rf, n);
+        if (Math.min(d, n - d) <= settings.successors()) {
+            return true;
+        }
+        for (int t : offsets(n)) {
+            if (Math.abs(d - t) <= tolerance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** How far clockwise rank distance {@code d} lies from the nearest level, relative to that level's offset. */
     private static double deviation(int[] offsets, int d) {
         double best = Double.MAX_VALUE;
@@ -173,7 +202,7 @@ public final class Topology {
 
     /** The member at {@code r + t}, or the nearest one to it within the tolerance that is free and not refused. */
     private static PeerId ideal(Ring ring, int r, int t, Map<PeerId, Role> wanted, Set<PeerId> refused) {
-        int tolerance = t / TOLERANCE;
+        int tolerance = tolerance(t);
         for (int step = 0; step <= 2 * tolerance; step++) {
             int delta = (step + 1) / 2 * (step % 2 == 0 ? -1 : 1);
             PeerId p = ring.at(r + t + delta);
@@ -202,14 +231,22 @@ public final class Topology {
         return Arrays.copyOf(d, count);
     }
 
-    /** A kept link stands for level {@code t} while its distance is within {@code t / TOLERANCE} of it. */
-    private static final int TOLERANCE = 4;
+    /** Offsets below this are kept exact: hysteresis there saves little and would let a few nodes gather links. */
+    static final int MIN_HYSTERESIS = 8;
+
+    /**
+     * How far (in ranks) a kept link may lie from level offset {@code t}: a quarter of it, none below
+     * {@link #MIN_HYSTERESIS}.
+     */
+    static int tolerance(int t) {
+        return t >= MIN_HYSTERESIS ? t / 4 : 0;
+    }
 
     /**
      * The kept distance nearest {@code t} within its tolerance, marked used (set to 0), or 0 if none.
      */
     private static int nearestKept(int[] kept, int t) {
-        int tolerance = t / TOLERANCE;
+        int tolerance = tolerance(t);
         int best = -1;
         for (int i = 0; i < kept.length; i++) {
             int off = Math.abs(kept[i] - t);

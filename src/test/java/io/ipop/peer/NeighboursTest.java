@@ -141,12 +141,53 @@ class NeighboursTest {
                 .filter(p -> Ring.of(concat(ring, p)).rankOf(p) == Ring.of(concat(ring, p)).rankOf(SELF) + 1)
                 .findFirst().orElseThrow();
         Neighbours.Plan plan = apply(neighbours.found(cluster(newcomer)));
-        assertEquals(List.of(newcomer), plan.link().stream().map(PeerDirectory.PeerFound::name).toList());
+        assertTrue(plan.link().stream().anyMatch(f -> f.name().equals(newcomer)), plan.toString());
         assertTrue(plan.unlink().isEmpty() && plan.retireLater(), plan.toString());
         assertEquals("retiring", neighbours.role(pushed), "kept until the newcomer's link is up");
-        Neighbours.Plan up = apply(neighbours.linkUp(newcomer));
-        assertEquals(Map.of(pushed, Neighbours.RETIRED), up.unlink());
+        Map<PeerId, String> closed = new java.util.HashMap<>();
+        for (int i = 0; i < plan.link().size(); i++) {
+            Neighbours.Plan up = apply(neighbours.linkUp(plan.link().get(i).name()));
+            if (i < plan.link().size() - 1) {
+                assertTrue(up.unlink().isEmpty(), "not before every new link is up: " + up);
+            }
+            closed.putAll(up.unlink());
+        }
+        assertEquals(Neighbours.RETIRED, closed.get(pushed), closed.toString());
         assertNull(neighbours.role(pushed));
+    }
+
+    @Test
+    void aCloseFromAPeerThisNodeDoesNotWantStopsTheSessionAtOnce() {
+        List<PeerId> ring = Ring.of(concat(names(30), SELF)).members();
+        PeerId asker = names(30).stream().filter(p -> !linked.contains(p) && STRUCTURED.mayWant(Ring.of(ring), p, SELF))
+                .findFirst().orElseThrow();
+        apply(neighbours.requested(asker));
+        neighbours.linkUp(asker);
+        Neighbours.Plan plan = apply(neighbours.closedByPeer(asker, Neighbours.RETIRED));
+        assertEquals(Set.of(asker), plan.unlink().keySet(), "no con_req of ours follows the peer's close");
+        PeerId successor = ring.get((ring.indexOf(SELF) + 1) % 30);
+        assertNull(neighbours.closedByPeer(successor, Neighbours.RETIRED), "wanted here: the session reconnects");
+    }
+
+    @Test
+    void aRefusedLongLinkIsReplacedAndItsSessionStops() {
+        linked.forEach(neighbours::linkUp);
+        // the longest one (offset 15 of 30): it has a tolerance, so another member can stand for it
+        Ring ring = Ring.of(concat(names(30), SELF));
+        int r = ring.rankOf(SELF);
+        PeerId longLink = linked.stream().filter(p -> "long-distance".equals(neighbours.role(p)))
+                .max(java.util.Comparator.comparingInt(p -> Math.floorMod(ring.rankOf(p) - r, 30))).orElseThrow();
+        Neighbours.Plan plan = apply(neighbours.closedByPeer(longLink, Neighbours.REFUSED));
+        assertTrue(plan.unlink().containsKey(longLink), plan.toString());
+        assertFalse(plan.link().isEmpty(), "another member for that level: " + plan);
+        assertNull(neighbours.role(longLink));
+    }
+
+    @Test
+    void aRequestFromAMemberWhoseTopologyCannotWantThisNodeIsRefused() {
+        Ring ring = Ring.of(concat(names(30), SELF));
+        PeerId never = names(30).stream().filter(p -> !STRUCTURED.mayWant(ring, p, SELF)).findFirst().orElseThrow();
+        assertNull(neighbours.requested(never));
     }
 
     private static List<PeerId> concat(List<PeerId> list, PeerId one) {
@@ -157,7 +198,9 @@ class NeighboursTest {
 
     @Test
     void beyondTheInboundCapAskingMembersAreRefusedAndMayNotAskAgain() {
-        List<PeerId> asking = names(30).stream().filter(p -> !linked.contains(p)).toList();
+        Ring ring = Ring.of(concat(names(30), SELF));
+        List<PeerId> asking = names(30).stream().filter(p -> !linked.contains(p) && STRUCTURED.mayWant(ring, p, SELF)).toList();
+        assertTrue(asking.size() > STRUCTURED.inboundCap(30), asking.toString());
         Map<PeerId, String> refused = new java.util.HashMap<>();
         for (PeerId p : asking) {
             apply(neighbours.requested(p));

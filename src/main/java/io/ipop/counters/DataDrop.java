@@ -58,7 +58,20 @@ public enum DataDrop implements Drop {
     NO_LINK("no_link", Stage.SWITCH_OUT),
     /** Unicast to a MAC no up link's peer owns: never flooded (docs/security.md, invariant 3). */
     UNKNOWN_DESTINATION("unknown_destination", Stage.SWITCH_OUT),
-    UDP_SEND_ERROR("udp_send_error", Stage.UDP_SEND);
+    UDP_SEND_ERROR("udp_send_error", Stage.UDP_SEND),
+    // multi-hop forwarding (FORWARD, docs/protocol.md "Multi-hop forwarding"): passed on or delivered here
+    /** A FORWARD from an address that is no up direct (or relayed) link's endpoint: no open relay for off-path hosts. */
+    FORWARD_UNLINKED("unlinked_source", Stage.FORWARD),
+    /** A FORWARD whose envelope does not parse (cut short, bad names or trace, no valid inner datagram). */
+    FORWARD_MALFORMED("malformed", Stage.FORWARD),
+    /** A FORWARD that arrived with no hops left to take, or came back to its own source (a loop). */
+    FORWARD_HOP_LIMIT("hop_limit", Stage.FORWARD),
+    /** No up direct link leads strictly nearer the destination on the ring (a dead end), or no link at all. */
+    FORWARD_NO_ROUTE("no_route", Stage.FORWARD),
+    /** A FORWARD that would be longer than a UDP datagram can be. */
+    FORWARD_TOO_BIG("too_big", Stage.FORWARD),
+    /** A datagram for an overlay path whose peer this node does not know (no overlay session registered it). */
+    FORWARD_UNKNOWN_PATH("unknown_path", Stage.FORWARD);
 
     private final String counter;
     private final Stage stage;

@@ -4,7 +4,7 @@ package io.ipop.counters;
 public enum Stage {
     UDP_RECEIVE("udp_receive"), CLASSIFY("classify"), SWITCH_IN("switch_in"), TAP_WRITE("tap_write"),
     TAP_READ("tap_read"), SWITCH_OUT("switch_out"), UDP_SEND("udp_send"), LINK_SETUP("link_setup"),
-    SIGNALING("signaling");
+    SIGNALING("signaling"), FORWARD("forward");
 
     private final String label;
 

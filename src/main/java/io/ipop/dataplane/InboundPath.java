@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  *       goes to the {@link StunSink}; for the rest, check the frame header; control frames are decoded and DTLS records passed on to the
  *       control plane; data frames are matched to their link by receiver index, and on a secure link
  *       opened (authenticated, decrypted, replay-checked) — a secure link takes no plaintext and a
- *       plaintext link no sealed frames; a plaintext frame must come from the link's endpoint;</li>
+ *       plaintext link no sealed frames; a plaintext frame must come from the link's endpoint; a FORWARD
+ *       goes to {@link Forwarding}, which passes it on or hands back its inner datagram, classified here as
+ *       coming from the source's overlay path;</li>
  *   <li>switch: the source MAC must be the link's peer's, the destination this node's MAC or a group
  *       address (no transit: every node links to every peer itself); then the frame's sender addresses
  *       must be the peer's ({@link SourceCheck}), and the group firewall must let it in;</li>
@@ -54,6 +56,8 @@ public final class InboundPath {
     private final DataplaneCounters counters;
     private final LongSupplier nanoClock;
     private final StunSink stun;
+    /** Multi-hop forwarding, or null on a node built without it (a FORWARD then counts as {@code unlinked_source}). */
+    private final Forwarding forwarding;
 
     /** An inbound path that takes no STUN (such datagrams count as {@code unknown_type}). */
     public InboundPath(Supplier<RouteTable> routes, MacAddress ownMac, ControlCodec codec,
@@ -64,6 +68,14 @@ public final class InboundPath {
     /** @param firewall the current firewall (a reload replaces it) */
     public InboundPath(Supplier<RouteTable> routes, Supplier<Firewall> firewall, MacAddress ownMac, ControlCodec codec,
                        ControlSink control, DataplaneCounters counters, LongSupplier nanoClock, StunSink stun) {
+        this(routes, firewall, ownMac, codec, control, counters, nanoClock, stun, null);
+    }
+
+    /** @param forwarding passes FORWARD datagrams on and unwraps those for this node (null: none taken) */
+    public InboundPath(Supplier<RouteTable> routes, Supplier<Firewall> firewall, MacAddress ownMac, ControlCodec codec,
+                       ControlSink control, DataplaneCounters counters, LongSupplier nanoClock, StunSink stun,
+                       Forwarding forwarding) {
+        this.forwarding = forwarding;
         this.stun = stun;
         this.routes = routes;
         this.firewall = firewall;
@@ -100,6 +112,15 @@ public final class InboundPath {
     }
 
     private InboundFrame classifyOne(Datagram d) {
+        if (OverlayPaths.isOverlay(d.from())) {
+            counters.drop(DataDrop.FORWARD_UNLINKED);     // 0.0.0.0/8 stands for overlay paths: never a real source
+            return null;
+        }
+        return classifyFrom(d);
+    }
+
+    /** Stage 1 for a datagram from the socket, or the inner datagram of a FORWARD for this node (from its overlay path). */
+    private InboundFrame classifyFrom(Datagram d) {
         byte[] b = d.bytes();
         if (b.length > 0 && (b[0] & 0xC0) == 0 && stun.offer(d.from(), b)) {
             return null;                                // STUN, handled (or counted) by the sink
@@ -122,6 +143,13 @@ public final class InboundPath {
                 }
                 case DATA -> plaintext(b, d.from());
                 case SECURE_DATA -> sealed(b);
+                case FORWARD -> {
+                    Datagram inner = forwarding == null ? null : forwarding.receive(d);
+                    if (forwarding == null) {
+                        counters.drop(DataDrop.FORWARD_UNLINKED);
+                    }
+                    yield inner == null ? null : classifyFrom(inner);   // never a FORWARD again (Forward.View.parse)
+                }
             };
         } catch (WireException e) {
             counters.drop(e.reason());

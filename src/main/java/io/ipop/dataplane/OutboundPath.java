@@ -24,7 +24,8 @@ import java.util.function.Supplier;
  *       invariant 3), and nowhere if no up link's peer has it: unknown unicast is never flooded, so no
  *       frame for a secure peer can leave on a plaintext link; broadcast and multicast go to every up
  *       link (ARP and IPv6 neighbor discovery need it); with a firewall, a unicast packet's flow is
- *       remembered on its link so the replies may come in;</li>
+ *       remembered on its link so the replies may come in; unicast for no link, and ARP requests, are told to
+ *       the {@link OverlayDemand}, which may open an overlay session to a member (the frame is still dropped);</li>
  *   <li>frame: each copy gets the 8-byte header with the receiving peer's index, and on a secure link
  *       is sealed with the link's keys;</li>
  *   <li>(in {@link Dataplane}) bounded buffer, then the UDP send.</li>
@@ -37,6 +38,7 @@ public final class OutboundPath {
     private final LongSupplier nanoClock;
     /** Per thread, like the inbound path's: the reading thread or the pipeline's may run this. */
     private final ThreadLocal<FrameView> views = ThreadLocal.withInitial(FrameView::new);
+    private final OverlayDemand demand;
 
     public OutboundPath(Supplier<RouteTable> routes, DataplaneCounters counters) {
         this(routes, () -> Firewall.OPEN, counters, System::nanoTime);
@@ -45,6 +47,13 @@ public final class OutboundPath {
     /** @param firewall the current firewall: while it is active, flows are tracked */
     public OutboundPath(Supplier<RouteTable> routes, Supplier<Firewall> firewall, DataplaneCounters counters,
                         LongSupplier nanoClock) {
+        this(routes, firewall, counters, nanoClock, OverlayDemand.NONE);
+    }
+
+    /** @param demand told of unicast for no link and of broadcasts, to open overlay sessions on demand */
+    public OutboundPath(Supplier<RouteTable> routes, Supplier<Firewall> firewall, DataplaneCounters counters,
+                        LongSupplier nanoClock, OverlayDemand demand) {
+        this.demand = demand;
         this.routes = routes;
         this.firewall = firewall;
         this.counters = counters;
@@ -85,6 +94,7 @@ public final class OutboundPath {
             Route route = table.byMac(dst);
             if (route == null) {
                 counters.drop(DataDrop.UNKNOWN_DESTINATION);
+                demand.unknownUnicast(dst);             // a member without a link: open an overlay session
                 return;
             }
             if (track != null && track.parse(buf, 0, length)) {
@@ -93,6 +103,7 @@ public final class OutboundPath {
             out.add(frame(route, buf, length));
             return;
         }
+        demand.broadcast(buf, length);                  // an ARP request for a member without a link
         for (Route r : table.all()) {
             out.add(frame(r, buf, length));
         }

@@ -3,6 +3,7 @@ package io.ipop.management;
 import io.ipop.counters.DataDrop;
 import io.ipop.counters.Drop;
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.discovery.ClusterMembership;
 import io.ipop.nat.RelayServer;
 import io.ipop.nat.SignalCounters;
@@ -75,7 +76,8 @@ final class Views {
                     String overlayIp, String mac, List<String> groups, Boolean secure, String secureReason,
                     String cipherSuite, String peerCertificate, Double rttMs, long packetsIn, long bytesIn,
                     long controlIn, long packetsOut, long bytesOut, long drops, Map<String, Long> dropsByReason, String path,
-                    PairView pair, List<String> candidates, long rekeys, Double keyAgeS) {
+                    PairView pair, List<String> candidates, long rekeys, Double keyAgeS, long forwardedPackets,
+                    long forwardedBytes) {
     }
 
     /** The candidate pair a link uses: this node's side (its reflexive endpoint if known) and the peer's endpoint. */
@@ -148,7 +150,7 @@ final class Views {
                 snap.rttNanos() < 0 ? null : snap.rttNanos() / 1e6,
                 c.packetsIn(), c.bytesIn(), c.controlIn(), c.packetsOut(), c.bytesOut(), c.drops(), dropsByReason(c), path(snap, s), pair(snap, s),
                 l.candidates().stream().map(Object::toString).toList(), l.rekeys(),
-                l.keyAge() == null ? null : l.keyAge().toMillis() / 1000.0);
+                l.keyAge() == null ? null : l.keyAge().toMillis() / 1000.0, c.forwarded(), c.forwardedBytes());
     }
 
     /** The link's drops that happened, by reason ({@code spoofed_mac}, {@code firewall}, ...). */
@@ -163,10 +165,16 @@ final class Views {
         return out;
     }
 
-    /** {@code direct} or {@code relay(via=NAME)}; null while the link is not up. */
+    /**
+     * {@code direct}, {@code relay(via=NAME)} or {@code overlay(via=X,Y)} (the nodes the peer's link setup crossed to
+     * reach this node, in that order; {@code overlay(via=)} before any was traced); null while the link is not up.
+     */
     private static String path(LinkSnapshot snap, NodeRuntime.State s) {
         if (snap.state() != io.ipop.peer.LinkState.UP) {
             return null;
+        }
+        if (OverlayPaths.isOverlay(snap.endpoint())) {
+            return "overlay(via=" + String.join(",", s.overlay().via(snap.endpoint()).stream().map(PeerId::name).toList()) + ")";
         }
         PeerId via = s.nat().paths().via(snap.endpoint());
         return via == null ? "direct" : "relay(via=" + via + ")";

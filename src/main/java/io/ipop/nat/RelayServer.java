@@ -57,7 +57,7 @@ public final class RelayServer implements Closeable {
     private static final int MAX_DATAGRAM = 65_536;
 
     /** What was forwarded, by the first byte of the datagram. */
-    public enum Kind { CONTROL, DTLS, DATA, SECURE_DATA, OTHER, REFUSED, UNLATCHED }
+    public enum Kind { CONTROL, DTLS, DATA, SECURE_DATA, FORWARD, OTHER, REFUSED, UNLATCHED }
 
     /** One relayed pair, as the management API shows it. */
     public record PairView(String a, String b, int portA, int portB, String latchedA, String latchedB,

@@ -4,6 +4,9 @@ import io.ipop.config.ConfigProblem;
 import io.ipop.firewall.Firewall;
 import io.ipop.dataplane.Dataplane;
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.Forwarding;
+import io.ipop.dataplane.OverlayPaths;
+import io.ipop.dataplane.OverlayUnderlay;
 import io.ipop.dataplane.InboundPath;
 import io.ipop.dataplane.OutboundPath;
 import io.ipop.dataplane.Warmup;
@@ -34,6 +37,9 @@ import io.ipop.secure.NonceCache;
 import io.ipop.peer.Links;
 import io.ipop.peer.MemberGate;
 import io.ipop.peer.LocalNode;
+import io.ipop.peer.OnDemandOverlay;
+import io.ipop.peer.OverlayUpkeep;
+import io.ipop.peer.OverlayMembers;
 import io.ipop.peer.PeerDirectory;
 import io.ipop.route.RouteTable;
 import io.ipop.tap.TapDevice;
@@ -91,10 +97,11 @@ public final class NodeGuardian {
     /**
      * @param configSource re-reads and validates the node's config on a reload ({@link ConfigReloader})
      */
-    public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay underlay,
+    public static Behavior<Void> create(NodeSettings settings, LocalNode self, TapDevice tap, Underlay socket,
                                         Supplier<NodeSettings> configSource) {
         return Behaviors.setup(ctx -> {
-            Shared shared = new Shared(settings, underlay);
+            Shared shared = new Shared(settings, self, socket);
+            Underlay underlay = shared.underlay;            // overlay paths' datagrams leave wrapped in FORWARD
             SecuritySettings security = settings.security();
             ActorRef<SecurityPolicy.Command> policy = ctx.spawn(SecurityPolicy.create(security, settings.groups()), "security-policy");
             ExecutorService dtlsExecutor = DtlsHandshake.executor(settings.link().maxHandshakes());
@@ -103,12 +110,16 @@ public final class NodeGuardian {
             RendezvousSignaling signaling = new RendezvousSignaling(self.name(), settings.nat().rendezvous(), shared.links,
                     shared.channel, shared.counters, new SignalCounters(), System::nanoTime);
             LinkContext linkContext = linkContext(settings, self, tap, underlay, shared, stun, policy, dtlsExecutor, signaling);
+            PeerDirectory.Overlay overlay = new PeerDirectory.Overlay(new OverlayMembers(), shared.forwarding.paths());
             ActorRef<PeerDirectory.Command> directory = ctx.spawn(PeerDirectory.create(linkContext, shared.links,
-                    shared.routes::set, new Topology(settings.topology()), shared.members), "peers");
+                    shared.routes::set, new Topology(settings.topology()), shared.members, overlay), "peers");
+            ctx.spawn(OverlayUpkeep.create(shared.links, overlay.members(), settings.nat().directTimeout(),
+                    settings.topology().onDemand(), directory), "overlay-upkeep");
             Nat nat = Nat.start(ctx, settings.nat(), self.name(), settings.peers().stream().map(PeerSettings::id).toList(),
                     settings.underlay().bind().getAddress(), new Nat.Ports(shared.links, shared.channel, directory, stun,
                             signaling, helloCheck(self, settings.security()), shared.counters));
-            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.inbound(), stun);
+            Dataplane dataplane = startDataplane(ctx.getSystem(), settings, self, tap, underlay, shared, directory, nat.inbound(),
+                    stun, overlay.members());
             addShutdownTasks(ctx.getSystem(), directory, dtlsExecutor, nat.relay(), tap, underlay, dataplane);
             ClusterParts cluster = startDiscovery(ctx, settings, self, directory);
             if (cluster == null) {
@@ -118,7 +129,8 @@ public final class NodeGuardian {
             ActorRef<ConfigReloader.Command> reloader = ctx.spawn(
                     ConfigReloader.create(configSource, settings, linkContext, directory, shared.firewall::set), "config-reloader");
             NodeRuntime.get(ctx.getSystem()).started(new NodeRuntime.State(self, settings, shared.links, shared.counters,
-                    nat, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership()), reloader);
+                    nat, shared.routes::get, shared.firewall::get, cluster.records(), cluster.membership(),
+                    shared.forwarding.paths()), reloader);
             logStarted(ctx, settings, self, tap, underlay);
             return Behaviors.empty();
         });
@@ -134,9 +146,14 @@ public final class NodeGuardian {
         final AtomicReference<RouteTable> routes = new AtomicReference<>(RouteTable.EMPTY);
         final AtomicReference<Firewall> firewall;
         final ControlChannel channel;
+        /** Multi-hop forwarding over the socket, and the socket as senders see it (overlay paths wrapped). */
+        final Forwarding forwarding;
+        final Underlay underlay;
 
-        Shared(NodeSettings settings, Underlay underlay) {
+        Shared(NodeSettings settings, LocalNode self, Underlay socket) {
             firewall = new AtomicReference<>(settings.firewall().build());
+            forwarding = new Forwarding(PeerId.of(self.name()), routes::get, new OverlayPaths(), socket, counters);
+            underlay = new OverlayUnderlay(socket, forwarding, counters);
             channel = new ControlChannel(underlay, codec);
         }
     }
@@ -160,13 +177,16 @@ public final class NodeGuardian {
 
     private static Dataplane startDataplane(ActorSystem<Void> system, NodeSettings settings, LocalNode self, TapDevice tap,
                                             Underlay underlay, Shared shared, ActorRef<PeerDirectory.Command> directory,
-                                            InboundGate gate, StunService stun) {
+                                            InboundGate gate, StunService stun, OverlayMembers members) {
         InboundPath inbound = new InboundPath(shared.routes::get, shared.firewall::get, self.mac(), shared.codec,
                 new DirectoryControlSink(shared.links, directory, new ControlBudget(), shared.counters, System::nanoTime,
                         new MemberGate(PeerId.of(self.name()), shared.members, helloCheck(self, settings.security()), directory,
-                                shared.counters, System::nanoTime, gate)),
-                shared.counters, System::nanoTime, stun);
-        OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime);
+                                shared.counters, System::nanoTime, gate), members),
+                shared.counters, System::nanoTime, stun, shared.forwarding);
+        OnDemandOverlay demand = new OnDemandOverlay(members, shared.routes::get,
+                peer -> directory.tell(new PeerDirectory.OpenOverlay(peer, null, null)), System::nanoTime);
+        OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime,
+                demand);
         Warmup.startInBackground(settings.dataplane(), tap.mac(), tap.mtu());
         return Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, shared.counters);
     }

@@ -1,6 +1,7 @@
 package io.ipop.node;
 
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.firewall.Firewall;
 import io.ipop.discovery.ClusterMembership;
 import io.ipop.discovery.RecordCounters;
@@ -35,7 +36,7 @@ public final class NodeRuntime implements Extension {
      */
     public record State(LocalNode node, NodeSettings settings, Links links, DataplaneCounters counters, Nat nat,
                         Supplier<RouteTable> routes, Supplier<Firewall> firewall, Optional<RecordCounters> clusterRecords,
-                        Optional<ClusterMembership> cluster) {
+                        Optional<ClusterMembership> cluster, OverlayPaths overlay) {
     }
 
     /** Reloads (SIGHUP or {@code POST /overlay/reload}) since the node started, by outcome. */
@@ -73,7 +74,7 @@ public final class NodeRuntime implements Extension {
     void reloaded(LocalNode node, NodeSettings settings) {
         State s = state;
         this.state = new State(node, settings, s.links(), s.counters(), s.nat(), s.routes(), s.firewall(), s.clusterRecords(),
-                s.cluster());
+                s.cluster(), s.overlay());
     }
 
     /** The running node, or {@code null} while it starts. */

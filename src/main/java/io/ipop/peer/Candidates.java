@@ -24,6 +24,8 @@ final class Candidates {
     private final Set<Endpoint> direct = new LinkedHashSet<>();
     private final Map<Endpoint, PeerId> relayed = new LinkedHashMap<>();
     private final Consumer<List<Endpoint>> published;
+    /** An overlay session's direct candidates are kept but not probed until an on-demand direct link is wanted. */
+    private boolean holdDirect;
 
     /** @param published told {@link #all()} after every change (the link shows it) */
     Candidates(Consumer<List<Endpoint>> published) {
@@ -51,12 +53,18 @@ final class Candidates {
     }
 
     List<Endpoint> direct() {
-        return List.copyOf(direct);
+        return holdDirect ? List.of() : List.copyOf(direct);
+    }
+
+    /** While held, the direct candidates are learned but not probed (an overlay session: docs/architecture.md). */
+    void holdDirect(boolean hold) {
+        holdDirect = hold;
+        published.accept(all());
     }
 
     /** Every candidate, direct ones first. */
     List<Endpoint> all() {
-        List<Endpoint> out = new ArrayList<>(direct);
+        List<Endpoint> out = new ArrayList<>(direct());
         out.addAll(relayed.keySet());
         return out;
     }

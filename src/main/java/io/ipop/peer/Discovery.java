@@ -17,8 +17,13 @@ public sealed interface Discovery {
     Discovery CLUSTER = Source.CLUSTER;
     /** A node that asked for a link, admitted by {@code nat.accept-inbound}. */
     Discovery INBOUND = Source.INBOUND;
+    /**
+     * A member this node has no direct link to, linked on demand over the overlay (multi-hop, docs/architecture.md
+     * "Overlay paths"): traffic for it, or its own link setup arriving over the overlay. Closed when idle.
+     */
+    Discovery OVERLAY = Source.OVERLAY;
 
-    /** {@code static}, {@code cluster}, {@code inbound} or {@code rendezvous:NAME}. */
+    /** {@code static}, {@code cluster}, {@code inbound}, {@code overlay} or {@code rendezvous:NAME}. */
     String label();
 
     /** Announced, or passed on, by rendezvous node {@code via}. */
@@ -28,7 +33,7 @@ public sealed interface Discovery {
 
     /** A source without a node behind it. */
     enum Source implements Discovery {
-        STATIC, CLUSTER, INBOUND;
+        STATIC, CLUSTER, INBOUND, OVERLAY;
 
         @Override
         public String label() {

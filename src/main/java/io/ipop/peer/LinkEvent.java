@@ -60,4 +60,10 @@ public sealed interface LinkEvent {
 
     /** The session is being restarted by its supervisor: cancel the handshake, unroute the link. */
     enum Restarting implements LinkEvent { INSTANCE }
+
+    /**
+     * An overlay session's traffic earned it a direct link (on demand, {@code topology.on-demand}): probe the
+     * peer's direct candidates and move there once one answers.
+     */
+    enum DirectWanted implements LinkEvent { INSTANCE }
 }

@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.counters.SetupDrop;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.secure.DtlsHandshake;
 import io.ipop.secure.LinkCipher;
 import io.ipop.secure.PeerIdentity;
@@ -288,7 +289,9 @@ public final class LinkMachine {
         everUp = true;
         link.setups().linkUp();
         liveness.restart(link.counters().activity());
-        String why = candidates.isRelayed(endpoint)
+        String why = OverlayPaths.isOverlay(endpoint)
+                ? reason + "; over the overlay" + (discoveredOverlay() ? "" : ": no direct path answered, still probing for one")
+                : candidates.isRelayed(endpoint)
                 ? reason + "; relayed: no direct path answered (a symmetric NAT or a filter in the way), still probing for one"
                 : reason;
         publisher.state(LinkState.UP, why, endpoint, agreed, keys == null ? null : keys.cipherSuite());
@@ -377,6 +380,11 @@ public final class LinkMachine {
             }
         } else if (event instanceof LinkEvent.Signaled s) {
             onSignaled(s);
+        } else if (event == LinkEvent.DirectWanted.INSTANCE) {
+            probes.releaseDirect();                     // an on-demand direct link: the peer's candidates, probed now
+            if (phase == Phase.UP) {
+                probes.requestBetter(ctx, endpoint, setup.stated(), now);
+            }
         } else if (event instanceof LinkEvent.Unroutable u && isLinked()) {
             lost(u.reason());
         } else if (event instanceof LinkEvent.Tick t && t.timer() == Timer.ANNOUNCE) {
@@ -408,6 +416,11 @@ public final class LinkMachine {
     }
 
     // ---- shared ----------------------------------------------------------------------------------------------
+
+    /** True for an overlay session (opened on demand to a member the topology does not link directly). */
+    private boolean discoveredOverlay() {
+        return link.discoveredBy() == Discovery.OVERLAY;
+    }
 
     boolean isLinked() {
         LinkState state = link.snapshot().state();

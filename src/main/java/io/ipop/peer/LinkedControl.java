@@ -1,6 +1,7 @@
 package io.ipop.peer;
 
 import io.ipop.counters.SetupDrop;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Close;
@@ -164,9 +165,11 @@ final class LinkedControl {
         PeerId via = m.candidates.via(m.endpoint);
         m.out.log(Level.INFO, "link to {}: {} answers as the peer, moving there from {}", m.peer, at,
                 via == null ? m.endpoint : "the relay via " + via);
+        boolean fromOverlay = OverlayPaths.isOverlay(m.endpoint);
         m.endpoint = at;
         m.probes.proven(at);
-        m.publisher.state(m.link.snapshot().state(), via != null && m.candidates.via(at) == null
+        m.publisher.state(m.link.snapshot().state(), fromOverlay ? "moved from overlay to direct path"
+                : via != null && m.candidates.via(at) == null
                 ? "moved from relay to direct path" : "moved to " + at + " (path validated)", m.endpoint);
         m.publisher.routed(m.endpoint, m.cipher);
     }

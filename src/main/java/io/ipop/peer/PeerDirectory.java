@@ -1,5 +1,6 @@
 package io.ipop.peer;
 
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.counters.DataDrop;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
@@ -109,6 +110,17 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     public record Forget(PeerId peer, String reason) implements Command {
     }
 
+    /**
+     * Open an overlay session to member {@code peer} unless it has a session (docs/architecture.md, "Overlay
+     * paths"), and hand it {@code message} from {@code from} if there is one (its link setup over the overlay).
+     */
+    public record OpenOverlay(PeerId peer, Endpoint from, ControlMessage message) implements Command {
+    }
+
+    /** {@code peer}'s overlay session earned a direct link (on demand): its session probes the peer's direct candidates. */
+    public record WantDirect(PeerId peer) implements Command {
+    }
+
     /** Close every link (peers hear {@code close}), stop the sessions, then reply. */
     public record Shutdown(ActorRef<Done> replyTo) implements Command {
     }
@@ -132,13 +144,22 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     /** Peers found again while their old session was still stopping. */
     private final Map<PeerId, PeerFound> pending = new HashMap<>();
     private ActorRef<Done> shutdownReplyTo;
+    private final Overlay overlay;
     /** Which members get a link (the topology); static and cluster peers go through it. */
     private final Neighbours neighbours;
     private boolean retireScheduled;
 
+    /** The members overlay sessions may be opened to, and the overlay paths they use. */
+    public record Overlay(OverlayMembers members, OverlayPaths paths) {
+        public Overlay() {
+            this(new OverlayMembers(), new OverlayPaths());
+        }
+    }
+
     private PeerDirectory(ActorContext<Command> context, LinkContext linkContext, Links links,
-                          Consumer<RouteTable> publishRoutes, Topology topology, Set<PeerId> members) {
+                          Consumer<RouteTable> publishRoutes, Topology topology, Set<PeerId> members, Overlay overlay) {
         super(context);
+        this.overlay = overlay;
         this.neighbours = new Neighbours(PeerId.of(linkContext.self().name()), topology, members, System::nanoTime);
         this.linkContext = linkContext;
         this.links = links;
@@ -154,7 +175,13 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     /** @param members filled with the members known (a concurrent set, read by {@link MemberGate}) */
     public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes,
                                            Topology topology, Set<PeerId> members) {
-        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, publishRoutes, topology, members));
+        return create(linkContext, links, publishRoutes, topology, members, new Overlay());
+    }
+
+    /** @param overlay the members overlay sessions may be opened to and their paths (multi-hop) */
+    public static Behavior<Command> create(LinkContext linkContext, Links links, Consumer<RouteTable> publishRoutes,
+                                           Topology topology, Set<PeerId> members, Overlay overlay) {
+        return Behaviors.setup(ctx -> new PeerDirectory(ctx, linkContext, links, publishRoutes, topology, members, overlay));
     }
 
     @Override
@@ -170,6 +197,8 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(CandidatesFound.class, this::onCandidatesFound)
                 .onMessage(Signaled.class, this::onSignaled)
                 .onMessage(Forget.class, this::onForget)
+                .onMessage(OpenOverlay.class, this::onOpenOverlay)
+                .onMessage(WantDirect.class, w -> toSession(w.peer(), PeerSession.DirectWanted.INSTANCE))
                 .onMessage(Shutdown.class, this::onShutdown)
                 .onMessage(SessionStopped.class, this::onSessionStopped)
                 .onMessage(LinkRequested.class, this::onLinkRequested)
@@ -178,6 +207,10 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onPeerFound(PeerFound found) {
+        if (found.discoveredBy() != Discovery.OVERLAY) {
+            overlay.members().found(found.name(), found.mac(), found.address());
+            overlay.paths().register(found.name());    // its overlay path, for a fallback or an overlay session
+        }
         return Neighbours.manages(found) ? apply(neighbours.found(found), false) : link(found);
     }
 
@@ -211,6 +244,9 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         if (link != null && link.discoveredBy().equals(lost.discoveredBy())) {
             unlink(lost.name(), lost.reason());
         }
+        if (lost.discoveredBy() == Discovery.CLUSTER || lost.discoveredBy() == Discovery.STATIC) {
+            overlay.members().lost(lost.name());
+        }
         return lost.discoveredBy() == Discovery.CLUSTER || lost.discoveredBy() == Discovery.STATIC
                 ? apply(neighbours.lost(lost.name(), lost.discoveredBy()), false) : this;
     }
@@ -232,6 +268,18 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         }
         for (PeerLink l : links.all()) {
             l.topology(neighbours.role(l.peer()));
+        }
+        return this;
+    }
+
+    private Behavior<Command> onOpenOverlay(OpenOverlay o) {
+        PeerId peer = o.peer();
+        if (!sessions.containsKey(peer) && !removing.contains(peer) && shutdownReplyTo == null
+                && overlay.members().known(peer) && overlay.paths().register(peer)) {
+            link(new PeerFound(peer, OverlayPaths.endpointOf(peer), Discovery.OVERLAY));
+        }
+        if (o.message() != null) {
+            onControlReceived(new ControlReceived(o.from(), o.message()));
         }
         return this;
     }

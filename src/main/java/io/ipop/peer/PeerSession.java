@@ -51,6 +51,9 @@ public final class PeerSession implements LinkEffect.Port {
     /** Say {@code close} to the peer if linked, then stop (node shutdown). */
     public enum CloseLink implements Command { INSTANCE }
 
+    /** The link's traffic earned it a direct path (an overlay session's on-demand direct link). */
+    public enum DirectWanted implements Command { INSTANCE }
+
     /** Say {@code close} with {@code reason} to the peer if linked, then stop (peer removed by a reload). */
     public record Unlink(String reason) implements Command {
     }
@@ -128,6 +131,7 @@ public final class PeerSession implements LinkEffect.Port {
                 .onMessage(CandidatesLearned.class, c -> feed(new LinkEvent.CandidatesLearned(c.direct(), c.relay(), c.via())))
                 .onMessage(Signaled.class, s -> feed(new LinkEvent.Signaled(s.hello(), s.via())))
                 .onMessage(Unroutable.class, u -> feed(new LinkEvent.Unroutable(u.reason())))
+                .onMessageEquals(DirectWanted.INSTANCE, () -> feed(LinkEvent.DirectWanted.INSTANCE))
                 .onSignal(PreRestart.class, s -> feed(LinkEvent.Restarting.INSTANCE))
                 .build();
     }

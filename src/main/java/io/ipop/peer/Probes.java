@@ -1,5 +1,6 @@
 package io.ipop.peer;
 
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.ControlMessage.ConResp;
@@ -66,7 +67,11 @@ final class Probes {
      * the internet) may still reach each other's NAT with the second: then the pair falls back to the relay.
      */
     static final int[] OPENER_TTLS = {2, 3};
-    /** {@link #rank}s: a relayed path, another direct one, and one the peer named and not via this node's address. */
+    /**
+     * {@link #rank}s: an overlay path (FORWARD through other nodes), a relayed path, another direct one, and one the
+     * peer named and not via this node's address.
+     */
+    static final int OVERLAY = -1;
     static final int RELAYED = 0;
     static final int OTHER_DIRECT = 1;
     static final int NAMED = 2;
@@ -97,6 +102,14 @@ final class Probes {
         this.configured = configured;
         this.configuredTrusted = configuredTrusted;
         this.candidates = new Candidates(link::publishCandidates);
+        if (OverlayPaths.isOverlay(configured)) {
+            candidates.holdDirect(true);                // an overlay session goes direct only on demand
+        }
+    }
+
+    /** An overlay session may now probe the peer's direct candidates and move there (an on-demand direct link). */
+    void releaseDirect() {
+        candidates.holdDirect(false);
     }
 
     Candidates candidates() {
@@ -139,6 +152,9 @@ final class Probes {
      * {@link #NAMED}; see "Which path" above). Only ever compares paths that answered with the peer's proof.
      */
     int rank(LinkContext ctx, Endpoint e) {
+        if (OverlayPaths.isOverlay(e)) {
+            return OVERLAY;
+        }
         if (candidates.isRelayed(e)) {
             return RELAYED;
         }
@@ -224,9 +240,9 @@ final class Probes {
         }
     }
 
-    /** Openers to {@code to} (unless it is a relay's port), then the request in full if {@code armed}. */
+    /** Openers to {@code to} (unless it is a relay's port or an overlay path), then the request in full if {@code armed}. */
     private void probe(LinkContext ctx, Endpoint to, ConReq req, boolean armed) {
-        if (candidates.isRelayed(to)) {
+        if (candidates.isRelayed(to) || OverlayPaths.isOverlay(to)) {
             ctx.channel().send(req, to);
             return;
         }

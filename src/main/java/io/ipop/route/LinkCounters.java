@@ -15,6 +15,8 @@ public final class LinkCounters {
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicLong drops = new AtomicLong();
     private final AtomicLong activity = new AtomicLong();
+    private final AtomicLong forwarded = new AtomicLong();
+    private final AtomicLong forwardedBytes = new AtomicLong();
     /** Drops by reason: the index is the data plane's reason number ({@code counters.DataDrop}'s ordinal). */
     private final AtomicLongArray dropsByReason = new AtomicLongArray(REASONS);
     /** When a drop of each reason was last logged (nanoseconds; 0 = never). */
@@ -44,6 +46,23 @@ public final class LinkCounters {
     public void sent(int bytes) {
         packetsOut.incrementAndGet();
         bytesOut.addAndGet(bytes);
+    }
+
+    /**
+     * A FORWARD datagram of {@code bytes} for another node was passed on to this link's peer (this node in
+     * between, or the source of an overlay path through the peer). Not data of this link: not in {@link #sent}.
+     */
+    public void forwarded(int bytes) {
+        forwarded.incrementAndGet();
+        forwardedBytes.addAndGet(bytes);
+    }
+
+    public long forwarded() {
+        return forwarded.get();
+    }
+
+    public long forwardedBytes() {
+        return forwardedBytes.get();
     }
 
     /** A data frame from or for this peer was dropped (the reason is counted per stage). */

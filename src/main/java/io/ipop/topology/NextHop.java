@@ -63,6 +63,11 @@ public final class NextHop {
         return indexToward(self, ids, ids.length, destination.bits());
     }
 
+    /** {@link #indexToward(RingId)} on a bare ring position. */
+    public int indexToward(long destination) {
+        return indexToward(self, ids, ids.length, destination);
+    }
+
     /** The linked peer to send toward {@code destination}, or {@code null} at a dead end. */
     public PeerId toward(RingId destination) {
         int i = indexToward(destination);

@@ -14,7 +14,13 @@ public enum FrameType {
     /** DTLS 1.2 handshake records of a secure link being set up. */
     DTLS(0xA3),
     /** One Ethernet frame sealed with the secure link's AES-GCM keys (see secure.SecureChannel). */
-    SECURE_DATA(0xA4);
+    SECURE_DATA(0xA4),
+    /**
+     * An envelope toward a node this one has no direct link to: hop limit, destination and source node names,
+     * and the inner datagram (one of the four above) exactly as the source would send it on a direct link.
+     * Forwarded unchanged but for the hop limit (see {@link Forward}).
+     */
+    FORWARD(0xA5);
 
     private final int code;
 
@@ -33,6 +39,7 @@ public enum FrameType {
             case 0xA2 -> DATA;
             case 0xA3 -> DTLS;
             case 0xA4 -> SECURE_DATA;
+            case 0xA5 -> FORWARD;
             default -> null;
         };
     }

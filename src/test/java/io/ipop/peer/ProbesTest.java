@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.counters.SetupDrop;
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NonceCache;
@@ -169,6 +170,32 @@ class ProbesTest {
         assertEquals(List.of(DIRECT, DIRECT), ttlWire.drainLimited().stream().map(RecordingUnderlay.Limited::to).toList());
         assertEquals(List.of(CONFIGURED), ttlWire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
         assertEquals(List.of("b:con_req"), forwarded);
+    }
+
+    @Test
+    void anOverlayPathRanksBelowARelayAndIsSentTheRequestInFull() {
+        Endpoint overlay = OverlayPaths.endpointOf(PeerId.of("b"));
+        probes.candidates().learn(List.of(DIRECT), RELAYED, PeerId.of("r"));
+        probes.candidates().learn(List.of(), overlay, null);
+        assertEquals(Probes.OVERLAY, probes.rank(ctx, overlay));
+        assertTrue(probes.rank(ctx, overlay) < probes.rank(ctx, RELAYED));
+        probes.request(ctx, CONFIGURED, null, 0);
+        assertTrue(wire.drain().stream().anyMatch(s -> s.to().equals(overlay)), "the overlay path is probed");
+    }
+
+    @Test
+    void anOverlaySessionHoldsThePeersDirectCandidatesUntilADirectLinkIsWanted() {
+        Endpoint overlay = OverlayPaths.endpointOf(PeerId.of("b"));
+        PeerLink onDemand = PeerLink.connecting(PeerId.of("b"), Discovery.OVERLAY, 0x1234, overlay);
+        Probes session = new Probes(PeerId.of("b"), onDemand, overlay, false);
+        session.candidates().learn(List.of(DIRECT), null, null);       // from the peer's verified hello
+        session.request(ctx, overlay, false, 0);
+        assertEquals(List.of(overlay), wire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
+        session.keepaliveSent(ctx, overlay, Probes.PROBE_EVERY, false, 0);
+        assertEquals(List.of(), wire.drain(), "no direct probe: the topology did not ask for this link");
+        session.releaseDirect();
+        session.keepaliveSent(ctx, overlay, Probes.PROBE_EVERY, false, 0);
+        assertEquals(List.of(DIRECT), wire.drain().stream().map(RecordingUnderlay.Sent::to).toList());
     }
 
     private static ConReq hello(String to, List<String> cands) {

@@ -377,6 +377,8 @@ public final class LinkMachine {
             candidates.learn(c.direct(), c.relay(), c.via());
             if (!isLinked()) {
                 sendConReq();                           // probe the new candidates now, not at the next retry
+            } else if (phase == Phase.UP && OverlayPaths.isOverlay(endpoint) && c.relay() != null) {
+                probes.requestRelays(ctx, setup.stated(), now);   // a link on its overlay fallback asks a new relay now
             }
         } else if (event instanceof LinkEvent.Signaled s) {
             onSignaled(s);

@@ -190,6 +190,19 @@ final class Probes {
     }
 
     /**
+     * On a link over its overlay path (a fallback: docs/architecture.md, "Overlay paths"): a request to each relay
+     * candidate, which ranks above it.
+     */
+    void requestRelays(LinkContext ctx, Boolean decision, long nowNanos) {
+        boolean armed = armed(ctx, nowNanos);
+        for (Endpoint c : candidates.all()) {
+            if (candidates.isRelayed(c) && !OverlayPaths.isOverlay(c)) {
+                probe(ctx, c, newRequest(ctx, decision, c), armed);
+            }
+        }
+    }
+
+    /**
      * A request to {@code to} alone, with a nonce of its own: a verified answer from there proves that address
      * is the peer's. At most one per address every {@value #CHALLENGE_GAP_NANOS} ns, and
      * {@value #CHALLENGES_PER_SECOND} addresses a second (a replayed hello from many spoofed sources makes
@@ -292,6 +305,9 @@ final class Probes {
         }
         if (candidates.isRelayed(endpoint)) {
             requestDirect(ctx, decision, nowNanos);
+            if (OverlayPaths.isOverlay(endpoint)) {
+                requestRelays(ctx, decision, nowNanos);
+            }
             if (!armed(ctx, nowNanos)) {
                 requestThroughRendezvous(ctx, decision);  // after the openers: the peer probes in full, and answers
             }

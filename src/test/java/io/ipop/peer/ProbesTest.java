@@ -184,6 +184,18 @@ class ProbesTest {
     }
 
     @Test
+    void aLinkThatFellBackToItsOverlayPathAsksItsRelayToo() {
+        // NatMatrixNetnsIT (symmetric NATs): the overlay fallback answered first; the relay ranks above it
+        Endpoint overlay = OverlayPaths.endpointOf(PeerId.of("b"));
+        probes.candidates().learn(List.of(), RELAYED, PeerId.of("r"));
+        probes.candidates().learn(List.of(), overlay, null);
+        probes.keepaliveSent(ctx, overlay, Probes.PROBE_EVERY, false, 0);
+        assertTrue(wire.drain().stream().anyMatch(s -> s.to().equals(RELAYED)), "the relay is asked from the overlay path");
+        probes.keepaliveSent(ctx, RELAYED, Probes.PROBE_EVERY, false, 0);
+        assertTrue(wire.drain().stream().noneMatch(s -> s.to().equals(overlay)), "never back down onto the overlay");
+    }
+
+    @Test
     void anOverlaySessionHoldsThePeersDirectCandidatesUntilADirectLinkIsWanted() {
         Endpoint overlay = OverlayPaths.endpointOf(PeerId.of("b"));
         PeerLink onDemand = PeerLink.connecting(PeerId.of("b"), Discovery.OVERLAY, 0x1234, overlay);

@@ -168,8 +168,12 @@ final class LinkedControl {
         boolean fromOverlay = OverlayPaths.isOverlay(m.endpoint);
         m.endpoint = at;
         m.probes.proven(at);
-        m.publisher.state(m.link.snapshot().state(), fromOverlay ? "moved from overlay to direct path"
-                : via != null && m.candidates.via(at) == null
+        PeerId relay = m.candidates.via(at);
+        m.publisher.state(m.link.snapshot().state(), fromOverlay && m.candidates.isRelayed(at)
+                ? "moved from overlay to the relay via " + relay + ": no direct path answered (a symmetric NAT or a filter"
+                        + " in the way), still probing for one"
+                : fromOverlay ? "moved from overlay to direct path"
+                : via != null && relay == null
                 ? "moved from relay to direct path" : "moved to " + at + " (path validated)", m.endpoint);
         m.publisher.routed(m.endpoint, m.cipher);
     }

@@ -149,7 +149,10 @@ class NatMatrixNetnsIT {
                     direct = now;
                     break;
                 }
+                // both sides on the relay: a link that came up on its overlay fallback moves up to the relay one side
+                // at a time, and a plaintext link takes data only from the path it is on
                 if (bothUp && relayWillDo && ab.path("path").asText().startsWith("relay")
+                        && ba.path("path").asText().startsWith("relay")
                         && ab.path("reason").asText().contains("no direct path")) {
                     break;
                 }

@@ -20,7 +20,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * Keeps the overlay paths of the node's links (docs/architecture.md, "Overlay paths"), every second:
  * <ol>
- *   <li><b>fallback</b>: a link the directory wants direct (a static or discovered peer) that is still not up
+ *   <li><b>fallback</b>: a link the directory wants direct (a static or cluster peer; a peer a rendezvous announced
+ *       falls back to that rendezvous's relay instead) that is still not up
  *       {@code nat.direct-timeout} after it began seeking gets its overlay path as a candidate, as a relay's
  *       port is added after the same time: it comes up over the overlay and keeps probing the peer directly,
  *       moving there once a direct path answers ({@link Probes#rank}: overlay below relay below direct);</li>
@@ -116,7 +117,9 @@ public final class OverlayUpkeep {
     private void checkFallback(PeerLink link, Instant now) {
         LinkSnapshot snap = link.snapshot();
         boolean seeking = snap.state() == LinkState.CONNECTING || snap.state() == LinkState.LOST;
+        // a peer a rendezvous announced has NAT traversal's relay for its fallback, through that same node
         if (!seeking || offered.contains(link.peer()) || !members.known(link.peer())
+                || link.discoveredBy() instanceof Discovery.Rendezvous
                 || Duration.between(snap.since(), now).compareTo(directTimeout) < 0) {
             return;
         }

@@ -41,6 +41,15 @@ class OverlayUpkeepTest {
     }
 
     @Test
+    void aPeerARendezvousAnnouncedFallsBackToTheRelayNotTheOverlay() {
+        // NatMatrixNetnsIT case e: the overlay path through the rendezvous beat its relay and held the link
+        PeerLink b = links.open(B, Discovery.rendezvous(C), Endpoint.parse("198.51.100.3:5800"));
+        members.found(B, null, null);
+        upkeep.check(0, b.snapshot().since().plusSeconds(60));
+        assertEquals(List.of(), told);
+    }
+
+    @Test
     void aPeerThatIsNoMemberGetsNoOverlayPath() {
         PeerLink b = links.open(B, Discovery.STATIC, Endpoint.parse("192.0.2.2:5800"));
         upkeep.check(0, b.snapshot().since().plusSeconds(60));

@@ -144,10 +144,11 @@ public final class InboundPath {
                 case DATA -> plaintext(b, d.from());
                 case SECURE_DATA -> sealed(b);
                 case FORWARD -> {
-                    Datagram inner = forwarding == null ? null : forwarding.receive(d);
                     if (forwarding == null) {
                         counters.drop(DataDrop.FORWARD_UNLINKED);
+                        yield null;
                     }
+                    Datagram inner = forwarding.receive(d);
                     yield inner == null ? null : classifyFrom(inner);   // never a FORWARD again (Forward.View.parse)
                 }
             };

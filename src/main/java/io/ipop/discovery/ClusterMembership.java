@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.apache.pekko.Done;
@@ -37,6 +38,8 @@ public final class ClusterMembership {
     /** An incarnation that stayed in the cluster this long starts the backoff over when it is downed. */
     private static final Duration STAYED = Duration.ofSeconds(60);
     private static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(4);
+    /** How long a downed incarnation may take to stop before the next one is started regardless. */
+    private static final Duration TERMINATE_WAIT = Duration.ofSeconds(5);
 
     private final ActorSystem<?> host;
     private final Config config;
@@ -106,8 +109,23 @@ public final class ClusterMembership {
         LOG.warn("cluster: this node was downed by the cluster; its links to cluster peers go, static links and the TAP"
                 + " stay; joining again as a new member in {} ms", wait.toMillis());
         incarnation.terminate();
-        incarnation.getWhenTerminated().whenComplete((t, e) ->
-                host.scheduler().scheduleOnce(wait, this::rejoin, host.executionContext()));
+        // Artery's termination can hang for many minutes when the peers are cut off (its TCP streams wait on
+        // writes no one acknowledges), so the next incarnation does not wait for it longer than TERMINATE_WAIT;
+        // if the old one still holds the cluster port then, the new one fails to bind and is tried again.
+        AtomicBoolean scheduled = new AtomicBoolean();
+        Runnable next = () -> {
+            if (scheduled.compareAndSet(false, true)) {
+                host.scheduler().scheduleOnce(wait, this::rejoin, host.executionContext());
+            }
+        };
+        incarnation.getWhenTerminated().whenComplete((t, e) -> next.run());
+        host.scheduler().scheduleOnce(TERMINATE_WAIT, () -> {
+            if (!scheduled.get()) {
+                LOG.warn("cluster: the downed member has not stopped within {} ms; starting the new one anyway",
+                        TERMINATE_WAIT.toMillis());
+            }
+            next.run();
+        }, host.executionContext());
     }
 
     private synchronized void rejoin() {

@@ -27,7 +27,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  *       moving there once a direct path answers ({@link Probes#rank}: overlay below relay below direct);</li>
  *   <li><b>idle</b>: an overlay session ({@link Discovery#OVERLAY}) that carried no data frame, either way, for
  *       {@code ipop.topology.on-demand.idle} is closed ({@link PeerDirectory.Forget}: the peer hears {@code close});
- *       keepalives do not count. It closes between {@code idle} and {@code idle} + 1 s after its last frame;</li>
+ *       keepalives do not count. It closes between {@code idle} and {@code idle} + 1 s after its last frame, or
+ *       {@link #UNUSED} after it was opened if it never carried one;</li>
  *   <li><b>on-demand direct links</b>: an overlay session whose data frames (both ways) passed
  *       {@code on-demand.threshold} bytes within {@code on-demand.window} is told to probe the peer's direct
  *       candidates ({@link PeerDirectory.WantDirect}); it moves there once one answers, keeping its indexes and
@@ -35,6 +36,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * </ol>
  */
 public final class OverlayUpkeep {
+
+    /**
+     * How long an overlay session that never carried a data frame is kept: one opened on demand carries the
+     * traffic that asked for it within seconds; one that carries nothing was opened by a hello that outlived its
+     * sender's session (a link retired while its overlay fallback's {@code con_req} was on its way).
+     */
+    static final Duration UNUSED = Duration.ofSeconds(15);
 
     /** The check's tick. */
     public enum Command { TICK }
@@ -133,9 +141,16 @@ public final class OverlayUpkeep {
         long[] s = seen.get(link.peer());
         if (s == null || s[0] != frames) {
             seen.put(link.peer(), new long[] {frames, nowNanos});
-        } else if (nowNanos - s[1] >= idle.toNanos()) {
-            directory.accept(new PeerDirectory.Forget(link.peer(), "overlay session idle for " + idle.toSeconds() + " s"));
+        } else if (nowNanos - s[1] >= limit(frames).toNanos()) {
+            directory.accept(new PeerDirectory.Forget(link.peer(), frames == 0
+                    ? "overlay session unused for " + limit(0).toSeconds() + " s"
+                    : "overlay session idle for " + idle.toSeconds() + " s"));
             seen.remove(link.peer());
         }
+    }
+
+    /** How long an overlay session may go without a data frame: {@code idle}, or {@link #UNUSED} if it never had one. */
+    private Duration limit(long frames) {
+        return frames == 0 && UNUSED.compareTo(idle) < 0 ? UNUSED : idle;
     }
 }

@@ -224,6 +224,7 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
             return this;
         }
         PeerLink link = links.open(found.name(), found.discoveredBy(), found.endpoint());
+        link.topology(neighbours.role(found.name()));  // a link opened later (pending) shows its role at once
         // A session does I/O through the channel: if it ever throws, restart it with backoff.
         Behavior<PeerSession.Command> session = Behaviors.supervise(
                         PeerSession.create(linkContext, found.name(), found.endpoint(), link, getContext().getSelf()))
@@ -312,6 +313,12 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         PeerLink link = links.get(m.message().sender());
         if (m.message() instanceof ControlMessage.Close c && link != null && link.snapshot().state() == LinkState.UP
                 && m.from().equals(link.snapshot().endpoint()) && !removing.contains(link.peer())) {
+            if (link.discoveredBy() == Discovery.OVERLAY) {
+                // an on-demand session the peer closed is not sought again (its hello would open one there that
+                // nothing uses): the next frame for the peer opens a new one
+                unlink(link.peer(), "peer closed the link: " + c.reason());
+                return this;
+            }
             Neighbours.Plan plan = neighbours.closedByPeer(link.peer(), c.reason());
             if (plan != null && plan.unlink().containsKey(link.peer())) {
                 return apply(plan, false);             // not wanted here either: stop, do not seek the peer again

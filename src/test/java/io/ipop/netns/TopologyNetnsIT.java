@@ -107,8 +107,35 @@ class TopologyNetnsIT {
             nodes.get(members.iterator().next()).await(SETTLE_LIMIT, "the ring's links, all up",
                     x -> expected.equals(roles(members)));
         } catch (AssertionError e) {
-            throw new AssertionError("expected " + expected + "\nlinks by role " + roles(members) + "\n" + e.getMessage(), e);
+            Map<String, Map<String, String>> actual = roles(members);
+            throw new AssertionError("expected " + expected + "\nlinks by role " + actual + "\n" + mismatches(expected, actual)
+                    + e.getMessage(), e);
         }
+    }
+
+    /** For each link that is up but not expected, or expected but not up: both ends' view of it and their log lines. */
+    private static String mismatches(Map<String, Map<String, String>> expected, Map<String, Map<String, String>> actual) {
+        StringBuilder out = new StringBuilder();
+        for (String h : expected.keySet()) {
+            Set<String> peers = new java.util.TreeSet<>(expected.get(h).keySet());
+            peers.addAll(actual.getOrDefault(h, Map.of()).keySet());
+            for (String p : peers) {
+                Map<String, String> mine = actual.getOrDefault(h, Map.of());
+                if (expected.get(h).containsKey(p) != mine.containsKey(p)
+                        || !java.util.Objects.equals(expected.get(h).get(p), mine.get(p))) {
+                    NodeProcess n = nodes.get(h);
+                    out.append("-- ").append(h).append(" -> ").append(p).append(": ").append(n.link(p)).append('\n');
+                    try {
+                        java.nio.file.Files.readAllLines(n.log()).stream()
+                                .filter(l -> l.contains(" " + p + " ") || l.contains(" " + p + ":"))
+                                .forEach(l -> out.append("   ").append(l).append('\n'));
+                    } catch (java.io.IOException io) {
+                        out.append("   (no log: ").append(io.getMessage()).append(")\n");
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     /** Per member: the links the selection gives it, peer to role. */

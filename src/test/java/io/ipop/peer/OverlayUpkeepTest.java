@@ -73,6 +73,20 @@ class OverlayUpkeepTest {
     }
 
     @Test
+    void anOverlaySessionThatNeverCarriedADataFrameIsForgottenAfterUnusedNotIdle() {
+        PeerLink c = links.open(C, Discovery.OVERLAY, OverlayPaths.endpointOf(C));
+        long s = 1_000_000_000L;
+        upkeep.check(0, Instant.now());
+        c.counters().controlReceived();                   // it came up: keepalives only
+        upkeep.check(14 * s, Instant.now());
+        assertEquals(List.of(), told, "14 s after it was opened");
+        upkeep.check(OverlayUpkeep.UNUSED.toSeconds() * s, Instant.now());
+        PeerDirectory.Forget forget = assertInstanceOf(PeerDirectory.Forget.class, told.get(0));
+        assertEquals(C, forget.peer());
+        assertEquals("overlay session unused for 15 s", forget.reason());
+    }
+
+    @Test
     void anOverlaySessionWhoseTrafficPassesTheThresholdWithinTheWindowGetsADirectLinkAtMostMaxOfThem() {
         PeerLink c = links.open(C, Discovery.OVERLAY, OverlayPaths.endpointOf(C));
         PeerLink d = links.open(PeerId.of("d"), Discovery.OVERLAY, OverlayPaths.endpointOf(PeerId.of("d")));

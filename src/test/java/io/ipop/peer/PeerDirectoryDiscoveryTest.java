@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.ipop.dataplane.DataplaneCounters;
+import io.ipop.dataplane.OverlayPaths;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.secure.NonceCache;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlCodec;
+import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.ConReq;
 import io.ipop.wire.PeerId;
 import java.net.InetAddress;
@@ -84,6 +86,34 @@ class PeerDirectoryDiscoveryTest {
         wire.drain();
         await("con_req to the new endpoint", () -> wire.drain(ConReq.class).size() > 0);
         assertEquals(C, links.get(PeerId.of("b")).snapshot().endpoint());
+    }
+
+    @Test
+    void anOverlaySessionThePeerClosesStopsInsteadOfSeekingThePeerAgain() {
+        // seeking again would send a con_req over the overlay that opens a session at the peer nothing uses
+        PeerId b = PeerId.of("b");
+        Endpoint path = OverlayPaths.endpointOf(b);
+        directory.tell(new PeerDirectory.PeerFound(b, path, Discovery.OVERLAY));
+        ConReq[] ours = new ConReq[1];
+        await("b's con_req over its overlay path", () -> {
+            wire.drain().stream().filter(x -> x.to().equals(path) && x.message() instanceof ConReq)
+                    .findFirst().ifPresent(x -> ours[0] = (ConReq) x.message());
+            return ours[0] != null;
+        });
+        directory.tell(new PeerDirectory.ControlReceived(path, new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b",
+                "10.77.0.3/24", "02:00:00:00:00:02", List.of(), "n-b", 77, 0, false, null, null)));
+        directory.tell(new PeerDirectory.ControlReceived(path, new ControlMessage.ConResp(ControlMessage.PROTOCOL_VERSION, "b",
+                "instance-b", "10.77.0.3/24", "02:00:00:00:00:02", List.of(), "r-b", 77, 0, ours[0].nonce(), false, null, null)));
+        await("b up", () -> links.get(b).snapshot().state() == LinkState.UP);
+        wire.drain();
+        directory.tell(new PeerDirectory.ControlReceived(path, new ControlMessage.Close("b", "overlay session idle for 120 s")));
+        await("b's session stopped", () -> !links.knows(b));
+        try {
+            Thread.sleep(600);                           // three retry periods (retry-min 100 ms, max 200 ms)
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        assertEquals(List.of(), wire.drain(ConReq.class), "no con_req to b after its close");
     }
 
     private static void await(String what, BooleanSupplier condition) {

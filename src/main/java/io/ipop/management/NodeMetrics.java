@@ -70,6 +70,10 @@ final class NodeMetrics {
         }, "direction");
         linkCounter("ipop_link_control_in", "Keepalives and control messages taken from the peer on the up link",
                 (l, c) -> c.call(l.counters().controlIn(), l.peer().name()));
+        linkCounter("ipop_link_forwarded_datagrams", "FORWARD datagrams handed to the peer: passed on for other nodes, or this node's own overlay paths through it",
+                (l, c) -> c.call(l.counters().forwarded(), l.peer().name()));
+        linkCounter("ipop_link_forwarded_bytes", "Bytes (envelope included) of the FORWARD datagrams handed to the peer",
+                (l, c) -> c.call(l.counters().forwardedBytes(), l.peer().name()));
         linkCounter("ipop_link_dropped_frames", "Data frames from or to the peer that were dropped",
                 (l, c) -> c.call(l.counters().drops(), l.peer().name()));
         linkCounter("ipop_link_drops", "Frames from or to the peer that were dropped, by reason (spoofed_mac, firewall, ...)",

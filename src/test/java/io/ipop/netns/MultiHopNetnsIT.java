@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ipop.management.PrometheusText;
 import io.ipop.topology.RingId;
 import io.ipop.wire.Forward;
 import io.ipop.wire.FrameHeader;
@@ -72,6 +73,12 @@ class MultiHopNetnsIT {
             assertFalse(Pcap.contains(seen, SECRET), "a-b's marker crossed c in clear");
             long forwardedByC = c.link("a").path("forwarded_packets").asLong() + c.link("b").path("forwarded_packets").asLong();
             assertTrue(forwardedByC >= 40, "c forwarded the 20 pings and their answers: " + forwardedByC);
+            Shell.Result metrics = topology.exec("c", Duration.ofSeconds(10), "curl", "-fsS", "--max-time", "5",
+                    "http://127.0.0.1:8558/metrics");
+            Map<String, Double> m = PrometheusText.parse(metrics.output());
+            double inMetrics = m.getOrDefault("ipop_link_forwarded_datagrams_total{peer=a}", 0.0)
+                    + m.getOrDefault("ipop_link_forwarded_datagrams_total{peer=b}", 0.0);
+            assertTrue(inMetrics >= forwardedByC, "c's /metrics counts what it forwarded (" + forwardedByC + "): " + inMetrics);
 
             // 2. no open relay: x (no node) sends c FORWARDs toward b; c passes none on
             long before = c.drops("forward", "unlinked_source");

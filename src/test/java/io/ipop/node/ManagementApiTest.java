@@ -81,6 +81,8 @@ class ManagementApiTest {
         assertEquals(0.0, before.get("ipop_link_secure{peer=b,reason=mode:never}"));
         assertEquals(1.0, before.get("ipop_link_ups_total{peer=b}"));
         assertEquals(0.0, before.get("ipop_link_handshakes_total{peer=b,result=ok}"));
+        assertEquals(0.0, before.get("ipop_link_forwarded_datagrams_total{peer=b}"), "two nodes: nothing forwarded");
+        assertEquals(0.0, before.get("ipop_link_forwarded_bytes_total{peer=b}"));
         assertEquals(256.0, before.get("ipop_dataplane_buffer_size{direction=inbound}"));
         assertEquals(0.0, before.get("ipop_dataplane_drops_total{reason=not_for_us,stage=switch_in}"));
         assertEquals(1.0, before.get("ipop_node_links_up"));

@@ -112,9 +112,15 @@ class InProcessOverlayTest {
 
     @Test
     void gracefulStopTellsThePeerAtOnce() {
-        Node[] ab = pair();
-        nodes.stop(ab[1]);
-        awaitState(ab[0], "b", LinkState.LOST);
-        assertTrue(ab[0].snapshot("b").reason().contains("closed"), ab[0].snapshot("b").reason());
+        // dead-after far beyond the wait: only the peer's close can take the link down (with 1 s, a loaded
+        // machine's late timers let silence win the race now and then)
+        String slowDeath = "link.dead-after = 60s";
+        Node a = nodes.start("a", 1, slowDeath, "b:2");
+        Node b = nodes.start("b", 2, slowDeath, "a:1");
+        awaitState(a, "b", LinkState.UP);
+        awaitState(b, "a", LinkState.UP);
+        nodes.stop(b);
+        awaitState(a, "b", LinkState.LOST);
+        assertTrue(a.snapshot("b").reason().contains("closed"), a.snapshot("b").reason());
     }
 }

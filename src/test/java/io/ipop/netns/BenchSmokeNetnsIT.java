@@ -32,6 +32,8 @@ class BenchSmokeNetnsIT {
             " secure/best_peer=([0-9.]+) plain/best_peer=([0-9.]+) rtt_added_socat_ms=(-?[0-9.]+)");
     private static final Pattern UDP_LINE = Pattern.compile(
             "rate=20M loss_pct direct=([0-9.]+) plain=([0-9.]+) secure=([0-9.]+) cold_secure=([0-9.]+)");
+    private static final Pattern FANOUT_LINE = Pattern.compile("p4/p1 direct=([0-9.]+) plain=([0-9.]+) secure=([0-9.]+)"
+            + " fanout_min/max direct=([0-9.]+) plain=([0-9.]+) secure=([0-9.]+)");
     private static final List<String> PEER_TOOLS =
             List.of("/usr/bin/wireguard-go", "/usr/bin/wg", "/usr/bin/nebula", "/usr/bin/nebula-cert", "/usr/bin/socat");
 
@@ -96,6 +98,30 @@ class BenchSmokeNetnsIT {
             assertTrue(loss >= 0 && loss <= 100, "a loss percentage between 0 and 100: " + last);
         }
         for (String c : List.of("direct", "plain", "secure", "cold_secure")) {
+            assertTrue(output.lines().anyMatch(l -> l.startsWith(c + " ")), "a table row for " + c + ":\n" + output);
+        }
+        assertEquals(List.of(), r.leftBehind(), "the script removes its namespaces on exit");
+    }
+
+    @Test
+    void fanoutScriptRunsAndPrintsItsRatioLine() throws Exception {
+        Shell.requireRoot();
+        String jar = new File(System.getProperty("ipop.jar", "target/ipop-node.jar")).getAbsolutePath();
+        Assumptions.assumeTrue(new File(jar).isFile(), "no node jar at " + jar);
+        BenchScript.Result r = BenchScript.run("bench/fanout.sh", List.of(),
+                Map.of("BENCH_SECONDS", "1", "BENCH_WARMUP", "1", "IPOP_JAR", jar, "IPOP_JAVA_OPTS", NodeProcess.NO_WARM_UP), "ipf", LIMIT);
+        String output = r.output();
+        System.out.println(output);
+
+        assertEquals(0, r.exit(), "bench/fanout.sh failed:\n" + output);
+        String last = r.lastLine();
+        Matcher m = FANOUT_LINE.matcher(last);
+        assertTrue(m.matches(), "last line is not the ratio line: '" + last + "'\n" + output);
+        for (int g = 1; g <= 6; g++) {
+            double ratio = Double.parseDouble(m.group(g));
+            assertTrue(ratio > 0 && (g <= 3 || ratio <= 1), "p4/p1 > 0, 0 < min/max <= 1: " + last);
+        }
+        for (String c : List.of("direct", "plain", "secure")) {
             assertTrue(output.lines().anyMatch(l -> l.startsWith(c + " ")), "a table row for " + c + ":\n" + output);
         }
         assertEquals(List.of(), r.leftBehind(), "the script removes its namespaces on exit");

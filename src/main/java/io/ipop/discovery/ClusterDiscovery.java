@@ -94,6 +94,11 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
         INSTANCE
     }
 
+    /** Write the peer cache again, though unchanged, so that its age says when these peers were last members. */
+    private enum RefreshCache implements Command {
+        INSTANCE
+    }
+
     /** How long peers remembered from the previous run are kept without this node being a member to check them. */
     static final Duration REMEMBERED_MAX = Duration.ofSeconds(60);
 
@@ -177,10 +182,11 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
             ClusterView view = new ClusterView(own.name(), settings.maxClusterPeers(), counters);
             List<PeerRecord> remembered = cache.map(PeerCache::takeRemembered).orElse(List.of());
             if (!remembered.isEmpty()) {
-                ctx.getLog().info("cluster: linking to {} peer(s) remembered from the previous run while joining", remembered.size());
-                view.remember(remembered).forEach(directory::tell);
+                ctx.getLog().info("cluster: {} peer(s) remembered from the previous run, linked while joining", remembered.size());
+                view.remember(remembered);
                 timers.startSingleTimer(SettleRemembered.INSTANCE, REMEMBERED_MAX);
             }
+            cache.ifPresent(c -> timers.startTimerWithFixedDelay(RefreshCache.INSTANCE, c.refreshEvery()));
             ClusterDiscovery discovery = new ClusterDiscovery(ctx, replicator, timers, own, directory,
                     view, check, counters, onDowned, cache);
             discovery.publish();
@@ -196,6 +202,7 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
                 .onMessage(Written.class, this::onWritten)
                 .onMessageEquals(Recheck.INSTANCE, this::onRecheck)
                 .onMessageEquals(SettleRemembered.INSTANCE, this::onSettleRemembered)
+                .onMessageEquals(RefreshCache.INSTANCE, () -> saveCache(true))
                 .onMessage(LeaveCluster.class, this::onLeave)
                 .build();
     }
@@ -327,13 +334,19 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
 
     private void update() {
         view.changes().forEach(directory::tell);
+        saveCache(false);
+    }
+
+    /** Writes the peers followed to the cache when they changed (or {@code always}), once this node is a member. */
+    private Behavior<Command> saveCache(boolean always) {
         if (cache.isPresent() && selfUp && !downed && !view.unsettled()) {
             List<PeerRecord> now = view.announcedRecords();
-            if (!now.equals(saved)) {
+            if (always || !now.equals(saved)) {
                 cache.get().save(now);
                 saved = now;
             }
         }
+        return this;
     }
 
     private void publish() {

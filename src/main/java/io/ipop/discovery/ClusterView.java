@@ -75,24 +75,24 @@ final class ClusterView {
     }
 
     /**
-     * Peers this node followed in its previous run ({@link PeerCache}): announced at once, and not lost for a
-     * member that is not up until {@link #settle} (this node has not seen the membership yet). A remembered peer
-     * whose record shows another incarnation is lost and found again as usual.
-     *
-     * @return what the peer directory must hear
+     * Peers this node followed in its previous run ({@link PeerCache#load}, which announced them to the peer
+     * directory at start): they count as announced, and are not lost for a member that is not up until
+     * {@link #settle} (this node has not seen the membership yet). A remembered peer whose record shows another
+     * incarnation is lost and found again as usual.
      */
-    List<PeerDirectory.Command> remember(List<PeerRecord> previous) {
-        List<PeerDirectory.Command> out = new ArrayList<>();
+    void remember(List<PeerRecord> previous) {
         for (PeerRecord r : previous) {
-            if (r.name().equals(selfName) || announced.containsKey(r.name()) || announced.size() >= maxPeers) {
-                continue;
+            if (!r.name().equals(selfName) && !announced.containsKey(r.name()) && announced.size() < maxPeers) {
+                announced.put(r.name(), r);
+                remembered.add(r.name());
             }
-            announced.put(r.name(), r);
-            remembered.add(r.name());
-            out.add(new PeerDirectory.PeerFound(PeerId.of(r.name()), r.endpoint(), Discovery.CLUSTER, r.address(), r.mac()));
         }
         counters.followed(announced.size());
-        return out;
+    }
+
+    /** What the peer directory hears of a peer found through its record. */
+    static PeerDirectory.PeerFound found(PeerRecord r) {
+        return new PeerDirectory.PeerFound(PeerId.of(r.name()), r.endpoint(), Discovery.CLUSTER, r.address(), r.mac());
     }
 
     /** This node is a member and knows the membership: remembered peers whose member is not up go at the next {@link #changes}. */
@@ -147,7 +147,7 @@ final class ClusterView {
             }
             overCap.remove(name);
             announced.put(name, r);
-            out.add(new PeerDirectory.PeerFound(PeerId.of(name), r.endpoint(), Discovery.CLUSTER, r.address(), r.mac()));
+            out.add(found(r));
         });
         counters.followed(announced.size());
         return out;

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import io.ipop.peer.PeerDirectory;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +41,8 @@ public final class PeerCache {
     static final long MAX_FILE_BYTES = 16L << 20;
 
     private final Path file;
+    private final String selfName;
+    private final int maxPeers;
     private final Duration maxAge;
     private final Clock clock;
     private final RecordCounters counters;
@@ -47,16 +51,35 @@ public final class PeerCache {
     private final AtomicBoolean taken = new AtomicBoolean();
     private volatile List<PeerRecord> loaded = List.of();
 
-    public PeerCache(Path file, Duration maxAge, Clock clock, RecordCounters counters) {
+    /**
+     * @param selfName this node's name: never a peer of its own
+     * @param maxPeers at most this many records are read ({@code ipop.discovery.max-cluster-peers})
+     */
+    public PeerCache(Path file, String selfName, int maxPeers, Duration maxAge, Clock clock, RecordCounters counters) {
         this.file = file;
+        this.selfName = selfName;
+        this.maxPeers = maxPeers;
         this.maxAge = maxAge;
         this.clock = clock;
         this.counters = counters;
     }
 
-    /** Reads the file (once, at start); what {@link #takeRemembered} hands out. Never throws. */
-    public List<PeerRecord> load() {
+    /** How often the discovery writes the file though nothing changed: half of max-age, so a fresh restart finds it. */
+    Duration refreshEvery() {
+        Duration half = maxAge.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : half;
+    }
+
+    /**
+     * Reads the file (once, at start, before the cluster part starts) and tells the peer directory
+     * ({@code directory}) of each peer remembered ({@code PeerFound} by the cluster); {@link #takeRemembered} hands
+     * them to the cluster view. Never throws.
+     *
+     * @return the peers remembered
+     */
+    public List<PeerRecord> load(Consumer<? super PeerDirectory.PeerFound> directory) {
         loaded = read();
+        loaded.forEach(r -> directory.accept(ClusterView.found(r)));
         return loaded;
     }
 
@@ -94,7 +117,10 @@ public final class PeerCache {
         List<PeerRecord> out = new ArrayList<>();
         for (JsonNode n : root.path("peers")) {
             try {
-                out.add((PeerRecord) serializer.fromBinary(json.writeValueAsBytes(n), PeerRecordSerializer.MANIFEST));
+                PeerRecord r = (PeerRecord) serializer.fromBinary(json.writeValueAsBytes(n), PeerRecordSerializer.MANIFEST);
+                if (!r.name().equals(selfName) && out.size() < maxPeers) {
+                    out.add(r);
+                }
             } catch (IOException | RuntimeException e) {
                 counters.countPeerCache(PeerCacheCounter.BAD_RECORD);
             }

@@ -232,8 +232,9 @@ public final class NodeGuardian {
         }
         RecordCounters records = new RecordCounters();
         Optional<PeerCache> cache = settings.discovery().peerCache().map(file ->
-                new PeerCache(file, settings.discovery().peerCacheMaxAge(), Clock.systemUTC(), records));
-        cache.ifPresent(PeerCache::load);
+                new PeerCache(file, self.name(), settings.discovery().maxClusterPeers(), settings.discovery().peerCacheMaxAge(),
+                        Clock.systemUTC(), records));
+        cache.ifPresent(c -> c.load(directory::tell));            // links to them start now, while the cluster part starts
         try {
             ClusterMembership membership = ClusterMembership.start(ctx.getSystem(),
                     settings.discovery().clusterSystemConfig(settings.config()),

@@ -23,7 +23,8 @@
 #   between kills, default 20), CHURN_SETTLE (seconds between the last restart and the count, default 60),
 #   IPOP_JAVA_OPTS (as in bench/scale.sh), BENCH_LOG_LEVEL (the nodes'
 #   ipop.log.level, default INFO), BENCH_KEEP=1 (keep the work
-#   directory with configs and logs; it is always kept on failure).
+#   directory with configs and logs; it is always kept on failure), CHURN_PEER_CACHE=0 (the nodes remember
+#   no peers across restarts; default 1).
 # Everything it creates (namespaces, node processes, pings) is removed on exit, success or not; processes
 # are stopped by their own PIDs.
 set -euo pipefail

@@ -6,8 +6,10 @@
 # each with ipop.discovery { static = false, cluster = true }, seeds n1, n2, n3. Nodes n1 and n2 are never
 # killed: they are the observers whose memory must stay flat. The victims (n3..nN, in turn) are killed with
 # SIGKILL and started again at once; each ping runs from node i to node i+1 (a ring) for the whole soak.
-# For every restart it measures relink: seconds from the new process's start until it has N-1 links up and
-# every other node shows its link to it up (given up, and counted stuck, after 60 s).
+# For every restart it measures relink: seconds from the new process's start until the last of its links came
+# up: its own N-1 links and every other node's link to it, each up since after the restart (the links' own `since`
+# in /overlay/links, so how often this script polls does not count; given up, and counted stuck, after 60 s).
+# Each node remembers its peers across restarts (ipop.discovery.peer-cache, docs/reliability.md 7b).
 # At the end (after CHURN_SETTLE more seconds) it counts:
 #   stuck_links  ordered pairs (a, b) whose link a -> b is not up
 #   crashes      nodes that exited without being killed, and JVM crash files (hs_err)
@@ -21,7 +23,8 @@
 #   between kills, default 20), CHURN_SETTLE (seconds between the last restart and the count, default 60),
 #   IPOP_JAVA_OPTS (as in bench/scale.sh), BENCH_LOG_LEVEL (the nodes'
 #   ipop.log.level, default INFO), BENCH_KEEP=1 (keep the work
-#   directory with configs and logs; it is always kept on failure).
+#   directory with configs and logs; it is always kept on failure), CHURN_PEER_CACHE=0 (the nodes remember
+#   no peers across restarts; default 1).
 # Everything it creates (namespaces, node processes, pings) is removed on exit, success or not; processes
 # are stopped by their own PIDs.
 set -euo pipefail
@@ -81,6 +84,7 @@ since() { python3 -c "print(f'{$(now) - $1:.1f}')"; }
 hub_with_hosts "$n"
 for i in $(seq "$n"); do
   cluster_node_config "$work/n$i.conf" "$i" '"pekko://ipop@192.0.2.1:17355", "pekko://ipop@192.0.2.2:17355", "pekko://ipop@192.0.2.3:17355"'
+  [ "${CHURN_PEER_CACHE:-1}" = 1 ] && echo "ipop.discovery.peer-cache.file = \"$work/n$i.peers.json\"" >>"$work/n$i.conf"
 done
 build_cds_archive "$(ns_of 1)" "$work/n1.conf"
 
@@ -89,15 +93,45 @@ start_node() {  # start_node I: starts node I in its namespace, records its pid
   ip netns exec "$(ns_of "$1")" java $java_opts -jar "$jar" --config "$work/n$1.conf" >>"$work/n$1.log" 2>&1 3>&- &
   node_pids[$1]=$!
 }
-# all links of node I up, and every other node's link to I up
-relinked() {
-  [ "$(links_up "$1")" -ge $((n - 1)) ] || return 1
-  local j
-  for j in $(seq "$n"); do
-    [ "$j" = "$1" ] && continue
-    link_up "$j" "n$1" || return 1
-  done
+links_json() {
+  local out
+  out=$(ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/overlay/links 2>/dev/null) || out=null
+  echo "${out:-null}"
 }
+# relink_s I T0: prints the seconds from T0 (epoch) until the last link came up of node I's N-1 links and every
+# other node's link to I, if all are up now, each since after T0; prints nothing otherwise.
+relink_s() {
+  local i=$1 t0=$2 j own
+  own=$(links_json "$i")
+  python3 -c "$since_check" own "$t0" "$n" "n$i" <<<"$own" >/dev/null || return 0
+  { echo "$own"; for j in $(seq "$n"); do [ "$j" = "$i" ] || links_json "$j"; done; } \
+    | python3 -c "$since_check" all "$t0" "$n" "n$i"
+}
+since_check='import json, re, sys
+from datetime import datetime, timezone
+what, t0, n, victim = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+def ts(s):
+    m = re.match(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?Z$", s or "")
+    if not m: return None
+    return datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp() + float(m.group(2) or 0)
+text, pos, views, dec = sys.stdin.read(), 0, [], json.JSONDecoder()
+try:
+    while text[pos:].strip():
+        pos += len(text[pos:]) - len(text[pos:].lstrip())
+        v, pos = dec.raw_decode(text, pos)
+        views.append(v if isinstance(v, list) else [])
+except ValueError:
+    sys.exit(1)
+if not views: sys.exit(1)
+times = [ts(l.get("since")) for l in views[0] if l.get("state") == "up"]
+if len(times) < n - 1: sys.exit(1)
+if what == "all":
+    for v in views[1:]:
+        t = [ts(l.get("since")) for l in v if l.get("peer") == victim and l.get("state") == "up"]
+        if not t: sys.exit(1)
+        times += t
+if any(t is None or t < t0 for t in times): sys.exit(1)
+print(f"{max(times) - t0:.1f}")'
 crashes=0
 check_alive() {  # counts (and restarts) nodes that exited without being killed
   local i
@@ -150,8 +184,9 @@ while python3 -c "import sys; sys.exit(0 if $(since "$soak_start") < $soak_s els
   restarts=$((restarts + 1))
   took=""
   while python3 -c "import sys; sys.exit(0 if $(since "$t0") < 60 else 1)"; do
-    if relinked "$victim"; then took=$(since "$t0"); break; fi
-    sleep 0.5
+    sleep 1
+    took=$(relink_s "$victim" "$t0")
+    [ -n "$took" ] && break
   done
   if [ -n "$took" ]; then
     relinks+=("$took")

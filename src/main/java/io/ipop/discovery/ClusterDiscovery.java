@@ -5,6 +5,7 @@ import io.ipop.peer.PeerDirectory;
 import io.ipop.secure.NodeIdentity;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -88,6 +89,19 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
         INSTANCE
     }
 
+    /** Peers remembered from the {@link PeerCache} have waited {@link #REMEMBERED_MAX} for this node to be Up. */
+    private enum SettleRemembered implements Command {
+        INSTANCE
+    }
+
+    /** Write the peer cache again, though unchanged, so that its age says when these peers were last members. */
+    private enum RefreshCache implements Command {
+        INSTANCE
+    }
+
+    /** How long peers remembered from the previous run are kept without this node being a member to check them. */
+    static final Duration REMEMBERED_MAX = Duration.ofSeconds(60);
+
     private final ActorRef<PeerDirectory.Command> directory;
     private final ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator;
     private final SelfUniqueAddress node;
@@ -99,6 +113,9 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
     private final org.apache.pekko.actor.ActorRef identifyReplies;
     private final RecordCounters counters;
     private final Runnable onDowned;
+    private final Optional<PeerCache> cache;
+    private List<PeerRecord> saved;
+    private boolean selfUp;
     private Map<String, PeerRecord> directoryNow = Map.of();
     private long refusalsLogged;
     private long refusalsLoggedAtNanos;
@@ -108,8 +125,10 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
 
     private ClusterDiscovery(ActorContext<Command> context, ReplicatorMessageAdapter<Command, LWWMap<String, PeerRecord>> replicator,
                              TimerScheduler<Command> timers, PeerRecord own, ActorRef<PeerDirectory.Command> directory,
-                             ClusterView view, RecordCheck check, RecordCounters counters, Runnable onDowned) {
+                             ClusterView view, RecordCheck check, RecordCounters counters, Runnable onDowned,
+                             Optional<PeerCache> cache) {
         super(context);
+        this.cache = cache;
         this.onDowned = onDowned;
         this.replicator = replicator;
         this.timers = timers;
@@ -129,21 +148,23 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
      * @param counters where the records followed and refused are counted
      * @param onDowned called once when the cluster downs or removes this node without its asking to leave (its
      *                 peers have been told they are lost by then): {@link ClusterMembership} starts a new member
+     * @param cache    where the peers followed are remembered across restarts ({@link PeerCache}, already loaded):
+     *                 the first discovery of the process announces them at once
      */
     public static Behavior<Command> create(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
                                            ActorRef<PeerDirectory.Command> directory, RecordCounters counters,
-                                           Runnable onDowned) {
+                                           Runnable onDowned, Optional<PeerCache> cache) {
         return Behaviors.setup(ctx -> {
             // A replicator that does not answer within its ask timeout (a starved JVM) fails the actor:
             // start again (subscribe, publish, recompute what the directory must hear).
-            return Behaviors.supervise(following(self, settings, identity, directory, counters, onDowned))
+            return Behaviors.supervise(following(self, settings, identity, directory, counters, onDowned, cache))
                     .onFailure(SupervisorStrategy.restartWithBackoff(RESTART_MIN, RESTART_MAX, 0.2));
         });
     }
 
     private static Behavior<Command> following(LocalNode self, DiscoverySettings settings, Optional<NodeIdentity> identity,
                                                ActorRef<PeerDirectory.Command> directory, RecordCounters counters,
-                                               Runnable onDowned) {
+                                               Runnable onDowned, Optional<PeerCache> cache) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
                 DistributedData.<Command, LWWMap<String, PeerRecord>>withReplicatorMessageAdapter(replicator -> {
             Cluster cluster = Cluster.get(ctx.getSystem());
@@ -158,8 +179,16 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
             replicator.subscribe(KEY, RecordsChanged::new);
             ctx.getLog().info("cluster discovery: member {}, seeds {}, publishing endpoints {}", own.member(),
                     settings.seedNodes(), settings.endpoints());
+            ClusterView view = new ClusterView(own.name(), settings.maxClusterPeers(), counters);
+            List<PeerRecord> remembered = cache.map(PeerCache::takeRemembered).orElse(List.of());
+            if (!remembered.isEmpty()) {
+                ctx.getLog().info("cluster: {} peer(s) remembered from the previous run, linked while joining", remembered.size());
+                view.remember(remembered);
+                timers.startSingleTimer(SettleRemembered.INSTANCE, REMEMBERED_MAX);
+            }
+            cache.ifPresent(c -> timers.startTimerWithFixedDelay(RefreshCache.INSTANCE, c.refreshEvery()));
             ClusterDiscovery discovery = new ClusterDiscovery(ctx, replicator, timers, own, directory,
-                    new ClusterView(own.name(), settings.maxClusterPeers(), counters), check, counters, onDowned);
+                    view, check, counters, onDowned, cache);
             discovery.publish();
             return discovery;
         })));
@@ -172,6 +201,8 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
                 .onMessage(RecordsChanged.class, this::onRecordsChanged)
                 .onMessage(Written.class, this::onWritten)
                 .onMessageEquals(Recheck.INSTANCE, this::onRecheck)
+                .onMessageEquals(SettleRemembered.INSTANCE, this::onSettleRemembered)
+                .onMessageEquals(RefreshCache.INSTANCE, () -> saveCache(true))
                 .onMessage(LeaveCluster.class, this::onLeave)
                 .build();
     }
@@ -185,6 +216,8 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
             view.memberUp(key);
             if (self) {
                 getContext().getLog().info("cluster: this node is {}", status);
+                selfUp = true;
+                view.settle();                     // it knows the membership now: remembered peers are checked
             }
         } else if (status != MemberStatus.joining()) {
             view.memberGone(key);
@@ -219,6 +252,16 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
                 publish();                       // ours was removed or overwritten, or an old incarnation's is still there
             }
             checkRecords();
+        }
+        return this;
+    }
+
+    private Behavior<Command> onSettleRemembered() {
+        if (view.unsettled()) {
+            getContext().getLog().info("cluster: not a member {} s after the start; peers remembered from the previous"
+                    + " run go unless they are members", REMEMBERED_MAX.toSeconds());
+            view.settle();
+            update();
         }
         return this;
     }
@@ -291,6 +334,19 @@ public final class ClusterDiscovery extends AbstractBehavior<ClusterDiscovery.Co
 
     private void update() {
         view.changes().forEach(directory::tell);
+        saveCache(false);
+    }
+
+    /** Writes the peers followed to the cache when they changed (or {@code always}), once this node is a member. */
+    private Behavior<Command> saveCache(boolean always) {
+        if (cache.isPresent() && selfUp && !downed && !view.unsettled()) {
+            List<PeerRecord> now = view.announcedRecords();
+            if (always || !now.equals(saved)) {
+                cache.get().save(now);
+                saved = now;
+            }
+        }
+        return this;
     }
 
     private void publish() {

@@ -37,6 +37,8 @@ final class ClusterView {
     private Map<String, PeerRecord> records = Map.of();
     /** What the peer directory was told: peers found through the cluster and not lost since. */
     private final Map<String, PeerRecord> announced = new TreeMap<>();
+    /** Announced from the {@link PeerCache} and not lost for leaving until {@link #settle}: the membership is unknown. */
+    private final Set<String> remembered = new HashSet<>();
 
     ClusterView(String selfName, int maxPeers, RecordCounters counters) {
         this.selfName = selfName;
@@ -72,6 +74,42 @@ final class ClusterView {
         return announced.keySet();
     }
 
+    /**
+     * Peers this node followed in its previous run ({@link PeerCache#load}, which announced them to the peer
+     * directory at start): they count as announced, and are not lost for a member that is not up until
+     * {@link #settle} (this node has not seen the membership yet). A remembered peer whose record shows another
+     * incarnation is lost and found again as usual.
+     */
+    void remember(List<PeerRecord> previous) {
+        for (PeerRecord r : previous) {
+            if (!r.name().equals(selfName) && !announced.containsKey(r.name()) && announced.size() < maxPeers) {
+                announced.put(r.name(), r);
+                remembered.add(r.name());
+            }
+        }
+        counters.followed(announced.size());
+    }
+
+    /** What the peer directory hears of a peer found through its record. */
+    static PeerDirectory.PeerFound found(PeerRecord r) {
+        return new PeerDirectory.PeerFound(PeerId.of(r.name()), r.endpoint(), Discovery.CLUSTER, r.address(), r.mac());
+    }
+
+    /** This node is a member and knows the membership: remembered peers whose member is not up go at the next {@link #changes}. */
+    void settle() {
+        remembered.clear();
+    }
+
+    /** Whether peers remembered from the cache wait for {@link #settle}. */
+    boolean unsettled() {
+        return !remembered.isEmpty();
+    }
+
+    /** The records of the peers announced now (what the {@link PeerCache} saves). */
+    List<PeerRecord> announcedRecords() {
+        return List.copyOf(announced.values());
+    }
+
     /** The messages that bring the peer directory up to date, losses first; afterwards it is. */
     List<PeerDirectory.Command> changes() {
         Map<String, PeerRecord> wanted = new TreeMap<>();
@@ -84,11 +122,14 @@ final class ClusterView {
         for (var it = announced.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             PeerRecord now = wanted.get(e.getKey());
+            String instance = e.getValue().instance();
             if (now != null && !sameIncarnation(now, e.getValue())) {
-                out.add(new PeerDirectory.PeerLost(PeerId.of(e.getKey()), Discovery.CLUSTER, "restarted (new cluster member)"));
+                out.add(new PeerDirectory.PeerLost(PeerId.of(e.getKey()), Discovery.CLUSTER, "restarted (new cluster member)",
+                        instance));
                 it.remove();
-            } else if (now == null && !upMembers.contains(e.getValue().member())) {
-                out.add(new PeerDirectory.PeerLost(PeerId.of(e.getKey()), Discovery.CLUSTER, "left the cluster"));
+                remembered.remove(e.getKey());
+            } else if (now == null && !upMembers.contains(e.getValue().member()) && !remembered.contains(e.getKey())) {
+                out.add(new PeerDirectory.PeerLost(PeerId.of(e.getKey()), Discovery.CLUSTER, "left the cluster", instance));
                 it.remove();
             }
         }
@@ -106,7 +147,7 @@ final class ClusterView {
             }
             overCap.remove(name);
             announced.put(name, r);
-            out.add(new PeerDirectory.PeerFound(PeerId.of(name), r.endpoint(), Discovery.CLUSTER, r.address(), r.mac()));
+            out.add(found(r));
         });
         counters.followed(announced.size());
         return out;
@@ -121,6 +162,7 @@ final class ClusterView {
         announced.keySet().forEach(name -> out.add(
                 new PeerDirectory.PeerLost(PeerId.of(name), Discovery.CLUSTER, "this node was downed by the cluster")));
         announced.clear();
+        remembered.clear();
         upMembers.clear();
         records = Map.of();
         counters.followed(0);

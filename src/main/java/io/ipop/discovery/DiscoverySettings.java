@@ -8,10 +8,15 @@ import io.ipop.peer.PeerSettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.underlay.UnderlaySettings;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -28,9 +33,13 @@ import java.util.regex.Pattern;
  * @param clusterTls  the cluster port runs mutually authenticated TLS with the node's certificate
  *                    ({@code ipop.discovery.cluster-tls = auto} and a certificate configured); cluster only
  * @param maxClusterPeers {@code ipop.discovery.max-cluster-peers}: most peers followed through the cluster directory
+ * @param peerCache  {@code ipop.discovery.peer-cache.file}, where the peers followed are remembered across restarts
+ *                   ({@link PeerCache}); empty when off (or without cluster discovery)
+ * @param peerCacheMaxAge {@code ipop.discovery.peer-cache.max-age}: an older cache is ignored
  */
 public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpoint> endpoints, List<String> seedNodes,
-                                int clusterPort, boolean clusterTls, int maxClusterPeers) {
+                                int clusterPort, boolean clusterTls, int maxClusterPeers, Optional<Path> peerCache,
+                                Duration peerCacheMaxAge) {
     /** The ActorSystem's name: seed node addresses must name it. */
     public static final String SYSTEM_NAME = "ipop";
     private static final String SEEDS = "pekko.cluster.seed-nodes";
@@ -57,8 +66,11 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
         }
         List<Endpoint> advertised = readEndpoints(discovery);
         int maxPeers = discovery.intIn("max-cluster-peers", 1, MAX_CLUSTER_PEERS);
+        ConfigReader cache = discovery.at("peer-cache");
+        Duration maxAge = cache.durationIn("max-age", Duration.ofSeconds(1), Duration.ofDays(7));
+        Optional<Path> cacheFile = readCacheFile(cache);
         if (!cluster) {
-            return new DiscoverySettings(statics, false, advertised, List.of(), 0, false, maxPeers);
+            return new DiscoverySettings(statics, false, advertised, List.of(), 0, false, maxPeers, Optional.empty(), maxAge);
         }
         ConfigReader pekko = new ConfigReader(all, "").at("pekko");
         ConfigReader canonical = pekko.at("remote").at("artery").at("canonical");
@@ -79,7 +91,31 @@ public record DiscoverySettings(boolean staticPeers, boolean cluster, List<Endpo
             advertised = List.of(derivedEndpoint(discovery, underlay, hostname, canonical.path("hostname")));
         }
         return new DiscoverySettings(statics, true, advertised, List.copyOf(seeds), port,
-                tls == ClusterTls.AUTO && certificate, maxPeers);
+                tls == ClusterTls.AUTO && certificate, maxPeers, cacheFile, maxAge);
+    }
+
+    /** Empty: off. Else an absolute path in a directory that exists (the node writes it, and a temporary beside it). */
+    private static Optional<Path> readCacheFile(ConfigReader cache) {
+        String raw = cache.string("file");
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        Path file;
+        try {
+            file = Path.of(raw);
+        } catch (InvalidPathException e) {
+            throw new ConfigProblem(cache.path("file"), "\"" + raw + "\" is not a path: " + e.getReason());
+        }
+        if (!file.isAbsolute() || file.getFileName() == null) {
+            throw new ConfigProblem(cache.path("file"), "\"" + raw + "\" must be an absolute file path (or \"\" for none)");
+        }
+        if (!Files.isDirectory(file.getParent())) {
+            throw new ConfigProblem(cache.path("file"), "directory " + file.getParent() + " does not exist");
+        }
+        if (Files.isDirectory(file)) {
+            throw new ConfigProblem(cache.path("file"), raw + " is a directory");
+        }
+        return Optional.of(file);
     }
 
     /**

@@ -8,15 +8,37 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * What cluster discovery did with the peer records it saw: how many it follows and how many it refused, by
- * {@link RecordRefusal}. Written by the one discovery actor, read by the management API; thread-safe.
+ * {@link RecordRefusal}, and what its {@link PeerCache} read, ignored or failed to write. Written by the one discovery actor, read by the management API; thread-safe.
  */
 public final class RecordCounters {
     private final AtomicLongArray refused = new AtomicLongArray(RecordRefusal.values().length);
     private final AtomicInteger followed = new AtomicInteger();
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicLongArray peerCache = new AtomicLongArray(PeerCache.PeerCacheCounter.values().length);
 
     void refuse(RecordRefusal reason) {
         refused.incrementAndGet(reason.ordinal());
+    }
+
+    void countPeerCache(PeerCache.PeerCacheCounter what) {
+        countPeerCache(what, 1);
+    }
+
+    void countPeerCache(PeerCache.PeerCacheCounter what, long n) {
+        peerCache.addAndGet(what.ordinal(), n);
+    }
+
+    public long peerCache(PeerCache.PeerCacheCounter what) {
+        return peerCache.get(what.ordinal());
+    }
+
+    /** The peer cache's counters by name ({@link PeerCache}), in declaration order. */
+    public Map<String, Long> peerCacheCounters() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        for (PeerCache.PeerCacheCounter c : PeerCache.PeerCacheCounter.values()) {
+            out.put(c.counter(), peerCache(c));
+        }
+        return out;
     }
 
     void followed(int peers) {

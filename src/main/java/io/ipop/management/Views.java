@@ -57,7 +57,7 @@ final class Views {
      * Cluster discovery's peer records (absent without it): peers followed, valid records waiting for a TLS
      * connection to their member, records refused by reason (docs/discovery.md, "Peer records").
      */
-    record ClusterRecordsView(int followed, int pending, Map<String, Long> refused) {
+    record ClusterRecordsView(int followed, int pending, Map<String, Long> refused, Map<String, Long> peerCache) {
     }
 
     /**
@@ -110,7 +110,8 @@ final class Views {
                 cert.map(Views::fingerprint).orElse(null),
                 cert.map(c -> c.getNotAfter().toInstant().toString()).orElse(null),
                 s.nat().stun().client().reflexive().map(Object::toString).orElse(null), nat(s), management,
-                s.clusterRecords().map(c -> new ClusterRecordsView(c.followed(), c.pending(), c.refusedByReason()))
+                s.clusterRecords().map(c -> new ClusterRecordsView(c.followed(), c.pending(), c.refusedByReason(),
+                                c.peerCacheCounters()))
                         .orElse(null),
                 s.cluster().map(Views::clusterMember).orElse(null));
     }

@@ -12,6 +12,7 @@ import io.ipop.dataplane.OutboundPath;
 import io.ipop.dataplane.Warmup;
 import io.ipop.discovery.ClusterDiscovery;
 import io.ipop.discovery.ClusterMembership;
+import io.ipop.discovery.PeerCache;
 import io.ipop.discovery.RecordCounters;
 import io.ipop.discovery.StaticPeers;
 import io.ipop.nat.InboundGate;
@@ -230,11 +231,15 @@ public final class NodeGuardian {
             return new ClusterParts(Optional.empty(), Optional.empty());
         }
         RecordCounters records = new RecordCounters();
+        Optional<PeerCache> cache = settings.discovery().peerCache().map(file ->
+                new PeerCache(file, self.name(), settings.discovery().maxClusterPeers(), settings.discovery().peerCacheMaxAge(),
+                        Clock.systemUTC(), records));
+        cache.ifPresent(c -> c.load(directory::tell));            // links to them start now, while the cluster part starts
         try {
             ClusterMembership membership = ClusterMembership.start(ctx.getSystem(),
                     settings.discovery().clusterSystemConfig(settings.config()),
                     downed -> ClusterDiscovery.create(self, settings.discovery(), settings.security().identity(), directory,
-                            records, downed));
+                            records, downed, cache));
             return new ClusterParts(Optional.of(records), Optional.of(membership));
         } catch (RuntimeException e) {
             CoordinatedShutdown.get(ctx.getSystem()).run(new ClusterFailed(e.getMessage()));

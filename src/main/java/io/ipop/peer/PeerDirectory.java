@@ -64,9 +64,16 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
 
     /**
      * Discovery {@code discoveredBy} no longer knows the peer: if that source found it, its session says
-     * {@code close} with {@code reason} and stops, and its link, route and MAC entries go.
+     * {@code close} with {@code reason} and stops, and its link, route and MAC entries go. {@code instance} is the
+     * incarnation lost (the peer's process instance), or null for any: a cluster peer whose link is up with another
+     * instance (it restarted and linked before the cluster removed its old member) keeps the link while its new
+     * member joins ({@link Rejoins}).
      */
-    public record PeerLost(PeerId name, Discovery discoveredBy, String reason) implements Command {
+    public record PeerLost(PeerId name, Discovery discoveredBy, String reason, String instance) implements Command {
+        /** Whatever incarnation of the peer. */
+        public PeerLost(PeerId name, Discovery discoveredBy, String reason) {
+            this(name, discoveredBy, reason, null);
+        }
     }
 
     /** A control message from the underlay; goes to the session of {@code message.node()}. */
@@ -131,6 +138,9 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     /** The grace period of retiring links ({@link Neighbours#GRACE}) is over. */
     private enum RetireDue implements Command { INSTANCE }
 
+    /** Check the links kept for a restarted peer's new member ({@link Rejoins}). */
+    private enum RejoinDue implements Command { INSTANCE }
+
     private LinkContext linkContext;
     private final Links links;
     private final long ownMac;
@@ -148,6 +158,8 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     /** Which members get a link (the topology); static and cluster peers go through it. */
     private final Neighbours neighbours;
     private boolean retireScheduled;
+    /** Cluster peers that restarted and linked again before the cluster removed their old member. */
+    private final Rejoins rejoins = new Rejoins();
 
     /** The members overlay sessions may be opened to, and the overlay paths they use. */
     public record Overlay(OverlayMembers members, OverlayPaths paths) {
@@ -203,10 +215,14 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
                 .onMessage(SessionStopped.class, this::onSessionStopped)
                 .onMessage(LinkRequested.class, this::onLinkRequested)
                 .onMessageEquals(RetireDue.INSTANCE, () -> apply(neighbours.retireDue(), true))
+                .onMessageEquals(RejoinDue.INSTANCE, this::onRejoinDue)
                 .build();
     }
 
     private Behavior<Command> onPeerFound(PeerFound found) {
+        if (found.discoveredBy() == Discovery.CLUSTER) {
+            rejoins.found(found.name());
+        }
         if (found.discoveredBy() != Discovery.OVERLAY) {
             overlay.members().found(found.name(), found.mac(), found.address());
             overlay.paths().register(found.name());    // its overlay path, for a fallback or an overlay session
@@ -237,6 +253,13 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
     }
 
     private Behavior<Command> onPeerLost(PeerLost lost) {
+        if (rejoins.keep(lost, links.get(lost.name()), System.nanoTime())) {
+            getContext().getLog().info("peer {}: its old incarnation {} is gone ({}), its link is up with the new one:"
+                    + " kept while that joins the cluster", lost.name(), lost.instance(), lost.reason());
+            getContext().scheduleOnce(Rejoins.GRACE, getContext().getSelf(), RejoinDue.INSTANCE);
+            return this;
+        }
+        rejoins.forget(lost.name());
         PeerFound again = pending.get(lost.name());
         if (again != null && again.discoveredBy().equals(lost.discoveredBy())) {
             pending.remove(lost.name());
@@ -250,6 +273,11 @@ public final class PeerDirectory extends AbstractBehavior<PeerDirectory.Command>
         }
         return lost.discoveredBy() == Discovery.CLUSTER || lost.discoveredBy() == Discovery.STATIC
                 ? apply(neighbours.lost(lost.name(), lost.discoveredBy()), false) : this;
+    }
+
+    private Behavior<Command> onRejoinDue() {
+        rejoins.due(System.nanoTime()).forEach(this::onPeerLost);
+        return this;
     }
 
     /** Opens and closes what the topology's {@code plan} says, and shows each link's role. */

@@ -1,6 +1,7 @@
 package io.ipop.discovery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
@@ -68,7 +69,7 @@ class ClusterViewTest {
         publish(record("b", 2, "i1", 1));
         view.changes();
         view.memberGone(member(2, 1));
-        assertEquals(List.<PeerDirectory.Command>of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster")), view.changes());
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster", "i1")), view.changes());
         view.records(records);                   // the record is still gossiped
         assertEquals(List.of(), view.changes());
         assertEquals(List.of("b"), view.recordsOf(member(2, 1)));
@@ -81,7 +82,7 @@ class ClusterViewTest {
         view.changes();
         view.memberUp(member(2, 2));             // the new incarnation is up before the old record is replaced
         publish(record("b", 2, "i2", 2));
-        assertEquals(List.of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "restarted (new cluster member)"), found("b", 2)), view.changes());
+        assertEquals(List.of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "restarted (new cluster member)", "i1"), found("b", 2)), view.changes());
         assertEquals(List.of("b"), List.copyOf(view.announced()));
     }
 
@@ -95,7 +96,7 @@ class ClusterViewTest {
         assertEquals(List.of(), view.changes(), "deleted while b's member is up");
         assertEquals(List.of("b"), List.copyOf(view.announced()));
         view.memberGone(member(2, 1));
-        assertEquals(List.<PeerDirectory.Command>of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster")), view.changes(),
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster", "i1")), view.changes(),
                 "the member's own departure still takes it away");
     }
 
@@ -129,7 +130,35 @@ class ClusterViewTest {
         assertEquals(2, counters.refused(RecordRefusal.OVER_CAP), "gossip repeating them is not counted again");
         assertEquals(2, counters.followed());
         capped.memberGone(member(2, 1));
-        assertEquals(List.of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster"), found("c", 3)), capped.changes(),
+        assertEquals(List.of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster", "i1"), found("c", 3)), capped.changes(),
                 "a place freed is taken by the next");
+    }
+
+    @Test
+    void rememberedPeersAreFoundAtOnceAndKeptUntilThisNodeKnowsTheMembership() {
+        view.remember(List.of(record("b", 2, "i1", 1), record("c", 3, "i1", 1), record("a", 1, "i0", 0)));
+        assertEquals(List.of("b", "c"), List.copyOf(view.announced()), "never this node itself");
+        assertEquals(2, counters.followed());
+        assertEquals(List.of(), view.changes(), "no member is up yet: this node has not joined");
+        assertTrue(view.unsettled());
+
+        view.memberUp(member(2, 1));             // b is the member it was; c's member is gone
+        publish(record("b", 2, "i1", 1));
+        assertEquals(List.of(), view.changes());
+        view.settle();
+        assertEquals(List.<PeerDirectory.Command>of(new PeerLost(PeerId.of("c"), Discovery.CLUSTER, "left the cluster", "i1")),
+                view.changes(), "once settled, a remembered peer that is no member goes");
+        assertEquals(List.of(record("b", 2, "i1", 1)), view.announcedRecords());
+    }
+
+    @Test
+    void aRememberedPeerThatRestartedMeanwhileIsLostWithItsOldInstanceAndFoundAgain() {
+        view.remember(List.of(record("b", 2, "i1", 1)));
+        view.memberUp(member(2, 2));
+        publish(record("b", 2, "i2", 2));
+        assertEquals(List.of(new PeerLost(PeerId.of("b"), Discovery.CLUSTER, "restarted (new cluster member)", "i1"),
+                found("b", 2)), view.changes());
+        view.settle();
+        assertEquals(List.of(), view.changes());
     }
 }

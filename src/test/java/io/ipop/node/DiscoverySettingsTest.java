@@ -67,6 +67,28 @@ class DiscoverySettingsTest {
     }
 
     @Test
+    void thePeerCacheIsOffByDefaultAndABadFileOrAgeNamesTheKey(@TempDir Path dir) throws Exception {
+        assertTrue(load(NODE + CLUSTER).discovery().peerCache().isEmpty());
+        assertEquals(Duration.ofMinutes(10), load(NODE + CLUSTER).discovery().peerCacheMaxAge());
+        Path file = dir.resolve("peers.json");
+        NodeSettings on = load(NODE + CLUSTER + "ipop.discovery.peer-cache { file = \"" + file + "\", max-age = 30s }\n");
+        assertEquals(file, on.discovery().peerCache().orElseThrow());
+        assertEquals(Duration.ofSeconds(30), on.discovery().peerCacheMaxAge());
+        assertTrue(load(NODE + "ipop.discovery.peer-cache.file = \"" + file + "\"\n").discovery().peerCache().isEmpty(),
+                "no cache without cluster discovery");
+        for (String bad : List.of("peers.json", dir.resolve("no-such-dir/peers.json").toString(), dir.toString())) {
+            ConfigProblem e = assertThrows(ConfigProblem.class,
+                    () -> load(NODE + CLUSTER + "ipop.discovery.peer-cache.file = \"" + bad + "\"\n"));
+            assertEquals("ipop.discovery.peer-cache.file", e.path(), bad);
+        }
+        for (String bad : List.of("0s", "8d", "soon")) {
+            ConfigProblem e = assertThrows(ConfigProblem.class,
+                    () -> load(NODE + CLUSTER + "ipop.discovery.peer-cache.max-age = " + bad + "\n"));
+            assertEquals("ipop.discovery.peer-cache.max-age", e.path(), bad);
+        }
+    }
+
+    @Test
     void theCapOnClusterPeersDefaultsTo1024AndAnOutOfRangeValueNamesTheKey() {
         assertEquals(1024, load(NODE + CLUSTER).discovery().maxClusterPeers());
         assertEquals(3, load(NODE + CLUSTER + "ipop.discovery.max-cluster-peers = 3\n").discovery().maxClusterPeers());

@@ -116,6 +116,24 @@ class PeerDirectoryDiscoveryTest {
         assertEquals(List.of(), wire.drain(ConReq.class), "no con_req to b after its close");
     }
 
+    @Test
+    void theLossOfAPeersOldIncarnationLeavesTheLinkItsNewOneSetUp() throws Exception {
+        directory.tell(new PeerDirectory.PeerFound(PeerId.of("b"), B, Discovery.CLUSTER));
+        await("b linked", () -> links.knows(PeerId.of("b")));
+        PeerLink link = links.get(PeerId.of("b"));
+        // b restarted and its new process linked (instance "b-new") before the cluster removed its old member
+        link.publish(new LinkSnapshot(LinkState.UP, Instant.now(), B, new PeerInfo("b", "b-new",
+                OverlayAddress.parse("10.77.0.2/24", true), MacAddress.parse("02:00:00:00:00:02"), List.of(), 3),
+                -1, "up", null, null, null));
+        directory.tell(new PeerDirectory.PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster", "b-old"));
+        directory.tell(new PeerDirectory.PeerFound(PeerId.of("b"), B, Discovery.CLUSTER));   // its new member is up
+        Thread.sleep(300);
+        assertEquals(link, links.get(PeerId.of("b")), "the link of the new incarnation stays");
+
+        directory.tell(new PeerDirectory.PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster", "b-new"));
+        await("the loss of the incarnation the link has unlinks it", () -> !links.knows(PeerId.of("b")));
+    }
+
     private static void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (!condition.getAsBoolean()) {

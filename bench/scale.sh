@@ -16,17 +16,20 @@
 # then checks one ping from node N to node 1 across the overlay (structured: to a ring neighbour of node N,
 # since other pairs need multi-hop forwarding), and prints as its last line
 #   nodes=N all_up_s=T rss_mb_max=M                                   (full mesh)
-#   nodes=N topology=structured all_up_s=T links_max=L links_mean=M idle_cpu_pct_max=C rss_mb_max=R
+#   nodes=N topology=structured all_up_s=T links_max=L links_mean=M idle_cpu_pct_max=C rss_mb_max=R idle_cpu_pct_mean=C pairs_ok=P/P ondemand_s=S
 #
 # --topology MODE passes ipop.topology.mode = MODE (auto | full-mesh | structured) to every node. With
 # structured a node counts as up when its /overlay/links shows its two ring successors on each side (ring
 # order: SHA-256 of the node name, as io.ipop.topology.RingId) and every link it has is up with a role
-# (none retiring); the run then fails if a node has more than 2*ceil(log2 N) + 4 links (issue 20's bound).
+# (none retiring); the run then fails if a node has more than 2*ceil(log2 N) + 4 links (issue 20's bound),
+# measures each node's CPU over SCALE_IDLE (60) s once SCALE_SETTLE (20) s have passed, pings every ordered pair
+# (bench/pairs.sh; fails if one does not answer) and times an on-demand link under iperf3 between two members
+# without a link (ondemand_s). SCALE_MANY=0 leaves out the many-node settings (many_nodes_config below).
 #
 # Usage (as root): bench/scale.sh [--topology MODE] [N]     (N = 2..60, default 16)
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), SCALE_LIMIT (seconds
 #   to wait for all links, default 180), IPOP_JAVA_OPTS (JVM options for every node; default
-#   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -Dipop.dataplane.warm-up-frames=0": many
+#   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData -Dipop.dataplane.warm-up-frames=0": many
 #   JVMs on one machine, pings only, see docs/performance.md),
 #   SCALE_CDS=0 (no class-data archive: see below), SCALE_HOLD=S (keep the nodes running S seconds after
 #   the report, to look at them), BENCH_KEEP=1 (keep the work directory with configs and logs; it is always kept on failure).

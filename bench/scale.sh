@@ -20,8 +20,8 @@
 #
 # --topology MODE passes ipop.topology.mode = MODE (auto | full-mesh | structured) to every node. With
 # structured a node counts as up when its /overlay/links shows its two ring successors on each side (ring
-# order: SHA-256 of the node name, as io.ipop.topology.RingId) and every link it has is up with a role
-# (none retiring); the run then fails if a node has more than 2*ceil(log2 N) + 4 links (issue 20's bound),
+# order: SHA-256 of the node name, as io.ipop.topology.RingId) and every link it has is up (none retiring;
+# overlay sessions, which the first frames between two members open, are no links); the run then fails if a node has more than 2*ceil(log2 N) + 4 links (issue 20's bound),
 # measures each node's CPU over SCALE_IDLE (60) s once SCALE_SETTLE (20) s have passed, pings every ordered pair
 # (bench/pairs.sh; fails if one does not answer) and times an on-demand link under iperf3 between two members
 # without a link (ondemand_s). SCALE_MANY=0 leaves out the many-node settings (many_nodes_config below).

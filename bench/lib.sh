@@ -166,3 +166,14 @@ build_cds_archive() {
   [ -s "$work/ipop.jsa" ] || { tail -20 "$work/cds.log" >&3; fail "no class-data archive written"; }
   java_opts="$java_opts -XX:SharedArchiveFile=$work/ipop.jsa -Xlog:cds=off -Xlog:class+path=off"
 }
+
+# topology_links I: node I's links in state up, on-demand links, retiring ones and overlay sessions left out.
+topology_links() {
+  ip netns exec "$(ns_of "$1")" timeout 5 curl -fsS --max-time 2 http://127.0.0.1:8558/overlay/links 2>/dev/null \
+    | python3 -c 'import json,sys
+try:
+    print(sum(1 for l in json.load(sys.stdin) if l.get("state") == "up" and l.get("topology") not in ("on-demand", "retiring")
+              and not (l.get("path") or "").startswith("overlay")))
+except Exception:
+    print(0)'
+}

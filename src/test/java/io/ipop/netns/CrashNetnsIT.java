@@ -53,7 +53,9 @@ class CrashNetnsIT {
         a.await(MixedOverlay.DEAD_AFTER.plusSeconds(3), "b lost", x -> "lost".equals(x.linkState("b")));
         long lostMs = (System.nanoTime() - killed) / 1_000_000;
         c.await(MixedOverlay.DEAD_AFTER.plusSeconds(3), "b lost", x -> "lost".equals(x.linkState("b")));
-        assertTrue(lostMs <= MixedOverlay.DEAD_AFTER.toMillis() + 500, "a marked b lost " + lostMs + " ms after SIGKILL");
+        // the rule: lost at the first liveness check (every keepalive-interval, 500 ms) after dead-after of silence;
+        // measured here through a 200 ms poll of /overlay/links, and a loaded machine's timers run late
+        assertTrue(lostMs <= MixedOverlay.DEAD_AFTER.toMillis() + 500 + 300, "a marked b lost " + lostMs + " ms after SIGKILL");
         assertEquals("up", a.linkState("c"), "the other link is untouched");
 
         long restarted = System.nanoTime();

@@ -42,7 +42,7 @@ failed=1
 exec 3>&2   # messages go to a copy of stderr (a trap can run while a command's redirections are in force)
 log() { printf '%s\n' "$*" >&3; }
 . "$here/bench/lib.sh"
-. "$here/bench/lib-pair.sh"   # in_ns, mgmt NS PATH, link_field NS PEER FIELD (node_config is this script's own)
+. "$here/bench/lib-pair.sh"   # in_ns, mgmt NS PATH, link_field, security_config (node_config is this script's own)
 fail() { log "fanout: FAILED: $*"; exit 1; }
 ns_of() { echo "$prefix-n$1"; }
 
@@ -97,11 +97,7 @@ done
 
 node_config() {  # node_config I MODE: n1 lists n2..n4 as static peers, the others list n1
   local i=$1 mode=$2 security peers="" j
-  if [ "$mode" = never ]; then
-    security="security { mode = never }"
-  else
-    security="security { mode = $mode, ca = \"$pki/ca.crt\", cert = \"$pki/n$i.crt\", key = \"$pki/n$i.key\" }"
-  fi
+  security=$(security_config "n$i" "$mode")
   if [ "$i" = 1 ]; then
     for j in 2 3 4; do peers="$peers${peers:+, }{ name = \"n$j\", endpoint = \"192.0.2.$j:5800\" }"; done
   else

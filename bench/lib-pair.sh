@@ -94,13 +94,18 @@ firewall_config() {  # 20 rules, default deny: 19 that iperf3 never matches, the
   echo "] }"
 }
 
+# security_config NAME MODE: the security block of node NAME (certificate $pki/NAME.crt unless MODE is never).
+security_config() {
+  if [ "$2" = never ]; then
+    echo "security { mode = never }"
+  else
+    echo "security { mode = $2, ca = \"$pki/ca.crt\", cert = \"$pki/$1.crt\", key = \"$pki/$1.key\" }"
+  fi
+}
+
 node_config() {  # node_config NAME IP PEER PEER_IP MODE [fw]
   local n=$1 ip=$2 peer=$3 peer_ip=$4 mode=$5 fw=${6:-} security
-  if [ "$mode" = never ]; then
-    security="security { mode = never }"
-  else
-    security="security { mode = $mode, ca = \"$pki/ca.crt\", cert = \"$pki/$n.crt\", key = \"$pki/$n.key\" }"
-  fi
+  security=$(security_config "$n" "$mode")
   cat <<CONF
 ipop {
   node.name = "$n"

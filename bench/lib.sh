@@ -80,6 +80,7 @@ ensure_jar() {
 hub_with_hosts() {
   local i ns
   log "== $1 namespaces on one bridge ($prefix-*)"
+  neigh_room "$1"
   ip netns add "$hub"; namespaces+=("$hub")
   ip -n "$hub" link add br0 type bridge
   ip -n "$hub" link set br0 up
@@ -98,6 +99,31 @@ stop_nodes() {
   for pid in "$@"; do stop_pid "$pid"; done
   [ -n "$cds_pid" ] && stop_pid "$cds_pid"
   for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null; done
+  neigh_room_restore
+}
+
+# neigh_room N: room in the kernel's neighbour (ARP) table for N hosts that each talk to every other on the
+# underlay and the overlay. Linux keeps one ARP table for all network namespaces, and its limit
+# (net.ipv4.neigh.default.gc_thresh3, 1024 by default) counts every namespace's entries together: 32 nodes on
+# one bridge hold 32*31 = 992 underlay entries before one ping crosses the overlay, and then the kernel refuses
+# new ones ("neighbor table overflow": a ping gets "No route to host" without sending one ARP request). On real
+# hosts each node has its own table. Raises gc_thresh3 (and gc_thresh2) to 2*N*N + 512 while the run lasts if
+# they are lower, never lowers them; stop_nodes puts the old values back.
+neigh_saved=""
+neigh_room() {
+  local want=$((2 * $1 * $1 + 512)) t2 t3
+  t3=$(sysctl -n net.ipv4.neigh.default.gc_thresh3)
+  t2=$(sysctl -n net.ipv4.neigh.default.gc_thresh2)
+  [ "$t3" -lt "$want" ] || return 0
+  neigh_saved="$t2 $t3"
+  log "== kernel neighbour table limit (shared by all namespaces) raised for this run: gc_thresh3 $t3 -> $want"
+  sysctl -qw net.ipv4.neigh.default.gc_thresh3="$want" net.ipv4.neigh.default.gc_thresh2="$((want / 2 > t2 ? want / 2 : t2))"
+}
+neigh_room_restore() {
+  [ -n "$neigh_saved" ] || return 0
+  set -- $neigh_saved
+  sysctl -qw net.ipv4.neigh.default.gc_thresh2="$1" net.ipv4.neigh.default.gc_thresh3="$2"
+  neigh_saved=""
 }
 
 # links_up I: number of links in state up on node I (0 if it does not answer).

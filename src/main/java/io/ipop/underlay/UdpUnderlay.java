@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class UdpUnderlay implements Underlay {
     private static final long SEND_RETRY_MICROS = 2000;
-    private static final long SELECT_MILLIS = 200;
+    /** Only a safety net: {@link #close} closes the selector, which wakes a receiver waiting in it (200 ms cost an idle node 5 wake-ups a second). */
+    private static final long SELECT_MILLIS = 5000;
     private static final Logger log = LoggerFactory.getLogger(UdpUnderlay.class);
 
     private final DatagramChannel channel;

@@ -25,7 +25,7 @@ class ScaleNetnsIT {
     private static final Duration LIMIT = Duration.ofMinutes(11);
     private static final Pattern LAST_LINE = Pattern.compile("nodes=32 topology=structured all_up_s=([0-9.]+) "
             + "links_max=([0-9]+) links_mean=([0-9.]+) idle_cpu_pct_max=([0-9.]+) rss_mb_max=([0-9.]+) "
-            + "idle_cpu_pct_mean=([0-9.]+) pairs_ok=([0-9]+)/([0-9]+) ondemand_s=([0-9.]+)");
+            + "idle_cpu_pct_mean=([0-9.]+) pairs_ok=([0-9]+)/([0-9]+) ondemand_s=([0-9.]+) up_after_last_start_s=([0-9.]+)");
 
     @Test
     @EnabledIfSystemProperty(named = "ipop.scale32", matches = "true")

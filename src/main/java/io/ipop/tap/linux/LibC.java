@@ -26,6 +26,8 @@ final class LibC {
     static final int SOCK_DGRAM = 2;
     static final int SOCK_CLOEXEC = 0x80000;
     static final short POLLIN = 0x1;
+    static final int EFD_NONBLOCK = 0x800;
+    static final int EFD_CLOEXEC = 0x80000;
 
     static final long TUNSETIFF = 0x400454CAL;
     static final long TUNSETOFFLOAD = 0x400454D0L;
@@ -88,6 +90,9 @@ final class LibC {
 
         @SaveError
         int poll(Pointer fds, long nfds, int timeoutMillis);
+
+        @SaveError
+        int eventfd(int initval, int flags);
 
         @SaveError
         @ssize_t long read(int fd, Pointer buf, @size_t long count);

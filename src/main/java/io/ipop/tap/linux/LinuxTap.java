@@ -28,7 +28,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class LinuxTap implements TapDevice {
     private static final String CLONE_DEVICE = "/dev/net/tun";
-    private static final int POLL_MILLIS = 100;
+    /**
+     * A reader waits in poll(2) on the device and on {@link #wakeFd}, which {@link #close} signals, so nothing but
+     * a frame or the close wakes an idle reader; the timeout is only a safety net (a 100 ms timeout cost an idle
+     * node 10 wake-ups a second, docs/performance.md).
+     */
+    private static final int POLL_MILLIS = 5000;
     /** Above the largest TAP frame (a 64 KB super-frame plus headers), so the kernel never truncates one. */
     private static final int FRAME_CAPACITY = 65536 + 2048;
     private static final Logger log = LoggerFactory.getLogger(LinuxTap.class);
@@ -49,8 +54,10 @@ public final class LinuxTap implements TapDevice {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Held shared around every system call on {@link #fd}, and exclusively to close it. */
     private final ReentrantReadWriteLock fdInUse = new ReentrantReadWriteLock();
-    /** A {@code struct pollfd} for {@link #fd}; guarded, like {@link #readBuffer}, by the monitor of readBuffer. */
+    /** Two {@code struct pollfd}s, {@link #fd} and {@link #wakeFd}; guarded, like {@link #readBuffer}, by the monitor of readBuffer. */
     private final Pointer pollFd;
+    /** An eventfd(2) that {@link #close} writes to, to wake a reader out of poll(2). */
+    private final int wakeFd;
     private final Pointer readBuffer;
     /** Guarded by its own monitor, like writeHeader. */
     private final Pointer writeBuffer;
@@ -58,17 +65,20 @@ public final class LinuxTap implements TapDevice {
     /** Joins TCP segments of a burst into one write; guarded, like writeBuffer, by writeBuffer's monitor. */
     private final Coalescer coalescer = new Coalescer(FRAME_CAPACITY);
 
-    private LinuxTap(LibC.Calls libc, int fd, String name, MacAddress mac, int mtu, boolean offload) {
+    private LinuxTap(LibC.Calls libc, int fd, int wakeFd, String name, MacAddress mac, int mtu, boolean offload) {
         this.libc = libc;
         this.fd = fd;
+        this.wakeFd = wakeFd;
         this.name = name;
         this.mac = mac;
         this.mtu = mtu;
         this.offload = offload;
         this.scratch = offload ? new byte[FRAME_CAPACITY] : null;
-        this.pollFd = Memory.allocateDirect(LibC.RUNTIME, 8);
+        this.pollFd = Memory.allocateDirect(LibC.RUNTIME, 16);
         pollFd.putInt(0, fd);
         pollFd.putShort(4, LibC.POLLIN);
+        pollFd.putInt(8, wakeFd);
+        pollFd.putShort(12, LibC.POLLIN);
         this.readBuffer = Memory.allocateDirect(LibC.RUNTIME, FRAME_CAPACITY);
         this.writeBuffer = Memory.allocateDirect(LibC.RUNTIME, FRAME_CAPACITY);
     }
@@ -86,10 +96,16 @@ public final class LinuxTap implements TapDevice {
         Objects.requireNonNull(address, "address");
         IfReq req = new IfReq(name).flags(LibC.IFF_TAP | LibC.IFF_NO_PI | (offload ? LibC.IFF_VNET_HDR : 0));
         LibC.Calls libc = LibC.INSTANCE;
-        // Non-blocking: a read(2) after poll never blocks, so close() never waits longer than one poll interval.
+        // Non-blocking: a read(2) after poll never blocks, so close() never waits for a read in the kernel.
         int fd = libc.open(CLONE_DEVICE, LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NONBLOCK);
         if (fd < 0) {
             throw new TapException(openFailure(Errno.last()));
+        }
+        int wakeFd = libc.eventfd(0, LibC.EFD_NONBLOCK | LibC.EFD_CLOEXEC);
+        if (wakeFd < 0) {
+            Errno err = Errno.last();
+            libc.close(fd);
+            throw new TapException("cannot create the eventfd that wakes the TAP reader: " + err);
         }
         try {
             if (libc.ioctl(fd, LibC.TUNSETIFF, req.bytes()) < 0) {
@@ -109,9 +125,10 @@ public final class LinuxTap implements TapDevice {
                 control.bringUp();
                 actualMac = control.hardwareAddress();
             }
-            return new LinuxTap(libc, fd, actualName, actualMac, mtu, offload);
+            return new LinuxTap(libc, fd, wakeFd, actualName, actualMac, mtu, offload);
         } catch (RuntimeException | Error e) {
             libc.close(fd);
+            libc.close(wakeFd);
             throw e;
         }
     }
@@ -171,7 +188,7 @@ public final class LinuxTap implements TapDevice {
                 if (n != 0) {
                     return n;
                 }
-                int ready = libc.poll(pollFd, 1, POLL_MILLIS);
+                int ready = libc.poll(pollFd, 2, POLL_MILLIS);
                 if (ready < 0) {
                     return retryOrThrow(Errno.last(), "poll");
                 }
@@ -364,16 +381,22 @@ public final class LinuxTap implements TapDevice {
         }
     }
 
-    /** Idempotent; waits at most about one poll interval for a concurrent read to leave the kernel. */
+    /** Idempotent; wakes a reader waiting in poll(2) and closes the device once no call is inside the kernel. */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        Pointer one = Memory.allocateDirect(LibC.RUNTIME, 8);
+        one.putLong(0, 1);
+        if (libc.write(wakeFd, one, 8) != 8) {
+            log.warn("TAP {}: could not wake the reader ({}); closing after its poll times out", name, Errno.last());
+        }
         Lock exclusive = fdInUse.writeLock();
         exclusive.lock();
         try {
             libc.close(fd);
+            libc.close(wakeFd);
         } finally {
             exclusive.unlock();
         }

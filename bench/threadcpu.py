@@ -4,8 +4,9 @@
 Usage: bench/threadcpu.py SECONDS PID...
 
 Reads /proc/PID/task/*/stat (utime + stime) of every thread of every PID, sleeps SECONDS, reads again, and
-prints per thread kind (the thread name with its trailing numbers and dashes taken off, grouped as below) the
-mean CPU per process in percent of one core, then the total. Threads that started or ended in between count
+prints per thread kind (grouped by thread name as below) the mean CPU per process in percent of one core and
+the context switches a second per process (how often those threads were switched in: wake-ups), then the
+total. Threads that started or ended in between count
 for what they used while they were seen. Used for docs/performance.md, "Where an idle node's CPU goes".
 """
 import os
@@ -42,7 +43,12 @@ def sample(pids):
             except OSError:
                 continue
             fields = s[s.rindex(")") + 2:].split()
-            out[(pid, tid)] = (name, int(fields[11]) + int(fields[12]))
+            try:
+                with open(f"{base}/{tid}/status") as f:
+                    wakes = sum(int(l.split()[1]) for l in f if l.endswith("ctxt_switches\n") or "ctxt_switches:" in l)
+            except OSError:
+                wakes = 0
+            out[(pid, tid)] = (name, int(fields[11]) + int(fields[12]), wakes)
     return out
 
 
@@ -62,18 +68,21 @@ def main():
     time.sleep(seconds)
     b = sample(pids)
     per_kind = {}
+    switches = {}
     names = {}
-    for key, (name, ticks) in b.items():
-        used = ticks - a.get(key, (name, 0))[1]
+    for key, (name, ticks, wakes) in b.items():
+        before = a.get(key, (name, 0, 0))
         k = kind(name)
-        per_kind[k] = per_kind.get(k, 0) + used
+        per_kind[k] = per_kind.get(k, 0) + ticks - before[1]
+        switches[k] = switches.get(k, 0) + wakes - before[2]
         names.setdefault(k, set()).add(re.sub(r"[-\d]+$", "", name))
     scale = 100.0 / (TICK * seconds * len(pids))   # percent of one core, mean per process
     total = 0.0
     for k, ticks in sorted(per_kind.items(), key=lambda kv: -kv[1]):
         pct = ticks * scale
         total += pct
-        print(f"{k:28s} {pct:6.2f} %   ({', '.join(sorted(names[k]))[:90]})")
+        rate = switches.get(k, 0) / (seconds * len(pids))
+        print(f"{k:28s} {pct:6.2f} %  {rate:7.1f} switches/s   ({', '.join(sorted(names[k]))[:70]})")
     print(f"{'total per process':28s} {total:6.2f} % of a core, mean over {len(pids)} processes, {seconds:.0f} s")
 
 

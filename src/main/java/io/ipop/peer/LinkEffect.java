@@ -5,6 +5,7 @@ import io.ipop.secure.PeerIdentity;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -50,6 +51,27 @@ public sealed interface LinkEffect {
         void log(Level level, String format, Object[] args);
 
         void stop();
+
+        /** Birthday probing, hard side: open the extra sockets toward {@code toward}; if they opened, send {@code signal}. */
+        default void openBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) {
+        }
+
+        /** Birthday probing, easy side: {@code guess} to each of {@code ports} at {@code at}, at a bounded rate. */
+        default void sprayBirthday(ControlMessage guess, InetAddress at, int[] ports) {
+        }
+    }
+
+    /**
+     * Open birthday probing's extra sockets toward {@code toward}, sending {@code opener} from each (TTL-limited);
+     * only if they opened, send {@code signal} through the rendezvous (docs/nat.md, "Birthday probing").
+     */
+    record OpenBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) implements LinkEffect {
+        public void to(Port p) { p.openBirthday(opener, toward, signal); }
+    }
+
+    /** Send {@code guess} to each of {@code ports} at {@code at}, at the configured rate (birthday probing, easy side). */
+    record SprayBirthday(ControlMessage guess, InetAddress at, int[] ports) implements LinkEffect {
+        public void to(Port p) { p.sprayBirthday(guess, at, ports); }
     }
 
     /** Send a control message to {@code to} on the node's socket. */

@@ -69,6 +69,32 @@ public interface Underlay extends Closeable {
         return false;
     }
 
+    /**
+     * Birthday probing, hard side (docs/nat.md): opens the extra sockets and sends {@code opener} from each toward
+     * {@code toward}, once per TTL of {@code ttls}; the first datagram from {@code toward} on one of them makes it
+     * carry everything to and from {@code toward}.
+     *
+     * @return false if this underlay has no extra sockets, or cannot open them now (nothing sent)
+     */
+    default boolean openBirthday(Endpoint toward, byte[] opener, int[] ttls) {
+        return false;
+    }
+
+    /** Birthday probing, easy side: {@code datagram} to each of {@code ports} at {@code at}, at a bounded rate. */
+    default boolean sprayBirthday(byte[] datagram, java.net.InetAddress at, int[] ports) {
+        return false;
+    }
+
+    /** True if an extra socket found by birthday probing carries the traffic to {@code to}. */
+    default boolean viaBirthday(Endpoint to) {
+        return false;
+    }
+
+    /** What birthday probing did here; empty if this underlay has no extra sockets. */
+    default java.util.Optional<BirthdaySockets.Counts> birthdayCounts() {
+        return java.util.Optional.empty();
+    }
+
     @Override
     void close();
 

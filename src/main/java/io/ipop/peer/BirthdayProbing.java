@@ -35,6 +35,9 @@ final class BirthdayProbing {
     private boolean hardOnce;
     private long easyAt;
     private boolean easyOnce;
+    /** When the last spray went out, and to which address (null before any). */
+    private long sprayedAt;
+    private InetAddress sprayedTo;
     /** Nonce of each spray → the address and ports it went to. */
     private final LinkedHashMap<String, Guess> guesses = new LinkedHashMap<>();
 
@@ -86,8 +89,10 @@ final class BirthdayProbing {
         return Endpoint.parse(req.cands().get(0)).address().getAddress();
     }
 
-    /** The request with {@code nonce} went to {@code ports} at {@code at}. */
-    void sprayed(String nonce, InetAddress at, int[] ports) {
+    /** The request with {@code nonce} went to {@code ports} at {@code at}, at {@code nowNanos}. */
+    void sprayed(String nonce, InetAddress at, int[] ports, long nowNanos) {
+        sprayedAt = nowNanos;
+        sprayedTo = at;
         Set<Integer> set = new HashSet<>();
         for (int p : ports) {
             set.add(p);
@@ -109,7 +114,18 @@ final class BirthdayProbing {
         return g != null && from != null && g.contains(from);
     }
 
-    /** True if {@code e} is an address a spray guessed: a path there was found by birthday probing. */
+    /**
+     * True if a path to {@code e} that answered at {@code nowNanos} was found by birthday probing: a guessed endpoint,
+     * or any port of the address the last spray went to while the peer's sockets may still be open
+     * ({@code socket-life}): a guess, or one of this side's requests to the peer's named candidates, reached one of
+     * them.
+     */
+    boolean found(Endpoint e, Birthday b, long nowNanos) {
+        return guessed(e) || (sprayedTo != null && sprayedTo.equals(e.address().getAddress())
+                && nowNanos - sprayedAt <= b.settings().socketLife().toNanos());
+    }
+
+    /** True if {@code e} is an address a spray guessed. */
     boolean guessed(Endpoint e) {
         for (Map.Entry<String, Guess> g : guesses.entrySet()) {
             if (g.getValue().contains(e)) {

@@ -139,9 +139,9 @@ final class Probes {
         return from != null && (from.equals(sentNonces.get(resp.echo())) || birthday.validates(resp.echo(), from));
     }
 
-    /** True if the path to the peer at {@code e} was found by birthday probing (either side's part of it). */
-    boolean foundByBirthday(LinkContext ctx, Endpoint e) {
-        return birthday.guessed(e) || ctx.channel().viaBirthday(e);
+    /** True if the path to the peer at {@code e}, answering at {@code nowNanos}, was found by birthday probing (either side's part). */
+    boolean foundByBirthday(LinkContext ctx, Endpoint e, long nowNanos) {
+        return birthday.found(e, ctx.birthday(), nowNanos) || ctx.channel().viaBirthday(e);
     }
 
     /** True if the link may use {@code from} without further proof: proven before, or a static peer's configured endpoint. */
@@ -371,7 +371,7 @@ final class Probes {
         }
         java.net.InetAddress at = BirthdayProbing.publicAddress(req);
         ConReq guess = ctx.hellos().request(peer, link.localIndex(), decision);
-        birthday.sprayed(guess.nonce(), at, ports);
+        birthday.sprayed(guess.nonce(), at, ports, nowNanos);
         ctx.channel().sprayBirthday(guess, at, ports);
     }
 

@@ -86,6 +86,36 @@ class BirthdaySessionTest {
         assertTrue(link.snapshot().reason().contains("birthday"), link.snapshot().reason());
     }
 
+    /**
+     * The peer's sockets may also be reached by this side's requests to the peer's named candidates: a path at the
+     * sprayed address that answers while the peer's sockets may be open was found by birthday probing too; later,
+     * it is an ordinary direct path.
+     */
+    @Test
+    void aNamedCandidateThatAnswersDuringTheAttemptCountsAsFoundByBirthdayProbing() {
+        VirtualLink v = upOnTheRelay(false);
+        Endpoint named = Endpoint.parse("198.51.102.2:41000");
+        v.feed(new LinkEvent.Signaled(asking(named.toString()), PeerId.of("rv")));
+        ConReq probe = (ConReq) v.sent.stream().filter(x -> x.to().equals(named) && x.message() instanceof ConReq)
+                .reduce((x, y) -> y).orElseThrow().message();
+        v.feed(new LinkEvent.Control(named, LinkMachineTest.conResp("instance-b", 77, probe.nonce())));
+        assertEquals(named, link.snapshot().endpoint());
+        assertTrue(link.snapshot().reason().contains("birthday"), link.snapshot().reason());
+    }
+
+    @Test
+    void aNamedCandidateThatAnswersLongAfterTheAttemptIsAnOrdinaryDirectPath() {
+        VirtualLink v = upOnTheRelay(false);
+        Endpoint named = Endpoint.parse("198.51.102.2:41000");
+        v.feed(new LinkEvent.Signaled(asking(named.toString()), PeerId.of("rv")));
+        keepTalking(v, 12);                             // past socket-life
+        ConReq probe = (ConReq) v.sent.stream().filter(x -> x.to().equals(named) && x.message() instanceof ConReq)
+                .reduce((x, y) -> y).orElseThrow().message();
+        v.feed(new LinkEvent.Control(named, LinkMachineTest.conResp("instance-b", 77, probe.nonce())));
+        assertEquals(named, link.snapshot().endpoint());
+        assertEquals("moved from relay to direct path", link.snapshot().reason());
+    }
+
     /** Path validation: an answer from a port that was not guessed, or echoing another nonce, moves nothing. */
     @Test
     void anAnswerFromAPortThatWasNotGuessedOrWithAnotherNonceMovesNothing() {

@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The outside of the node: one datagram socket shared by control and data.
+ * The outside of the node: one datagram socket shared by control and data; with birthday probing
+ * (docs/nat.md), extra sockets beside it carry the links they found, behind the same calls.
  *
  * <p>Thread-safety: one thread receives while any number of threads send; {@link #close} from any
  * thread makes a blocked {@link #receive} return {@code null}.

@@ -83,6 +83,11 @@ public final class OverlayUnderlay implements Underlay {
     }
 
     @Override
+    public void releaseBirthday(Endpoint to) {
+        socket.releaseBirthday(to);
+    }
+
+    @Override
     public boolean viaBirthday(Endpoint to) {
         return socket.viaBirthday(to);
     }

@@ -59,6 +59,11 @@ public final class ControlChannel implements ControlSender {
     }
 
     @Override
+    public void releaseBirthday(Endpoint to) {
+        underlay.releaseBirthday(to);
+    }
+
+    @Override
     public boolean viaBirthday(Endpoint to) {
         return underlay.viaBirthday(to);
     }

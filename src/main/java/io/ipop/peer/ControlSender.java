@@ -44,6 +44,10 @@ public interface ControlSender {
         return false;
     }
 
+    /** The link to {@code to} closed or moved: the socket birthday probing found for it, if any, closes. */
+    default void releaseBirthday(Endpoint to) {
+    }
+
     /** True if the traffic to {@code to} leaves through a socket birthday probing found. */
     default boolean viaBirthday(Endpoint to) {
         return false;

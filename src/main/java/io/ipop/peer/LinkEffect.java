@@ -59,6 +59,10 @@ public sealed interface LinkEffect {
         /** Birthday probing, easy side: {@code guess} to each of {@code ports} at {@code at}, at a bounded rate. */
         default void sprayBirthday(ControlMessage guess, InetAddress at, int[] ports) {
         }
+
+        /** The link left {@code to}: the extra socket birthday probing found for it, if any, closes. */
+        default void releaseBirthday(Endpoint to) {
+        }
     }
 
     /**
@@ -67,6 +71,11 @@ public sealed interface LinkEffect {
      */
     record OpenBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) implements LinkEffect {
         public void to(Port p) { p.openBirthday(opener, toward, signal); }
+    }
+
+    /** The link closed or moved off {@code to}: close the extra socket that carried it (birthday probing). */
+    record ReleaseBirthday(Endpoint to) implements LinkEffect {
+        public void to(Port p) { p.releaseBirthday(to); }
     }
 
     /** Send {@code guess} to each of {@code ports} at {@code at}, at the configured rate (birthday probing, easy side). */

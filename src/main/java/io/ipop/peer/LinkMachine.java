@@ -137,8 +137,13 @@ public final class LinkMachine {
     /** Handles {@code event}, which happened at {@code nowNanos} (a monotonic clock); returns what to do. */
     public List<LinkEffect> handle(LinkEvent event, long nowNanos) {
         now = nowNanos;
+        Endpoint before = endpoint;
+        boolean wasUp = phase == Phase.UP;
         if (phase != Phase.STOPPED && !(phase == Phase.SEEKING ? whileSeeking(event) : whileLinked(event))) {
             inAnyState(event);
+        }
+        if (wasUp && (phase != Phase.UP || !before.equals(endpoint)) && ctx.channel().viaBirthday(before)) {
+            ctx.channel().releaseBirthday(before);      // the link closed or moved: its extra socket closes now
         }
         return out.drain();
     }

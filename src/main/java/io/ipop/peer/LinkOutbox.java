@@ -53,6 +53,12 @@ final class LinkOutbox implements ControlSender, Signaling, Consumer<LinkEffect>
         return true;
     }
 
+    /** Recorded as {@link LinkEffect.ReleaseBirthday}. */
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        effects.add(new LinkEffect.ReleaseBirthday(to));
+    }
+
     /** Asked of the real socket (shared state, no I/O). */
     @Override
     public boolean viaBirthday(Endpoint to) {

@@ -184,6 +184,11 @@ public final class PeerSession implements LinkEffect.Port {
     }
 
     @Override
+    public void releaseBirthday(Endpoint to) {
+        ctx.channel().releaseBirthday(to);
+    }
+
+    @Override
     public void startTimer(LinkMachine.Timer timer, Duration delay, boolean repeat) {
         Internal tick = new Internal(new LinkEvent.Tick(timer));
         if (repeat) {

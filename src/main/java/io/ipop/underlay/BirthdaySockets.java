@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <em>winner</em> for that endpoint, and the others close at once. From then on everything the node sends to that
  * endpoint leaves through the winner ({@link #channelFor}: a map consulted only while it is not empty), and what
  * the winner receives from it enters the normal receive path as if it had come on the underlay socket
- * ({@link #poll}). A pool without a winner closes after {@code socket-life}; a winner once nothing has arrived on it
- * for {@code winner-idle} (its link closed or moved).
+ * ({@link #poll}). A pool without a winner closes after {@code socket-life}; a winner when its link closes or moves
+ * ({@link #release}), or once nothing has arrived on it for {@code winner-idle}.
  *
  * <p>Easy side, {@link #spray}: one request to many ports of the hard side's address, from the underlay socket, at
  * {@code guess-rate} a second at most.
@@ -286,6 +286,17 @@ public final class BirthdaySockets {
             timer.schedule(() -> sprayFrom(sender, datagram, at, ports, end, perTick), PACE_MILLIS, TimeUnit.MILLISECONDS);
         } else {
             sprays.decrementAndGet();
+        }
+    }
+
+    /** The link to {@code to} closed or moved: the socket that carried it closes now. */
+    void release(Endpoint to) {
+        synchronized (lock) {
+            Winner w = winners.remove(to);
+            if (w != null) {
+                closeAll(List.of(w.slot));
+            }
+            active = pool != null || !winners.isEmpty();
         }
     }
 

@@ -207,6 +207,14 @@ public final class UdpUnderlay implements Underlay {
     }
 
     @Override
+    public void releaseBirthday(Endpoint to) {
+        BirthdaySockets extra = birthday;
+        if (extra != null) {
+            extra.release(to);
+        }
+    }
+
+    @Override
     public boolean viaBirthday(Endpoint to) {
         BirthdaySockets extra = birthday;
         return extra != null && extra.carries(to);

@@ -86,6 +86,10 @@ public interface Underlay extends Closeable {
         return false;
     }
 
+    /** The link to {@code to} closed or moved: the extra socket that carried it, if any, closes now. */
+    default void releaseBirthday(Endpoint to) {
+    }
+
     /** True if an extra socket found by birthday probing carries the traffic to {@code to}. */
     default boolean viaBirthday(Endpoint to) {
         return false;

@@ -154,6 +154,61 @@ class BirthdaySessionTest {
         assertEquals(2, counters.drops(SetupDrop.BIRTHDAY_DECLINED));
     }
 
+    /** The extra socket that carries a link closes when the link goes down (or moves), not only when idle. */
+    @Test
+    void aLinkOverAnExtraSocketReleasesItWhenItGoesDown() {
+        LinkContext ctx = context(true, new ControlChannel(new CarriedUnderlay(B_PUBLIC), new ControlCodec()));
+        VirtualLink v = new VirtualLink(ctx, B_PUBLIC, link, verified -> PLAIN);
+        v.feed(LinkEvent.Start.INSTANCE);
+        ConReq toB = (ConReq) v.sent.stream().filter(x -> x.to().equals(B_PUBLIC) && x.message() instanceof ConReq)
+                .reduce((x, y) -> y).orElseThrow().message();
+        v.feed(new LinkEvent.Control(B_PUBLIC, LinkMachineTest.conResp("instance-b", 77, toB.nonce())));
+        assertEquals(LinkState.UP, link.snapshot().state());
+        keepTalking(v, 3);
+        assertTrue(v.released.isEmpty(), "up and in use: kept " + v.released);
+        v.advance(Duration.ofSeconds(8));               // nothing heard for dead-after: lost
+        assertEquals(LinkState.LOST, link.snapshot().state());
+        assertEquals(List.of(B_PUBLIC), v.released);
+    }
+
+    /** An underlay whose extra socket carries {@code carried} (as after a birthday hit). */
+    private static final class CarriedUnderlay implements io.ipop.underlay.Underlay {
+        private final RecordingUnderlay wire = new RecordingUnderlay();
+        private final Endpoint carried;
+
+        CarriedUnderlay(Endpoint carried) {
+            this.carried = carried;
+        }
+
+        @Override
+        public Endpoint localEndpoint() {
+            return wire.localEndpoint();
+        }
+
+        @Override
+        public Received receive(byte[] buf) {
+            return null;
+        }
+
+        @Override
+        public Received receiveNow(byte[] buf) {
+            return null;
+        }
+
+        @Override
+        public void send(byte[] buf, int offset, int length, Endpoint to) {
+        }
+
+        @Override
+        public boolean viaBirthday(Endpoint to) {
+            return carried.equals(to);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
     @Test
     void guessedPortsAreDistinctAndAboveTheWellKnownOnes() {
         int[] ports = BirthdayProbing.ports(4096, new java.util.Random(7));
@@ -194,6 +249,10 @@ class BirthdaySessionTest {
     }
 
     private LinkContext context(boolean hard) {
+        return context(hard, new ControlChannel(new RecordingUnderlay(), new ControlCodec()));
+    }
+
+    private LinkContext context(boolean hard, ControlChannel channel) {
         SecuritySettings security = new SecuritySettings(SecuritySettings.Mode.NEVER, Set.of(), Optional.empty(),
                 Duration.ofSeconds(60), Duration.ofSeconds(10));
         HelloCheck check = new HelloCheck(SELF, Optional.empty(), false, Duration.ofSeconds(60),
@@ -208,8 +267,7 @@ class BirthdaySessionTest {
                 return true;
             }
         };
-        return new LinkContext(SELF, LinkMachineTest.TIMERS, security, Optional.empty(),
-                new ControlChannel(new RecordingUnderlay(), new ControlCodec()),
+        return new LinkContext(SELF, LinkMachineTest.TIMERS, security, Optional.empty(), channel,
                 new Hellos(SELF, Optional.empty(), () -> List.of("198.51.102.2:5800", "192.0.2.10:5800")),
                 check, null, counters, null, rendezvous, new Birthday(SETTINGS, () -> hard));
     }

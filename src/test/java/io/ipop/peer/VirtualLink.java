@@ -43,6 +43,7 @@ final class VirtualLink implements LinkEffect.Port {
     /** Birthday probing's effects (docs/nat.md), in order. */
     final List<LinkEffect.OpenBirthday> openedBirthday = new ArrayList<>();
     final List<LinkEffect.SprayBirthday> sprayed = new ArrayList<>();
+    final List<Endpoint> released = new ArrayList<>();
     final List<LinkEffect.AskPolicy> asks = new ArrayList<>();
     final List<LinkHandshake.Run> handshakes = new ArrayList<>();
     final List<LinkHandshake.Run> cancelled = new ArrayList<>();
@@ -131,6 +132,11 @@ final class VirtualLink implements LinkEffect.Port {
     public void openBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) {
         openedBirthday.add(new LinkEffect.OpenBirthday(opener, toward, signal));
         forward(signal);
+    }
+
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        released.add(to);
     }
 
     @Override

@@ -80,6 +80,12 @@ class BirthdaySocketsTest {
             DatagramPacket elsewhere = new DatagramPacket(new byte[64], 64);
             stranger.receive(elsewhere);
             assertEquals(u.localEndpoint().address().getPort(), elsewhere.getPort());
+
+            u.releaseBirthday(peerAt);                                // the link closed or moved
+            assertFalse(u.viaBirthday(peerAt));
+            assertEquals(8, u.birthdayCounts().orElseThrow().socketsClosed(), "the winner closed too");
+            u.send(bytes("after"), 0, 5, peerAt);
+            assertEquals(u.localEndpoint().address().getPort(), receive(peer).getPort(), "back on the underlay socket");
         } finally {
             u.close();
         }

@@ -180,8 +180,10 @@ public final class Main implements Callable<Integer> {
         log.info("TAP {} up: {} mtu {} mac {}", tap.name(), settings.tap().address(), tap.mtu(), tap.mac());
         Underlay underlay;
         try {
-            underlay = UdpUnderlay.bind(settings.underlay().bind(), settings.underlay().socketBuffer(),
+            UdpUnderlay socket = UdpUnderlay.bind(settings.underlay().bind(), settings.underlay().socketBuffer(),
                     settings.underlay().offload());
+            socket.enableBirthday(settings.nat().birthday());
+            underlay = socket;
         } catch (IOException e) {
             tap.close();
             err.println("ipop-node: " + e.getMessage());

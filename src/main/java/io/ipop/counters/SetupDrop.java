@@ -41,7 +41,13 @@ public enum SetupDrop implements Drop {
     /** A hello that no longer fits one control frame once wrapped in a {@code fwd}. */
     SIGNAL_TOO_LARGE("too_large", Stage.SIGNALING),
     /** A {@code fwd} this node does not take: it forwards for no one, or the sender is not its rendezvous, or it cannot follow one more peer. */
-    SIGNAL_REFUSED("refused", Stage.SIGNALING);
+    SIGNAL_REFUSED("refused", Stage.SIGNALING),
+    /**
+     * A peer's request for birthday probing (docs/nat.md) not followed: probing is off here, this node is behind a
+     * symmetric NAT itself, the request names no public address, or the pair's budget (one per attempt-interval) is
+     * spent.
+     */
+    BIRTHDAY_DECLINED("birthday_declined", Stage.SIGNALING);
 
     private final String counter;
     private final Stage stage;

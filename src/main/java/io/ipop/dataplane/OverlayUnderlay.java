@@ -72,6 +72,31 @@ public final class OverlayUnderlay implements Underlay {
         return to - from;
     }
 
+    @Override
+    public boolean openBirthday(Endpoint toward, byte[] opener, int[] ttls) {
+        return !OverlayPaths.isOverlay(toward) && socket.openBirthday(toward, opener, ttls);
+    }
+
+    @Override
+    public boolean sprayBirthday(byte[] datagram, java.net.InetAddress at, int[] ports) {
+        return socket.sprayBirthday(datagram, at, ports);
+    }
+
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        socket.releaseBirthday(to);
+    }
+
+    @Override
+    public boolean viaBirthday(Endpoint to) {
+        return socket.viaBirthday(to);
+    }
+
+    @Override
+    public java.util.Optional<io.ipop.underlay.BirthdaySockets.Counts> birthdayCounts() {
+        return socket.birthdayCounts();
+    }
+
     /** An overlay path has no IP TTL of its own to limit: nothing is sent there. */
     @Override
     public boolean sendLimited(byte[] buf, int offset, int length, Endpoint to, int ttl) throws IOException {

@@ -63,10 +63,12 @@ final class Views {
     /**
      * What the configured STUN servers told this node, how many Binding requests it answered, its
      * inbound links, the pairs it relays (and the relay requests it refused, by reason), and the link setup
-     * that went through rendezvous nodes.
+     * that went through rendezvous nodes; {@code symmetric}: two STUN servers saw this node at different ports (it
+     * is the hard side of birthday probing), {@code birthday}: what that probing did (absent while off).
      */
     record NatView(List<StunServerView> stunServers, long stunAnswered, int inboundLinks,
-                   List<RelayServer.PairView> relayed, Map<String, Long> relayRefused, SignalCounters.View signaling) {
+                   List<RelayServer.PairView> relayed, Map<String, Long> relayRefused, SignalCounters.View signaling,
+                   boolean symmetric, io.ipop.underlay.BirthdaySockets.Counts birthday) {
     }
 
     record StunServerView(String server, String mapped, String lastAnswer, long requests, long answers) {
@@ -129,7 +131,7 @@ final class Views {
                 .toList();
         return new NatView(servers, s.nat().stun().answered(), s.nat().inbound().inboundLinks(),
                 s.nat().relay().map(RelayServer::views).orElse(null), s.nat().relay().map(RelayServer::refusals).orElse(null),
-                s.nat().signaling().view());
+                s.nat().signaling().view(), s.nat().stun().client().symmetric(), s.nat().birthday().get().orElse(null));
     }
 
     static List<LinkView> links(NodeRuntime.State s) {

@@ -5,11 +5,13 @@ import io.ipop.peer.ControlChannel;
 import io.ipop.peer.HelloCheck;
 import io.ipop.peer.Links;
 import io.ipop.peer.PeerDirectory;
+import io.ipop.underlay.BirthdaySockets;
 import io.ipop.wire.PeerId;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -18,10 +20,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 /**
  * What NAT traversal exposes to the management API: STUN (reflexive endpoint, answers), the relayed
  * paths this node uses, on a relay the pairs it relays for, and the link setup that went through
- * rendezvous nodes. Thread-safe to read.
+ * rendezvous nodes, and what birthday probing did. Thread-safe to read.
  */
 public record Nat(StunService stun, RelayPaths paths, Optional<RelayServer> relay, InboundGate inbound,
-                  SignalCounters signaling) {
+                  SignalCounters signaling, Supplier<Optional<BirthdaySockets.Counts>> birthday) {
 
     /**
      * What NAT traversal works through, besides its settings: the node's links, its control channel and peer
@@ -54,6 +56,6 @@ public record Nat(StunService stun, RelayPaths paths, Optional<RelayServer> rela
                 agentPorts)).onFailure(SupervisorStrategy.restart()), "nat");
         InboundGate gate = new InboundGate(self, settings, ports.admission(), ports.links(), ports.directory(),
                 agent::tell, ports.counters(), System::nanoTime);
-        return new Nat(ports.stun(), paths, relay, gate, ports.signaling().counters());
+        return new Nat(ports.stun(), paths, relay, gate, ports.signaling().counters(), ports.channel()::birthdayCounts);
     }
 }

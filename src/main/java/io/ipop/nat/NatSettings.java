@@ -3,6 +3,7 @@ package io.ipop.nat;
 import io.ipop.config.ConfigProblem;
 import io.ipop.config.ConfigReader;
 import io.ipop.peer.PeerSettings;
+import io.ipop.underlay.BirthdaySettings;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.PeerId;
 import java.time.Duration;
@@ -25,23 +26,25 @@ import java.util.List;
  * @param relayRetry       how long a node waits for a relay's answer before it asks again
  * @param forgetAfter      a link to a node not in the config that has been down this long is dropped, session and all
  * @param inboundRate      con_reqs from unknown nodes this node checks per second at most (burst: twice that)
+ * @param birthday         birthday probing for a pair with a symmetric NAT on one side only
  */
 public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<PeerId> rendezvous,
                           boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
-                          boolean relay, int relayMax, Duration relayRetry, Duration forgetAfter, int inboundRate) {
+                          boolean relay, int relayMax, Duration relayRetry, Duration forgetAfter, int inboundRate,
+                          BirthdaySettings birthday) {
 
     /** With the reference.conf defaults of {@code relay-retry}, {@code forget-after} and {@code inbound-rate} (tests). */
     public NatSettings(List<Endpoint> stunServers, Duration stunInterval, int stunAnswerRate, List<PeerId> rendezvous,
                        boolean acceptInbound, int maxInbound, Duration announceInterval, Duration directTimeout,
                        boolean relay, int relayMax) {
         this(stunServers, stunInterval, stunAnswerRate, rendezvous, acceptInbound, maxInbound, announceInterval, directTimeout,
-                relay, relayMax, Duration.ofSeconds(10), Duration.ofMinutes(5), 20);
+                relay, relayMax, Duration.ofSeconds(10), Duration.ofMinutes(5), 20, BirthdaySettings.DEFAULTS);
     }
 
     /** Copy with another {@link #forgetAfter}. */
     public NatSettings withForgetAfter(Duration after) {
         return new NatSettings(stunServers, stunInterval, stunAnswerRate, rendezvous, acceptInbound, maxInbound,
-                announceInterval, directTimeout, relay, relayMax, relayRetry, after, inboundRate);
+                announceInterval, directTimeout, relay, relayMax, relayRetry, after, inboundRate, birthday);
     }
 
     public static NatSettings read(ConfigReader c, List<PeerSettings> peers) {
@@ -75,7 +78,7 @@ public record NatSettings(List<Endpoint> stunServers, Duration stunInterval, int
                 c.positiveDuration("direct-timeout"), c.bool("relay"), c.intIn("relay-max", 1, 10_000),
                 c.durationIn("relay-retry", Duration.ofSeconds(1), Duration.ofMinutes(10)),
                 c.durationIn("forget-after", Duration.ofSeconds(10), Duration.ofDays(7)),
-                c.intIn("inbound-rate", 1, 10_000));
+                c.intIn("inbound-rate", 1, 10_000), BirthdaySettings.read(c.at("birthday")));
     }
 
     /** True if announcements and relays from {@code peer} (a static peer) are used. */

@@ -87,6 +87,25 @@ public final class StunClient {
                 .max(Comparator.comparing(ServerView::lastAnswer)).map(ServerView::mapped);
     }
 
+    /**
+     * True if this node is behind a symmetric NAT (a new port per destination: RFC 4787 address-and-port-dependent
+     * mapping): two servers that answered saw it from the same address and different ports. Needs two servers.
+     */
+    public boolean symmetric() {
+        List<Endpoint> seen = views.values().stream().filter(v -> v.lastAnswer() != null && v.mapped() != null)
+                .map(ServerView::mapped).toList();
+        for (int i = 0; i < seen.size(); i++) {
+            for (int j = i + 1; j < seen.size(); j++) {
+                Endpoint a = seen.get(i);
+                Endpoint b = seen.get(j);
+                if (a.address().getAddress().equals(b.address().getAddress()) && a.address().getPort() != b.address().getPort()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** Each configured server in config order, with what it told this node. */
     public List<ServerView> views() {
         List<ServerView> out = new ArrayList<>();

@@ -24,6 +24,7 @@ import io.ipop.nat.RendezvousSignaling;
 import io.ipop.nat.SignalCounters;
 import io.ipop.nat.StunClient;
 import io.ipop.nat.StunService;
+import io.ipop.peer.Birthday;
 import io.ipop.peer.ControlBudget;
 import io.ipop.peer.ControlChannel;
 import io.ipop.peer.DirectoryControlSink;
@@ -166,7 +167,8 @@ public final class NodeGuardian {
         Hellos hellos = new Hellos(self, security.identity(), new LocalCandidates(settings.underlay().bind().getAddress(),
                 underlay.localEndpoint().address().getPort(), tap.name(), stun.client()));
         return new LinkContext(self, settings.link(), security, security.identity(), shared.channel, hellos,
-                helloCheck(self, security), policy, shared.counters, dtlsExecutor, signaling);
+                helloCheck(self, security), policy, shared.counters, dtlsExecutor, signaling,
+                new Birthday(settings.nat().birthday(), stun.client()::symmetric));
     }
 
     /** A hello check with its own replay cache (the session and the inbound gate each keep one). */

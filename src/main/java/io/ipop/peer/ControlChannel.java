@@ -1,5 +1,6 @@
 package io.ipop.peer;
 
+import io.ipop.underlay.BirthdaySockets;
 import io.ipop.underlay.Endpoint;
 import io.ipop.underlay.Underlay;
 import io.ipop.wire.ControlCodec;
@@ -7,6 +8,8 @@ import io.ipop.wire.ControlMessage;
 import io.ipop.wire.FrameHeader;
 import io.ipop.wire.FrameType;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +46,31 @@ public final class ControlChannel implements ControlSender {
         } catch (IOException e) {
             log.debug("sending a TTL-limited control datagram to {} failed: {}", to, e.getMessage());
         }
+    }
+
+    @Override
+    public boolean openBirthday(ControlMessage opener, Endpoint toward) {
+        return underlay.openBirthday(toward, codec.encode(opener), Probes.OPENER_TTLS);
+    }
+
+    @Override
+    public boolean sprayBirthday(ControlMessage guess, InetAddress at, int[] ports) {
+        return underlay.sprayBirthday(codec.encode(guess), at, ports);
+    }
+
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        underlay.releaseBirthday(to);
+    }
+
+    @Override
+    public boolean viaBirthday(Endpoint to) {
+        return underlay.viaBirthday(to);
+    }
+
+    /** What birthday probing did on this node's socket; empty if it has no extra sockets. */
+    public Optional<BirthdaySockets.Counts> birthdayCounts() {
+        return underlay.birthdayCounts();
     }
 
     /** Sends DTLS record bytes in a {@link FrameType#DTLS} frame carrying the peer's receiver index. */

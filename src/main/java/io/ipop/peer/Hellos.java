@@ -50,9 +50,14 @@ public final class Hellos {
      * the peer.
      */
     public ConReq request(PeerId peer, int localIndex, Boolean secure) {
+        return request(peer, localIndex, secure, false);
+    }
+
+    /** A request that, with {@code birthday}, asks the peer for birthday probing (docs/nat.md). */
+    public ConReq request(PeerId peer, int localIndex, Boolean secure, boolean birthday) {
         return (ConReq) signed(new ConReq(ControlMessage.PROTOCOL_VERSION, self.name(), self.instance(),
                 self.address().toString(), self.mac().toString(), self.groups(), nonce(), localIndex,
-                System.currentTimeMillis(), secure, certificate, null, peer.name(), cands()));
+                System.currentTimeMillis(), secure, certificate, null, peer.name(), cands(), birthday ? Boolean.TRUE : null));
     }
 
     /** The answer to {@code peer}'s request with nonce {@code echo}, stating this node's decision. */

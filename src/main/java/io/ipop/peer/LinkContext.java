@@ -16,11 +16,19 @@ import org.apache.pekko.actor.typed.ActorRef;
  * @param signaling    sends link setup through a rendezvous (docs/nat.md)
  * @param channel      the node's socket ({@link ControlChannel}); in a {@link LinkMachine}'s copy
  *                     ({@link #sendingTo}) its list of effects
+ * @param birthday     birthday probing's budget, and whether this node is behind a symmetric NAT (docs/nat.md)
  */
 public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
                           ControlSender channel, Hellos hellos, HelloCheck check,
                           ActorRef<SecurityPolicy.Command> policy, DropCounters counters, Executor dtlsExecutor,
-                          Signaling signaling) {
+                          Signaling signaling, Birthday birthday) {
+
+    /** A context without birthday probing. */
+    public LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
+                       ControlSender channel, Hellos hellos, HelloCheck check, ActorRef<SecurityPolicy.Command> policy,
+                       DropCounters counters, Executor dtlsExecutor, Signaling signaling) {
+        this(self, link, security, identity, channel, hellos, check, policy, counters, dtlsExecutor, signaling, Birthday.OFF);
+    }
 
     /** A context of a node that forwards no link setup through a rendezvous. */
     public LinkContext(LocalNode self, LinkSettings link, SecuritySettings security, Optional<NodeIdentity> identity,
@@ -33,7 +41,7 @@ public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings se
     public LinkContext reconfigured(LocalNode newSelf, SecuritySettings newSecurity, HelloCheck newCheck) {
         return new LinkContext(newSelf, link, newSecurity, newSecurity.identity(), channel,
                 hellos.reconfigured(newSelf, newSecurity.identity()), newCheck, policy, counters, dtlsExecutor,
-                signaling);
+                signaling, birthday);
     }
 
     /**
@@ -42,6 +50,6 @@ public record LinkContext(LocalNode self, LinkSettings link, SecuritySettings se
      */
     LinkContext sendingTo(LinkOutbox out) {
         out.backedBy(channel, signaling);
-        return new LinkContext(self, link, security, identity, out, hellos, check, null, counters, null, out);
+        return new LinkContext(self, link, security, identity, out, hellos, check, null, counters, null, out, birthday);
     }
 }

@@ -5,6 +5,7 @@ import io.ipop.secure.PeerIdentity;
 import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -50,6 +51,36 @@ public sealed interface LinkEffect {
         void log(Level level, String format, Object[] args);
 
         void stop();
+
+        /** Birthday probing, hard side: open the extra sockets toward {@code toward}; if they opened, send {@code signal}. */
+        default void openBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) {
+        }
+
+        /** Birthday probing, easy side: {@code guess} to each of {@code ports} at {@code at}, at a bounded rate. */
+        default void sprayBirthday(ControlMessage guess, InetAddress at, int[] ports) {
+        }
+
+        /** The link left {@code to}: the extra socket birthday probing found for it, if any, closes. */
+        default void releaseBirthday(Endpoint to) {
+        }
+    }
+
+    /**
+     * Open birthday probing's extra sockets toward {@code toward}, sending {@code opener} from each (TTL-limited);
+     * only if they opened, send {@code signal} through the rendezvous (docs/nat.md, "Birthday probing").
+     */
+    record OpenBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) implements LinkEffect {
+        public void to(Port p) { p.openBirthday(opener, toward, signal); }
+    }
+
+    /** The link closed or moved off {@code to}: close the extra socket that carried it (birthday probing). */
+    record ReleaseBirthday(Endpoint to) implements LinkEffect {
+        public void to(Port p) { p.releaseBirthday(to); }
+    }
+
+    /** Send {@code guess} to each of {@code ports} at {@code at}, at the configured rate (birthday probing, easy side). */
+    record SprayBirthday(ControlMessage guess, InetAddress at, int[] ports) implements LinkEffect {
+        public void to(Port p) { p.sprayBirthday(guess, at, ports); }
     }
 
     /** Send a control message to {@code to} on the node's socket. */

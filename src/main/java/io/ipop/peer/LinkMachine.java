@@ -137,8 +137,13 @@ public final class LinkMachine {
     /** Handles {@code event}, which happened at {@code nowNanos} (a monotonic clock); returns what to do. */
     public List<LinkEffect> handle(LinkEvent event, long nowNanos) {
         now = nowNanos;
+        Endpoint before = endpoint;
+        boolean wasUp = phase == Phase.UP;
         if (phase != Phase.STOPPED && !(phase == Phase.SEEKING ? whileSeeking(event) : whileLinked(event))) {
             inAnyState(event);
+        }
+        if (wasUp && (phase != Phase.UP || !before.equals(endpoint)) && ctx.channel().viaBirthday(before)) {
+            ctx.channel().releaseBirthday(before);      // the link closed or moved: its extra socket closes now
         }
         return out.drain();
     }
@@ -318,7 +323,12 @@ public final class LinkMachine {
 
     private void keepalive() {
         ctx.channel().send(liveness.nextPing(ctx.self().name()), endpoint);
-        probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated(), now);
+        LinkEffect.OpenBirthday birthday = probes.keepaliveSent(ctx, endpoint, liveness.pingsSent(), setup.stated(), now);
+        if (birthday != null) {
+            out.log(Level.INFO, "link to {}: relayed, and this node is behind a symmetric NAT: birthday probing toward {}",
+                    peer, birthday.toward());
+            out.accept(birthday);
+        }
         if (cipher != null) {
             byte[] keepalive = cipher.seal(new byte[0], 0, 0);  // authenticated liveness for the peer
             ctx.channel().sendRaw(keepalive, endpoint);
@@ -414,6 +424,10 @@ public final class LinkMachine {
             }
         } else if (candidates.isRelayed(endpoint)) {
             probes.requestDirect(ctx, setup.stated(), now);   // a relayed peer looks for a direct path
+        }
+        if (s.hello() instanceof ConReq req && req.asksBirthday()
+                && (!isLinked() || candidates.isRelayed(endpoint))) {
+            probes.birthdayAsEasy(ctx, req, setup.stated(), now);   // the peer opened its sockets toward us: guess them
         }
     }
 

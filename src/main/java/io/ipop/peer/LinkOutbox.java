@@ -4,6 +4,7 @@ import io.ipop.underlay.Endpoint;
 import io.ipop.wire.ControlMessage;
 import io.ipop.wire.ControlMessage.Hello;
 import io.ipop.wire.PeerId;
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -25,10 +26,12 @@ final class LinkOutbox implements ControlSender, Signaling, Consumer<LinkEffect>
     /** What the real socket can do, and the real rendezvous (asked whether one forwards now: shared state, no I/O). */
     private boolean limitsTtl;
     private Signaling rendezvous = Signaling.NONE;
+    private ControlSender socket;
 
     /** Answers {@link #limitsTtl} and {@link #canForward} as {@code channel} and {@code signaling} would. */
     LinkOutbox backedBy(ControlSender channel, Signaling signaling) {
         this.limitsTtl = channel.limitsTtl();
+        this.socket = channel;
         this.rendezvous = signaling;
         return this;
     }
@@ -41,6 +44,25 @@ final class LinkOutbox implements ControlSender, Signaling, Consumer<LinkEffect>
     @Override
     public void sendLimited(ControlMessage message, Endpoint to, int ttl) {
         effects.add(new LinkEffect.SendLimited(message, to, ttl));
+    }
+
+    /** Recorded as {@link LinkEffect.SprayBirthday}; true: the driver decides whether it can. */
+    @Override
+    public boolean sprayBirthday(ControlMessage guess, InetAddress at, int[] ports) {
+        effects.add(new LinkEffect.SprayBirthday(guess, at, ports));
+        return true;
+    }
+
+    /** Recorded as {@link LinkEffect.ReleaseBirthday}. */
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        effects.add(new LinkEffect.ReleaseBirthday(to));
+    }
+
+    /** Asked of the real socket (shared state, no I/O). */
+    @Override
+    public boolean viaBirthday(Endpoint to) {
+        return socket != null && socket.viaBirthday(to);
     }
 
     @Override

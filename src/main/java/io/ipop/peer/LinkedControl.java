@@ -173,6 +173,8 @@ final class LinkedControl {
                 ? "moved from overlay to the relay via " + relay + ": no direct path answered (a symmetric NAT or a filter"
                         + " in the way), still probing for one"
                 : fromOverlay ? "moved from overlay to direct path"
+                : via != null && relay == null && m.probes.foundByBirthday(m.ctx, at, m.now)
+                ? "moved from relay to a direct path found by birthday probing"
                 : via != null && relay == null
                 ? "moved from relay to direct path" : "moved to " + at + " (path validated)", m.endpoint);
         m.publisher.routed(m.endpoint, m.cipher);

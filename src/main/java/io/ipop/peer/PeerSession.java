@@ -172,6 +172,23 @@ public final class PeerSession implements LinkEffect.Port {
     }
 
     @Override
+    public void openBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) {
+        if (ctx.channel().openBirthday(opener, toward)) {
+            ctx.signaling().forward(peer, signal);      // after the sockets opened toward the peer: causality
+        }
+    }
+
+    @Override
+    public void sprayBirthday(ControlMessage guess, java.net.InetAddress at, int[] ports) {
+        ctx.channel().sprayBirthday(guess, at, ports);
+    }
+
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        ctx.channel().releaseBirthday(to);
+    }
+
+    @Override
     public void startTimer(LinkMachine.Timer timer, Duration delay, boolean repeat) {
         Internal tick = new Internal(new LinkEvent.Tick(timer));
         if (repeat) {

@@ -81,6 +81,7 @@ final class Probes {
     private final PeerId peer;
     private final PeerLink link;
     private final Candidates candidates;
+    private final BirthdayProbing birthday;
     /** Nonce of each request sent → where it went (null: through a rendezvous). */
     private final LinkedHashMap<String, Endpoint> sentNonces = new LinkedHashMap<>();
     private final LinkedHashMap<Endpoint, Long> challenged = new LinkedHashMap<>();
@@ -102,6 +103,7 @@ final class Probes {
         this.configured = configured;
         this.configuredTrusted = configuredTrusted;
         this.candidates = new Candidates(link::publishCandidates);
+        this.birthday = new BirthdayProbing(peer, new java.security.SecureRandom());
         if (OverlayPaths.isOverlay(configured)) {
             candidates.holdDirect(true);                // an overlay session goes direct only on demand
         }
@@ -123,7 +125,7 @@ final class Probes {
 
     /** True if {@code echo} is the nonce of one of the last requests sent. */
     boolean sent(String echo) {
-        return sentNonces.containsKey(echo);
+        return sentNonces.containsKey(echo) || birthday.sent(echo);
     }
 
     /** The nonce of the last request built, or null before any. */
@@ -134,7 +136,12 @@ final class Probes {
     /** A request to every place the peer may be; {@code endpoint}: where it was last heard from (or configured). */
     /** True if {@code resp}, arriving from {@code from}, answers a request that was sent to {@code from}. */
     boolean validates(ConResp resp, Endpoint from) {
-        return from != null && from.equals(sentNonces.get(resp.echo()));
+        return from != null && (from.equals(sentNonces.get(resp.echo())) || birthday.validates(resp.echo(), from));
+    }
+
+    /** True if the path to the peer at {@code e}, answering at {@code nowNanos}, was found by birthday probing (either side's part). */
+    boolean foundByBirthday(LinkContext ctx, Endpoint e, long nowNanos) {
+        return birthday.found(e, ctx.birthday(), nowNanos) || ctx.channel().viaBirthday(e);
     }
 
     /** True if the link may use {@code from} without further proof: proven before, or a static peer's configured endpoint. */
@@ -297,23 +304,26 @@ final class Probes {
     /**
      * Keepalive {@code seq} went to {@code endpoint}: every {@value #PROBE_EVERY}th keepalive also probes the
      * direct candidates if that is a relayed candidate (a direct path may have appeared), else those that rank
-     * above it ({@link #requestBetter}).
+     * above it ({@link #requestBetter}). On a relayed link it may also start birthday probing as the hard side:
+     * returned, to carry out (null: not now).
      */
-    void keepaliveSent(LinkContext ctx, Endpoint endpoint, long seq, Boolean decision, long nowNanos) {
+    LinkEffect.OpenBirthday keepaliveSent(LinkContext ctx, Endpoint endpoint, long seq, Boolean decision, long nowNanos) {
         if (seq % PROBE_EVERY != 0) {
-            return;
+            return null;
         }
         if (candidates.isRelayed(endpoint)) {
             requestDirect(ctx, decision, nowNanos);
             if (OverlayPaths.isOverlay(endpoint)) {
                 requestRelays(ctx, decision, nowNanos);
             }
-            if (!armed(ctx, nowNanos)) {
+            LinkEffect.OpenBirthday hard = birthdayAsHard(ctx, decision, nowNanos);
+            if (hard == null && !armed(ctx, nowNanos)) {
                 requestThroughRendezvous(ctx, decision);  // after the openers: the peer probes in full, and answers
             }
-        } else {
-            requestBetter(ctx, endpoint, decision, nowNanos);
+            return hard;                                // its signal is the request through the rendezvous
         }
+        requestBetter(ctx, endpoint, decision, nowNanos);
+        return null;
     }
 
     /**
@@ -330,6 +340,39 @@ final class Probes {
             signaledOnce = true;
         }
         return v;
+    }
+
+    /**
+     * Birthday probing, hard side (docs/nat.md): if this node is behind a symmetric NAT and the pair's budget allows,
+     * the extra sockets to open toward the peer's public endpoint (the endpoint a rendezvous saw it at, else its
+     * first direct candidate), each sending a TTL-limited request, and then, through the rendezvous, a request that
+     * asks the peer to guess; null if not now.
+     */
+    LinkEffect.OpenBirthday birthdayAsHard(LinkContext ctx, Boolean decision, long nowNanos) {
+        Endpoint toward = !candidates.isRelayed(configured) && !OverlayPaths.isOverlay(configured) ? configured
+                : candidates.direct().isEmpty() ? null : candidates.direct().get(0);
+        if (toward == null || !birthday.hardDue(ctx, nowNanos)) {
+            return null;
+        }
+        birthday.hardStarted(nowNanos);
+        ConReq opener = ctx.hellos().request(peer, link.localIndex(), decision);   // dies on the way: not remembered
+        return new LinkEffect.OpenBirthday(opener, toward, () -> remembered(
+                ctx.hellos().request(peer, link.localIndex(), decision, true), null));
+    }
+
+    /**
+     * Birthday probing, easy side: the peer's verified {@code req} asked for it; unless declined
+     * ({@link BirthdayProbing#easyPorts}), one request goes to many random ports of the peer's public address.
+     */
+    void birthdayAsEasy(LinkContext ctx, ConReq req, Boolean decision, long nowNanos) {
+        int[] ports = birthday.easyPorts(ctx, req, nowNanos);
+        if (ports == null) {
+            return;
+        }
+        java.net.InetAddress at = BirthdayProbing.publicAddress(req);
+        ConReq guess = ctx.hellos().request(peer, link.localIndex(), decision);
+        birthday.sprayed(guess.nonce(), at, ports, nowNanos);
+        ctx.channel().sprayBirthday(guess, at, ports);
     }
 
     /** On a linked session: a request the peer answers as a duplicate, from wherever it reaches us. */
@@ -351,7 +394,10 @@ final class Probes {
 
     /** A request whose nonce is remembered as sent {@code to} (null: through a rendezvous). */
     private ConReq newRequest(LinkContext ctx, Boolean decision, Endpoint to) {
-        ConReq req = ctx.hellos().request(peer, link.localIndex(), decision);
+        return remembered(ctx.hellos().request(peer, link.localIndex(), decision), to);
+    }
+
+    private ConReq remembered(ConReq req, Endpoint to) {
         sentNonces.put(req.nonce(), to);
         round.add(req.nonce());
         if (sentNonces.size() > NONCES_KEPT) {

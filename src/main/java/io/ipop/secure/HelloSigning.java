@@ -20,9 +20,11 @@ import org.bouncycastle.jce.provider.BouncyCastleProvider;
  * ipop-hello/1 \n type \n v \n node \n instance \n ip \n mac \n groups joined by ',' \n nonce \n index \n ts \n
  * secure ("true" | "false" | "-") \n echo (or "-") \n cert \n to (the receiver's name, or "-")
  * [\n "cands:" candidates joined by ','   -- only when the hello has candidates]
+ * [\n "birthday:true"                    -- only in a con_req that asks for birthday probing]
  * </pre>
  *
- * A hello without candidates signs exactly the bytes older builds sign, so they verify each other.
+ * A hello without candidates (or without {@code birthday}) signs exactly the bytes older builds sign, so they verify
+ * each other.
  *
  * Names, instances, groups, nonces and {@code to} are tokens of {@code A-Z a-z 0-9 . _ -}: checked when the
  * message is built or decoded, and again here (a hello that breaks it is neither signed nor verified), so no
@@ -59,6 +61,9 @@ public final class HelloSigning {
                 h.to() == null ? "-" : h.to());
         if (h.cands() != null) {
             text = text + "\ncands:" + String.join(",", h.cands());
+        }
+        if (h instanceof ConReq req && req.asksBirthday()) {
+            text = text + "\nbirthday:true";
         }
         return text.getBytes(StandardCharsets.UTF_8);
     }

@@ -169,6 +169,41 @@ final class UdpOffload {
         }
     }
 
+    /** libc and the descriptor lookup for {@link #setTtl}, loaded at first use; null if unreachable. */
+    private static final class TtlCalls {
+        static final Calls LIBC;
+        static final Method FD_VAL;
+
+        static {
+            Calls libc = null;
+            Method fdVal = null;
+            try {
+                fdVal = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+                libc = LibraryLoader.create(Calls.class).load("c");
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                log.info("cannot set a socket's IP TTL: {}", e.toString());
+            }
+            LIBC = libc;
+            FD_VAL = fdVal;
+        }
+    }
+
+    /**
+     * Sets the IP TTL of every datagram {@code channel} sends from now on ({@code -1}: the route's default again);
+     * IPv4 sockets. False if the descriptor cannot be reached or the kernel refused.
+     */
+    static boolean setTtl(DatagramChannel channel, int ttl) {
+        if (TtlCalls.LIBC == null) {
+            return false;
+        }
+        try {
+            int fd = (int) TtlCalls.FD_VAL.invoke(channel);
+            return TtlCalls.LIBC.setsockopt(fd, SOL_IP, IP_TTL, new IntByReference(ttl), 4) == 0;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /**
      * Sends {@code datagrams[from, to)} to {@code dest} in one call: all of the first one's length but the
      * last, which may be shorter; at most {@link #MAX_SEGMENTS} and {@link #MAX_BYTES} together.

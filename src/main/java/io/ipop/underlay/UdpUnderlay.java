@@ -1,6 +1,7 @@
 package io.ipop.underlay;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -11,6 +12,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class UdpUnderlay implements Underlay {
     private static final long SEND_RETRY_MICROS = 2000;
-    /** Only a safety net: {@link #close} closes the selector, which wakes a receiver waiting in it (200 ms cost an idle node 5 wake-ups a second). */
+    /** Only a safety net: {@link #close} closes the selector, which wakes a receiver waiting in it (200 ms cost an idle node 5 wake-ups a second); birthday probing's extra sockets select on it too. */
     private static final long SELECT_MILLIS = 5000;
+    private static final int EXTRA_POLL_EVERY = 16;
     private static final Logger log = LoggerFactory.getLogger(UdpUnderlay.class);
 
     private final DatagramChannel channel;
@@ -40,6 +43,10 @@ public final class UdpUnderlay implements Underlay {
     private final boolean coalesced;
     /** The descriptor's own calls for {@link #sendLimited} (also with the offloads off); null if unreachable. */
     private final UdpOffload calls;
+    /** Birthday probing's extra sockets ({@link #enableBirthday}); null while off. */
+    private volatile BirthdaySockets birthday;
+    /** Receives since the extra sockets were last polled while the underlay socket kept having datagrams. */
+    private int sinceExtraPoll;
 
     private UdpUnderlay(DatagramChannel channel, Selector readable, Endpoint local, boolean offload) {
         this.channel = channel;
@@ -105,8 +112,29 @@ public final class UdpUnderlay implements Underlay {
         return null;
     }
 
+    /**
+     * The underlay socket's next datagram, or one from an extra socket of birthday probing (those enter here as if
+     * they had come on this socket; polled when this one has nothing, and every {@value #EXTRA_POLL_EVERY}th
+     * receive otherwise, so a link on one is not starved by traffic on the other).
+     */
     @Override
     public Received receiveNow(byte[] buf) throws IOException {
+        BirthdaySockets extra = birthday;
+        if (extra == null || !extra.active()) {
+            return receiveMain(buf);
+        }
+        if (++sinceExtraPoll >= EXTRA_POLL_EVERY) {
+            sinceExtraPoll = 0;
+            Received r = extra.poll(buf);
+            if (r != null) {
+                return r;
+            }
+        }
+        Received r = receiveMain(buf);
+        return r != null ? r : extra.poll(buf);
+    }
+
+    private Received receiveMain(byte[] buf) throws IOException {
         if (coalesced) {
             return offloads.receive(buf);
         }
@@ -126,9 +154,16 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void send(byte[] buf, int offset, int length, Endpoint to) throws IOException {
+        BirthdaySockets extra = birthday;
+        DatagramChannel via = extra == null ? null : extra.channelFor(to);
+        sendOn(via == null ? channel : via, buf, offset, length, to);
+    }
+
+    /** One datagram on {@code ch}, retrying a full socket buffer for up to {@value #SEND_RETRY_MICROS} µs. */
+    private static void sendOn(DatagramChannel ch, byte[] buf, int offset, int length, Endpoint to) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(buf, offset, length);
         long deadline = System.nanoTime() + SEND_RETRY_MICROS * 1000;
-        while (channel.send(b, to.address()) == 0) {
+        while (ch.send(b, to.address()) == 0) {
             if (System.nanoTime() > deadline) {
                 throw new IOException("socket send buffer full for " + SEND_RETRY_MICROS + " µs");
             }
@@ -143,7 +178,53 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public boolean sendLimited(byte[] buf, int offset, int length, Endpoint to, int ttl) throws IOException {
+        BirthdaySockets extra = birthday;
+        if (extra != null && extra.channelFor(to) != null) {
+            return false;                           // a link found by birthday probing: no opener on the underlay socket
+        }
         return calls != null && calls.sendLimited(buf, offset, length, to, ttl);
+    }
+
+    /**
+     * Turns birthday probing's extra sockets on (docs/nat.md, "Birthday probing"); without this call the underlay
+     * opens none. Once, before traffic.
+     */
+    public void enableBirthday(BirthdaySettings settings) {
+        if (settings.enabled() && birthday == null) {
+            birthday = new BirthdaySockets(local.address().getAddress(), readable, settings);
+        }
+    }
+
+    @Override
+    public boolean openBirthday(Endpoint toward, byte[] opener, int[] ttls) {
+        BirthdaySockets extra = birthday;
+        return extra != null && extra.open(toward, opener, ttls);
+    }
+
+    @Override
+    public boolean sprayBirthday(byte[] datagram, InetAddress at, int[] ports) {
+        BirthdaySockets extra = birthday;
+        return extra != null && extra.spray((b, o, l, to) -> sendOn(channel, b, o, l, to), datagram, at, ports);
+    }
+
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        BirthdaySockets extra = birthday;
+        if (extra != null) {
+            extra.release(to);
+        }
+    }
+
+    @Override
+    public boolean viaBirthday(Endpoint to) {
+        BirthdaySockets extra = birthday;
+        return extra != null && extra.carries(to);
+    }
+
+    @Override
+    public Optional<BirthdaySockets.Counts> birthdayCounts() {
+        BirthdaySockets extra = birthday;
+        return extra == null ? Optional.empty() : Optional.of(extra.counts());
     }
 
     /** Whether datagram runs leave with UDP segmentation offload (see {@link #sendSegments}). */
@@ -164,7 +245,8 @@ public final class UdpUnderlay implements Underlay {
     @Override
     public int sendSegments(List<byte[]> datagrams, int from, int to, Endpoint dest) {
         UdpOffload gso = segmented;
-        if (gso == null || to - from < 2) {
+        BirthdaySockets extra = birthday;
+        if (gso == null || to - from < 2 || (extra != null && extra.channelFor(dest) != null)) {
             return Underlay.super.sendSegments(datagrams, from, to, dest);
         }
         int sent = from;
@@ -208,6 +290,10 @@ public final class UdpUnderlay implements Underlay {
 
     @Override
     public void close() {
+        BirthdaySockets extra = birthday;
+        if (extra != null) {
+            extra.close();
+        }
         if (calls != null) {
             calls.close();                          // before the channel frees the descriptor (the offloads, if on)
         }

@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.util.List;
 
 /**
- * The outside of the node: one datagram socket shared by control and data.
+ * The outside of the node: one datagram socket shared by control and data; with birthday probing
+ * (docs/nat.md), extra sockets beside it carry the links they found, behind the same calls.
  *
  * <p>Thread-safety: one thread receives while any number of threads send; {@link #close} from any
  * thread makes a blocked {@link #receive} return {@code null}.
@@ -67,6 +68,36 @@ public interface Underlay extends Closeable {
     /** True if {@link #sendLimited} can set one datagram's TTL on this underlay. */
     default boolean limitsTtl() {
         return false;
+    }
+
+    /**
+     * Birthday probing, hard side (docs/nat.md): opens the extra sockets and sends {@code opener} from each toward
+     * {@code toward}, once per TTL of {@code ttls}; the first datagram from {@code toward} on one of them makes it
+     * carry everything to and from {@code toward}.
+     *
+     * @return false if this underlay has no extra sockets, or cannot open them now (nothing sent)
+     */
+    default boolean openBirthday(Endpoint toward, byte[] opener, int[] ttls) {
+        return false;
+    }
+
+    /** Birthday probing, easy side: {@code datagram} to each of {@code ports} at {@code at}, at a bounded rate. */
+    default boolean sprayBirthday(byte[] datagram, java.net.InetAddress at, int[] ports) {
+        return false;
+    }
+
+    /** The link to {@code to} closed or moved: the extra socket that carried it, if any, closes now. */
+    default void releaseBirthday(Endpoint to) {
+    }
+
+    /** True if an extra socket found by birthday probing carries the traffic to {@code to}. */
+    default boolean viaBirthday(Endpoint to) {
+        return false;
+    }
+
+    /** What birthday probing did here; empty if this underlay has no extra sockets. */
+    default java.util.Optional<BirthdaySockets.Counts> birthdayCounts() {
+        return java.util.Optional.empty();
     }
 
     @Override

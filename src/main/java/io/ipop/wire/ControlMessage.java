@@ -94,15 +94,34 @@ public sealed interface ControlMessage {
         Hello withSig(String sig);
     }
 
-    /** Link request, sent repeatedly (with backoff) until answered. */
+    /**
+     * Link request, sent repeatedly (with backoff) until answered. {@code birthday} (optional, signed): the sender,
+     * behind a symmetric NAT, has just opened extra sockets toward the receiver's public endpoint; the receiver may
+     * send a request to random ports of the sender's public address (docs/nat.md, "Birthday probing").
+     */
     record ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
                   String nonce, int index, long ts, Boolean secure, String cert, String sig, String to,
-                  List<String> cands)
+                  List<String> cands, Boolean birthday)
             implements Hello {
         public ConReq {
             groups = Limits.hello(node, instance, ip, mac, groups, nonce, index, cert, sig);
             Limits.optionalToken("to", to);
             cands = cands == null ? null : Limits.endpoints("cands", cands);
+            if (birthday != null && !birthday) {
+                birthday = null;                        // only "true" means something; absent otherwise
+            }
+        }
+
+        /** A request that asks for no birthday probing. */
+        public ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
+                      String nonce, int index, long ts, Boolean secure, String cert, String sig, String to,
+                      List<String> cands) {
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to, cands, null);
+        }
+
+        /** True if the sender asks for birthday probing. */
+        public boolean asksBirthday() {
+            return Boolean.TRUE.equals(birthday);
         }
 
         /** A request without candidates. */
@@ -114,7 +133,7 @@ public sealed interface ControlMessage {
         /** A request that names no receiver. */
         public ConReq(int v, String node, String instance, String ip, String mac, List<String> groups,
                       String nonce, int index, long ts, Boolean secure, String cert, String sig) {
-            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, null, null);
+            this(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, null, null, null);
         }
 
         @Override
@@ -124,7 +143,7 @@ public sealed interface ControlMessage {
 
         @Override
         public ConReq withSig(String sig) {
-            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to, cands);
+            return new ConReq(v, node, instance, ip, mac, groups, nonce, index, ts, secure, cert, sig, to, cands, birthday);
         }
     }
 

@@ -74,6 +74,37 @@ class HelloCandidatesTest {
         assertEquals(back.cands(), hellos.reconfigured(A, Optional.of(id)).response(PeerId.of("b"), 7, "n", false).cands());
     }
 
+    /**
+     * A request for birthday probing (docs/nat.md) is signed: nobody on the path can add it to a hello to make the
+     * receiver send hundreds of guesses, or strip it; a hello without it signs the same bytes as before.
+     */
+    @Test
+    void theBirthdayRequestIsSignedAndCarried() throws Exception {
+        Path pki = dir.resolve("pki");
+        OverlayCa.init(pki, false);
+        OverlayCa.sign(pki, "a", A.address(), A.groups(), Duration.ofDays(1), false);
+        NodeIdentity id = NodeIdentityLoader.load(pki.resolve("ca.crt"), pki.resolve("a.crt"), pki.resolve("a.key"));
+        Hellos hellos = new Hellos(A, Optional.of(id), () -> List.of("198.51.102.2:40000"));
+        ControlCodec codec = new ControlCodec();
+        byte[] frame = codec.encode(hellos.request(PeerId.of("b"), 7, null, true));
+        assertTrue(new String(frame, StandardCharsets.UTF_8).contains("\"birthday\":true"));
+        ConReq asks = (ConReq) codec.decode(frame, 0, frame.length);
+        assertTrue(asks.asksBirthday());
+        assertTrue(HelloSigning.verify(asks, id.certificate().getPublicKey()));
+        assertTrue(new String(HelloSigning.canonical(asks), StandardCharsets.UTF_8).endsWith("\nbirthday:true"));
+        ConReq stripped = new ConReq(asks.v(), asks.node(), asks.instance(), asks.ip(), asks.mac(), asks.groups(),
+                asks.nonce(), asks.index(), asks.ts(), asks.secure(), asks.cert(), asks.sig(), asks.to(), asks.cands());
+        assertFalse(HelloSigning.verify(stripped, id.certificate().getPublicKey()), "stripping it breaks the signature");
+
+        byte[] plain = codec.encode(hellos.request(PeerId.of("b"), 7, null));
+        assertFalse(new String(plain, StandardCharsets.UTF_8).contains("birthday"), "absent unless asked");
+        ConReq back = (ConReq) codec.decode(plain, 0, plain.length);
+        ConReq added = new ConReq(back.v(), back.node(), back.instance(), back.ip(), back.mac(), back.groups(),
+                back.nonce(), back.index(), back.ts(), back.secure(), back.cert(), back.sig(), back.to(), back.cands(), true);
+        assertFalse(HelloSigning.verify(added, id.certificate().getPublicKey()), "adding it breaks the signature");
+        assertTrue(HelloSigning.verify(back, id.certificate().getPublicKey()));
+    }
+
     @Test
     void anUnsignedHelloProbingACandidateThatIsAnotherNodeIsRefusedThere() {
         // a probes c's candidate, which turns out to be b: b must not take it as a new setup of its link to a

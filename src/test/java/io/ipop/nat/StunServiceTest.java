@@ -52,6 +52,29 @@ class StunServiceTest {
         assertEquals(1, server.answered());
     }
 
+    /** The hard side of birthday probing (docs/nat.md) knows itself: two servers, two ports of one address. */
+    @Test
+    void twoServersThatSeeTheNodeAtDifferentPortsMakeItSymmetric() {
+        Endpoint other = Endpoint.parse("198.51.100.20:3478");
+        StunClient two = new StunClient(List.of(SERVER, other));
+        StunService twoSide = new StunService(two, (b, to) -> { }, clientCounters, 3, nanos::get, Clock.systemUTC());
+        answer(two, twoSide, SERVER, CLIENT_AS_SEEN);
+        assertFalse(two.symmetric(), "one answer tells nothing");
+        answer(two, twoSide, other, CLIENT_AS_SEEN);
+        assertFalse(two.symmetric(), "the same port from both: port-preserving");
+        answer(two, twoSide, other, Endpoint.parse("198.51.100.2:40777"));
+        assertTrue(two.symmetric(), "another port per destination");
+        answer(two, twoSide, other, Endpoint.parse("203.0.113.7:40001"));
+        assertFalse(two.symmetric(), "another address altogether is no proof of a symmetric NAT");
+    }
+
+    private void answer(StunClient c, StunService side, Endpoint server, Endpoint seenAs) {
+        serverSent.clear();
+        nanos.addAndGet(1_000_000_000L);
+        this.server.offer(seenAs, c.request(server, nanos.get()));
+        assertTrue(side.offer(server, serverSent.get(0).datagram()));
+    }
+
     @Test
     void aResponseFromAnotherAddressOrToNoRequestIsNotBelieved() {
         byte[] request = client.request(SERVER, nanos.get());

@@ -50,6 +50,23 @@ final class NatCases {
     }
 
     /**
+     * {@link #pair} with a second STUN server on the wan, {@code stun} at {@link NatLab#STUN_IP} (for coturn,
+     * {@link NatLab#startCoturn}): a node asking it and rv learns whether its NAT is symmetric (two servers, two
+     * ports), which birthday probing needs (docs/nat.md).
+     */
+    static Topology pairWithStun(Kind a, Kind b) {
+        Topology t = pair(a, b);
+        try {
+            t.host(NatLab.STUN, NatLab.STUN_IP + "/24");
+            t.route(NatLab.STUN, "198.51.102.0/24", "198.51.100.2").route(NatLab.STUN, "198.51.103.0/24", "198.51.100.3");
+            return t;
+        } catch (RuntimeException | Error e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    /**
      * host-a (192.0.2.10, port 5800) and host-b (192.0.2.11, port 5801) on one LAN behind nat-a (FILTERED). With
      * {@code hairpin}, nat-a also takes what the LAN sends to its public address back in (to each host's port).
      */

@@ -40,6 +40,10 @@ final class VirtualLink implements LinkEffect.Port {
     /** Hellos sent through a rendezvous, in order. */
     final List<Sent> forwarded = new ArrayList<>();
     final List<byte[]> raw = new ArrayList<>();
+    /** Birthday probing's effects (docs/nat.md), in order. */
+    final List<LinkEffect.OpenBirthday> openedBirthday = new ArrayList<>();
+    final List<LinkEffect.SprayBirthday> sprayed = new ArrayList<>();
+    final List<Endpoint> released = new ArrayList<>();
     final List<LinkEffect.AskPolicy> asks = new ArrayList<>();
     final List<LinkHandshake.Run> handshakes = new ArrayList<>();
     final List<LinkHandshake.Run> cancelled = new ArrayList<>();
@@ -121,6 +125,23 @@ final class VirtualLink implements LinkEffect.Port {
     @Override
     public void forward(Supplier<? extends Hello> hello) {
         forwarded.add(new Sent(now, hello.get(), null));      // to whichever rendezvous forwards: none in this rig
+    }
+
+    /** The sockets open at once in this rig: the signal goes through the rendezvous. */
+    @Override
+    public void openBirthday(ControlMessage opener, Endpoint toward, Supplier<? extends Hello> signal) {
+        openedBirthday.add(new LinkEffect.OpenBirthday(opener, toward, signal));
+        forward(signal);
+    }
+
+    @Override
+    public void releaseBirthday(Endpoint to) {
+        released.add(to);
+    }
+
+    @Override
+    public void sprayBirthday(ControlMessage guess, java.net.InetAddress at, int[] ports) {
+        sprayed.add(new LinkEffect.SprayBirthday(guess, at, ports));
     }
 
     @Override

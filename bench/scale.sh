@@ -105,7 +105,9 @@ pekko.cluster {
   failure-detector { heartbeat-interval = 3s, acceptable-heartbeat-pause = 20s, monitored-by-nr-of-members = 5 }
   split-brain-resolver.stable-after = 20s
   distributed-data { gossip-interval = 2s, notify-subscribers-interval = 500ms }
+  gossip-interval = 2s
 }
+pekko.remote.artery.advanced.inject-handshake-interval = 5s
 CONF
 }
 stats() {  # median and max of the arguments

@@ -45,7 +45,7 @@ def sample(pids):
             fields = s[s.rindex(")") + 2:].split()
             try:
                 with open(f"{base}/{tid}/status") as f:
-                    wakes = sum(int(l.split()[1]) for l in f if l.endswith("ctxt_switches\n") or "ctxt_switches:" in l)
+                    wakes = sum(int(l.split()[1]) for l in f if "ctxt_switches:" in l)
             except OSError:
                 wakes = 0
             out[(pid, tid)] = (name, int(fields[11]) + int(fields[12]), wakes)

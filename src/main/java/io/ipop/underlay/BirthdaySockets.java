@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -73,6 +74,8 @@ public final class BirthdaySockets {
     /** The open pool (guarded by {@link #lock}), or null. */
     private List<Slot> pool;
     private long poolOpenedNanos;
+    /** The expiry tick (guarded by {@link #lock}): it runs only while a pool or a winner is open. */
+    private ScheduledFuture<?> expiry;
     private volatile boolean active;
     private volatile boolean closed;
     private long attempts;
@@ -103,11 +106,17 @@ public final class BirthdaySockets {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
     }
 
     BirthdaySettings settings() {
         return settings;
+    }
+
+    /** True while the expiry tick is scheduled (tests: it must not wake the node while nothing is open). */
+    boolean ticking() {
+        synchronized (lock) {
+            return expiry != null;
+        }
     }
 
     /** True while a pool or a winner is open: {@link #poll} has something to read. */
@@ -156,6 +165,9 @@ public final class BirthdaySockets {
             pool = slots;
             poolOpenedNanos = System.nanoTime();
             active = true;
+            if (expiry == null) {                                  // no wake-up a second while nothing is open
+                expiry = timer.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+            }
         }
         selector.wakeup();                                         // the receiving thread selects on them too
         return true;
@@ -317,6 +329,10 @@ public final class BirthdaySockets {
                 return idle;
             });
             active = pool != null || !winners.isEmpty();
+            if (!active && expiry != null) {
+                expiry.cancel(false);
+                expiry = null;
+            }
         }
     }
 

@@ -97,10 +97,13 @@ class BirthdaySocketsTest {
                 Duration.ofMillis(50));
         try (Selector selector = Selector.open(); DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
             BirthdaySockets b = new BirthdaySockets(LOOPBACK, selector, quick);
+            assertFalse(b.ticking(), "no expiry tick while nothing is open: an idle node does not wake for it");
             Endpoint peerAt = Endpoint.of(LOOPBACK, peer.getLocalPort());
             assertTrue(b.open(peerAt, bytes("o"), new int[] {2}));
+            assertTrue(b.ticking());
             Thread.sleep(100);
             b.expire();
+            assertFalse(b.ticking(), "the tick stops with the last open socket");
             BirthdaySockets.Counts c = b.counts();
             assertEquals(1, c.expired());
             assertEquals(4, c.socketsClosed());
@@ -125,8 +128,10 @@ class BirthdaySocketsTest {
             assertEquals(peerAt, r.from());
             assertTrue(b.carries(peerAt));
             Thread.sleep(100);
+            assertTrue(b.ticking(), "a winner keeps the tick");
             b.expire();                                             // nothing heard since: the link closed or moved
             assertFalse(b.carries(peerAt));
+            assertFalse(b.ticking());
             assertEquals(4, b.counts().socketsClosed(), "the three losers at the hit, the winner now");
             b.close();
         }

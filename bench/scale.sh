@@ -31,7 +31,7 @@
 # Usage (as root): bench/scale.sh [--topology MODE] [N]     (N = 2..60, default 16)
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), SCALE_LIMIT (seconds
 #   to wait for all links, default 180), IPOP_JAVA_OPTS (JVM options for every node; default
-#   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData -Dipop.dataplane.warm-up-frames=0": many
+#   "-Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData -XX:CompileThresholdScaling=0.2 -Dipop.dataplane.warm-up-frames=0": many
 #   JVMs on one machine, pings only, see docs/performance.md),
 #   SCALE_CDS=0 (no class-data archive: see below), SCALE_HOLD=S (keep the nodes running S seconds after
 #   the report, to look at them), BENCH_KEEP=1 (keep the work directory with configs and logs; it is always kept on failure).
@@ -48,7 +48,7 @@ many="${SCALE_MANY:-1}"
 settle_s="${SCALE_SETTLE:-}"
 idle_s="${SCALE_IDLE:-}"
 parallel="${SCALE_PARALLEL:-$(getconf _NPROCESSORS_ONLN)}"
-java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData -Dipop.dataplane.warm-up-frames=0}"
+java_opts="${IPOP_JAVA_OPTS:--Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData -XX:CompileThresholdScaling=0.2 -Dipop.dataplane.warm-up-frames=0}"
 topology=full-mesh
 if [ "${1:-}" = --topology ]; then
   topology="${2:-}"
@@ -193,13 +193,13 @@ machine=$(python3 -c "import sys; print(f'{100 * sum(map(float, sys.argv[1:])) /
 # steady state: CPU each node uses over $idle_s s once everything is up (keepalives, cluster gossip); structured:
 # after $settle_s s more, once replaced links have retired (15 s at the latest) and the start's JIT work is done
 [ "$settle_s" -gt 0 ] && { log "== settling ${settle_s} s, then each node's CPU over ${idle_s} s at rest"; sleep "$settle_s"; }
-idle_a=(); for pid in "${node_pids[@]}"; do idle_a+=("$(cpu_seconds "$pid")"); done
-sleep "$idle_s"
-idle=(); k=0
-for pid in "${node_pids[@]}"; do
-  idle+=("$(python3 -c "print(100 * ($(cpu_seconds "$pid") - ${idle_a[$k]}) / $idle_s)")")   # percent of one core
-  k=$((k + 1))
-done
+# each node's own total (/proc/PID/stat) over the same window, by bench/threadcpu.py, which also splits it by thread
+# kind (timers, dispatchers, Artery, JIT, ...): where the CPU at rest goes; percent of one core over the window
+# as its own clock measured it
+python3 "$here/bench/threadcpu.py" --per-process "$work/idle-cpu.txt" "$idle_s" "${node_pids[@]}" \
+  >"$work/idle-threads.txt" 2>&1 || { cat "$work/idle-threads.txt" >&3; fail "bench/threadcpu.py failed"; }
+log "$(cat "$work/idle-threads.txt")"
+idle=(); for pid in "${node_pids[@]}"; do idle+=("$(awk -v p="$pid" '$1 == p { print $2 }' "$work/idle-cpu.txt")"); done
 read -r idle_med idle_max < <(stats "${idle[@]}")
 idle_mean=$(python3 -c 'import statistics,sys; print(f"{statistics.mean(map(float, sys.argv[1:])):.2f}")' "${idle[@]}")
 

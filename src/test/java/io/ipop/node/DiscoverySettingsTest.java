@@ -56,6 +56,8 @@ class DiscoverySettingsTest {
         assertEquals("keep-majority", s.config().getString("pekko.cluster.split-brain-resolver.active-strategy"));
         assertEquals("", s.config().getString("pekko.management.health-checks.readiness-checks.cluster-membership"),
                 "/ready never waits for the cluster");
+        assertEquals(Duration.ofSeconds(30), cluster.getDuration("pekko.remote.artery.bind.bind-timeout"),
+                "a node starved of CPU at start binds its cluster port late rather than exiting");
     }
 
     @Test

@@ -60,15 +60,10 @@ public final class Dataplane {
     public static Dataplane start(ActorSystem<?> system, DataplaneSettings settings, TapDevice tap, Underlay underlay,
                                   InboundPath inbound, OutboundPath outbound, DataplaneCounters counters) {
         int batch = settings.batchSize();
-        // a lone frame written to the TAP is often answered on the TAP, a lone datagram sent on the socket
-        ReplyWindow fromTap = new ReplyWindow(settings.replySpinMicros());
-        ReplyWindow fromUdp = new ReplyWindow(settings.replySpinMicros());
-        CompletionStage<Done> in = run(system, udpReads(underlay, counters, batch, fromUdp), inbound::process,
-                frames -> writeToTap(tap, frames, counters), counters::inboundEntered, settings.inboundBatches(),
-                fromTap::open);
-        CompletionStage<Done> out = run(system, tapReads(tap, counters, batch, fromTap), outbound::process,
-                datagrams -> sendToUdp(underlay, datagrams, counters), counters::outboundEntered, settings.outboundBatches(),
-                fromUdp::open);
+        CompletionStage<Done> in = run(system, udpReads(underlay, counters, batch), inbound::process,
+                frames -> writeToTap(tap, frames, counters), counters::inboundEntered, settings.inboundBatches());
+        CompletionStage<Done> out = run(system, tapReads(tap, counters, batch), outbound::process,
+                datagrams -> sendToUdp(underlay, datagrams, counters), counters::outboundEntered, settings.outboundBatches());
         in.whenComplete((d, e) -> logEnd("inbound", e));
         out.whenComplete((d, e) -> logEnd("outbound", e));
         return new Dataplane(in, out);
@@ -94,13 +89,6 @@ public final class Dataplane {
     static <T, U> CompletionStage<Done> run(ActorSystem<?> system, Supplier<BlockingSource.Read<ReadBurst<T>>> reads,
                                             Function<List<T>, List<U>> process, Consumer<List<U>> write,
                                             IntConsumer entered, int batches) {
-        return run(system, reads, process, write, entered, batches, () -> { });
-    }
-
-    /** Like the above; {@code wroteLone} runs after each direct (run-to-completion) write. */
-    static <T, U> CompletionStage<Done> run(ActorSystem<?> system, Supplier<BlockingSource.Read<ReadBurst<T>>> reads,
-                                            Function<List<T>, List<U>> process, Consumer<List<U>> write,
-                                            IntConsumer entered, int batches, Runnable wroteLone) {
         InFlight inFlight = new InFlight();
         Source<List<T>, ?> queued = BlockingSource.of(() -> {
             BlockingSource.Read<ReadBurst<T>> read = reads.get();
@@ -120,7 +108,6 @@ public final class Dataplane {
                         if (!out.isEmpty()) {
                             entered.accept(out.size());
                             write.accept(out);
-                            wroteLone.run();
                         }
                     } finally {
                         inFlight.left();
@@ -172,7 +159,7 @@ public final class Dataplane {
      * Ends when the socket closes.
      */
     private static Supplier<BlockingSource.Read<ReadBurst<Datagram>>> udpReads(Underlay underlay, DataplaneCounters counters,
-                                                                                 int batch, ReplyWindow spin) {
+                                                                                 int batch) {
         return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];
             return () -> {
@@ -180,11 +167,7 @@ public final class Dataplane {
                     try {
                         Underlay.Received first = underlay.receiveNow(buf);
                         boolean waited = first == null;
-                        while (first == null && spin.isOpen()) {
-                            Thread.onSpinWait();
-                            first = underlay.receiveNow(buf);
-                        }
-                        if (first == null && (first = underlay.receive(buf)) == null) {
+                        if (waited && (first = underlay.receive(buf)) == null) {
                             return Optional.empty();
                         }
                         List<Datagram> burst = new ArrayList<>(batch);
@@ -216,7 +199,7 @@ public final class Dataplane {
 
     /** Bursts of frames from the TAP, like {@link #udpReads}; ends when the TAP closes. */
     private static Supplier<BlockingSource.Read<ReadBurst<byte[]>>> tapReads(TapDevice tap, DataplaneCounters counters,
-                                                                               int batch, ReplyWindow spin) {
+                                                                               int batch) {
         return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];
             return () -> {
@@ -224,10 +207,6 @@ public final class Dataplane {
                     try {
                         int n = tap.readNow(buf);
                         boolean waited = n == 0;
-                        while (n == 0 && spin.isOpen()) {
-                            Thread.onSpinWait();
-                            n = tap.readNow(buf);
-                        }
                         while (n == 0) {
                             n = tap.read(buf);                  // 0: poll interval passed, nothing yet
                         }

@@ -9,22 +9,14 @@ import io.ipop.config.ConfigReader;
  * @param outboundBuffer frames the outbound buffer holds (rounded up likewise)
  * @param batchSize      most frames one stream element carries (one read burst)
  * @param warmUpFrames   synthetic frames run through the data path in memory at start ({@link Warmup}); 0: none
- * @param replySpinMicros how long a reader polls without parking for the answer to a lone packet ({@link ReplyWindow})
  */
-public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, int warmUpFrames, int replySpinMicros) {
+public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, int warmUpFrames) {
     /** {@code warm-up-frames} of reference.conf. */
     public static final int DEFAULT_WARM_UP_FRAMES = 100_000;
-    /** {@code reply-spin} of reference.conf, in microseconds. */
-    public static final int DEFAULT_REPLY_SPIN_MICROS = 0;
 
-    /** Settings with the default warm-up and reply spin. */
+    /** Settings with the default warm-up. */
     public DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize) {
         this(inboundBuffer, outboundBuffer, batchSize, DEFAULT_WARM_UP_FRAMES);
-    }
-
-    /** Settings with the default reply spin. */
-    public DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, int warmUpFrames) {
-        this(inboundBuffer, outboundBuffer, batchSize, warmUpFrames, DEFAULT_REPLY_SPIN_MICROS);
     }
 
     public static DataplaneSettings read(ConfigReader c) {
@@ -32,8 +24,7 @@ public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batch
                 c.intIn("inbound-buffer", 1, 65536),
                 c.intIn("outbound-buffer", 1, 65536),
                 c.intIn("batch-size", 1, 1024),
-                c.intIn("warm-up-frames", 0, 10_000_000),
-                c.intIn("reply-spin-micros", 0, 10_000));
+                c.intIn("warm-up-frames", 0, 10_000_000));
     }
 
     /**

@@ -28,10 +28,6 @@ import org.slf4j.LoggerFactory;
  * memory only. Nothing reaches the wire, the TAP or the node's counters: the paths, routes and counters
  * here are private, and the keys are random and thrown away.
  *
- * <p>The frames mix what real traffic carries (UDP, TCP, ICMP echo, ARP) in bursts of {@code batch}
- * and of one frame: compiled code sees only the branches its profile saw, and a kind of frame the
- * warm-up left out sent the first such real packet back to the interpreter.
- *
  * <p>Without it the first seconds of traffic through a fresh link ran interpreted and in the JIT's
  * first tiers, and a 200 Mbit/s UDP stream lost 7–10 % of its datagrams there (docs/performance.md,
  * "Warm start"); the JIT compiles per method, not per object, so what runs here is what the real
@@ -41,16 +37,7 @@ public final class Warmup {
     private static final Logger log = LoggerFactory.getLogger(Warmup.class);
     /** The imagined peer's TAP MAC; its frames come from 10.255.255.2 to 10.255.255.1. */
     private static final long PEER_MAC = MacAddress.parse("02:00:00:ff:ff:02").bits();
-    private static final int[] SIZES = {98, 1414, 590, 1414, 66, 1414, 1414};
-    /** Kinds of synthetic frame; see {@link #frame}. */
-    static final int UDP = 0;
-    static final int TCP = 1;
-    static final int ECHO_REQUEST = 2;
-    static final int ECHO_REPLY = 3;
-    static final int ARP = 4;
-    static final int KINDS = 5;
-    /** An ARP frame, padded to Ethernet's minimum as a kernel sends it. */
-    private static final int ARP_FRAME = 60;
+    private static final int[] SIZES = {98, 1414, 590, 1414, 66, 1414};
 
     private Warmup() {
     }
@@ -105,18 +92,15 @@ public final class Warmup {
         OutboundPath theirsPlain = path(peerPlain, counters);
         long delivered = 0;
         int limit = Math.min(mtu + EthernetHeader.LENGTH, 1414);
-        int bursts = 0;
-        for (int sent = 0; sent < frames; bursts++) {
-            boolean secure = bursts % 4 != 3;                    // mostly secure: the costlier path
-            // every other burst a lone frame, as a ping or a request is: the JIT sees one-element bursts too
-            int burst = Math.min(bursts % 2 == 0 ? batch : 1, frames - sent);
+        for (int sent = 0; sent < frames; sent += batch) {
+            boolean secure = (sent / batch) % 4 != 3;            // mostly secure: the costlier path
+            int burst = Math.min(batch, frames - sent);
             List<byte[]> toUs = new ArrayList<>(burst);
             List<byte[]> fromUs = new ArrayList<>(burst);
-            for (int i = 0; i < burst; i++, sent++) {
-                int kind = sent % KINDS;
-                int size = Math.min(limit, SIZES[sent % SIZES.length]);
-                toUs.add(frame(kind, size, ownMac.bits(), PEER_MAC, random));
-                fromUs.add(frame(kind, size, PEER_MAC, ownMac.bits(), random));
+            for (int i = 0; i < burst; i++) {
+                int size = Math.min(limit, SIZES[(sent + i) % SIZES.length]);
+                toUs.add(frame(size, ownMac.bits(), PEER_MAC, random));
+                fromUs.add(frame(size, PEER_MAC, ownMac.bits(), random));
             }
             List<Datagram> datagrams = new ArrayList<>(burst);
             for (Outgoing o : (secure ? theirs : theirsPlain).process(toUs)) {
@@ -149,46 +133,18 @@ public final class Warmup {
                 List.of(), true);
     }
 
-    /**
-     * A frame of about {@code length} bytes between 10.255.255.2 (the peer) and 10.255.255.1 of one of
-     * {@link #KINDS} kinds, by {@code kind}: IPv4 UDP, TCP, ICMP echo request, ICMP echo reply, ARP reply.
-     * All kinds: code compiled after UDP alone was deoptimized by the first TCP segment or ping, which
-     * then ran interpreted (docs/performance.md, "The lone packet's RTT").
-     */
-    static byte[] frame(int kind, int length, long dst, long src, Random random) {
-        boolean fromPeer = src == PEER_MAC;
-        int peerIp = 0x0AFF_FF02;
-        int ownIp = 0x0AFF_FF01;
-        byte[] f = new byte[kind == ARP ? ARP_FRAME : Math.max(length, EthernetHeader.LENGTH + 20 + 20)];
+    /** An Ethernet II / IPv4 / UDP frame of {@code length} bytes from 10.255.255.2 to 10.255.255.1. */
+    private static byte[] frame(int length, long dst, long src, Random random) {
+        byte[] f = new byte[length];
         random.nextBytes(f);
         new MacAddress(dst).writeTo(f, EthernetHeader.DESTINATION);
         new MacAddress(src).writeTo(f, EthernetHeader.SOURCE);
-        ByteBuffer b = ByteBuffer.wrap(f, EthernetHeader.ETHER_TYPE, f.length - EthernetHeader.ETHER_TYPE);
-        if (kind == ARP) {
-            b.putShort((short) 0x0806).putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4)
-                    .putShort((short) 2);
-            new MacAddress(src).writeTo(f, b.position());
-            b.position(b.position() + 6).putInt(fromPeer ? peerIp : ownIp);
-            new MacAddress(dst).writeTo(f, b.position());
-            b.position(b.position() + 6).putInt(fromPeer ? ownIp : peerIp);
-            return f;
-        }
-        int protocol = switch (kind) {
-            case TCP -> 6;
-            case UDP -> 17;
-            default -> 1;
-        };
-        b.putShort((short) 0x0800)
-                .put((byte) 0x45).put((byte) 0).putShort((short) (f.length - EthernetHeader.LENGTH)).putShort((short) 1)
-                .putShort((short) 0).put((byte) 64).put((byte) protocol).putShort((short) 0)
-                .putInt(fromPeer ? peerIp : ownIp).putInt(fromPeer ? ownIp : peerIp);
-        switch (kind) {
-            case TCP -> b.putShort((short) 40000).putShort((short) 5201).putInt(1).putInt(1).put((byte) 0x50)
-                    .put((byte) 0x10);
-            case UDP -> b.putShort((short) 40000).putShort((short) 5201);
-            default -> b.put((byte) (kind == ECHO_REQUEST ? 8 : 0)).put((byte) 0).putShort((short) 0)
-                    .putShort((short) 7).putShort((short) 1);
-        }
+        boolean fromPeer = src == PEER_MAC;
+        ByteBuffer.wrap(f, EthernetHeader.ETHER_TYPE, 2 + 20 + 4).putShort((short) 0x0800)
+                .put((byte) 0x45).put((byte) 0).putShort((short) (length - EthernetHeader.LENGTH)).putShort((short) 1)
+                .putShort((short) 0).put((byte) 64).put((byte) 17).putShort((short) 0)
+                .putInt(fromPeer ? 0x0AFF_FF02 : 0x0AFF_FF01).putInt(fromPeer ? 0x0AFF_FF01 : 0x0AFF_FF02)
+                .putShort((short) 40000).putShort((short) 5201);
         return f;
     }
 

@@ -18,8 +18,8 @@
 #           firewall with 20 inbound rules and default deny (19 that do not match iperf3, the 20th lets
 #           TCP 5201 in; ICMP for ping; the replies to a's flows come back through the flow table)
 # Each case: BENCH_RUNS (3) runs of iperf3 TCP, one stream, BENCH_SECONDS (10) s each, median of the
-# receiver's bits/s; then ping -c 20 -i 0.05, median RTT; CPU seconds (utime+stime) each of the case's two
-# processes used over the iperf3 runs, the same per GB received (direct: iperf3's own), and each process's
+# receiver's bits/s; then ping -c BENCH_PINGS (20) -i BENCH_PING_INTERVAL (0.05), median RTT; CPU seconds
+# (utime+stime) each of the case's two processes used over the iperf3 runs, the same per GB received (direct: iperf3's own), and each process's
 # peak RSS (VmHWM). Prints a table, and as its very last line
 #   plain/direct=R1 secure/direct=R2 rtt_added_ms=R3
 # (ratios of the median throughputs; R3 = secure RTT median - direct RTT median, ms), and with
@@ -30,6 +30,7 @@
 # Usage (as root): bench/throughput.sh [--rate RATE] [--firewall] [--peers]
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
 #   BENCH_RUNS, BENCH_WARMUP (seconds of one discarded iperf3 run before each case's runs; default 0),
+#   BENCH_PINGS, BENCH_PING_INTERVAL (the RTT's ping count and interval in s, the same for every case),
 #   IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_REFERENCE (1: the socat
 #   case if socat is installed; 0: skip it), BENCH_KEEP=1 (keep the work
 #   directory with node logs, configs and /overlay snapshots; it is always kept on failure).
@@ -42,6 +43,8 @@ jar="${IPOP_JAR:-$here/target/ipop-node.jar}"
 seconds="${BENCH_SECONDS:-10}"
 runs="${BENCH_RUNS:-3}"
 warmup="${BENCH_WARMUP:-0}"
+pings="${BENCH_PINGS:-20}"
+ping_interval="${BENCH_PING_INTERVAL:-0.05}"
 java_opts="${IPOP_JAVA_OPTS:-}"
 rate=""
 firewall=0
@@ -135,9 +138,9 @@ PY
   read -r last_bps last_bytes last_iperf_cpu <<<"$vals"
 }
 
-rtt_median() {  # median of 20 ping RTTs a -> $1, in ms; the ping output goes to $work/$2-ping.txt
+rtt_median() {  # median of ping RTTs a -> $1, in ms; the ping output goes to $work/$2-ping.txt
   local ip=$1 tag=$2 out times
-  out=$(in_ns "$ns_a" timeout 30 ping -c 20 -i 0.05 -W 2 "$ip") || { echo "$out" >&3; return 1; }
+  out=$(in_ns "$ns_a" timeout 60 ping -c "$pings" -i "$ping_interval" -W 2 "$ip") || { echo "$out" >&3; return 1; }
   echo "$out" >"$work/$tag-ping.txt"
   times=$(grep -o 'time=[0-9.]*' <<<"$out" | cut -d= -f2)
   [ -n "$times" ] || { echo "$out" >&3; return 1; }
@@ -182,7 +185,7 @@ measure() {
   fi
   mbit_median[$c]=$(python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]) / 1e6)' "${list[@]}")
   runs_txt[$c]=$(python3 -c 'import sys; print(" ".join(f"{float(x)/1e6:.1f}" for x in sys.argv[1:]))' "${list[@]}")
-  log "== $c: ping -c 20 -i 0.05 $ip"
+  log "== $c: ping -c $pings -i $ping_interval $ip"
   rtt[$c]=$(rtt_median "$ip" "$c") || { [ -n "$pa" ] && node_log_tail; fail "ping a -> $ip (case $c) failed"; }
 }
 

@@ -82,6 +82,9 @@ done
 
 [[ "$seconds" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_SECONDS must be a positive integer, got '$seconds'"
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_RUNS must be a positive integer, got '$runs'"
+[[ "$pings" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_PINGS must be a positive integer, got '$pings'"
+[[ "$ping_interval" =~ ^[0-9]+(\.[0-9]+)?$ ]] || fail "BENCH_PING_INTERVAL must be a number of seconds, got '$ping_interval'"
+ping_limit=$(python3 -c "print(int($pings * $ping_interval) + 30)")   # the series' length and room for replies
 if [ -n "$rate" ] && ! [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?([kmgt]i?)?(bit|bps)$ ]]; then
   fail "--rate '$rate' is not a tc rate such as 1gbit, 500mbit"
 fi
@@ -140,7 +143,7 @@ PY
 
 rtt_median() {  # median of ping RTTs a -> $1, in ms; the ping output goes to $work/$2-ping.txt
   local ip=$1 tag=$2 out times
-  out=$(in_ns "$ns_a" timeout 60 ping -c "$pings" -i "$ping_interval" -W 2 "$ip") || { echo "$out" >&3; return 1; }
+  out=$(in_ns "$ns_a" timeout "$ping_limit" ping -c "$pings" -i "$ping_interval" -W 2 "$ip") || { echo "$out" >&3; return 1; }
   echo "$out" >"$work/$tag-ping.txt"
   times=$(grep -o 'time=[0-9.]*' <<<"$out" | cut -d= -f2)
   [ -n "$times" ] || { echo "$out" >&3; return 1; }

@@ -102,10 +102,10 @@ many_nodes_config() {
   cat <<'CONF'
 ipop.link { idle-keepalive = 25s, dead-after = 60s }
 pekko.cluster {
-  failure-detector { heartbeat-interval = 3s, acceptable-heartbeat-pause = 20s, monitored-by-nr-of-members = 5 }
+  failure-detector { heartbeat-interval = 5s, acceptable-heartbeat-pause = 20s, monitored-by-nr-of-members = 5 }
   split-brain-resolver.stable-after = 20s
-  distributed-data { gossip-interval = 2s, notify-subscribers-interval = 500ms }
-  gossip-interval = 2s
+  distributed-data { gossip-interval = 3s, notify-subscribers-interval = 500ms }
+  gossip-interval = 3s
 }
 pekko.remote.artery.advanced.inject-handshake-interval = 5s
 CONF

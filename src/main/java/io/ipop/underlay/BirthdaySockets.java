@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -166,7 +167,11 @@ public final class BirthdaySockets {
             poolOpenedNanos = System.nanoTime();
             active = true;
             if (expiry == null) {                                  // no wake-up a second while nothing is open
-                expiry = timer.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+                try {
+                    expiry = timer.scheduleWithFixedDelay(this::expire, 1, 1, TimeUnit.SECONDS);
+                } catch (RejectedExecutionException e) {           // closed meanwhile: close() closes the pool
+                    log.debug("birthday probing: closed while opening a pool");
+                }
             }
         }
         selector.wakeup();                                         // the receiving thread selects on them too

@@ -217,7 +217,10 @@ public final class Main implements Callable<Integer> {
         }
         Signals.onTermination(() -> shutdown.run(CoordinatedShutdown.jvmExitReason()));
         NodeRuntime runtime = NodeRuntime.get(system);
-        Signals.onHangup(runtime::reload);                // the reloader logs what it applied or why it refused
+        if (!Signals.onHangup(runtime::reload)) {        // the reloader logs what it applied or why it refused
+            log.warn("SIGHUP is ignored in this process (it was started with SIGHUP ignored, e.g. under nohup), so it"
+                    + " cannot reload the config: use POST /overlay/reload, or start the node without nohup");
+        }
         system.getWhenTerminated().toCompletableFuture().join();
         Object reason = shutdown.getShutdownReason().orElse(null);
         if (reason instanceof NodeGuardian.ClusterFailed failed) {

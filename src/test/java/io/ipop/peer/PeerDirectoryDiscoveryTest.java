@@ -94,16 +94,7 @@ class PeerDirectoryDiscoveryTest {
         PeerId b = PeerId.of("b");
         Endpoint path = OverlayPaths.endpointOf(b);
         directory.tell(new PeerDirectory.PeerFound(b, path, Discovery.OVERLAY));
-        ConReq[] ours = new ConReq[1];
-        await("b's con_req over its overlay path", () -> {
-            wire.drain().stream().filter(x -> x.to().equals(path) && x.message() instanceof ConReq)
-                    .findFirst().ifPresent(x -> ours[0] = (ConReq) x.message());
-            return ours[0] != null;
-        });
-        directory.tell(new PeerDirectory.ControlReceived(path, new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "instance-b",
-                "10.77.0.3/24", "02:00:00:00:00:02", List.of(), "n-b", 77, 0, false, null, null)));
-        directory.tell(new PeerDirectory.ControlReceived(path, new ControlMessage.ConResp(ControlMessage.PROTOCOL_VERSION, "b",
-                "instance-b", "10.77.0.3/24", "02:00:00:00:00:02", List.of(), "r-b", 77, 0, ours[0].nonce(), false, null, null)));
+        answerAsB(path, "instance-b", "10.77.0.3/24");
         await("b up", () -> links.get(b).snapshot().state() == LinkState.UP);
         wire.drain();
         directory.tell(new PeerDirectory.ControlReceived(path, new ControlMessage.Close("b", "overlay session idle for 120 s")));
@@ -121,16 +112,7 @@ class PeerDirectoryDiscoveryTest {
         directory.tell(new PeerDirectory.PeerFound(PeerId.of("b"), B, Discovery.CLUSTER));
         // b restarted and its new process (instance "b-new") linked before the cluster removed its old member: the
         // link really comes up with it (a snapshot published by hand would race the link's own retries)
-        ConReq[] ours = new ConReq[1];
-        await("b's con_req", () -> {
-            wire.drain().stream().filter(x -> x.to().equals(B) && x.message() instanceof ConReq)
-                    .findFirst().ifPresent(x -> ours[0] = (ConReq) x.message());
-            return ours[0] != null;
-        });
-        directory.tell(new PeerDirectory.ControlReceived(B, new ConReq(ControlMessage.PROTOCOL_VERSION, "b", "b-new",
-                "10.77.0.2/24", "02:00:00:00:00:02", List.of(), "n-b", 77, 0, false, null, null)));
-        directory.tell(new PeerDirectory.ControlReceived(B, new ControlMessage.ConResp(ControlMessage.PROTOCOL_VERSION, "b",
-                "b-new", "10.77.0.2/24", "02:00:00:00:00:02", List.of(), "r-b", 77, 0, ours[0].nonce(), false, null, null)));
+        answerAsB(B, "b-new", "10.77.0.2/24");
         await("b up with its new incarnation", () -> links.knows(PeerId.of("b"))
                 && links.get(PeerId.of("b")).snapshot().state() == LinkState.UP);
         PeerLink link = links.get(PeerId.of("b"));
@@ -142,6 +124,20 @@ class PeerDirectoryDiscoveryTest {
 
         directory.tell(new PeerDirectory.PeerLost(PeerId.of("b"), Discovery.CLUSTER, "left the cluster", "b-new"));
         await("the loss of the incarnation the link has unlinks it", () -> !links.knows(PeerId.of("b")));
+    }
+
+    /** Plays peer b at {@code at}: waits for this node's con_req there, then sends b's con_req and con_resp. */
+    private void answerAsB(Endpoint at, String instance, String address) {
+        ConReq[] ours = new ConReq[1];
+        await("b's con_req at " + at, () -> {
+            wire.drain().stream().filter(x -> x.to().equals(at) && x.message() instanceof ConReq)
+                    .findFirst().ifPresent(x -> ours[0] = (ConReq) x.message());
+            return ours[0] != null;
+        });
+        directory.tell(new PeerDirectory.ControlReceived(at, new ConReq(ControlMessage.PROTOCOL_VERSION, "b", instance,
+                address, "02:00:00:00:00:02", List.of(), "n-b", 77, 0, false, null, null)));
+        directory.tell(new PeerDirectory.ControlReceived(at, new ControlMessage.ConResp(ControlMessage.PROTOCOL_VERSION, "b",
+                instance, address, "02:00:00:00:00:02", List.of(), "r-b", 77, 0, ours[0].nonce(), false, null, null)));
     }
 
     private static void await(String what, BooleanSupplier condition) {

@@ -99,6 +99,9 @@ class BenchSmokeNetnsIT {
         }
         for (String c : List.of("direct", "plain", "secure", "cold_secure")) {
             assertTrue(output.lines().anyMatch(l -> l.startsWith(c + " ")), "a table row for " + c + ":\n" + output);
+            assertTrue(output.contains("   " + c + ": loss ") && output.lines().anyMatch(
+                    l -> l.startsWith("   " + c + ": loss ") && l.contains("counters that moved:")),
+                    "the drop counters read around the " + c + " run:\n" + output);
         }
         assertEquals(List.of(), r.leftBehind(), "the script removes its namespaces on exit");
     }

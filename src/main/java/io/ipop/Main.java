@@ -172,7 +172,7 @@ public final class Main implements Callable<Integer> {
         TapDevice tap;
         try {
             tap = LinuxTap.open(settings.tap().name(), settings.tap().address(), settings.tap().mtu(), settings.tap().mac(),
-                    settings.tap().offload());
+                    settings.tap().offload(), settings.tap().txQueueLength());
         } catch (TapException e) {
             err.println("ipop-node: " + e.getMessage());
             return FAILED;

@@ -205,18 +205,18 @@ public final class Dataplane {
             return () -> {
                 while (true) {
                     try {
-                        int n = tap.readNow(buf);
-                        boolean waited = n == 0;
-                        while (n == 0) {
-                            n = tap.read(buf);                  // 0: poll interval passed, nothing yet
+                        byte[] f = tap.takeNow(buf);
+                        boolean waited = f == null;
+                        while (f == null) {
+                            f = tap.take(buf);                  // null: poll interval passed, nothing yet
                         }
-                        if (n < 0) {
+                        if (f == TapDevice.CLOSED) {
                             return Optional.empty();
                         }
                         List<byte[]> burst = new ArrayList<>(batch);
-                        burst.add(Arrays.copyOf(buf, n));
-                        while (burst.size() < batch && (n = tap.readNow(buf)) > 0) {
-                            burst.add(Arrays.copyOf(buf, n));
+                        burst.add(f);
+                        while (burst.size() < batch && (f = tap.takeNow(buf)) != null && f != TapDevice.CLOSED) {
+                            burst.add(f);
                         }
                         return Optional.of(new ReadBurst<>(burst, waited));
                     } catch (IOException e) {

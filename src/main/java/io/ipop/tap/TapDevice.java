@@ -3,6 +3,7 @@ package io.ipop.tap;
 import io.ipop.frame.MacAddress;
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -34,6 +35,28 @@ public interface TapDevice extends Closeable {
      * @return the frame length, {@code 0} if none is waiting, {@code -1} once closed
      */
     int readNow(byte[] buf) throws IOException;
+
+    /** What {@link #take} and {@link #takeNow} return once the device is closed (compare by identity). */
+    byte[] CLOSED = new byte[0];
+
+    /**
+     * Like {@link #read}, but hands over the frame in an array of its exact size, which the caller then
+     * owns: {@code null} if none arrived within the poll interval, {@link #CLOSED} once closed. A device
+     * that already holds the frame in such an array hands it over without a copy; {@code scratch}
+     * (mtu + 14 bytes) is for one that reads into a buffer first.
+     */
+    default byte[] take(byte[] scratch) throws IOException {
+        return exact(read(scratch), scratch);
+    }
+
+    /** Like {@link #take}, without blocking: {@code null} if no frame is waiting. */
+    default byte[] takeNow(byte[] scratch) throws IOException {
+        return exact(readNow(scratch), scratch);
+    }
+
+    private static byte[] exact(int n, byte[] buf) {
+        return n < 0 ? CLOSED : n == 0 ? null : Arrays.copyOf(buf, n);
+    }
 
     /** Writes one Ethernet frame to the kernel. */
     void write(byte[] buf, int offset, int length) throws IOException;

@@ -5,8 +5,16 @@ import io.ipop.config.ConfigReader;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 
-/** {@code ipop.tap}: the inside interface; {@code offload}: TCP segmentation offload to this node (see tap.linux). */
-public record TapSettings(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload) {
+/**
+ * {@code ipop.tap}: the inside interface; {@code offload}: TCP segmentation offload to this node (see tap.linux);
+ * {@code txQueueLength}: the frames the kernel holds for the node to read.
+ */
+public record TapSettings(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload,
+                          int txQueueLength) {
+
+    /** The smallest and largest {@code tx-queue-length} taken: below it a JVM pause loses frames at any rate. */
+    public static final int MIN_TX_QUEUE = 64;
+    public static final int MAX_TX_QUEUE = 65536;
 
     public static TapSettings read(ConfigReader c, String nodeName) {
         String name = c.token("name");
@@ -18,7 +26,8 @@ public record TapSettings(String name, OverlayAddress address, int mtu, MacAddre
             throw new ConfigProblem(c.path("address"), "prefix /" + address.prefixLength() + " leaves no room for peers (use /30 or shorter)");
         }
         int mtu = c.intIn("mtu", 576, 9000);
-        return new TapSettings(name, address, mtu, readMac(c, nodeName), c.bool("offload"));
+        return new TapSettings(name, address, mtu, readMac(c, nodeName), c.bool("offload"),
+                c.intIn("tx-queue-length", MIN_TX_QUEUE, MAX_TX_QUEUE));
     }
 
     /**

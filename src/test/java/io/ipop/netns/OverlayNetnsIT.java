@@ -86,6 +86,15 @@ class OverlayNetnsIT {
         }
     }
 
+    @Test
+    @Order(1)
+    void theTapHoldsTheConfiguredQueueOfFrames() {
+        for (String host : HOSTS.keySet()) {
+            Shell.Result tap = topology.exec(host, Duration.ofSeconds(5), "ip", "link", "show", "ipop0");
+            assertTrue(tap.ok() && tap.output().contains(" qlen 4096"), host + ": reference.conf's tap.tx-queue-length\n" + tap.output());
+        }
+    }
+
     private static boolean logHas(NodeProcess n, String text) {
         try {
             return Files.readString(n.log()).contains(text);

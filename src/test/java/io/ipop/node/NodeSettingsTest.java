@@ -67,6 +67,7 @@ class NodeSettingsTest {
         assertEquals("ipop0", s.tap().name());
         assertEquals(new OverlayAddress(0x0A4D_0001, 24), s.tap().address());
         assertEquals(1400, s.tap().mtu());
+        assertEquals(4096, s.tap().txQueueLength(), "reference.conf's TAP queue: about 100 ms at 400 Mbit/s");
         assertEquals(new InetSocketAddress(ip(0, 0, 0, 0), 5800), s.underlay().bind());
         assertEquals(List.of(new PeerSettings("b", Endpoint.of(ip(192, 0, 2, 2), 5800))), s.peers());
         assertEquals(List.of("blue"), s.groups());
@@ -92,7 +93,7 @@ class NodeSettingsTest {
         NodeSettings s = parse(ConfigFactory.parseString("""
                 ipop {
                   node.name = "n-1.x"
-                  tap { name = "ovl7", address = "10.1.2.3/16", mtu = 9000, mac = "02:aa:bb:cc:dd:ee" }
+                  tap { name = "ovl7", address = "10.1.2.3/16", mtu = 9000, mac = "02:aa:bb:cc:dd:ee", tx-queue-length = 2000 }
                   underlay { bind = "127.0.0.1", port = 6000, socket-buffer = 1 MiB }
                   peers = [ { name = "c", endpoint = "192.0.2.3:6001" },
                             { name = "b", endpoint = "[2001:db8::2]:6002" } ]
@@ -107,7 +108,7 @@ class NodeSettingsTest {
 
         assertEquals("n-1.x", s.name());
         assertEquals(new TapSettings("ovl7", new OverlayAddress(0x0A01_0203, 16), 9000,
-                MacAddress.parse("02:aa:bb:cc:dd:ee"), true), s.tap());
+                MacAddress.parse("02:aa:bb:cc:dd:ee"), true, 2000), s.tap());
         assertEquals(new UnderlaySettings(new InetSocketAddress(ip(127, 0, 0, 1), 6000), 1024 * 1024, true), s.underlay());
         assertEquals(List.of(
                 new PeerSettings("c", Endpoint.of(ip(192, 0, 2, 3), 6001)),
@@ -156,6 +157,8 @@ class NodeSettingsTest {
                 broken("ipop.tap.name", set("ipop.tap.name = \"ipop-very-long-0\"")),
                 broken("ipop.tap.name", set("ipop.tap.name = \"ipop 0\"")),
                 broken("ipop.tap.mtu", set("ipop.tap.mtu = 100")),
+                broken("ipop.tap.tx-queue-length", set("ipop.tap.tx-queue-length = 10")),
+                broken("ipop.tap.tx-queue-length", set("ipop.tap.tx-queue-length = 1000000")),
                 broken("ipop.tap.mac", set("ipop.tap.mac = \"ff:ff:ff:ff:ff:ff\"")),
                 broken("ipop.tap.mac", set("ipop.tap.mac = \"02:00:00:00:00\"")),
                 broken("ipop.underlay.port", set("ipop.underlay.port = 0")),

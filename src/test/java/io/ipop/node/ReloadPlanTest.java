@@ -60,6 +60,7 @@ class ReloadPlanTest {
     @CsvSource(delimiter = '|', value = {
         "ipop.tap.mtu = 1300                          | ipop.tap.mtu",
         "ipop.tap.name = ipop1                        | ipop.tap.name",
+        "ipop.tap.tx-queue-length = 1000              | ipop.tap.tx-queue-length",
         "ipop.underlay.port = 5900                    | ipop.underlay.port",
         "ipop.dataplane.inbound-buffer = 64           | ipop.dataplane.inbound-buffer",
         "ipop.link.dead-after = 9s                    | ipop.link.dead-after",

@@ -36,6 +36,14 @@ final class ControlSocket implements AutoCloseable {
                 "a TAP device accepts an MTU of " + MIN_MTU + ".." + MAX_MTU);
     }
 
+    /**
+     * The transmit queue length: for a TAP, the frames the kernel holds for the node to read before it drops
+     * (counted as the interface's {@code tx_dropped}).
+     */
+    void setTxQueueLength(int length) {
+        call(LibC.SIOCSIFTXQLEN, request().txQueueLength(length), "set the transmit queue length " + length, null);
+    }
+
     /** Assigns the address and its prefix, replacing the classful netmask the kernel derives from the address. */
     void setAddress(OverlayAddress address) {
         call(LibC.SIOCSIFADDR, request().inet4(address.address()), "set address " + address.ip(), null);

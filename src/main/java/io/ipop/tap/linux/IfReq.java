@@ -75,6 +75,12 @@ final class IfReq {
         return this;
     }
 
+    /** {@code ifr_qlen} (the same place in the union as {@code ifr_mtu}). */
+    IfReq txQueueLength(int length) {
+        view.putInt(UNION, length);
+        return this;
+    }
+
     /** Stores {@code address} (as held by {@link io.ipop.frame.OverlayAddress}) as an AF_INET {@code sockaddr_in}, port 0. */
     IfReq inet4(int address) {
         view.putShort(UNION, (short) LibC.AF_INET);

@@ -42,6 +42,7 @@ final class LibC {
     static final long SIOCSIFMTU = 0x8922;
     static final long SIOCGIFHWADDR = 0x8927;
     static final long SIOCSIFHWADDR = 0x8924;
+    static final long SIOCSIFTXQLEN = 0x8943;
     static final int ARPHRD_ETHER = 1;
 
     static final int IFF_UP = 0x1;

@@ -90,9 +90,11 @@ public final class LinuxTap implements TapDevice {
      * @param mac  the interface's MAC, set before it comes up (stable across restarts, so peers' ARP caches stay right)
      * @param offload let the kernel hand over TCP super-frames (TSO) and unfinished checksums, which this
      *                class segments and completes itself ({@link Segmenter}); falls back to none if refused
+     * @param txQueueLength the frames the kernel queues for this node to read before it drops them
      * @throws TapException with an operator-facing reason (missing tun module, missing CAP_NET_ADMIN, name in use...)
      */
-    public static LinuxTap open(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload) {
+    public static LinuxTap open(String name, OverlayAddress address, int mtu, MacAddress mac, boolean offload,
+                                int txQueueLength) {
         Objects.requireNonNull(address, "address");
         IfReq req = new IfReq(name).flags(LibC.IFF_TAP | LibC.IFF_NO_PI | (offload ? LibC.IFF_VNET_HDR : 0));
         LibC.Calls libc = LibC.INSTANCE;
@@ -120,6 +122,7 @@ public final class LinuxTap implements TapDevice {
             MacAddress actualMac;
             try (ControlSocket control = ControlSocket.open(libc, actualName)) {
                 control.setMtu(mtu);
+                control.setTxQueueLength(txQueueLength);
                 control.setAddress(address);
                 control.setHardwareAddress(mac);
                 control.bringUp();
@@ -174,28 +177,39 @@ public final class LinuxTap implements TapDevice {
      */
     @Override
     public int read(byte[] buf) throws IOException {
+        byte[] f = take(buf);
+        return f == CLOSED ? -1 : copyOut(f, buf);
+    }
+
+    @Override
+    public int readNow(byte[] buf) throws IOException {
+        byte[] f = takeNow(buf);
+        return f == CLOSED ? -1 : copyOut(f, buf);
+    }
+
+    /** Like {@link #read}, handing over the frame itself: one copy out of the kernel's buffer, none after. */
+    @Override
+    public byte[] take(byte[] scratch) throws IOException {
         synchronized (readBuffer) {
             Lock shared = fdInUse.readLock();
             shared.lock();
             try {
                 if (closed.get()) {
-                    return -1;
+                    return CLOSED;
                 }
-                if (!pending.isEmpty()) {
-                    return handOut(buf);
-                }
-                int n = readOnce(buf);
-                if (n != 0) {
-                    return n;
+                byte[] f = pending.isEmpty() ? takeOnce() : pending.poll();
+                if (f != null) {
+                    return f;
                 }
                 int ready = libc.poll(pollFd, 2, POLL_MILLIS);
                 if (ready < 0) {
-                    return retryOrThrow(Errno.last(), "poll");
+                    retryOrThrow(Errno.last(), "poll");
+                    return null;
                 }
                 if (closed.get()) {
-                    return -1;
+                    return CLOSED;
                 }
-                return ready == 0 ? 0 : readOnce(buf);
+                return ready == 0 ? null : takeOnce();
             } finally {
                 shared.unlock();
             }
@@ -203,66 +217,67 @@ public final class LinuxTap implements TapDevice {
     }
 
     @Override
-    public int readNow(byte[] buf) throws IOException {
+    public byte[] takeNow(byte[] scratch) throws IOException {
         synchronized (readBuffer) {
             Lock shared = fdInUse.readLock();
             shared.lock();
             try {
                 if (closed.get()) {
-                    return -1;
+                    return CLOSED;
                 }
-                return pending.isEmpty() ? readOnce(buf) : handOut(buf);
+                return pending.isEmpty() ? takeOnce() : pending.poll();
             } finally {
                 shared.unlock();
             }
         }
     }
 
-    /** One non-blocking read(2); 0 if nothing is waiting. Caller holds the read monitor and the shared lock. */
-    private int readOnce(byte[] buf) throws IOException {
+    /** One read(2): the frame in an array of its exact size, or null if none was waiting or it was dropped. */
+    private byte[] takeOnce() throws IOException {
         long n = libc.read(fd, readBuffer, FRAME_CAPACITY);
         if (n < 0) {
-            return retryOrThrow(Errno.last(), "read from");
+            retryOrThrow(Errno.last(), "read from");
+            return null;
         }
-        if (offload) {
-            return readOffloaded(buf, (int) n);
+        if (!offload) {
+            byte[] f = new byte[(int) n];
+            readBuffer.get(0, f, 0, f.length);
+            return f;
         }
-        if (n > buf.length) {
-            return 0;
-        }
-        readBuffer.get(0, buf, 0, (int) n);
-        return (int) n;
+        return queueOffloaded((int) n) ? pending.poll() : null;
     }
 
-    /** Strips the vnet header; a plain frame goes straight to {@code buf}, others through the segmenter. */
-    private int readOffloaded(byte[] buf, int n) {
+    /**
+     * Strips the vnet header and queues the frame in {@link #pending}: a plain frame as read (its checksum
+     * completed if the kernel left that to us), a TCP super-frame cut into segments. False if nothing was queued.
+     */
+    private boolean queueOffloaded(int n) {
         if (n <= VnetHeader.LENGTH) {
-            return 0;
+            return false;
         }
         int frame = n - VnetHeader.LENGTH;
         readBuffer.get(0, scratch, 0, VnetHeader.LENGTH);
         VnetHeader h = VnetHeader.read(scratch);
-        if (!h.isGso() && !h.needsChecksum()) {
-            if (frame > buf.length) {
-                return 0;
-            }
-            readBuffer.get(VnetHeader.LENGTH, buf, 0, frame);
-            return frame;
+        boolean queued;
+        if (h.isGso()) {
+            readBuffer.get(VnetHeader.LENGTH, scratch, VnetHeader.LENGTH, frame);
+            queued = Segmenter.emit(scratch, VnetHeader.LENGTH, frame, h, pending::add);
+        } else {
+            byte[] f = new byte[frame];
+            readBuffer.get(VnetHeader.LENGTH, f, 0, frame);
+            queued = Segmenter.completeChecksum(f, h) && pending.add(f);
         }
-        readBuffer.get(VnetHeader.LENGTH, scratch, VnetHeader.LENGTH, frame);
-        if (!Segmenter.emit(scratch, VnetHeader.LENGTH, frame, h, pending::add)) {
+        if (!queued) {
             long count = unsupported.incrementAndGet();
             if (count == 1 || count % 1000 == 0) {
                 log.warn("TAP {}: dropped {} frame(s) whose offload cannot be completed here (last: {})", name, count, h);
             }
-            return 0;
         }
-        return handOut(buf);
+        return queued;
     }
 
-    /** Next frame of a segmented super-frame; 0 if it does not fit {@code buf} (dropped). */
-    private int handOut(byte[] buf) {
-        byte[] f = pending.poll();
+    /** Copies a taken frame into {@code buf}: its length, or 0 if there was none or it does not fit (dropped). */
+    private static int copyOut(byte[] f, byte[] buf) {
         if (f == null || f.length > buf.length) {
             return 0;
         }

@@ -36,17 +36,29 @@ final class Segmenter {
         }
         byte[] frame = new byte[length];
         System.arraycopy(buf, offset, frame, 0, length);
-        if (h.needsChecksum()) {
-            int start = h.csumStart();
-            int at = start + h.csumOffset();
-            if (start >= length || at + 2 > length) {
-                return false;
-            }
-            // the field holds the pseudo-header sum; summing over it completes the checksum (virtio spec)
-            int c = InetChecksum.finish(InetChecksum.add(0, frame, start, length - start));
-            InetChecksum.put(frame, at, c == 0 ? 0xFFFF : c);
+        if (!completeChecksum(frame, h)) {
+            return false;
         }
         out.accept(frame);
+        return true;
+    }
+
+    /**
+     * Completes the checksum the kernel left to us in a frame that is not a super-frame ({@code h} says
+     * where, if at all). False if the place {@code h} names lies outside the frame.
+     */
+    static boolean completeChecksum(byte[] frame, VnetHeader h) {
+        if (!h.needsChecksum()) {
+            return true;
+        }
+        int start = h.csumStart();
+        int at = start + h.csumOffset();
+        if (start >= frame.length || at + 2 > frame.length) {
+            return false;
+        }
+        // the field holds the pseudo-header sum; summing over it completes the checksum (virtio spec)
+        int c = InetChecksum.finish(InetChecksum.add(0, frame, start, frame.length - start));
+        InetChecksum.put(frame, at, c == 0 ? 0xFFFF : c);
         return true;
     }
 

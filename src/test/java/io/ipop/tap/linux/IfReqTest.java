@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.ipop.frame.MacAddress;
 import io.ipop.frame.OverlayAddress;
 import io.ipop.tap.TapException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,14 @@ class IfReqTest {
         assertThrows(TapException.class, () -> new IfReq("ip\0op"));
         // 8 characters but 16 bytes in UTF-8.
         assertThrows(TapException.class, () -> new IfReq("éééééééé"));
+    }
+
+    @Test
+    void txQueueLengthIsTheNativeIntAtTheUnion() {
+        byte[] b = new IfReq("ipop0").txQueueLength(4096).bytes();
+        ByteBuffer view = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder());
+        assertEquals(4096, view.getInt(16), "ifr_qlen follows the 16-byte ifr_name");
+        assertTrue(allZero(b, 20, 40));
     }
 
     @Test

@@ -60,7 +60,7 @@ class HostileNetnsIT {
         Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"),
                 List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
         try {
-            Thread.sleep(1500);                         // tcpdump needs a moment to attach
+            Tcpdump.awaitListening(tcpdump, overlay.dir.resolve("tcpdump.log"));
             overlay.startAll();
             for (String to : List.of("b", "c")) {
                 overlay.topology.exec("a", Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "2",

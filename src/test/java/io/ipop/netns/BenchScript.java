@@ -27,6 +27,19 @@ final class BenchScript {
     }
 
     /**
+     * {@code IPOP_JAVA_OPTS} for the nodes a script starts: the suite's class-data archive ({@link ClassDataArchive}),
+     * no warm-up and C1 only ({@link NodeProcess#QUICK_JIT}), as the suite's own nodes; {@code extra} first. The smoke
+     * runs measure nothing, so nodes that start on half the CPU only make them shorter.
+     */
+    static String nodeJavaOpts(String jar, String... extra) {
+        List<String> options = new java.util.ArrayList<>(List.of(extra));
+        options.addAll(ClassDataArchive.options(jar));
+        options.add(NodeProcess.NO_WARM_UP);
+        options.add(NodeProcess.QUICK_JIT);
+        return String.join(" ", options);
+    }
+
+    /**
      * @param script    e.g. {@code bench/throughput.sh}
      * @param nsPrefix  the letters its namespaces start with before its PID ({@code ipb}, {@code ipc})
      */

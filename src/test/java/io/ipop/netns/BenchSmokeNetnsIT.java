@@ -47,7 +47,7 @@ class BenchSmokeNetnsIT {
             assertTrue(peers, ".ci/run installs wireguard-go, wireguard-tools, nebula and socat: " + PEER_TOOLS);
         }
         BenchScript.Result r = BenchScript.run("bench/throughput.sh", peers ? List.of("--peers") : List.of(),
-                Map.of("BENCH_SECONDS", "1", "BENCH_RUNS", "1", "IPOP_JAR", jar, "IPOP_JAVA_OPTS", NodeProcess.NO_WARM_UP), "ipb", LIMIT);
+                Map.of("BENCH_SECONDS", "1", "BENCH_RUNS", "1", "IPOP_JAR", jar, "IPOP_JAVA_OPTS", BenchScript.nodeJavaOpts(jar)), "ipb", LIMIT);
         String output = r.output();
         int exit = r.exit();
         List<String> leftAfterRun = r.leftBehind();
@@ -85,7 +85,7 @@ class BenchSmokeNetnsIT {
         String jar = new File(System.getProperty("ipop.jar", "target/ipop-node.jar")).getAbsolutePath();
         Assumptions.assumeTrue(new File(jar).isFile(), "no node jar at " + jar);
         BenchScript.Result r = BenchScript.run("bench/udp.sh", List.of("20M"),
-                Map.of("BENCH_SECONDS", "1", "BENCH_WARMUP", "0", "IPOP_JAR", jar, "IPOP_JAVA_OPTS", NodeProcess.NO_WARM_UP), "ipu", LIMIT);
+                Map.of("BENCH_SECONDS", "1", "BENCH_WARMUP", "0", "IPOP_JAR", jar, "IPOP_JAVA_OPTS", BenchScript.nodeJavaOpts(jar)), "ipu", LIMIT);
         String output = r.output();
         System.out.println(output);
 
@@ -112,7 +112,7 @@ class BenchSmokeNetnsIT {
         String jar = new File(System.getProperty("ipop.jar", "target/ipop-node.jar")).getAbsolutePath();
         Assumptions.assumeTrue(new File(jar).isFile(), "no node jar at " + jar);
         BenchScript.Result r = BenchScript.run("bench/fanout.sh", List.of(),
-                Map.of("BENCH_SECONDS", "1", "BENCH_WARMUP", "1", "IPOP_JAR", jar, "IPOP_JAVA_OPTS", NodeProcess.NO_WARM_UP), "ipf", LIMIT);
+                Map.of("BENCH_SECONDS", "1", "BENCH_WARMUP", "1", "IPOP_JAR", jar, "IPOP_JAVA_OPTS", BenchScript.nodeJavaOpts(jar)), "ipf", LIMIT);
         String output = r.output();
         System.out.println(output);
 

@@ -22,13 +22,17 @@ class ChurnSmokeNetnsIT {
     private static final Pattern LAST_LINE = Pattern.compile("minutes=0\\.5 restarts=(\\d+) relink_s_p50=([0-9.]+) "
             + "relink_s_max=([0-9.]+) stuck_links=(\\d+) rss_growth_mb=(-?[0-9.]+) crashes=(\\d+)");
 
+    /** bench/churn.sh's default IPOP_JAVA_OPTS but for what {@link BenchScript#nodeJavaOpts} adds (its own archive). */
+    private static final String[] CHURN_DEFAULT_OPTS = {"-Xmx128m", "-XX:+UseSerialGC", "-Xss512k"};
+
     @Test
     void churnScriptRestartsNodesWhichRelinkAndLeavesNothingStuck() throws Exception {
         Shell.requireRoot();
         String jar = new File(System.getProperty("ipop.jar", "target/ipop-node.jar")).getAbsolutePath();
         Assumptions.assumeTrue(new File(jar).isFile(), "no node jar at " + jar);
         BenchScript.Result r = BenchScript.run("bench/churn.sh", List.of("0.5", "4"),
-                Map.of("IPOP_JAR", jar, "CHURN_INTERVAL", "10", "CHURN_SETTLE", "10"), "ipc", Duration.ofSeconds(300));
+                Map.of("IPOP_JAR", jar, "CHURN_INTERVAL", "10", "CHURN_SETTLE", "10", "BENCH_CDS", "0",
+                        "IPOP_JAVA_OPTS", BenchScript.nodeJavaOpts(jar, CHURN_DEFAULT_OPTS)), "ipc", Duration.ofSeconds(300));
         System.out.println(r.output());
         assertEquals(0, r.exit(), "bench/churn.sh failed:\n" + r.output());
         Matcher m = LAST_LINE.matcher(r.lastLine());

@@ -56,7 +56,7 @@ class ClusterTlsNetnsIT {
         Process tcpdump = topology.spawn("a", DIR.resolve("tcpdump.log"), List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-s", "0",
                 "-Z", "root", "-w", capture.toString(), "tcp", "port", String.valueOf(CLUSTER_PORT)));
         try {
-            Thread.sleep(1500);                         // tcpdump needs a moment to attach
+            Tcpdump.awaitListening(tcpdump, DIR.resolve("tcpdump.log"));
             nodes.put("a", NodeProcess.start(topology, "a", config("a", pki), TEST));
             nodes.put("b", NodeProcess.start(topology, "b", config("b", pki), TEST));
             nodes.put("x", NodeProcess.start(topology, "x", config("x", foreign), TEST));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,8 @@ class CrashNetnsIT {
     @BeforeAll
     static void startOverlay() throws Exception {
         Shell.requireRoot();
-        overlay = new MixedOverlay("CrashNetnsIT", Map.of());
+        // the production JIT: nodes are killed and stopped in the middle of transfers at full speed
+        overlay = new MixedOverlay("CrashNetnsIT", Map.of(), List.of(NodeProcess.FULL_JIT));
         overlay.startAll();
     }
 

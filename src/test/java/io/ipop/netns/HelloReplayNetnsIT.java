@@ -41,7 +41,7 @@ class HelloReplayNetnsIT {
         Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"),
                 List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
         try {
-            Thread.sleep(1500);
+            Tcpdump.awaitListening(tcpdump, overlay.dir.resolve("tcpdump.log"));
             overlay.startAll();
         } finally {
             Shell.stop(tcpdump);                        // SIGTERM: tcpdump flushes and exits

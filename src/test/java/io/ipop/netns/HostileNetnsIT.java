@@ -51,14 +51,16 @@ class HostileNetnsIT {
     static void startOverlayAndCapture() throws Exception {
         Shell.requireRoot();
         // The heap committed and touched from the start, so RSS shows growth outside the heap (threads, native
-        // buffers) and liveHeapKb growth inside it, rather than the collector sizing its heap.
-        overlay = new MixedOverlay("HostileNetnsIT", Map.of("x", 9), List.of("-Xms256m", "-XX:+AlwaysPreTouch"));
+        // buffers) and liveHeapKb growth inside it, rather than the collector sizing its heap. The production JIT: the
+        // checks count megabytes moved and pings answered during floods.
+        overlay = new MixedOverlay("HostileNetnsIT", Map.of("x", 9), List.of("-Xms256m", "-XX:+AlwaysPreTouch",
+                NodeProcess.FULL_JIT));
         Path capture = overlay.dir.resolve("a-eth0.pcap").toAbsolutePath();
         Files.deleteIfExists(capture);
         Process tcpdump = overlay.spawn("a", overlay.dir.resolve("tcpdump.log"),
                 List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-s", "0", "-Z", "root", "-w", capture.toString(), "udp", "port", "5800"));
         try {
-            Thread.sleep(1500);                         // tcpdump needs a moment to attach
+            Tcpdump.awaitListening(tcpdump, overlay.dir.resolve("tcpdump.log"));
             overlay.startAll();
             for (String to : List.of("b", "c")) {
                 overlay.topology.exec("a", Duration.ofSeconds(10), "ping", "-c", "3", "-i", "0.2", "-W", "2",

@@ -231,10 +231,11 @@ class InsiderNetnsIT {
     }
 
     private static Process capture(String host, String iface, Path file) throws Exception {
+        Path log = file.resolveSibling(file.getFileName() + ".log");    // one log per capture: two may run at once
         Process p = new ProcessBuilder("ip", "netns", "exec", topology.ns(host), "tcpdump", "--immediate-mode", "-i", iface, "-U", "-Z", "root",
-                "-w", file.toString()).redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump-" + host + ".log").toFile())
+                "-w", file.toString()).redirectErrorStream(true).redirectOutput(log.toFile())
                 .start();
-        Thread.sleep(1500);                              // tcpdump needs a moment to attach
+        Tcpdump.awaitListening(p, log);
         return p;
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,7 +29,8 @@ class IntegrityNetnsIT {
     @BeforeAll
     static void startOverlay() throws Exception {
         Shell.requireRoot();
-        overlay = new MixedOverlay("IntegrityNetnsIT", Map.of());
+        // the production JIT: 200 MB transfers at full speed
+        overlay = new MixedOverlay("IntegrityNetnsIT", Map.of(), List.of(NodeProcess.FULL_JIT));
         overlay.startAll();
     }
 

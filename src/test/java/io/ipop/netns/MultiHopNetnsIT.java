@@ -169,10 +169,11 @@ class MultiHopNetnsIT {
     }
 
     private static Process capture(Topology topology, Path dir, String host, Path file) throws Exception {
+        Path log = dir.resolve("tcpdump-" + host + ".log");
         Process p = new ProcessBuilder("ip", "netns", "exec", topology.ns(host), "tcpdump", "--immediate-mode", "-i", "any",
                 "-U", "-Z", "root", "-w", file.toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("tcpdump-" + host + ".log").toFile()).start();
-        Thread.sleep(1500);                              // tcpdump needs a moment to attach
+                .redirectOutput(log.toFile()).start();
+        Tcpdump.awaitListening(p, log);
         return p;
     }
 }

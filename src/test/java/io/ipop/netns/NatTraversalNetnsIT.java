@@ -153,7 +153,7 @@ class NatTraversalNetnsIT {
             Files.deleteIfExists(capture);
             tcpdump = t.spawn(NatLab.RV, dir.resolve("tcpdump.log"), List.of("tcpdump", "--immediate-mode", "-i", "eth0", "-U", "-Z", "root",
                     "-w", capture.toString(), "udp"));
-            Thread.sleep(1500);                         // tcpdump needs a moment to attach
+            Tcpdump.awaitListening(tcpdump, dir.resolve("tcpdump.log"));
             Shell.Result marked = t.exec("host-a", Duration.ofSeconds(20), "ping", "-c", "5", "-i", "0.2", "-W", "3",
                     "-s", "200", "-p", HexFormat.of().formatHex(MARKER), "10.77.0.3");
             assertEquals(0, marked.exit(), marked.output());

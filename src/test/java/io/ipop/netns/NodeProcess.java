@@ -28,6 +28,17 @@ final class NodeProcess implements AutoCloseable {
      * not need it. {@code OverlayNetnsIT} runs its nodes with the default and checks the warm-up ran.
      */
     static final String NO_WARM_UP = "-Dipop.dataplane.warm-up-frames=0";
+    /**
+     * C1 only: most nodes here carry a few pings and API calls, and without C2 compiling the start-up code a node
+     * reaches its links on about half the CPU (three secure nodes starting at once on two cores: 7.3 CPU s and 4.0 s
+     * to all links up, against 13.7 CPU s and 7.6 s; docs/testing.md). Every node of the suite starts with it.
+     */
+    static final String QUICK_JIT = "-XX:TieredStopAtLevel=1";
+    /**
+     * Undoes {@link #QUICK_JIT} (a later option wins): for the tests whose checks lean on the data path's speed, such
+     * as a number of megabytes moved during a flood, which run their nodes with the production JIT.
+     */
+    static final String FULL_JIT = "-XX:TieredStopAtLevel=4";
 
     private final Topology topology;
     private final String host;
@@ -51,7 +62,8 @@ final class NodeProcess implements AutoCloseable {
             throws IOException {
         List<String> options = new ArrayList<>(ClassDataArchive.options(jar()));
         options.add(NO_WARM_UP);
-        options.addAll(jvmOptions);                     // later -D options win: a test may warm up after all
+        options.add(QUICK_JIT);
+        options.addAll(jvmOptions);                     // later options win: a test may warm up, or use C2, after all
         return startWithoutArchive(topology, host, config, testName, options);
     }
 

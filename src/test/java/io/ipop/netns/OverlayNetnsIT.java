@@ -30,9 +30,9 @@ class OverlayNetnsIT {
     private static final Map<String, Integer> HOSTS = Map.of("a", 1, "b", 2, "c", 3);
     private static final Duration DEAD_AFTER = Duration.ofSeconds(3);
     private static final Duration START_LIMIT = Duration.ofSeconds(60);
-    /** These nodes warm their data path up as a node does by default (the other tests' nodes skip it). */
+    /** These nodes warm their data path up and run C2 as a node does by default (the other tests' nodes do neither). */
     private static final List<String> WARM_UP =
-            List.of("-Dipop.dataplane.warm-up-frames=" + DataplaneSettings.DEFAULT_WARM_UP_FRAMES);
+            List.of("-Dipop.dataplane.warm-up-frames=" + DataplaneSettings.DEFAULT_WARM_UP_FRAMES, NodeProcess.FULL_JIT);
 
     private static Topology topology;
     private static final Map<String, NodeProcess> nodes = new LinkedHashMap<>();

@@ -83,7 +83,7 @@ class OverlaySessionNetnsIT {
             Process tcpdump = topology.spawn(m, dir.resolve("tcpdump.log"), List.of("tcpdump", "--immediate-mode", "-i", "any",
                     "-U", "-Z", "root", "-w", file.toString()));
             try {
-                Thread.sleep(1500);
+                Tcpdump.awaitListening(tcpdump, dir.resolve("tcpdump.log"));
                 Shell.Result ping = topology.exec(x, Duration.ofSeconds(20), "ping", "-c", "20", "-i", "0.1", "-W", "2",
                         "-p", HexFormat.of().formatHex(SECRET), ip(y));
                 assertTrue(ping.output().contains(" 0% packet loss"), "x->y over the overlay: " + ping.output());

@@ -182,7 +182,7 @@ class ReloadNetnsIT {
                 "-Z", "root", "-w", capture.toString(), "udp", "port", "5800")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("tcpdump.log").toFile()).start();
         try {
-            Thread.sleep(1500);                         // tcpdump needs a moment to attach
+            Tcpdump.awaitListening(tcpdump, dir.resolve("tcpdump.log"));
             for (String to : List.of("b", "c")) {                   // c (still plaintext): the capture sees markers
                 Shell.Result ping = topology.exec("a", Duration.ofSeconds(15), "ping", "-c", "5", "-i", "0.2", "-W", "2",
                         "-s", "200", "-p", HexFormat.of().formatHex(MARKER), overlayIp(to));

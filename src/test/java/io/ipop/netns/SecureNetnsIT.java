@@ -101,7 +101,7 @@ class SecureNetnsIT {
                 "-Z", "root", "-w", capture.toString(), "udp", "port", "5800")
                 .redirectErrorStream(true).redirectOutput(DIR.resolve("tcpdump.log").toFile()).start();
         try {
-            Thread.sleep(1500);                         // tcpdump needs a moment to attach
+            Tcpdump.awaitListening(tcpdump, DIR.resolve("tcpdump.log"));
             String pattern = HexFormat.of().formatHex(MARKER);
             for (String to : List.of("b", "c")) {
                 Shell.Result ping = topology.exec("a", Duration.ofSeconds(15), "ping", "-c", "5", "-i", "0.2", "-W", "2",

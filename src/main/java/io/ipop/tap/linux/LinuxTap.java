@@ -244,36 +244,38 @@ public final class LinuxTap implements TapDevice {
             readBuffer.get(0, f, 0, f.length);
             return f;
         }
-        return queueOffloaded((int) n) ? pending.poll() : null;
+        return takeOffloaded((int) n);
     }
 
     /**
-     * Strips the vnet header and queues the frame in {@link #pending}: a plain frame as read (its checksum
-     * completed if the kernel left that to us), a TCP super-frame cut into segments. False if nothing was queued.
+     * Strips the vnet header: a plain frame comes back as read (its checksum completed if the kernel left that
+     * to us); a TCP super-frame is cut into segments, the first comes back and the rest wait in {@link #pending}.
+     * Null if the frame was dropped.
      */
-    private boolean queueOffloaded(int n) {
+    private byte[] takeOffloaded(int n) {
         if (n <= VnetHeader.LENGTH) {
-            return false;
+            return null;
         }
         int frame = n - VnetHeader.LENGTH;
         readBuffer.get(0, scratch, 0, VnetHeader.LENGTH);
         VnetHeader h = VnetHeader.read(scratch);
-        boolean queued;
         if (h.isGso()) {
             readBuffer.get(VnetHeader.LENGTH, scratch, VnetHeader.LENGTH, frame);
-            queued = Segmenter.emit(scratch, VnetHeader.LENGTH, frame, h, pending::add);
+            if (Segmenter.emit(scratch, VnetHeader.LENGTH, frame, h, pending::add)) {
+                return pending.poll();
+            }
         } else {
             byte[] f = new byte[frame];
             readBuffer.get(VnetHeader.LENGTH, f, 0, frame);
-            queued = Segmenter.completeChecksum(f, h) && pending.add(f);
-        }
-        if (!queued) {
-            long count = unsupported.incrementAndGet();
-            if (count == 1 || count % 1000 == 0) {
-                log.warn("TAP {}: dropped {} frame(s) whose offload cannot be completed here (last: {})", name, count, h);
+            if (Segmenter.completeChecksum(f, h)) {
+                return f;
             }
         }
-        return queued;
+        long count = unsupported.incrementAndGet();
+        if (count == 1 || count % 1000 == 0) {
+            log.warn("TAP {}: dropped {} frame(s) whose offload cannot be completed here (last: {})", name, count, h);
+        }
+        return null;
     }
 
     /** Copies a taken frame into {@code buf}: its length, or 0 if there was none or it does not fit (dropped). */

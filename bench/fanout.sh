@@ -18,7 +18,8 @@
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS, BENCH_RUNS,
 #   BENCH_WARMUP (5: seconds of a discarded fan-out run through fresh nodes before measuring them),
 #   BENCH_TAP_QDISC (a qdisc for the nodes' TAP devices, e.g. fq_codel; default: the host's
-#   net.core.default_qdisc, which the table names), IPOP_JAVA_OPTS (extra JVM options for the nodes), BENCH_KEEP=1 (keep the work directory with node logs,
+#   net.core.default_qdisc, which the table names), BENCH_RATE (e.g. 600mbit: n1's underlay egress shaped with
+#   tc tbf at that rate, so the sender's link is the bottleneck and not the receivers' CPU), IPOP_JAVA_OPTS (extra JVM options for the nodes), BENCH_KEEP=1 (keep the work directory with node logs,
 #   configs and iperf3 JSON; it is always kept on failure).
 # Everything it creates (namespaces, node and iperf3 processes) is removed on exit, success or not.
 set -euo pipefail
@@ -30,6 +31,7 @@ seconds="${BENCH_SECONDS:-10}"
 runs="${BENCH_RUNS:-1}"
 warmup="${BENCH_WARMUP:-5}"
 qdisc="${BENCH_TAP_QDISC:-}"
+rate="${BENCH_RATE:-}"
 java_opts="${IPOP_JAVA_OPTS:-}"
 prefix="ipf$$"
 hub="$prefix-hub"
@@ -52,6 +54,9 @@ case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}
 [[ "$runs" =~ ^[1-9][0-9]*$ ]] || fail "BENCH_RUNS must be a positive integer, got '$runs'"
 [[ "$warmup" =~ ^[0-9]+$ ]] || fail "BENCH_WARMUP must be a non-negative integer, got '$warmup'"
 [[ "$qdisc" =~ ^[a-z_]*$ ]] || fail "BENCH_TAP_QDISC must be a qdisc name such as fq_codel, got '$qdisc'"
+if [ -n "$rate" ] && ! [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?([kmgt]i?)?(bit|bps)$ ]]; then
+  fail "BENCH_RATE '$rate' is not a tc rate such as 600mbit, 1gbit"
+fi
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices (sudo bench/fanout.sh)"
 require_tools "Debian: apt-get install iproute2 iperf3 iputils-ping curl python3 openjdk-17-jre-headless" \
   ip iperf3 ping curl python3 java timeout ss getconf
@@ -86,6 +91,10 @@ trap 'log "fanout: FAILED at line $LINENO: $BASH_COMMAND"' ERR
 
 hub_with_hosts 4
 in_ns "$(ns_of 1)" timeout 10 ping -c 1 -W 2 192.0.2.4 >/dev/null || fail "no ping over the bridge 192.0.2.1 -> 192.0.2.4"
+if [ -n "$rate" ]; then
+  tc -n "$(ns_of 1)" qdisc add dev eth0 root tbf rate "$rate" burst 512kb latency 50ms \
+    || fail "tc refused 'tbf rate $rate burst 512kb latency 50ms' on eth0 of n1"
+fi
 
 log "== overlay CA and certificates for n1..n4 (10.77.0.1-4/24), group blue"
 pki="$work/pki"
@@ -192,11 +201,45 @@ print(d["end"]["sum_received"]["bits_per_second"])
 PY
 }
 
+retransmits() {  # retransmits TAG: the sender's TCP retransmissions in $work/TAG.json
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["end"]["sum_sent"].get("retransmits", 0))' "$work/$1.json"
+}
+
+# snap_all TAG: the drop counters of the four namespaces (and their nodes, if running) into $work/TAG-nI.json;
+# moved TAG1 TAG2: those that moved between the two, as words (bench/losspoints.py; flow counters left out).
+snap_all() {
+  local i
+  for i in 1 2 3 4; do
+    in_ns "$(ns_of "$i")" python3 "$here/bench/losspoints.py" snap http://127.0.0.1:8558/overlay/dataplane \
+      >"$work/$1-n$i.json" 2>/dev/null || echo '{}' >"$work/$1-n$i.json"
+  done
+}
+moved() {
+  local i out=""
+  for i in 1 2 3 4; do
+    out+=" $(python3 "$here/bench/losspoints.py" diff "$work/$1-n$i.json" "$work/$2-n$i.json" "n$i")"
+  done
+  tr ' ' '\n' <<<"$out" | grep -v '^$' | grep -v '\.flow\.' | tr '\n' ' ' || true
+}
+
+# queues: where bytes wait, sampled once: each namespace's ipop0 qdisc backlog (bytes/packets) and the
+# receive queue of its node's UDP socket (port 5800), as "nI tap=B/P udp=R" words.
+queues() {
+  local i out="" tap udp
+  for i in 1 2 3 4; do
+    tap=$(tc -n "$(ns_of "$i")" -s -j qdisc show dev ipop0 2>/dev/null \
+      | python3 -c 'import json,sys; q=json.load(sys.stdin); print(sum(x.get("backlog",0) for x in q), sum(x.get("qlen",0) for x in q), sep="/")' 2>/dev/null || echo -)
+    udp=$(in_ns "$(ns_of "$i")" ss -Huan "sport = :5800" 2>/dev/null | awk '{ s += $2 } END { print s + 0 }')
+    out+="n$i tap=$tap udp=$udp "
+  done
+  echo "$out"
+}
+
 median() { python3 -c 'import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))' "$@"; }
 declare -A single parallel fan_min fan_max fan_sum fan_each
 
 measure() {  # measure CASE PREFIX (192.0.2 or 10.77.0)
-  local c=$1 net=$2 r s p j rates list_s=() list_p=() list_min=() list_max=() list_sum=() each=""
+  local c=$1 net=$2 r s p j rates list_s=() list_p=() list_min=() list_max=() list_sum=() each="" retx
   for r in $(seq "$runs"); do
     log "== $c run $r: single stream n1 -> n2"
     iperf_to "$c-single-$r" 2 "$net.2"
@@ -207,10 +250,18 @@ measure() {  # measure CASE PREFIX (192.0.2 or 10.77.0)
     wait_iperfs || { tail -5 "$work/$c-parallel-$r-client.err" >&3; fail "$c: iperf3 -P 4 n1 -> n2 failed"; }
     p=$(received_bps "$c-parallel-$r"); list_p+=("$p")
     log "== $c run $r: n1 -> n2, n3, n4 at once"
+    snap_all "$c-fanout-$r-before"
     for j in 2 3 4; do iperf_to "$c-fanout-$r-n$j" "$j" "$net.$j"; done
+    sleep $(( (seconds + 1) / 2 ))
+    [ "$c" = direct ] || log "   queues mid-run (bytes/packets): $(queues)"
     wait_iperfs || { tail -5 "$work/$c-fanout-$r"-n*-client.err >&3; fail "$c: a fan-out iperf3 failed"; }
-    rates=()
-    for j in 2 3 4; do rates+=("$(received_bps "$c-fanout-$r-n$j")"); done
+    snap_all "$c-fanout-$r-after"
+    rates=(); retx=""
+    for j in 2 3 4; do
+      rates+=("$(received_bps "$c-fanout-$r-n$j")")
+      retx+="${retx:+/}$(retransmits "$c-fanout-$r-n$j")"
+    done
+    log "   fan-out retransmits n2/n3/n4 $retx; drop counters that moved: $(moved "$c-fanout-$r-before" "$c-fanout-$r-after")"
     read -r mn mx sm each <<<"$(python3 -c 'import sys; v=[float(x) for x in sys.argv[1:]]; print(min(v), max(v), sum(v), "/".join(f"{x/1e6:.0f}" for x in v))' "${rates[@]}")"
     list_min+=("$mn"); list_max+=("$mx"); list_sum+=("$sm")
     log "   $(python3 -c "print(f'single {$s/1e6:.0f}, -P 4 {$p/1e6:.0f}, fan-out $each Mbit/s')")"
@@ -233,7 +284,7 @@ stop_case_nodes
 
 echo
 echo "ipop-node fan-out: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)"
-echo "underlay: 4 namespaces on one bridge (veth); iperf3 TCP, $runs x $seconds s per measurement, medians, after a $warmup s warm-up"
+echo "underlay: 4 namespaces on one bridge (veth${rate:+, n1 egress shaped with tbf rate $rate burst 512kb latency 50ms}); iperf3 TCP, $runs x $seconds s per measurement, medians, after a $warmup s warm-up"
 echo "TAP qdisc: ${qdisc:-the host default, $(sysctl -n net.core.default_qdisc)}; node JVM options: ${java_opts:-(none)}"
 echo
 printf '%-7s %12s %12s %7s   %-26s %10s %8s\n' case "1 stream" "-P 4" "p4/p1" "fan-out n2/n3/n4 (last)" "sum" "min/max"

@@ -127,6 +127,12 @@ class BenchSmokeNetnsIT {
         for (String c : List.of("direct", "plain", "secure")) {
             assertTrue(output.lines().anyMatch(l -> l.startsWith(c + " ")), "a table row for " + c + ":\n" + output);
         }
+        // each fan-out run names its retransmissions and the drop counters that moved, and the overlay runs
+        // sample where bytes waited (the evidence the fair-queue figures in docs/performance.md rest on)
+        assertTrue(output.lines().filter(l -> l.contains("fan-out retransmits n2/n3/n4 ")
+                && l.contains("drop counters that moved:")).count() >= 3, "a retransmits line per fan-out run:\n" + output);
+        assertTrue(output.lines().filter(l -> l.contains("queues mid-run (bytes/packets): n1 tap=")).count() >= 2,
+                "a queue sample per overlay fan-out run:\n" + output);
         assertEquals(List.of(), r.leftBehind(), "the script removes its namespaces on exit");
     }
 }

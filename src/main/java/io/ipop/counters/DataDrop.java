@@ -58,6 +58,11 @@ public enum DataDrop implements Drop {
     NO_LINK("no_link", Stage.SWITCH_OUT),
     /** Unicast to a MAC no up link's peer owns: never flooded (docs/security.md, invariant 3). */
     UNKNOWN_DESTINATION("unknown_destination", Stage.SWITCH_OUT),
+    /**
+     * Dropped by the outbound fair queue ({@code dataplane.fair-queue-bytes}) while it was full: the frame at
+     * the head of the destination with the longest backlog.
+     */
+    QUEUE_FULL("queue_full", Stage.SWITCH_OUT),
     UDP_SEND_ERROR("udp_send_error", Stage.UDP_SEND),
     // multi-hop forwarding (FORWARD, docs/protocol.md "Multi-hop forwarding"): passed on or delivered here
     /** A FORWARD from an address that is no up direct (or relayed) link's endpoint: no open relay for off-path hosts. */

@@ -15,8 +15,11 @@ import java.util.function.Function;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.Attributes;
+import org.apache.pekko.stream.FlowShape;
+import org.apache.pekko.stream.Graph;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -28,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * inbound : UDP receive -> classify -> switch in  -> [inbound-buffer]  | async | -> TAP write
- * outbound: TAP read    -> switch out (+ frame)   -> [outbound-buffer] | async | -> UDP send
+ * outbound: TAP read    -> fair queue -> switch out (+ frame) -> [outbound-buffer] | async | -> UDP send
  * </pre>
  *
  * Stream elements are bursts: a read stage blocks for one frame or datagram, then takes what is
@@ -40,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * and processes (classify, open or seal, switch), the writing thread writes; one thread hand-off per
  * burst. The buffer is the writing island's input buffer ({@link #run}). The buffers backpressure: a slow TAP write stops the
  * UDP receive (the kernel socket buffer then absorbs or drops, counted by the kernel as UDP
- * receive errors); a slow send stops the TAP read. Both graphs end when the TAP and the socket close.
+ * receive errors); a slow send stops the TAP read, unless the outbound fair queue is on
+ * ({@code dataplane.fair-queue-bytes}, the default): then the TAP read goes on into it, and a full queue
+ * drops from the destination with the longest backlog ({@link FairQueue}). Both graphs end when the TAP and
+ * the socket close.
  */
 public final class Dataplane {
     /** Dispatcher of the blocking I/O stages, defined in reference.conf. */
@@ -60,9 +66,11 @@ public final class Dataplane {
     public static Dataplane start(ActorSystem<?> system, DataplaneSettings settings, TapDevice tap, Underlay underlay,
                                   InboundPath inbound, OutboundPath outbound, DataplaneCounters counters) {
         int batch = settings.batchSize();
-        CompletionStage<Done> in = run(system, udpReads(underlay, counters, batch), inbound::process,
+        CompletionStage<Done> in = run(system, udpReads(underlay, counters, batch), null, inbound::process,
                 frames -> writeToTap(tap, frames, counters), counters::inboundEntered, settings.inboundBatches());
-        CompletionStage<Done> out = run(system, tapReads(tap, counters, batch), outbound::process,
+        Function<InFlight, FairStage> fair = settings.fairQueueBytes() == 0 ? null
+                : inFlight -> new FairStage(settings.fairQueueBytes(), batch, inFlight, counters::fairQueueDropped);
+        CompletionStage<Done> out = run(system, tapReads(tap, counters, batch), fair, outbound::process,
                 datagrams -> sendToUdp(underlay, datagrams, counters), counters::outboundEntered, settings.outboundBatches());
         in.whenComplete((d, e) -> logEnd("inbound", e));
         out.whenComplete((d, e) -> logEnd("outbound", e));
@@ -72,7 +80,7 @@ public final class Dataplane {
     /**
      * Runs one graph, three islands on pinned threads of {@link #IO_DISPATCHER}:
      * <pre>
-     * read burst | async [batches] | process (classify, open or seal, switch) | async [batches] | write
+     * read burst | async [batches] | (queue) process (classify, open or seal, switch) | async [batches] | write
      * </pre>
      * Each boundary holds at most {@code batches} bursts; the read stage is pulled only while the one
      * after it has room, so a stuck write stops the reads (backpressure) and the reading thread never
@@ -84,9 +92,12 @@ public final class Dataplane {
      * load finds packets waiting, or bursts in flight, and goes through the boundaries, so reading
      * never waits on a write there. Order is kept: a direct write happens only with nothing queued.
      *
+     * @param queue   null, or the stage at the head of the processing island (given the graph's {@link InFlight}),
+     *                which takes every burst read and hands on its own (the outbound {@link FairStage})
      * @param entered called with the packet count of each processed, non-empty burst before it is written
      */
     static <T, U> CompletionStage<Done> run(ActorSystem<?> system, Supplier<BlockingSource.Read<ReadBurst<T>>> reads,
+                                            Function<InFlight, ? extends Graph<FlowShape<List<T>, List<T>>, NotUsed>> queue,
                                             Function<List<T>, List<U>> process, Consumer<List<U>> write,
                                             IntConsumer entered, int batches) {
         InFlight inFlight = new InFlight();
@@ -122,8 +133,11 @@ public final class Dataplane {
                 inFlight.left();
             }
         });
-        return queued
-                .async(IO_DISPATCHER)
+        Source<List<T>, ?> processing = queued.async(IO_DISPATCHER);
+        if (queue != null) {
+            processing = processing.via(queue.apply(inFlight));
+        }
+        return processing
                 .map(process::apply)
                 .filter(out -> {
                     if (out.isEmpty()) {

@@ -37,6 +37,14 @@ public final class DataplaneCounters extends DropCounters {
         framesFromTap.incrementAndGet();
     }
 
+    /** {@code n} frames read from the TAP and dropped by the outbound fair queue before the switch. */
+    void fairQueueDropped(int n) {
+        framesFromTap.addAndGet(n);
+        for (int i = 0; i < n; i++) {
+            drop(DataDrop.QUEUE_FULL);
+        }
+    }
+
     public long datagramsIn() {
         return datagramsIn.get();
     }

@@ -1,5 +1,6 @@
 package io.ipop.dataplane;
 
+import io.ipop.config.ConfigProblem;
 import io.ipop.config.ConfigReader;
 
 /**
@@ -9,22 +10,48 @@ import io.ipop.config.ConfigReader;
  * @param outboundBuffer frames the outbound buffer holds (rounded up likewise)
  * @param batchSize      most frames one stream element carries (one read burst)
  * @param warmUpFrames   synthetic frames run through the data path in memory at start ({@link Warmup}); 0: none
+ * @param fairQueueBytes bytes of frames the outbound fair queue ({@link FairQueue}) holds; 0: no fair queue
  */
-public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, int warmUpFrames) {
+public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize, int warmUpFrames,
+                                int fairQueueBytes) {
+    /**
+     * {@code fair-queue-bytes} of reference.conf: 8 MiB, room for the windows of a few TCP flows, so they wait
+     * here, in their lanes, rather than lose frames (2 MiB lost 30,000 frames a run; docs/performance.md).
+     */
+    public static final int DEFAULT_FAIR_QUEUE_BYTES = 8 << 20;
     /** {@code warm-up-frames} of reference.conf. */
     public static final int DEFAULT_WARM_UP_FRAMES = 100_000;
 
     /** Settings with the default warm-up. */
     public DataplaneSettings(int inboundBuffer, int outboundBuffer, int batchSize) {
-        this(inboundBuffer, outboundBuffer, batchSize, DEFAULT_WARM_UP_FRAMES);
+        this(inboundBuffer, outboundBuffer, batchSize, DEFAULT_WARM_UP_FRAMES, DEFAULT_FAIR_QUEUE_BYTES);
     }
+
+    public DataplaneSettings {
+        if (fairQueueBytes != 0 && fairQueueBytes < FAIR_QUEUE_MIN) {
+            throw new IllegalArgumentException("fair-queue-bytes: 0 or at least " + FAIR_QUEUE_MIN);
+        }
+    }
+
+    /** Smallest fair queue: room for the largest frame a TAP hands over. */
+    public static final int FAIR_QUEUE_MIN = 65_536;
 
     public static DataplaneSettings read(ConfigReader c) {
         return new DataplaneSettings(
                 c.intIn("inbound-buffer", 1, 65536),
                 c.intIn("outbound-buffer", 1, 65536),
                 c.intIn("batch-size", 1, 1024),
-                c.intIn("warm-up-frames", 0, 10_000_000));
+                c.intIn("warm-up-frames", 0, 10_000_000),
+                fairQueueBytes(c));
+    }
+
+    private static int fairQueueBytes(ConfigReader c) {
+        long bytes = c.bytesIn("fair-queue-bytes", 0, 1 << 28);
+        if (bytes != 0 && bytes < FAIR_QUEUE_MIN) {
+            throw new ConfigProblem(c.path("fair-queue-bytes"),
+                    bytes + " bytes: must be 0 (no fair queue) or at least " + FAIR_QUEUE_MIN + " (64KiB)");
+        }
+        return (int) bytes;
     }
 
     /**

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -15,9 +14,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -38,57 +35,6 @@ class DataplaneBoundaryTest {
         KIT.shutdownTestKit();
     }
 
-    /**
-     * A device like the socket or TAP: {@link #read} takes one element, reporting whether it had to wait
-     * for it, and blocks until one is offered or the device is closed. Records the reading thread.
-     */
-    private static final class Device {
-        final BlockingQueue<Integer> incoming = new LinkedBlockingQueue<>();
-        final AtomicInteger taken = new AtomicInteger();
-        final AtomicBoolean closed = new AtomicBoolean();
-        volatile Thread reader;
-        volatile boolean waiting;
-
-        Optional<ReadBurst<Integer>> read() {
-            reader = Thread.currentThread();
-            Integer next = incoming.poll();
-            boolean waited = next == null;
-            try {
-                waiting = waited;
-                while (next == null && !closed.get()) {
-                    next = incoming.poll(20, TimeUnit.MILLISECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                waiting = false;
-            }
-            if (next == null) {
-                return Optional.empty();
-            }
-            taken.incrementAndGet();
-            return Optional.of(new ReadBurst<>(List.of(next), waited));
-        }
-
-        Supplier<BlockingSource.Read<ReadBurst<Integer>>> reads() {
-            return () -> this::read;
-        }
-
-        /**
-         * Offers {@code element} once every element before it was taken and the reader waits for the
-         * next: the path is idle. ({@link #taken} counts after a read clears {@link #waiting}, so a
-         * {@code waiting} seen after that belongs to the next read.)
-         */
-        void offerWhenIdle(int element, int takenBefore) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
-            while (taken.get() < takenBefore || !waiting) {
-                assertTrue(System.nanoTime() < deadline, "the reader never came back to wait for element " + element);
-                Thread.sleep(1);
-            }
-            incoming.add(element);
-        }
-    }
-
     /** What the write side saw: elements in order, and the threads that wrote them. */
     private static final class Written {
         final BlockingQueue<Integer> elements = new LinkedBlockingQueue<>();
@@ -107,10 +53,10 @@ class DataplaneBoundaryTest {
 
     @Test
     void eachLoneElementIsWrittenByTheReadingThreadWithoutAnotherBehindIt() throws Exception {
-        Device device = new Device();
+        TestDevice<Integer> device = new TestDevice<Integer>(1);
         Written written = new Written();
         AtomicInteger entered = new AtomicInteger();
-        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), DataplaneBoundaryTest::process,
+        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), null, DataplaneBoundaryTest::process,
                 written::write, entered::addAndGet, 8);
         Random random = new Random(42);
         for (int i = 1; i <= 600; i++) {
@@ -138,12 +84,12 @@ class DataplaneBoundaryTest {
 
     @Test
     void aBacklogGoesThroughTheBoundariesInOrder() throws Exception {
-        Device device = new Device();
+        TestDevice<Integer> device = new TestDevice<Integer>(1);
         Written written = new Written();
         for (int i = 1; i <= 3000; i++) {
             device.incoming.add(i);                     // waiting before the first read: not idle
         }
-        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), DataplaneBoundaryTest::process,
+        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), null, DataplaneBoundaryTest::process,
                 written::write, n -> { }, 4);
         for (int i = 1; i <= 3000; i++) {
             if (i % 3 == 0) {
@@ -159,14 +105,14 @@ class DataplaneBoundaryTest {
     @Test
     void aStuckWriterStopsTheReadsAfterTheBufferAndLosesNothing() throws Exception {
         int batches = 4;
-        Device device = new Device();
+        TestDevice<Integer> device = new TestDevice<Integer>(1);
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch firstWrite = new CountDownLatch(1);
         List<Integer> written = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
             device.incoming.add(i);                     // a backlog: it goes through the boundaries
         }
-        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), burst -> burst,
+        CompletionStage<Done> done = Dataplane.run(KIT.system(), device.reads(), null, burst -> burst,
                 burst -> {
                     firstWrite.countDown();
                     awaitUninterruptibly(release);

@@ -99,7 +99,7 @@ class NodeSettingsTest {
                             { name = "b", endpoint = "[2001:db8::2]:6002" } ]
                   groups = [ "red", "blue", "green", "blue" ]
                   security.mode = never
-                  dataplane { inbound-buffer = 1, outbound-buffer = 65536 }
+                  dataplane { inbound-buffer = 1, outbound-buffer = 65536, fair-queue-bytes = 64KiB }
                   link { keepalive-interval = 2s, dead-after = 4s, retry-min = 1s, retry-max = 1s, max-handshakes = 100 }
                   log.level = WARN
                 }
@@ -114,7 +114,7 @@ class NodeSettingsTest {
                 new PeerSettings("c", Endpoint.of(ip(192, 0, 2, 3), 6001)),
                 new PeerSettings("b", Endpoint.of(InetAddress.getByName("2001:db8:0:0:0:0:0:2"), 6002))), s.peers());
         assertEquals(List.of("blue", "green", "red"), s.groups(), "groups sorted, each once");
-        assertEquals(new DataplaneSettings(1, 65536, 32), s.dataplane());
+        assertEquals(new DataplaneSettings(1, 65536, 32, DataplaneSettings.DEFAULT_WARM_UP_FRAMES, 65536), s.dataplane());
         assertEquals(new LinkSettings(Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(1),
                 Duration.ofSeconds(1), 100), s.link(), "dead-after of exactly twice the keepalive is allowed");
         assertEquals("WARN", s.logLevel());
@@ -207,6 +207,9 @@ class NodeSettingsTest {
                 broken("ipop.dataplane.inbound-buffer", set("ipop.dataplane.inbound-buffer = 0")),
                 broken("ipop.dataplane.warm-up-frames", set("ipop.dataplane.warm-up-frames = -1")),
                 broken("ipop.dataplane.warm-up-frames", set("ipop.dataplane.warm-up-frames = lots")),
+                broken("ipop.dataplane.fair-queue-bytes", set("ipop.dataplane.fair-queue-bytes = 1000")),
+                broken("ipop.dataplane.fair-queue-bytes", set("ipop.dataplane.fair-queue-bytes = 1GiB")),
+                broken("ipop.dataplane.fair-queue-bytes", set("ipop.dataplane.fair-queue-bytes = much")),
                 broken("ipop.groups[1]", set("ipop.groups = [ \"blue\", \"blue green\" ]")),
                 broken("ipop.log.level", set("ipop.log.level = LOUD")),
                 broken("pekko.management.http.port", set("pekko.management.http.port = 0")),

@@ -85,14 +85,15 @@ class JavaChoiceTest {
     @Test
     void theLauncherRunsTheNewestRuntimeInTheJvmDirectoryBeforeJavaOnThePath() throws Exception {
         Run r = launcher(Map.of("IPOP_JAVA_OPTS", "-Xmx128m"));
-        assertEquals(new Run(0, bin("jvm/jdk-25") + " -Xmx128m -jar /x/ipop-node.jar --version", ""), r);
+        assertEquals(new Run(0, bin("jvm/jdk-25") + " --sun-misc-unsafe-memory-access=allow -Xmx128m -jar /x/ipop-node.jar --version", ""),
+                r, "Java 23+ gets the option that lets JNR use sun.misc.Unsafe without a warning");
     }
 
     @Test
     void theLaunchersJavaHomeWinsIfItIsJava17OrLater() throws Exception {
         assertEquals(bin("jvm/jdk-17") + " -jar /x/ipop-node.jar --version",
                 launcher(Map.of("JAVA_HOME", tmp.resolve("jvm/jdk-17").toString())).out());
-        assertEquals(bin("jvm/jdk-25") + " -jar /x/ipop-node.jar --version",
+        assertEquals(bin("jvm/jdk-25") + " --sun-misc-unsafe-memory-access=allow -jar /x/ipop-node.jar --version",
                 launcher(Map.of("JAVA_HOME", tmp.resolve("jvm/jdk-11").toString())).out(), "a Java 11 JAVA_HOME is passed over");
     }
 

@@ -39,6 +39,12 @@ final class NodeProcess implements AutoCloseable {
      * as a number of megabytes moved during a flood, which run their nodes with the production JIT.
      */
     static final String FULL_JIT = "-XX:TieredStopAtLevel=4";
+    /**
+     * What the package's launcher adds on Java 23+ (src/deb/ipop-node): JNR's jffi uses {@code sun.misc.Unsafe}, which
+     * Java 24+ reports on stderr unless allowed (JEP 498). The suite runs on the newest installed JDK (docs/testing.md).
+     */
+    static final List<String> JDK_OPTIONS = Runtime.version().feature() >= 23
+            ? List.of("--sun-misc-unsafe-memory-access=allow") : List.of();
 
     private final Topology topology;
     private final String host;
@@ -78,6 +84,7 @@ final class NodeProcess implements AutoCloseable {
         String jar = jar();
         // `ip netns exec` execs the command after entering the namespace: the PID is the JVM's.
         List<String> cmd = new ArrayList<>(List.of("ip", "netns", "exec", topology.ns(host), java, "-Xmx256m"));
+        cmd.addAll(JDK_OPTIONS);
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar, "--config", conf.toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

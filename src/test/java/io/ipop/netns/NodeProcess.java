@@ -187,13 +187,17 @@ final class NodeProcess implements AutoCloseable {
 
     /**
      * Java heap in use right after a full GC, in KiB: what the node's objects hold, whatever the collector
-     * has left committed ({@code jcmd PID GC.run}, then {@code GC.heap_info}).
+     * has left committed ({@code jcmd PID GC.run}, then {@code GC.heap_info}, with the test JVM's own jcmd: the
+     * node runs on that JDK). {@code GC.heap_info}'s first line is {@code total 262144K, used 20964K} on Java 17 and
+     * {@code total reserved 262144K, committed 262144K, used 20964K} on Java 25.
      */
     long liveHeapKb() {
         String self = Long.toString(pid());
-        Shell.check(Duration.ofSeconds(30), "jcmd", self, "GC.run");
-        String info = Shell.check(Duration.ofSeconds(30), "jcmd", self, "GC.heap_info");
-        Matcher m = Pattern.compile("total \\d+K, used (\\d+)K").matcher(info);
+        Path ownJcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        String jcmd = Files.isExecutable(ownJcmd) ? ownJcmd.toString() : "jcmd";
+        Shell.check(Duration.ofSeconds(30), jcmd, self, "GC.run");
+        String info = Shell.check(Duration.ofSeconds(30), jcmd, self, "GC.heap_info");
+        Matcher m = Pattern.compile("total (?:reserved )?\\d+K, (?:committed \\d+K, )?used (\\d+)K").matcher(info);
         if (!m.find()) {
             throw new AssertionError("no heap use in: " + info);
         }

@@ -40,7 +40,7 @@ final class NodeProcess implements AutoCloseable {
      */
     static final String FULL_JIT = "-XX:TieredStopAtLevel=4";
     /**
-     * What the package's launcher adds on Java 23+ (src/deb/ipop-node): JNR's jffi uses {@code sun.misc.Unsafe}, which
+     * What the package's launcher adds on Java 23+ (src/deb/ipop-node): JNR's jffi and Pekko use {@code sun.misc.Unsafe}, which
      * Java 24+ reports on stderr unless allowed (JEP 498). The suite runs on the newest installed JDK (docs/testing.md).
      */
     static final List<String> JDK_OPTIONS = Runtime.version().feature() >= 23

@@ -58,6 +58,7 @@ case "$minutes" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1
 [[ "$interval" =~ ^[1-9][0-9]*$ ]] || fail "CHURN_INTERVAL must be a positive integer, got '$interval'"
 [[ "$settle" =~ ^[0-9]+$ ]] || fail "CHURN_SETTLE must be a number of seconds, got '$settle'"
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices"
+pick_java
 require_tools "" ip ping curl python3 java timeout
 ensure_jar
 work=$(mktemp -d /tmp/ipop-churn.XXXXXX)
@@ -232,6 +233,7 @@ printf '%-28s %s\n' "nodes" "$n (seeds n1..n3; n1, n2 never killed)" \
   "relink p50 / max" "$p50 / $pmax s" \
   "pings answered (ring)" "$lost" \
   "observer RSS first / last" "${rss_first[*]} / $(rss_mb "${node_pids[1]}") $(rss_mb "${node_pids[2]}") MB" \
+  "Java" "$java_version" \
   "JVM options" "$java_opts"
 failed=0
 echo "minutes=$minutes restarts=$restarts relink_s_p50=$p50 relink_s_max=$pmax stuck_links=$stuck rss_growth_mb=$growth crashes=$crashes"

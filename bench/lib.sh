@@ -64,6 +64,24 @@ require_tools() {
   [ ${#missing[@]} -eq 0 ] || fail "missing tools: ${missing[*]}${hint:+ ($hint)}"
 }
 
+# pick_java: the Java this script's nodes and ca commands run on: IPOP_JAVA_HOME, else JAVA_HOME, else the newest
+# Java 17+ installed (scripts/java-home --runtime; a newer JDK runs the node faster: docs/performance.md, "The JDK").
+# Exports it as JAVA_HOME and puts its bin first on PATH, so `java` (also under `ip netns exec`), `jcmd` and
+# ensure_jar's Maven are all that one; sets java_version (e.g. "25.0.3+9-LTS, Eclipse Adoptium") for the table
+# header. Call it before require_tools, ensure_jar and build_cds_archive: a class-data archive works only with the
+# java that wrote it.
+java_version=""
+pick_java() {
+  local home
+  home=$(JAVA_HOME=${IPOP_JAVA_HOME:-${JAVA_HOME:-}} "$here/scripts/java-home" --runtime) \
+    || fail "no Java 17+ runtime to run the nodes on (IPOP_JAVA_HOME, JAVA_HOME, /usr/lib/jvm, PATH)"
+  export JAVA_HOME=$home
+  export PATH="$home/bin:$PATH"
+  java_version=$(java -XshowSettings:properties -version 2>&1 \
+    | sed -n 's/^ *java\.runtime\.version = //p; s/^ *java\.vendor = //p' | paste -sd, | sed 's/,/, /')
+  log "== Java: $java_version ($home)"
+}
+
 # ensure_jar: builds $jar from the tree ($here) with Maven if it is not there.
 ensure_jar() {
   [ -f "$jar" ] && return 0

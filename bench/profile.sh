@@ -16,7 +16,8 @@
 #
 # Usage (as root): bench/profile.sh [OUT]       OUT defaults to docs/profiles
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS, BENCH_WARMUP,
-#   PROFILE_CASES (default "plain secure"), IPOP_JAVA_OPTS (extra JVM options for the nodes), BENCH_KEEP=1
+#   PROFILE_CASES (default "plain secure"), IPOP_JAVA_OPTS (extra JVM options for the nodes),
+#   IPOP_JAVA_HOME or JAVA_HOME (the Java for the nodes; default the newest installed, bench/lib.sh pick_java), BENCH_KEEP=1
 #   (keep the work directory with perf data and node logs; it is always kept on failure).
 # Everything it creates (namespaces, node, perf and iperf3 processes, /tmp/perf-PID.map) is removed on exit.
 set -euo pipefail
@@ -50,6 +51,7 @@ case "${1:-}" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}
 [[ "$warmup" =~ ^[0-9]+$ ]] || fail "BENCH_WARMUP must be a non-negative integer, got '$warmup'"
 for c in $cases; do [[ "$c" =~ ^(plain|secure)$ ]] || fail "PROFILE_CASES: '$c' is neither plain nor secure"; done
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a veth pair and TAP devices"
+pick_java
 require_tools "Debian: apt-get install iproute2 iperf3 curl python3 linux-perf openjdk-17-jdk-headless" \
   ip iperf3 curl python3 java jcmd perf timeout ss getconf
 ensure_jar
@@ -133,4 +135,5 @@ for c in $cases; do
 done
 failed=0
 echo "profiles in $out"
+echo "Java $java_version; node JVM options: $java_opts"
 printf '%s\n' "${summary[@]}"

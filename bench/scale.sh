@@ -75,6 +75,7 @@ case "$n" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//';
 [ "$start_mode" = rolling ] || [ "$start_mode" = all ] || fail "SCALE_START must be rolling or all, got '$start_mode'"
 case "$topology" in auto|full-mesh|structured) ;; *) fail "--topology must be auto, full-mesh or structured, got '$topology'" ;; esac
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices"
+pick_java
 require_tools "" ip ping curl python3 java timeout getconf
 [ "$topology" != structured ] || require_tools "apt-get install iperf3" iperf3
 ensure_jar
@@ -233,6 +234,7 @@ printf '%-28s %s\n' "nodes" "$n (one seed, cluster discovery only)" \
   "all nodes' CPU to all-up" "${machine}% of $cores cores" \
   "node CPU once up med/max" "$idle_med / $idle_max % of a core (mean $idle_mean, over $idle_s s, ${settle_s} s after all up)" \
   "start" "$start_mode" \
+  "Java" "$java_version" \
   "JVM options" "$java_opts"
 if [ "$topology" = structured ]; then
   printf '%-28s %s\n' "pairs that ping" "$pairs_ok of $pairs_total ordered pairs" \

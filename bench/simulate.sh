@@ -10,6 +10,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 cd "$here"
+# the newest JDK 17+ for the build and the run, as bench/lib.sh pick_java (IPOP_JAVA_HOME or JAVA_HOME pins one)
+JAVA_HOME=$(JAVA_HOME=${IPOP_JAVA_HOME:-${JAVA_HOME:-}} scripts/java-home)
+export JAVA_HOME PATH="$JAVA_HOME/bin:$PATH"
+echo "Java: $JAVA_HOME" >&2
 cp_file=target/simulate.classpath
 if [ ! -f target/test-classes/io/ipop/sim/Simulation.class ] || [ ! -f "$cp_file" ] \
     || [ -n "$(find src/main/java src/test/java/io/ipop/sim src/test/java/io/ipop/peer src/main/resources \

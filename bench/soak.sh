@@ -57,6 +57,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # ---- build and tools -------------------------------------------------------------------------------
+pick_java
 jar="$build/ipop-node.jar"
 if [ ! -f "$jar" ] || [ ! -f "$build/test-classes/io/ipop/netns/Flooder.class" ]; then
   log "building into $build"

@@ -31,7 +31,8 @@
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
 #   BENCH_RUNS, BENCH_WARMUP (seconds of one discarded iperf3 run before each case's runs; default 0),
 #   BENCH_PINGS, BENCH_PING_INTERVAL (the RTT's ping count and interval in s, the same for every case),
-#   IPOP_JAVA_OPTS (extra JVM options for the two nodes), BENCH_REFERENCE (1: the socat
+#   IPOP_JAVA_OPTS (extra JVM options for the two nodes), IPOP_JAVA_HOME or JAVA_HOME (the Java for the
+#   nodes; default the newest installed, bench/lib.sh pick_java), BENCH_REFERENCE (1: the socat
 #   case if socat is installed; 0: skip it), BENCH_KEEP=1 (keep the work
 #   directory with node logs, configs and /overlay snapshots; it is always kept on failure).
 # Everything it creates (namespaces, node and iperf3 processes) is removed on exit, success or not.
@@ -90,6 +91,7 @@ if [ -n "$rate" ] && ! [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?([kmgt]i?)?(bit|bps)$ ]];
 fi
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a veth pair and TAP devices (sudo bench/throughput.sh)"
 
+pick_java
 require_tools "Debian: apt-get install iproute2 iperf3 iputils-ping curl python3 openjdk-17-jre-headless" \
   ip tc iperf3 ping curl python3 java timeout ss getconf
 ensure_jar
@@ -272,7 +274,7 @@ echo
 echo "ipop-node throughput: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)"
 shaping="unshaped"
 [ -z "$rate" ] || shaping="shaped with tc tbf rate $rate burst 512kb latency 50ms (both ends)"
-echo "underlay: veth $shaping; iperf3 TCP 1 stream, $runs x $seconds s per case; node JVM options: ${java_opts:-(none)}"
+echo "underlay: veth $shaping; iperf3 TCP 1 stream, $runs x $seconds s per case; Java $java_version; node JVM options: ${java_opts:-(none)}"
 echo
 printf '%-9s %14s  %-26s %13s  %-15s %8s %8s  %s\n' case "median Mbit/s" "runs Mbit/s" "RTT median ms" "CPU s a / b" \
   "CPU s/GB" "iperf3" "peak RSS MB a / b"

@@ -26,7 +26,8 @@
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS,
 #   BENCH_UDP_WINDOW (iperf3 -w for every case, e.g. 2M: the receiving iperf3's socket buffer; default none,
 #   i.e. the kernel's net.core.rmem_default),
-#   BENCH_WARMUP (0: no warm-up run), IPOP_JAVA_OPTS (extra JVM options for the nodes), BENCH_KEEP=1
+#   BENCH_WARMUP (0: no warm-up run), IPOP_JAVA_OPTS (extra JVM options for the nodes),
+#   IPOP_JAVA_HOME or JAVA_HOME (the Java for the nodes; default the newest installed, bench/lib.sh pick_java), BENCH_KEEP=1
 #   (keep the work directory with node logs, configs and iperf3 JSON; it is always kept on failure).
 # Everything it creates (namespaces, node and iperf3 processes) is removed on exit, success or not.
 set -euo pipefail
@@ -63,6 +64,7 @@ case "$rate" in -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}/
 [[ "$warmup" =~ ^[0-9]+$ ]] || fail "BENCH_WARMUP must be a non-negative integer, got '$warmup'"
 [ -z "$window" ] || [[ "$window" =~ ^[1-9][0-9]*[KM]?$ ]] || fail "BENCH_UDP_WINDOW must be a size such as 2M or 512K, got '$window'"
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a veth pair and TAP devices (sudo bench/udp.sh)"
+pick_java
 require_tools "Debian: apt-get install iproute2 iperf3 iputils-ping curl python3 openjdk-17-jre-headless" \
   ip iperf3 ping curl python3 java timeout ss getconf
 ensure_jar
@@ -160,7 +162,7 @@ fi
 echo
 echo "ipop-node UDP loss: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)"
 echo "iperf3 -u -b $rate -l 1300 -t $seconds${window:+ -w $window}, one run per case; warm-up before plain and secure: ${warmup} s;" \
-  "node JVM options: ${java_opts:-(none)}"
+  "Java $java_version; node JVM options: ${java_opts:-(none)}"
 echo
 printf '%-12s %8s  %-16s %14s  %-9s  %s\n' case "loss %" "lost/sent" "received Mbit/s" "jitter ms" \
   "drop counters that moved (a: sender's namespace, b: receiver's)"

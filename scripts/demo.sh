@@ -19,6 +19,7 @@ pids=()
 
 say() { printf '\n== %s\n' "$*"; }
 fail() { echo "demo: FAILED: $*" >&2; exit 1; }
+log() { printf '%s\n' "$*"; }
 
 [ "$(id -u)" = 0 ] || fail "run as root (it creates network namespaces and TAP devices)"
 
@@ -31,6 +32,7 @@ if [ ${#need[@]} -gt 0 ]; then
   say "installing ${need[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+pick_java                 # the newest Java 17+ (bench/lib.sh), for the build and the nodes
 if [ ! -f "$jar" ]; then
   say "building $jar"
   (cd "$here" && mvn -B -q -DskipTests package)

@@ -133,7 +133,6 @@ final class Probes {
         return List.copyOf(round);
     }
 
-    /** A request to every place the peer may be; {@code endpoint}: where it was last heard from (or configured). */
     /** True if {@code resp}, arriving from {@code from}, answers a request that was sent to {@code from}. */
     boolean validates(ConResp resp, Endpoint from) {
         return from != null && (from.equals(sentNonces.get(resp.echo())) || birthday.validates(resp.echo(), from));

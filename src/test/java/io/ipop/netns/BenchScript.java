@@ -49,6 +49,11 @@ final class BenchScript {
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().remove("BENCH_KEEP");
+        // the suite's own Java (bench/lib.sh pick_java, and first on the PATH for a script that does not call it): the
+        // class-data archive of nodeJavaOpts works only with the java that wrote it
+        String javaHome = System.getProperty("java.home");
+        pb.environment().put("IPOP_JAVA_HOME", javaHome);
+        pb.environment().merge("PATH", javaHome + "/bin", (path, bin) -> bin + ":" + path);
         pb.environment().putAll(env);
         Process p = pb.start();
         String prefix = nsPrefix + p.pid() + "-";           // bash execs no wrapper: p.pid() is the script's

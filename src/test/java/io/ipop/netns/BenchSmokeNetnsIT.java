@@ -55,6 +55,8 @@ class BenchSmokeNetnsIT {
 
         assertEquals(0, exit, "bench/throughput.sh failed:\n" + output);
         List<String> lines = Arrays.asList(output.strip().split("\n"));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("Java " + System.getProperty("java.runtime.version") + ", ")),
+                "the header names the suite's Java, which BenchScript hands the script (the archive's):\n" + output);
         String last = lines.get(lines.size() - 1).strip();
         Pattern expected = peers ? Pattern.compile(LAST_LINE.pattern() + PEERS_FIELDS.pattern()) : LAST_LINE;
         Matcher m = expected.matcher(last);

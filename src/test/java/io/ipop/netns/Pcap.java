@@ -17,8 +17,10 @@ final class Pcap {
     record Udp(String src, String dst, byte[] payload) {
     }
 
-    /** A TCP segment with data (segments without payload are left out). */
-    /** One TCP segment with data; {@code seq} is its sequence number (unsigned 32 bits), so a retransmission shows. */
+    /**
+     * One TCP segment with data (segments without payload are left out); {@code seq} is its sequence number (unsigned
+     * 32 bits), so a retransmission shows.
+     */
     record Tcp(String src, int srcPort, String dst, int dstPort, long seq, byte[] payload) {
     }
 

@@ -150,7 +150,9 @@ final class Topology implements AutoCloseable {
     static List<String> testJava(String heap, String mainClass, String... args) {
         String java = ProcessHandle.current().info().command().orElse("java");
         String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "-cp", cp, mainClass));
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xmx" + heap, "-XX:+UseSerialGC", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(NodeProcess.JDK_OPTIONS);                // as the Surefire JVM (pom.xml): no JNR or Pekko warnings in their output
+        cmd.addAll(List.of("-cp", cp, mainClass));
         cmd.addAll(List.of(args));
         return cmd;
     }

@@ -18,7 +18,8 @@
 # Environment: IPOP_JAR (default <repo>/target/ipop-node.jar, built if missing), BENCH_SECONDS, BENCH_RUNS,
 #   BENCH_WARMUP (5: seconds of a discarded fan-out run through fresh nodes before measuring them),
 #   BENCH_TAP_QDISC (a qdisc for the nodes' TAP devices, e.g. fq_codel; default: the host's
-#   net.core.default_qdisc, which the table names), BENCH_RATE (e.g. 600mbit: n1's underlay egress shaped with
+#   net.core.default_qdisc, which the table names), IPOP_JAVA_HOME (the Java of the nodes; default the newest
+#   installed, bench/lib.sh pick_java), BENCH_RATE (e.g. 600mbit: n1's underlay egress shaped with
 #   tc tbf at that rate, so the sender's link is the bottleneck and not the receivers' CPU), IPOP_JAVA_OPTS (extra JVM options for the nodes), BENCH_KEEP=1 (keep the work directory with node logs,
 #   configs and iperf3 JSON; it is always kept on failure).
 # Everything it creates (namespaces, node and iperf3 processes) is removed on exit, success or not.
@@ -58,8 +59,9 @@ if [ -n "$rate" ] && ! [[ "$rate" =~ ^[0-9]+(\.[0-9]+)?([kmgt]i?)?(bit|bps)$ ]];
   fail "BENCH_RATE '$rate' is not a tc rate such as 600mbit, 1gbit"
 fi
 [ "$(id -u)" = 0 ] || fail "run as root: it creates network namespaces, a bridge and TAP devices (sudo bench/fanout.sh)"
+pick_java
 require_tools "Debian: apt-get install iproute2 iperf3 iputils-ping curl python3 openjdk-17-jre-headless" \
-  ip iperf3 ping curl python3 java timeout ss getconf
+  ip tc iperf3 ping curl python3 java timeout ss getconf
 ensure_jar
 
 work=$(mktemp -d /tmp/ipop-fanout.XXXXXX)
@@ -284,7 +286,7 @@ stop_case_nodes
 
 echo
 echo "ipop-node fan-out: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, kernel $(uname -r)"
-echo "underlay: 4 namespaces on one bridge (veth${rate:+, n1 egress shaped with tbf rate $rate burst 512kb latency 50ms}); iperf3 TCP, $runs x $seconds s per measurement, medians, after a $warmup s warm-up"
+echo "underlay: 4 namespaces on one bridge (veth${rate:+, n1 egress shaped with tbf rate $rate burst 512kb latency 50ms}); iperf3 TCP, $runs x $seconds s per measurement, medians, after a $warmup s warm-up; Java $java_version"
 echo "TAP qdisc: ${qdisc:-the host default, $(sysctl -n net.core.default_qdisc)}; node JVM options: ${java_opts:-(none)}"
 echo
 printf '%-7s %12s %12s %7s   %-26s %10s %8s\n' case "1 stream" "-P 4" "p4/p1" "fan-out n2/n3/n4 (last)" "sum" "min/max"

@@ -14,6 +14,11 @@ public class DropCounters {
         array(reason).incrementAndGet(reason.ordinal());
     }
 
+    /** {@code n} drops for one reason at once (a queue that dropped several frames of one burst). */
+    public void drop(Drop reason, int n) {
+        array(reason).addAndGet(reason.ordinal(), n);
+    }
+
     public long drops(Drop reason) {
         return array(reason).get(reason.ordinal());
     }

@@ -40,9 +40,7 @@ public final class DataplaneCounters extends DropCounters {
     /** {@code n} frames read from the TAP and dropped by the outbound fair queue before the switch. */
     void fairQueueDropped(int n) {
         framesFromTap.addAndGet(n);
-        for (int i = 0; i < n; i++) {
-            drop(DataDrop.QUEUE_FULL);
-        }
+        drop(DataDrop.QUEUE_FULL, n);
     }
 
     public long datagramsIn() {

@@ -27,15 +27,6 @@ public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batch
         this(inboundBuffer, outboundBuffer, batchSize, DEFAULT_WARM_UP_FRAMES, DEFAULT_FAIR_QUEUE_BYTES);
     }
 
-    public DataplaneSettings {
-        if (fairQueueBytes != 0 && fairQueueBytes < FAIR_QUEUE_MIN) {
-            throw new IllegalArgumentException("fair-queue-bytes: 0 or at least " + FAIR_QUEUE_MIN);
-        }
-    }
-
-    /** Smallest fair queue: room for the largest frame a TAP hands over. */
-    public static final int FAIR_QUEUE_MIN = 65_536;
-
     public static DataplaneSettings read(ConfigReader c) {
         return new DataplaneSettings(
                 c.intIn("inbound-buffer", 1, 65536),
@@ -47,9 +38,9 @@ public record DataplaneSettings(int inboundBuffer, int outboundBuffer, int batch
 
     private static int fairQueueBytes(ConfigReader c) {
         long bytes = c.bytesIn("fair-queue-bytes", 0, 1 << 28);
-        if (bytes != 0 && bytes < FAIR_QUEUE_MIN) {
+        if (bytes != 0 && bytes < FairQueue.MIN_CAPACITY) {
             throw new ConfigProblem(c.path("fair-queue-bytes"),
-                    bytes + " bytes: must be 0 (no fair queue) or at least " + FAIR_QUEUE_MIN + " (64KiB)");
+                    bytes + " bytes: must be 0 (no fair queue) or at least " + FairQueue.MIN_CAPACITY + " (64KiB)");
         }
         return (int) bytes;
     }

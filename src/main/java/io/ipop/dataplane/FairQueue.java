@@ -29,6 +29,8 @@ import java.util.Map;
 final class FairQueue {
     /** Bytes a lane may send per visit: more than the largest frame a TAP of MTU 9000 hands over. */
     static final int QUANTUM = 16_384;
+    /** Smallest capacity: room for the largest frame a TAP hands over. */
+    static final int MIN_CAPACITY = 65_536;
     /** Lanes kept for reuse; beyond it empty lanes are forgotten. */
     private static final int IDLE_LANES = 1024;
     private static final long GROUP = Long.MIN_VALUE;
@@ -54,7 +56,7 @@ final class FairQueue {
 
     /** @param capacityBytes most bytes of frames held; at least one largest frame */
     FairQueue(long capacityBytes) {
-        if (capacityBytes < 65_536) {
+        if (capacityBytes < MIN_CAPACITY) {
             throw new IllegalArgumentException("capacity below 64 KiB: " + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
@@ -62,10 +64,6 @@ final class FairQueue {
 
     boolean isEmpty() {
         return frames == 0;
-    }
-
-    int frames() {
-        return frames;
     }
 
     long bytes() {

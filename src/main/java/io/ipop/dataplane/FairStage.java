@@ -16,9 +16,10 @@ import org.apache.pekko.stream.stage.GraphStageLogic;
  * always pulls the TAP read bursts, queues their frames by destination, and hands the processing stage
  * bursts in deficit round robin order.
  *
- * <p>{@link InFlight} counts units that keep a direct write from overtaking queued frames: each burst that
- * entered at the read leaves here once queued, the queue itself is one unit while it holds frames, and
- * each burst pushed on is a new unit (released by the writer, as before).
+ * <p>{@link InFlight} counts units that keep a direct write from overtaking queued frames: the queue is one
+ * unit while it holds frames. A burst from the read hands its unit to an empty queue, or gives it up when
+ * the queue already has one; a burst pushed on takes the queue's unit when it empties it, or a new one
+ * (released by the writer, as before).
  */
 final class FairStage extends GraphStage<FlowShape<List<byte[]>, List<byte[]>>> {
     private final Inlet<List<byte[]>> in = Inlet.create("FairStage.in");
@@ -51,12 +52,10 @@ final class FairStage extends GraphStage<FlowShape<List<byte[]>, List<byte[]>>> 
                     @Override
                     public void onPush() {
                         List<byte[]> burst = grab(in);
-                        boolean wasEmpty = queue.isEmpty();
-                        int lost = queue.add(burst);
-                        if (wasEmpty && !queue.isEmpty()) {
-                            inFlight.entered();                 // the queue holds frames: one unit
+                        if (!queue.isEmpty()) {
+                            inFlight.left();                    // the queue already counts as one unit
                         }
-                        inFlight.left();                        // the burst from the read is queued (or dropped)
+                        int lost = queue.add(burst);            // never empty after this
                         if (lost > 0) {
                             dropped.accept(lost);
                         }
@@ -91,9 +90,8 @@ final class FairStage extends GraphStage<FlowShape<List<byte[]>, List<byte[]>>> 
                     return;
                 }
                 List<byte[]> next = queue.next(batch);
-                inFlight.entered();                             // a burst on its way to the write
-                if (queue.isEmpty()) {
-                    inFlight.left();                            // the queue's own unit
+                if (!queue.isEmpty()) {
+                    inFlight.entered();                         // the queue keeps its unit: the burst needs one
                 }
                 push(out, next);
                 if (queue.isEmpty() && isClosed(in)) {

@@ -50,12 +50,12 @@ public final class Warmup {
     }
 
     /**
-     * Starts the warm-up of {@code settings.warmUpFrames()} frames on a daemon thread of its own at the lowest
-     * priority ({@link BackgroundPriority}), so the node's start does not wait for it and a link's first traffic,
-     * if it comes before the warm-up ends, gets the CPU first; logs how long it took. It stops early once
-     * {@code realFrames} (the frames the node's real data path has moved) reaches {@link #REAL_ENOUGH}: real
-     * traffic then compiles the same code, and a warm-up stretched by its low priority would only spend CPU
-     * beside it.
+     * Starts the warm-up of {@code settings.warmUpFrames()} frames on a daemon thread of its own, so the node's
+     * start does not wait for it; logs how long it took. {@code realFrames} is what the node's real data path has
+     * moved: once the first real frame is seen the thread lowers itself to the lowest priority
+     * ({@link BackgroundPriority}), so a link's first traffic gets the CPU before the rest of the warm-up, and
+     * once it reaches {@link #REAL_ENOUGH} the warm-up stops (real traffic then compiles the same code). Before
+     * any traffic it runs at the node's priority, to be done, if it can, before the first link comes up.
      */
     public static void startInBackground(DataplaneSettings settings, MacAddress ownMac, int mtu, LongSupplier realFrames) {
         int frames = settings.warmUpFrames();
@@ -63,10 +63,17 @@ public final class Warmup {
             return;
         }
         Thread t = new Thread(() -> {
-            BackgroundPriority.lowerCallingThread();    // only a CPU nothing else wants: not the first traffic's
             long t0 = System.nanoTime();
+            boolean[] lowered = {false};
             try {
-                Result r = run(ownMac, mtu, frames, settings.batchSize(), () -> realFrames.getAsLong() >= REAL_ENOUGH);
+                Result r = run(ownMac, mtu, frames, settings.batchSize(), () -> {
+                    long real = realFrames.getAsLong();
+                    if (real > 0 && !lowered[0]) {
+                        lowered[0] = true;
+                        BackgroundPriority.lowerCallingThread();   // the first traffic gets the CPU first
+                    }
+                    return real >= REAL_ENOUGH;
+                });
                 long ms = (System.nanoTime() - t0) / 1_000_000;
                 if (r.delivered() != r.sent()) {
                     log.warn("data path warm-up: only {} of {} synthetic frames came through (a bug; traffic is not affected)",

@@ -3,6 +3,7 @@ package io.ipop.dataplane;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.ipop.frame.MacAddress;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -36,23 +38,45 @@ class WarmupTest {
     }
 
     /**
-     * The warm-up thread runs at nice 19, so a link's first traffic gets the CPU before it (it took 29 % of a
-     * 400 Mbit/s stream's first second at normal priority); read from the kernel's own record of the thread.
+     * The warm-up thread runs at its normal priority while the node has no traffic (so it is done before the first
+     * link comes up, if it can be), and at nice 19 once real frames flow, so a link's first traffic gets the CPU
+     * before it (docs/performance.md, "Warm start"); read from the kernel's own record of the thread.
      */
     @Test
-    void theWarmUpThreadRunsAtTheLowestPriority() throws Exception {
-        Warmup.startInBackground(new DataplaneSettings(256, 256, 32, 100_000, DataplaneSettings.DEFAULT_FAIR_QUEUE_BYTES),
-                OWN, 1400, () -> 0);
+    void theWarmUpThreadYieldsOnceRealTrafficFlows() throws Exception {
+        AtomicLong real = new AtomicLong();
+        Warmup.startInBackground(new DataplaneSettings(256, 256, 32, 1_000_000, DataplaneSettings.DEFAULT_FAIR_QUEUE_BYTES),
+                OWN, 1400, real::get);
+        try {
+            yieldsThenStops(real);
+        } finally {
+            real.set(Warmup.REAL_ENOUGH);                     // whatever happened, the thread stops
+        }
+    }
+
+    private static void yieldsThenStops(AtomicLong real) throws Exception {
         Integer nice = null;
-        for (int i = 0; i < 200; i++) {                     // bounded: 10 s; the thread lives for seconds
+        for (int i = 0; i < 200 && nice == null; i++) {     // bounded: 10 s
+            nice = niceOfThread("ipop-warm-up");
+            Thread.sleep(50);
+        }
+        assertNotNull(nice, "no thread ipop-warm-up seen in /proc/self/task");
+        Thread.sleep(200);
+        assertEquals(BackgroundPriority.ofCallingThread(), niceOfThread("ipop-warm-up"), "lowered before any traffic");
+        real.set(1);                                          // the first real frame
+        for (int i = 0; i < 200; i++) {
             nice = niceOfThread("ipop-warm-up");
             if (nice != null && nice == BackgroundPriority.LOWEST) {
                 break;
             }
-            Thread.sleep(50);                                 // not there yet, or not lowered yet
+            Thread.sleep(50);
         }
-        assertNotNull(nice, "no thread ipop-warm-up seen in /proc/self/task");
         assertEquals(BackgroundPriority.LOWEST, nice);
+        real.set(Warmup.REAL_ENOUGH);                         // enough real traffic: it stops
+        for (int i = 0; i < 200 && niceOfThread("ipop-warm-up") != null; i++) {
+            Thread.sleep(50);
+        }
+        assertNull(niceOfThread("ipop-warm-up"), "the warm-up went on after REAL_ENOUGH real frames");
     }
 
     @Test

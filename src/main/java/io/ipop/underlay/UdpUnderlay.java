@@ -95,18 +95,22 @@ public final class UdpUnderlay implements Underlay {
         return local;
     }
 
+    /**
+     * Waits first, then reads: the caller has just found nothing with {@link #receiveNow}, so reading first would
+     * cost a lone datagram one more empty system call (a datagram already waiting ends the wait at once).
+     */
     @Override
     public Received receive(byte[] buf) throws IOException {
         while (channel.isOpen()) {
-            Received r = receiveNow(buf);
-            if (r != null) {
-                return r;
-            }
             try {
                 readable.select(SELECT_MILLIS);
                 readable.selectedKeys().clear();
             } catch (ClosedSelectorException e) {
                 return null;
+            }
+            Received r = receiveNow(buf);
+            if (r != null) {
+                return r;
             }
         }
         return null;

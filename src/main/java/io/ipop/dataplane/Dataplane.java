@@ -174,7 +174,7 @@ public final class Dataplane {
      * the path was idle, so one more read would most likely find nothing and only delay its write; what came
      * meanwhile starts the next burst. Ends when the socket closes.
      */
-    private static Supplier<BlockingSource.Read<ReadBurst<Datagram>>> udpReads(Underlay underlay, DataplaneCounters counters,
+    static Supplier<BlockingSource.Read<ReadBurst<Datagram>>> udpReads(Underlay underlay, DataplaneCounters counters,
                                                                                  int batch) {
         return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];
@@ -214,7 +214,7 @@ public final class Dataplane {
     }
 
     /** Bursts of frames from the TAP, like {@link #udpReads} (a frame waited for goes alone); ends when the TAP closes. */
-    private static Supplier<BlockingSource.Read<ReadBurst<byte[]>>> tapReads(TapDevice tap, DataplaneCounters counters,
+    static Supplier<BlockingSource.Read<ReadBurst<byte[]>>> tapReads(TapDevice tap, DataplaneCounters counters,
                                                                                int batch) {
         return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];

@@ -175,7 +175,7 @@ public final class Dataplane {
      * meanwhile starts the next burst. Ends when the socket closes.
      */
     static Supplier<BlockingSource.Read<ReadBurst<Datagram>>> udpReads(Underlay underlay, DataplaneCounters counters,
-                                                                                 int batch) {
+                                                                         int batch) {
         return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];
             return () -> {
@@ -215,7 +215,7 @@ public final class Dataplane {
 
     /** Bursts of frames from the TAP, like {@link #udpReads} (a frame waited for goes alone); ends when the TAP closes. */
     static Supplier<BlockingSource.Read<ReadBurst<byte[]>>> tapReads(TapDevice tap, DataplaneCounters counters,
-                                                                               int batch) {
+                                                                       int batch) {
         return () -> {
             byte[] buf = new byte[MAX_DATAGRAM];
             return () -> {

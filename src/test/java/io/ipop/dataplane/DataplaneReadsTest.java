@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The read stages' bursts ({@link Dataplane#udpReads}, {@link Dataplane#tapReads}) over devices that count their
- * calls: what waits is read up to the batch; a packet that had to be waited for goes alone, with no read between
- * the wait and its write (the lone packet's latency, docs/performance.md, issue 19 item 4).
+ * calls: one non-blocking read, the wait only if it found nothing (the burst then says it waited), then what is
+ * waiting up to the batch, ending at the first read that finds nothing.
  */
 class DataplaneReadsTest {
     private static final int BATCH = 4;
@@ -110,20 +110,15 @@ class DataplaneReadsTest {
     }
 
     @Test
-    void aDatagramWaitedForGoesAloneAndTheRestStartTheNextBurst() {
+    void whatArrivesDuringTheWaitJoinsTheBurstThatWaited() {
         CountingSocket socket = new CountingSocket();
         socket.arrive.addAll(List.of(new byte[] {1}, new byte[] {2}));
         BlockingSource.Read<ReadBurst<Datagram>> read = Dataplane.udpReads(socket, new DataplaneCounters(), BATCH).get();
 
-        ReadBurst<Datagram> lone = read.next().orElseThrow();
-        assertTrue(lone.waited());
-        assertEquals(List.of(1), firstBytes(lone.packets().stream().map(Datagram::bytes).toList()));
-        // the read before the wait, the one after it, and none more: no empty read before the write
-        assertEquals(2, socket.reads);
-
-        ReadBurst<Datagram> next = read.next().orElseThrow();
-        assertFalse(next.waited(), "what arrived meanwhile was waiting");
-        assertEquals(List.of(2), firstBytes(next.packets().stream().map(Datagram::bytes).toList()));
+        ReadBurst<Datagram> burst = read.next().orElseThrow();
+        assertTrue(burst.waited(), "nothing was there before the wait: a candidate to go through unqueued");
+        assertEquals(List.of(1, 2), firstBytes(burst.packets().stream().map(Datagram::bytes).toList()));
+        assertEquals(4, socket.reads, "the read before the wait, two after it, the empty one that ends the burst");
     }
 
     @Test
@@ -137,26 +132,30 @@ class DataplaneReadsTest {
         ReadBurst<Datagram> burst = read.next().orElseThrow();
         assertFalse(burst.waited());
         assertEquals(List.of(1, 2, 3, 4), firstBytes(burst.packets().stream().map(Datagram::bytes).toList()));
-        assertEquals(List.of(5), firstBytes(read.next().orElseThrow().packets().stream().map(Datagram::bytes).toList()));
+        assertEquals(BATCH, socket.reads, "a full batch ends without another read");
+        ReadBurst<Datagram> rest = read.next().orElseThrow();
+        assertFalse(rest.waited());
+        assertEquals(List.of(5), firstBytes(rest.packets().stream().map(Datagram::bytes).toList()));
     }
 
     @Test
-    void aFrameWaitedForGoesAloneAndWaitingFramesAreReadUpToTheBatch() {
+    void framesReadAfterAWaitAndFromABacklogUpToTheBatch() {
         CountingTap tap = new CountingTap();
         tap.arrive.addAll(List.of(new byte[] {1}, new byte[] {2}));
         BlockingSource.Read<ReadBurst<byte[]>> read = Dataplane.tapReads(tap, new DataplaneCounters(), BATCH).get();
 
-        ReadBurst<byte[]> lone = read.next().orElseThrow();
-        assertTrue(lone.waited());
-        assertEquals(List.of(1), firstBytes(lone.packets()));
-        assertEquals(2, tap.reads, "the read before the wait, the one after it, and none more");
+        ReadBurst<byte[]> waited = read.next().orElseThrow();
+        assertTrue(waited.waited());
+        assertEquals(List.of(1, 2), firstBytes(waited.packets()));
+        assertEquals(4, tap.reads, "the read before the wait, two after it, the empty one that ends the burst");
 
-        for (int i = 3; i <= BATCH + 2; i++) {
+        for (int i = 3; i <= BATCH + 3; i++) {
             tap.waiting.add(new byte[] {(byte) i});
         }
         ReadBurst<byte[]> burst = read.next().orElseThrow();
         assertFalse(burst.waited());
-        assertEquals(List.of(2, 3, 4, 5), firstBytes(burst.packets()));
+        assertEquals(List.of(3, 4, 5, 6), firstBytes(burst.packets()));
+        assertEquals(List.of(7), firstBytes(read.next().orElseThrow().packets()));
     }
 
     private static List<Integer> firstBytes(List<byte[]> packets) {

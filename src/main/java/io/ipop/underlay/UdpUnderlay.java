@@ -18,25 +18,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The real underlay: one non-blocking {@link DatagramChannel}. A blocking {@link #receive} waits in poll(2) on
- * the socket ({@link SocketWait}), or in a selector while birthday probing has extra sockets open or poll(2)
- * cannot be reached (both used by the receiving thread only), so the rest of a burst is read with
+ * The real underlay: one non-blocking {@link DatagramChannel}. A blocking {@link #receive} waits on a
+ * selector (used by the receiving thread only), so the rest of a burst is read with
  * {@link #receiveNow} without further waiting. A send that finds the socket buffer full retries for
  * up to {@value #SEND_RETRY_MICROS} µs, then fails (the caller counts the drop), as a blocking UDP
  * socket would have waited.
  */
 public final class UdpUnderlay implements Underlay {
     private static final long SEND_RETRY_MICROS = 2000;
-    /** Only a safety net: {@link #close} wakes a waiting receiver (200 ms cost an idle node 5 wake-ups a second). */
-    private static final int WAIT_MILLIS = 5000;
+    /** Only a safety net: {@link #close} closes the selector, which wakes a receiver waiting in it (200 ms cost an idle node 5 wake-ups a second); birthday probing's extra sockets select on it too. */
+    private static final long SELECT_MILLIS = 5000;
     private static final int EXTRA_POLL_EVERY = 16;
     private static final Logger log = LoggerFactory.getLogger(UdpUnderlay.class);
 
     private final DatagramChannel channel;
-    /** The wait while birthday probing has extra sockets open (they are registered here too), or without {@link #socketWait}. */
     private final Selector readable;
-    /** The wait otherwise; null if poll(2) on the descriptor cannot be reached. */
-    private final SocketWait socketWait;
     private final Endpoint local;
     private final ThreadLocal<ByteBuffer> receiveWrap = new ThreadLocal<>();
     /** The socket's offloads; null if off or unavailable. */
@@ -60,7 +56,6 @@ public final class UdpUnderlay implements Underlay {
         this.segmented = offloads;
         this.coalesced = offloads != null && offloads.coalesceReceived();
         this.calls = offloads != null ? offloads : UdpOffload.open(channel);
-        this.socketWait = SocketWait.open(channel);
     }
 
     /**
@@ -100,34 +95,21 @@ public final class UdpUnderlay implements Underlay {
         return local;
     }
 
-    /**
-     * Waits first, then reads: the caller has just found nothing with {@link #receiveNow}, so reading first would
-     * cost a lone datagram one more empty system call (a datagram already waiting ends the wait at once).
-     */
     @Override
     public Received receive(byte[] buf) throws IOException {
-        while (channel.isOpen() && awaitReadable()) {
+        while (channel.isOpen()) {
             Received r = receiveNow(buf);
             if (r != null) {
                 return r;
             }
+            try {
+                readable.select(SELECT_MILLIS);
+                readable.selectedKeys().clear();
+            } catch (ClosedSelectorException e) {
+                return null;
+            }
         }
         return null;
-    }
-
-    /** Until a datagram may be waiting, on the underlay socket or an extra one; false once closed. */
-    private boolean awaitReadable() throws IOException {
-        BirthdaySockets extra = birthday;
-        if (socketWait != null && (extra == null || !extra.active())) {
-            return socketWait.await(WAIT_MILLIS);         // openBirthday wakes it: the new pool is then selected on
-        }
-        try {
-            readable.select(WAIT_MILLIS);
-            readable.selectedKeys().clear();
-            return true;
-        } catch (ClosedSelectorException e) {
-            return false;
-        }
     }
 
     /**
@@ -216,13 +198,7 @@ public final class UdpUnderlay implements Underlay {
     @Override
     public boolean openBirthday(Endpoint toward, byte[] opener, int[] ttls) {
         BirthdaySockets extra = birthday;
-        if (extra == null || !extra.open(toward, opener, ttls)) {
-            return false;
-        }
-        if (socketWait != null) {
-            socketWait.wake();                      // a receiver in poll(2) moves to the selector, where the pool is
-        }
-        return true;
+        return extra != null && extra.open(toward, opener, ttls);
     }
 
     @Override
@@ -254,11 +230,6 @@ public final class UdpUnderlay implements Underlay {
     /** Whether datagram runs leave with UDP segmentation offload (see {@link #sendSegments}). */
     boolean segmentationOffload() {
         return segmented != null;
-    }
-
-    /** Whether a blocking receive waits in poll(2) on the socket ({@link SocketWait}) while no extra socket is open. */
-    boolean waitsInPoll() {
-        return socketWait != null;
     }
 
     /** Whether receives may return several datagrams of one sender (UDP_GRO). */
@@ -322,9 +293,6 @@ public final class UdpUnderlay implements Underlay {
         BirthdaySockets extra = birthday;
         if (extra != null) {
             extra.close();
-        }
-        if (socketWait != null) {
-            socketWait.close();                     // wakes the receiver; before the channel frees the descriptor
         }
         if (calls != null) {
             calls.close();                          // before the channel frees the descriptor (the offloads, if on)

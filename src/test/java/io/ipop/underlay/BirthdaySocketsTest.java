@@ -99,15 +99,14 @@ class BirthdaySocketsTest {
         try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
             peer.setSoTimeout(2000);
             u.enableBirthday(SMALL);
-            assertTrue(u.waitsInPoll(), "the receiver waits in poll(2) on the underlay socket alone");
             byte[] buf = new byte[2048];
             CompletableFuture<Underlay.Received> waiting = UdpUnderlayTest.receiveInBackground(u, buf);
-            Thread.sleep(200);                                        // in poll(2) before the pool exists
+            Thread.sleep(200);                                        // waiting before the pool exists
             Endpoint peerAt = Endpoint.of(LOOPBACK, peer.getLocalPort());
             assertTrue(u.openBirthday(peerAt, bytes("opener"), new int[] {2}));
             DatagramPacket opener = receive(peer);
             peer.send(packet("guess", opener.getPort()));             // arrives on an extra socket, not the underlay's
-            Underlay.Received r = waiting.get(1, TimeUnit.SECONDS);   // without the wake-up: after the 5 s poll timeout
+            Underlay.Received r = waiting.get(1, TimeUnit.SECONDS);   // without a wake-up: after the 5 s wait's timeout
             assertEquals(peerAt, r.from());
             assertEquals("guess", new String(buf, 0, r.length(), StandardCharsets.US_ASCII));
             assertEquals(1, u.birthdayCounts().orElseThrow().hits());

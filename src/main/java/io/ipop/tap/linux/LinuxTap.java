@@ -177,10 +177,7 @@ public final class LinuxTap implements TapDevice {
      */
     @Override
     public int read(byte[] buf) throws IOException {
-        byte[] f = takeNow(buf);
-        if (f == null) {
-            f = take(buf);
-        }
+        byte[] f = take(buf);
         return f == CLOSED ? -1 : copyOut(f, buf);
     }
 
@@ -190,11 +187,7 @@ public final class LinuxTap implements TapDevice {
         return f == CLOSED ? -1 : copyOut(f, buf);
     }
 
-    /**
-     * Like {@link #read}, handing over the frame itself: one copy out of the kernel's buffer, none after. Polls
-     * first, then reads: the caller ({@link #read}, the data plane) has just found nothing with {@link #takeNow},
-     * so reading first would cost a lone frame one more empty system call (a waiting frame ends the poll at once).
-     */
+    /** Like {@link #read}, handing over the frame itself: one copy out of the kernel's buffer, none after. */
     @Override
     public byte[] take(byte[] scratch) throws IOException {
         synchronized (readBuffer) {
@@ -204,8 +197,9 @@ public final class LinuxTap implements TapDevice {
                 if (closed.get()) {
                     return CLOSED;
                 }
-                if (!pending.isEmpty()) {
-                    return pending.poll();
+                byte[] f = pending.isEmpty() ? takeOnce() : pending.poll();
+                if (f != null) {
+                    return f;
                 }
                 int ready = libc.poll(pollFd, 2, POLL_MILLIS);
                 if (ready < 0) {

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,6 +88,28 @@ class BirthdaySocketsTest {
             assertEquals(8, u.birthdayCounts().orElseThrow().socketsClosed(), "the winner closed too");
             u.send(bytes("after"), 0, 5, peerAt);
             assertEquals(u.localEndpoint().address().getPort(), receive(peer).getPort(), "back on the underlay socket");
+        } finally {
+            u.close();
+        }
+    }
+
+    @Test
+    void aReceiverWaitingOnTheUnderlaySocketTakesTheGuessOfAPoolOpenedMeanwhile() throws Exception {
+        UdpUnderlay u = UdpUnderlay.bind(new InetSocketAddress(LOOPBACK, 0), 1 << 20, true);
+        try (DatagramSocket peer = new DatagramSocket(0, LOOPBACK)) {
+            peer.setSoTimeout(2000);
+            u.enableBirthday(SMALL);
+            byte[] buf = new byte[2048];
+            CompletableFuture<Underlay.Received> waiting = UdpUnderlayTest.receiveInBackground(u, buf);
+            Thread.sleep(200);                                        // waiting before the pool exists
+            Endpoint peerAt = Endpoint.of(LOOPBACK, peer.getLocalPort());
+            assertTrue(u.openBirthday(peerAt, bytes("opener"), new int[] {2}));
+            DatagramPacket opener = receive(peer);
+            peer.send(packet("guess", opener.getPort()));             // arrives on an extra socket, not the underlay's
+            Underlay.Received r = waiting.get(1, TimeUnit.SECONDS);   // without a wake-up: after the 5 s wait's timeout
+            assertEquals(peerAt, r.from());
+            assertEquals("guess", new String(buf, 0, r.length(), StandardCharsets.US_ASCII));
+            assertEquals(1, u.birthdayCounts().orElseThrow().hits());
         } finally {
             u.close();
         }

@@ -2,7 +2,9 @@ package io.ipop.underlay;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
@@ -11,12 +13,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The real socket on loopback: segmented sends arrive as the datagrams they were, in order, whether the
- * receiver takes them one by one or coalesced (UDP_GRO) and cut apart again.
+ * receiver takes them one by one or coalesced (UDP_GRO) and cut apart again; a blocking receive waits
+ * until a datagram or the close, and no longer.
  */
 class UdpUnderlayTest {
     private static final int BUFFER = 4 << 20;
@@ -66,6 +72,60 @@ class UdpUnderlayTest {
                 assertEquals(expected.size(), receives, "one datagram per receive");
             }
         }
+    }
+
+    @ParameterizedTest(name = "offloads: {0}")
+    @CsvSource({"true", "false"})
+    void aBlockedReceiveEndsWithTheNextDatagramAndWithTheClose(boolean offload) throws Exception {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (UdpUnderlay sender = UdpUnderlay.bind(new InetSocketAddress(loopback, 0), BUFFER, offload);
+             UdpUnderlay receiver = UdpUnderlay.bind(new InetSocketAddress(loopback, 0), BUFFER, offload)) {
+            byte[] buf = new byte[2048];
+            CompletableFuture<Underlay.Received> first = receiveInBackground(receiver, buf);
+            Thread.sleep(200);
+            assertFalse(first.isDone(), "nothing sent yet: the receive waits");
+            sender.send("lone".getBytes(), 0, 4, receiver.localEndpoint());
+            Underlay.Received r = first.get(1, TimeUnit.SECONDS);
+            assertEquals(4, r.length());
+            assertEquals(sender.localEndpoint().address().getPort(), r.from().address().getPort());
+            assertEquals("lone", new String(buf, 0, 4));
+
+            CompletableFuture<Underlay.Received> second = receiveInBackground(receiver, new byte[2048]);
+            Thread.sleep(200);
+            assertFalse(second.isDone());
+            assertClosesAtOnce(receiver, second);
+        }
+        for (int i = 0; i < 20; i++) {                               // the close may come at any point of the wait
+            try (UdpUnderlay receiver = UdpUnderlay.bind(new InetSocketAddress(loopback, 0), BUFFER, offload)) {
+                CompletableFuture<Underlay.Received> waiting = receiveInBackground(receiver, new byte[2048]);
+                Thread.sleep(i % 4);
+                assertClosesAtOnce(receiver, waiting);
+            }
+        }
+    }
+
+    /** The close returns and ends the receive within a second, not after the wait's 5 s safety timeout. */
+    private static void assertClosesAtOnce(UdpUnderlay receiver, CompletableFuture<Underlay.Received> waiting)
+            throws Exception {
+        long closing = System.nanoTime();
+        receiver.close();
+        assertNull(waiting.get(1, TimeUnit.SECONDS), "the receive ends with the close");
+        long took = System.nanoTime() - closing;
+        assertTrue(took < TimeUnit.SECONDS.toNanos(1), "close and receive took " + took / 1_000_000 + " ms");
+    }
+
+    static CompletableFuture<Underlay.Received> receiveInBackground(UdpUnderlay u, byte[] buf) {
+        CompletableFuture<Underlay.Received> got = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try {
+                got.complete(u.receive(buf));
+            } catch (Throwable e) {
+                got.completeExceptionally(e);
+            }
+        }, "test-receiver");
+        t.setDaemon(true);
+        t.start();
+        return got;
     }
 
     private static Underlay.Received receiveWithin(UdpUnderlay u, byte[] buf, long millis) throws Exception {

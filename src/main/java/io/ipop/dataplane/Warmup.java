@@ -18,8 +18,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.BooleanSupplier;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,49 +38,29 @@ public final class Warmup {
     /** The imagined peer's TAP MAC; its frames come from 10.255.255.2 to 10.255.255.1. */
     private static final long PEER_MAC = MacAddress.parse("02:00:00:ff:ff:02").bits();
     private static final int[] SIZES = {98, 1414, 590, 1414, 66, 1414};
-    /**
-     * Real frames (from and to the TAP) after which the warm-up stops: half its default, which is as much as
-     * the JIT's last tier needed from it (docs/performance.md, "Warm start"); at 400 Mbit/s about a second.
-     */
-    static final long REAL_ENOUGH = 50_000;
 
     private Warmup() {
     }
 
     /**
-     * Starts the warm-up of {@code settings.warmUpFrames()} frames on a daemon thread of its own, so the node's
-     * start does not wait for it; logs how long it took. {@code realFrames} is what the node's real data path has
-     * moved: once the first real frame is seen the thread lowers itself to the lowest priority
-     * ({@link BackgroundPriority}), so a link's first traffic gets the CPU before the rest of the warm-up, and
-     * once it reaches {@link #REAL_ENOUGH} the warm-up stops (real traffic then compiles the same code). Before
-     * any traffic it runs at the node's priority, to be done, if it can, before the first link comes up.
+     * Starts the warm-up of {@code settings.warmUpFrames()} frames on a daemon thread of its own, so the
+     * node's start does not wait for it; logs how long it took.
      */
-    public static void startInBackground(DataplaneSettings settings, MacAddress ownMac, int mtu, LongSupplier realFrames) {
+    public static void startInBackground(DataplaneSettings settings, MacAddress ownMac, int mtu) {
         int frames = settings.warmUpFrames();
         if (frames == 0) {
             return;
         }
         Thread t = new Thread(() -> {
             long t0 = System.nanoTime();
-            boolean[] lowered = {false};
             try {
-                Result r = run(ownMac, mtu, frames, settings.batchSize(), () -> {
-                    long real = realFrames.getAsLong();
-                    if (real > 0 && !lowered[0]) {
-                        lowered[0] = true;
-                        BackgroundPriority.lowerCallingThread();   // the first traffic gets the CPU first
-                    }
-                    return real >= REAL_ENOUGH;
-                });
+                long delivered = run(ownMac, mtu, frames, settings.batchSize());
                 long ms = (System.nanoTime() - t0) / 1_000_000;
-                if (r.delivered() != r.sent()) {
-                    log.warn("data path warm-up: only {} of {} synthetic frames came through (a bug; traffic is not affected)",
-                            r.delivered(), r.sent());
-                } else if (r.sent() == frames) {
+                if (delivered == frames) {
                     log.info("data path warmed up: {} synthetic frames each way in {} ms", frames, ms);
                 } else {
-                    log.info("data path warmed up by real traffic: the warm-up stopped after {} of {} synthetic frames ({} ms)",
-                            r.sent(), frames, ms);
+                    log.warn("data path warm-up: only {} of {} synthetic frames came through (a bug; traffic is not affected)",
+                            delivered, frames);
                 }
             } catch (RuntimeException e) {
                 log.warn("data path warm-up failed (a bug; traffic is not affected)", e);
@@ -92,21 +70,11 @@ public final class Warmup {
         t.start();
     }
 
-    /** Frames each way the warm-up sent, and those the inbound path delivered (the same unless something is broken). */
-    record Result(long sent, long delivered) {
-    }
-
-    /** {@link #run(MacAddress, int, int, int, BooleanSupplier)} to the end; returns the frames delivered. */
-    public static long run(MacAddress ownMac, int mtu, int frames, int batch) {
-        return run(ownMac, mtu, frames, batch, () -> false).delivered();
-    }
-
     /**
      * Runs {@code frames} frames each way through the paths, in bursts of {@code batch}; returns the frames
-     * the inbound path delivered (all of them unless something is broken, which the caller logs); stops before
-     * a burst when {@code stop} says so.
+     * the inbound path delivered (all of them unless something is broken, which the caller logs).
      */
-    static Result run(MacAddress ownMac, int mtu, int frames, int batch, BooleanSupplier stop) {
+    public static long run(MacAddress ownMac, int mtu, int frames, int batch) {
         Random random = new Random(frames);
         SessionKeys[] keys = linkKeys(new SecureRandom());
         Endpoint peer = Endpoint.parse("192.0.2.255:5800");
@@ -124,8 +92,7 @@ public final class Warmup {
         OutboundPath theirsPlain = path(peerPlain, counters);
         long delivered = 0;
         int limit = Math.min(mtu + EthernetHeader.LENGTH, 1414);
-        int sent = 0;
-        for (; sent < frames && !stop.getAsBoolean(); sent += batch) {
+        for (int sent = 0; sent < frames; sent += batch) {
             boolean secure = (sent / batch) % 4 != 3;            // mostly secure: the costlier path
             int burst = Math.min(batch, frames - sent);
             List<byte[]> toUs = new ArrayList<>(burst);
@@ -142,7 +109,7 @@ public final class Warmup {
             delivered += (secure ? inbound : inboundPlain).process(datagrams).size();
             (secure ? ours : oursPlain).process(fromUs);
         }
-        return new Result(Math.min(sent, frames), delivered);
+        return delivered;
     }
 
     /** Each path has one link: a route table refuses one peer MAC on two links. */

@@ -190,8 +190,7 @@ public final class NodeGuardian {
                 peer -> directory.tell(new PeerDirectory.OpenOverlay(peer, null, null)), System::nanoTime);
         OutboundPath outbound = new OutboundPath(shared.routes::get, shared.firewall::get, shared.counters, System::nanoTime,
                 demand);
-        Warmup.startInBackground(settings.dataplane(), tap.mac(), tap.mtu(),
-                () -> shared.counters.framesFromTap() + shared.counters.framesToTap());
+        Warmup.startInBackground(settings.dataplane(), tap.mac(), tap.mtu());
         return Dataplane.start(system, settings.dataplane(), tap, underlay, inbound, outbound, shared.counters);
     }
 

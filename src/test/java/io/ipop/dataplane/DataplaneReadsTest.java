@@ -23,11 +23,40 @@ class DataplaneReadsTest {
     private static final int BATCH = 4;
     private static final Endpoint PEER = Endpoint.of(InetAddress.getLoopbackAddress(), 4000);
 
-    /** A socket whose blocking receive finds {@code arrive} arriving while it waits; counts non-blocking reads. */
-    private static final class CountingSocket implements Underlay {
+    /**
+     * What a counting device hands out: packets already waiting, and packets that arrive while a blocking read
+     * waits; counts the non-blocking reads.
+     */
+    private static final class Packets {
         final Deque<byte[]> waiting = new ArrayDeque<>();
         final Deque<byte[]> arrive = new ArrayDeque<>();
         int reads;
+
+        /** The blocking read: what arrives during the wait is there, then one read. */
+        byte[] waitThenRead() {
+            waiting.addAll(arrive);
+            arrive.clear();
+            return read();
+        }
+
+        byte[] read() {
+            reads++;
+            return waiting.poll();
+        }
+
+        /** Copies {@code p} into {@code buf}; its length, or 0 for none. */
+        static int copy(byte[] p, byte[] buf) {
+            if (p == null) {
+                return 0;
+            }
+            System.arraycopy(p, 0, buf, 0, p.length);
+            return p.length;
+        }
+    }
+
+    /** A socket over {@link Packets}. */
+    private static final class CountingSocket implements Underlay {
+        final Packets packets = new Packets();
 
         @Override
         public Endpoint localEndpoint() {
@@ -36,20 +65,16 @@ class DataplaneReadsTest {
 
         @Override
         public Received receive(byte[] buf) {
-            waiting.addAll(arrive);
-            arrive.clear();
-            return receiveNow(buf);
+            return received(packets.waitThenRead(), buf);
         }
 
         @Override
         public Received receiveNow(byte[] buf) {
-            reads++;
-            byte[] d = waiting.poll();
-            if (d == null) {
-                return null;
-            }
-            System.arraycopy(d, 0, buf, 0, d.length);
-            return new Received(PEER, d.length);
+            return received(packets.read(), buf);
+        }
+
+        private static Received received(byte[] d, byte[] buf) {
+            return d == null ? null : new Received(PEER, Packets.copy(d, buf));
         }
 
         @Override
@@ -61,11 +86,9 @@ class DataplaneReadsTest {
         }
     }
 
-    /** The same as a TAP. */
+    /** A TAP over {@link Packets}. */
     private static final class CountingTap implements TapDevice {
-        final Deque<byte[]> waiting = new ArrayDeque<>();
-        final Deque<byte[]> arrive = new ArrayDeque<>();
-        int reads;
+        final Packets packets = new Packets();
 
         @Override
         public String name() {
@@ -84,20 +107,12 @@ class DataplaneReadsTest {
 
         @Override
         public int read(byte[] buf) {
-            waiting.addAll(arrive);
-            arrive.clear();
-            return readNow(buf);
+            return Packets.copy(packets.waitThenRead(), buf);
         }
 
         @Override
         public int readNow(byte[] buf) {
-            reads++;
-            byte[] f = waiting.poll();
-            if (f == null) {
-                return 0;
-            }
-            System.arraycopy(f, 0, buf, 0, f.length);
-            return f.length;
+            return Packets.copy(packets.read(), buf);
         }
 
         @Override
@@ -112,27 +127,27 @@ class DataplaneReadsTest {
     @Test
     void whatArrivesDuringTheWaitJoinsTheBurstThatWaited() {
         CountingSocket socket = new CountingSocket();
-        socket.arrive.addAll(List.of(new byte[] {1}, new byte[] {2}));
+        socket.packets.arrive.addAll(List.of(new byte[] {1}, new byte[] {2}));
         BlockingSource.Read<ReadBurst<Datagram>> read = Dataplane.udpReads(socket, new DataplaneCounters(), BATCH).get();
 
         ReadBurst<Datagram> burst = read.next().orElseThrow();
         assertTrue(burst.waited(), "nothing was there before the wait: a candidate to go through unqueued");
         assertEquals(List.of(1, 2), firstBytes(burst.packets().stream().map(Datagram::bytes).toList()));
-        assertEquals(4, socket.reads, "the read before the wait, two after it, the empty one that ends the burst");
+        assertEquals(4, socket.packets.reads, "the read before the wait, two after it, the empty one that ends the burst");
     }
 
     @Test
     void waitingDatagramsAreReadUpToTheBatch() {
         CountingSocket socket = new CountingSocket();
         for (int i = 1; i <= BATCH + 1; i++) {
-            socket.waiting.add(new byte[] {(byte) i});
+            socket.packets.waiting.add(new byte[] {(byte) i});
         }
         BlockingSource.Read<ReadBurst<Datagram>> read = Dataplane.udpReads(socket, new DataplaneCounters(), BATCH).get();
 
         ReadBurst<Datagram> burst = read.next().orElseThrow();
         assertFalse(burst.waited());
         assertEquals(List.of(1, 2, 3, 4), firstBytes(burst.packets().stream().map(Datagram::bytes).toList()));
-        assertEquals(BATCH, socket.reads, "a full batch ends without another read");
+        assertEquals(BATCH, socket.packets.reads, "a full batch ends without another read");
         ReadBurst<Datagram> rest = read.next().orElseThrow();
         assertFalse(rest.waited());
         assertEquals(List.of(5), firstBytes(rest.packets().stream().map(Datagram::bytes).toList()));
@@ -141,16 +156,16 @@ class DataplaneReadsTest {
     @Test
     void framesReadAfterAWaitAndFromABacklogUpToTheBatch() {
         CountingTap tap = new CountingTap();
-        tap.arrive.addAll(List.of(new byte[] {1}, new byte[] {2}));
+        tap.packets.arrive.addAll(List.of(new byte[] {1}, new byte[] {2}));
         BlockingSource.Read<ReadBurst<byte[]>> read = Dataplane.tapReads(tap, new DataplaneCounters(), BATCH).get();
 
         ReadBurst<byte[]> waited = read.next().orElseThrow();
         assertTrue(waited.waited());
         assertEquals(List.of(1, 2), firstBytes(waited.packets()));
-        assertEquals(4, tap.reads, "the read before the wait, two after it, the empty one that ends the burst");
+        assertEquals(4, tap.packets.reads, "the read before the wait, two after it, the empty one that ends the burst");
 
         for (int i = 3; i <= BATCH + 3; i++) {
-            tap.waiting.add(new byte[] {(byte) i});
+            tap.packets.waiting.add(new byte[] {(byte) i});
         }
         ReadBurst<byte[]> burst = read.next().orElseThrow();
         assertFalse(burst.waited());
